@@ -1,2 +1,21 @@
 //! dialbridge: a daemon beside FreeSWITCH that runs jambonz-style webhook
 //! applications, centred on the `dial` verb.
+//!
+//! Crate map (data flows top to bottom):
+//!
+//! - [`config`]: settings from TOML + `DIALBRIDGE__*` environment variables.
+//! - [`app`]: what web applications send — verbs read and validated, every
+//!   problem with its JSON pointer. Knows nothing of FreeSWITCH.
+//! - [`freeswitch`]: everything that knows FreeSWITCH — the dial-string
+//!   compiler with its one escaping path, and the outcome mapping from
+//!   per-leg hangup causes to `dial_status`.
+//! - [`explain`]: what `dialbridge explain` prints: each verb as the
+//!   FreeSWITCH command it becomes.
+//! - [`secret`]: values that never reach a log.
+
+pub mod app;
+pub mod config;
+pub mod daemon;
+pub mod explain;
+pub mod freeswitch;
+pub mod secret;

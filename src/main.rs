@@ -1,1 +1,143 @@
-fn main() {}
+//! The `dialbridge` command: `run`, `check-config`, `explain`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use dialbridge::config::Settings;
+
+/// dialbridge: runs jambonz-style webhook applications on the FreeSWITCH
+/// beside it.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the daemon.
+    Run {
+        /// Configuration file (default /etc/dialbridge/dialbridge.toml).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Print the effective configuration (secrets masked), or what is wrong
+    /// with it (exit code 2).
+    CheckConfig {
+        /// Configuration file (default /etc/dialbridge/dialbridge.toml).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Show what a webhook reply will do on FreeSWITCH, or why it is
+    /// rejected (exit code 2).
+    Explain {
+        /// Print JSON: {"verbs":[...]} or {"errors":[...]}.
+        #[arg(long)]
+        json: bool,
+        /// Configuration file (carriers, profile, proxies).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// The reply: a file, or - for standard input.
+        file: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run { config } => run(config),
+        Command::CheckConfig { config } => check_config(config),
+        Command::Explain { json, config, file } => explain(json, config, &file),
+    }
+}
+
+fn load(config: Option<PathBuf>) -> Result<Settings, ExitCode> {
+    match Settings::load(config.as_deref()) {
+        Ok((settings, _)) => Ok(settings),
+        Err(e) => {
+            eprintln!("dialbridge: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn run(config: Option<PathBuf>) -> ExitCode {
+    let settings = match load(config) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match dialbridge::daemon::run(settings) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dialbridge: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check_config(config: Option<PathBuf>) -> ExitCode {
+    match Settings::load(config.as_deref()) {
+        Ok((settings, origin)) => {
+            println!("# effective configuration (from {origin}, secrets masked)");
+            print!("{}", settings.to_masked_toml());
+            if settings.uses_default_esl_password() {
+                eprintln!(
+                    "dialbridge: warning: [freeswitch] password is FreeSWITCH's default \
+                     \"ClueCon\"; change it in event_socket.conf.xml and here"
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("dialbridge: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn explain(json: bool, config: Option<PathBuf>, file: &str) -> ExitCode {
+    let settings = match load(config) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let text = if file == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map(|_| s)
+    } else {
+        std::fs::read_to_string(file)
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("dialbridge: cannot read {file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match dialbridge::explain::explain(&text, &settings) {
+        Ok(ex) => {
+            for n in &ex.notices {
+                eprintln!("note: {n}");
+            }
+            if json {
+                println!("{}", serde_json::json!({ "verbs": ex.verbs }));
+            } else {
+                print!("{}", ex.human());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            if json {
+                println!("{}", serde_json::json!({ "errors": problems }));
+            } else {
+                eprintln!("the reply is rejected; {} problem(s):", problems.len());
+                for p in &problems {
+                    eprintln!("  {p}");
+                }
+            }
+            ExitCode::from(2)
+        }
+    }
+}

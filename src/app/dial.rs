@@ -1,0 +1,309 @@
+//! The `dial` verb: ring up to ten targets at once, bridge the first to
+//! answer (and pass screening), report the outcome to `actionHook`.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Context;
+use super::amd::{Amd, read_amd};
+use super::headers::{HeaderScope, Headers, read_headers};
+use super::hook::{Hook, check_url, read_hook};
+use super::problem::{Pointer, Problems};
+use super::read::{Fields, kind};
+use super::rules;
+use super::target::{Target, read_target};
+
+/// Most targets one dial may ring (jambonz's limit; FreeSWITCH's own
+/// originate limit is 128 legs).
+pub const MAX_TARGETS: usize = 10;
+
+/// Ring timeout when the application gives none (jambonz's default).
+pub const DEFAULT_TIMEOUT_SECS: u32 = 60;
+
+/// Longest ring timeout or call time limit accepted: one day.
+pub const MAX_SECS: u64 = 86_400;
+
+/// A validated `dial` verb.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dial {
+    /// Distinct targets with their index in the application's array.
+    pub targets: Vec<(usize, Target)>,
+    /// Where the outcome is posted.
+    pub action_hook: Option<Hook>,
+    /// Answering-machine detection.
+    pub amd: Option<Amd>,
+    /// Caller not answered until a target answers.
+    pub answer_on_bridge: bool,
+    /// Caller ID number shown to the targets.
+    pub caller_id: Option<String>,
+    /// Caller ID name shown to the targets.
+    pub caller_name: Option<String>,
+    /// Screening app for every target without its own.
+    pub confirm_hook: Option<Hook>,
+    /// Ringback audio URL for the caller.
+    pub dial_music: Option<String>,
+    /// DTMF sequences to report.
+    pub dtmf_capture: Option<DtmfCapture>,
+    /// Where DTMF matches are posted.
+    pub dtmf_hook: Option<Hook>,
+    /// Take the media path out of FreeSWITCH after the bridge.
+    pub exit_media_path: bool,
+    /// Forward the caller's P-Asserted-Identity and Privacy (default true).
+    pub forward_pai: bool,
+    /// SIP headers on every target's INVITE.
+    pub headers: Headers,
+    /// Webhook for REFER on the dialed call.
+    pub refer_hook: Option<Hook>,
+    /// Extra data for the child call's hooks (`customerData`).
+    pub tag: Option<Value>,
+    /// Max seconds the answered call may last.
+    pub time_limit: Option<u32>,
+    /// Ring timeout in seconds.
+    pub timeout: u32,
+}
+
+/// DTMF sequences to watch: on both legs, or per leg.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DtmfCapture {
+    /// The same list on the caller and the callee.
+    Both(Vec<String>),
+    /// Separate lists (jambonz's object form).
+    PerLeg {
+        /// Sequences pressed by the callee.
+        child_call: Vec<String>,
+        /// Sequences pressed by the caller.
+        parent_call: Vec<String>,
+    },
+}
+
+/// Reads a `dial` verb's properties (the `verb` key already consumed).
+pub fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
+    let before = f.problems().len();
+    let targets = read_targets(f, ctx);
+    let action_hook = hook(f, "actionHook");
+    let amd = f.value("amd").and_then(|v| {
+        let at = f.at_key("amd");
+        read_amd(v, &at, f.problems())
+    });
+    let answer_on_bridge = f.bool("answerOnBridge").unwrap_or(false);
+    let caller_id = f.str("callerId").and_then(|c| {
+        rules::phone_number(c, ctx.relaxed_numbers, "callerId")
+            .map_err(|e| f.problem("callerId", e))
+            .ok()
+            .map(|()| c.to_owned())
+    });
+    let caller_name = f.str("callerName").and_then(|c| {
+        rules::display_name(c, "callerName")
+            .and_then(|()| rules::block_value(c, rules::VarBlock::Shared, "callerName"))
+            .map_err(|e| f.problem("callerName", e))
+            .ok()
+            .map(|()| c.to_owned())
+    });
+    let confirm_hook = hook(f, "confirmHook");
+    let dial_music = f.str("dialMusic").and_then(|u| {
+        check_url(u)
+            .map_err(|e| f.problem("dialMusic", e))
+            .ok()
+            .map(|()| u.to_owned())
+    });
+    let dtmf_capture = f.value("dtmfCapture").and_then(|v| {
+        let at = f.at_key("dtmfCapture");
+        read_dtmf_capture(v, &at, f.problems())
+    });
+    let dtmf_hook = hook(f, "dtmfHook");
+    if dtmf_capture.is_some() && dtmf_hook.is_none() && !f.has("dtmfHook") {
+        f.problem(
+            "dtmfCapture",
+            "dtmfCapture needs a dtmfHook to report matches to",
+        );
+    }
+    let headers = f.value("headers").map_or_else(Headers::default, |v| {
+        let at = f.at_key("headers");
+        read_headers(v, &at, HeaderScope::Shared, f.problems())
+    });
+    let refer_hook = hook(f, "referHook");
+    let tag = f.value("tag").cloned();
+    if let Some(t) = &tag
+        && !t.is_object()
+    {
+        f.problem("tag", format!("must be an object, not {}", kind(t)));
+    }
+    let time_limit = f
+        .integer("timeLimit", 1, MAX_SECS, "seconds")
+        .map(|n| n as u32);
+    let timeout = f
+        .integer("timeout", 1, MAX_SECS, "seconds")
+        .map_or(DEFAULT_TIMEOUT_SECS, |n| n as u32);
+    let exit_media_path = f.bool("exitMediaPath").unwrap_or(false);
+    let forward_pai = f.bool("forwardPAI").unwrap_or(true);
+    accepted_without_effect(f);
+    (f.problems().len() == before).then(|| Dial {
+        targets: targets.unwrap_or_default(),
+        action_hook,
+        amd,
+        answer_on_bridge,
+        caller_id,
+        caller_name,
+        confirm_hook,
+        dial_music,
+        dtmf_capture,
+        dtmf_hook,
+        exit_media_path,
+        forward_pai,
+        headers,
+        refer_hook,
+        tag,
+        time_limit,
+        timeout,
+    })
+}
+
+/// jambonz properties dialbridge accepts so applications written for jambonz
+/// run unchanged, but that have no effect here; each gets a notice.
+fn accepted_without_effect(f: &mut Fields<'_, '_>) {
+    if let Some(b) = f.bool("anchorMedia")
+        && b
+    {
+        f.notice(
+            "anchorMedia",
+            "FreeSWITCH always anchors media unless exitMediaPath is set; nothing to do",
+        );
+    }
+    if let Some(v) = f.value("boostAudioSignal") {
+        if v.is_string() || v.is_number() {
+            f.notice(
+                "boostAudioSignal",
+                "not supported by dialbridge yet; the audio level is left unchanged",
+            );
+        } else {
+            f.problem(
+                "boostAudioSignal",
+                "must be a number of dB or a string like \"-6 dB\"",
+            );
+        }
+    }
+    for key in ["dub", "listen", "transcribe"] {
+        f.ignored_object(
+            key,
+            "nested verb not supported by dialbridge yet; ignored (the dial runs without it)",
+        );
+    }
+}
+
+fn hook(f: &mut Fields<'_, '_>, key: &'static str) -> Option<Hook> {
+    let v = f.value(key)?;
+    let at = f.at_key(key);
+    read_hook(v, &at, f.problems())
+}
+
+/// Reads `target`: a non-empty array of at most [`MAX_TARGETS`] distinct
+/// targets. Exact duplicates are dialled once (with a notice).
+fn read_targets(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Vec<(usize, Target)>> {
+    let at = f.at_key("target");
+    let Some(value) = f.value("target") else {
+        let here = f.at().clone();
+        f.problems().add(
+            &here,
+            "`target` is required: an array of 1 to 10 destinations",
+        );
+        return None;
+    };
+    let Some(items) = value.as_array() else {
+        f.problem(
+            "target",
+            format!("must be an array of destinations, not {}", kind(value)),
+        );
+        return None;
+    };
+    if items.is_empty() {
+        f.problem("target", "is empty: give at least one destination to dial");
+        return None;
+    }
+    let mut distinct: Vec<(usize, &Value)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match distinct.iter().find(|(_, seen)| *seen == item) {
+            Some((first, _)) => f.problems().notice(
+                &at.index(i),
+                format!("same as target {first}; it is dialled once"),
+            ),
+            None => distinct.push((i, item)),
+        }
+    }
+    if distinct.len() > MAX_TARGETS {
+        let dups = items.len() - distinct.len();
+        let extra = if dups > 0 {
+            format!(" ({} given, {dups} exact duplicates removed)", items.len())
+        } else {
+            String::new()
+        };
+        f.problem(
+            "target",
+            format!(
+                "has {} distinct destinations{extra}; a dial rings at most {MAX_TARGETS} at \
+                 once. Nothing was dialled: split the list or ring in stages",
+                distinct.len()
+            ),
+        );
+        return None;
+    }
+    let mut out = Vec::new();
+    for (i, item) in distinct {
+        if let Some(t) = read_target(item, &at.index(i), ctx, f.problems()) {
+            out.push((i, t));
+        }
+    }
+    Some(out)
+}
+
+fn read_sequences(value: &Value, at: &Pointer, problems: &mut Problems) -> Vec<String> {
+    let Some(items) = value.as_array() else {
+        problems.add(
+            at,
+            format!("must be an array of DTMF strings, not {}", kind(value)),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match item.as_str() {
+            Some(s) => match rules::dtmf_sequence(s, "DTMF sequence") {
+                Ok(()) => out.push(s.to_ascii_uppercase()),
+                Err(e) => problems.add(&at.index(i), e),
+            },
+            None => problems.add(
+                &at.index(i),
+                format!("must be a string of DTMF digits, not {}", kind(item)),
+            ),
+        }
+    }
+    out
+}
+
+fn read_dtmf_capture(value: &Value, at: &Pointer, problems: &mut Problems) -> Option<DtmfCapture> {
+    if value.is_array() {
+        return Some(DtmfCapture::Both(read_sequences(value, at, problems)));
+    }
+    let mut f = Fields::of(value, at, "dtmfCapture", problems)?;
+    let child = f.value("childCall").map(|v| {
+        let at = f.at_key("childCall");
+        read_sequences(v, &at, f.problems())
+    });
+    let parent = f.value("parentCall").map(|v| {
+        let at = f.at_key("parentCall");
+        read_sequences(v, &at, f.problems())
+    });
+    if child.is_none() && parent.is_none() {
+        let here = f.at().clone();
+        f.problems().add(
+            &here,
+            "give an array, or an object with childCall and/or parentCall",
+        );
+    }
+    f.finish();
+    Some(DtmfCapture::PerLeg {
+        child_call: child.unwrap_or_default(),
+        parent_call: parent.unwrap_or_default(),
+    })
+}

@@ -1,0 +1,236 @@
+//! Webhooks as applications name them: a URL (absolute, or relative to the
+//! call's `call_hook`) or `{url, method, username, password}`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::problem::{Pointer, Problems};
+use super::read::{Fields, check_text, kind};
+use crate::secret::Secret;
+
+/// HTTP method of a hook.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// JSON body (the default, as in jambonz).
+    #[default]
+    Post,
+    /// Fields as query parameters.
+    Get,
+}
+
+/// A webhook to call. `url` is kept as written; it is resolved against
+/// `call_hook` when the request is made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged, rename_all = "camelCase")]
+pub enum HookSpec {
+    /// Just a URL.
+    Url(String),
+    /// URL with method and credentials.
+    Full {
+        /// Absolute or relative URL.
+        url: String,
+        /// GET or POST.
+        #[serde(default)]
+        method: Method,
+        /// HTTP basic auth user.
+        #[serde(default)]
+        username: Option<String>,
+        /// HTTP basic auth password.
+        #[serde(default)]
+        password: Option<Secret>,
+    },
+}
+
+/// A validated webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hook {
+    /// Absolute http(s) URL, or a path relative to `call_hook`.
+    pub url: String,
+    /// GET or POST.
+    pub method: Method,
+    /// HTTP basic auth user.
+    pub username: Option<String>,
+    /// HTTP basic auth password.
+    pub password: Option<Secret>,
+}
+
+impl Hook {
+    /// A POST hook to `url`.
+    pub fn post(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            method: Method::Post,
+            username: None,
+            password: None,
+        }
+    }
+
+    /// True when the URL is absolute (has an http or https scheme).
+    pub fn is_absolute(&self) -> bool {
+        url::Url::parse(&self.url).is_ok()
+    }
+}
+
+impl From<HookSpec> for Hook {
+    fn from(spec: HookSpec) -> Self {
+        match spec {
+            HookSpec::Url(url) => Hook::post(url),
+            HookSpec::Full {
+                url,
+                method,
+                username,
+                password,
+            } => Hook {
+                url,
+                method,
+                username,
+                password,
+            },
+        }
+    }
+}
+
+/// Checks a hook URL: absolute http(s), or relative (a path such as
+/// `/outdial` or `outdial`, resolved against `call_hook`).
+pub fn check_url(url: &str) -> Result<(), String> {
+    if url.trim().is_empty() {
+        return Err("the URL is empty".to_owned());
+    }
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => {
+            if u.host_str().is_none_or(str::is_empty) {
+                Err(format!("`{url}` has no host"))
+            } else {
+                Ok(())
+            }
+        }
+        Ok(u) => Err(format!(
+            "`{url}` uses the {} scheme; a hook must be an http(s) URL or a relative path",
+            u.scheme()
+        )),
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            let base = url::Url::parse("http://base.invalid/").map_err(|e| e.to_string())?;
+            base.join(url)
+                .map(|_| ())
+                .map_err(|e| format!("`{url}` is not a valid relative URL: {e}"))
+        }
+        Err(e) => Err(format!("`{url}` is not a valid URL: {e}")),
+    }
+}
+
+/// Reads a hook property: a string, or an object {url, method, username,
+/// password}.
+pub fn read_hook(value: &Value, at: &Pointer, problems: &mut Problems) -> Option<Hook> {
+    match value {
+        Value::String(url) => {
+            if !check_text(url, at, problems) {
+                return None;
+            }
+            match check_url(url) {
+                Ok(()) => Some(Hook::post(url.clone())),
+                Err(e) => {
+                    problems.add(at, e);
+                    None
+                }
+            }
+        }
+        Value::Object(_) => {
+            let mut f = Fields::of(value, at, "a hook", problems)?;
+            let url = f.required_str("url", "the webhook's URL");
+            let url = url.and_then(|u| match check_url(u) {
+                Ok(()) => Some(u.to_owned()),
+                Err(e) => {
+                    f.problem("url", e);
+                    None
+                }
+            });
+            let method = match f.str("method") {
+                None => Some(Method::Post),
+                Some(m) if m.eq_ignore_ascii_case("POST") => Some(Method::Post),
+                Some(m) if m.eq_ignore_ascii_case("GET") => Some(Method::Get),
+                Some(m) => {
+                    f.problem("method", format!("must be GET or POST, not `{m}`"));
+                    None
+                }
+            };
+            let username = f.str("username").map(str::to_owned);
+            let password = f.str("password").map(Secret::new);
+            if password.is_some() && username.is_none() {
+                let at = f.at().clone();
+                f.problems().add(
+                    &at,
+                    "`password` is set without `username`; add the username",
+                );
+            }
+            f.finish();
+            Some(Hook {
+                url: url?,
+                method: method?,
+                username,
+                password,
+            })
+        }
+        other => {
+            problems.add(
+                at,
+                format!(
+                    "a hook must be a URL string or an object {{url, method}}, not {}",
+                    kind(other)
+                ),
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn hook(v: Value) -> Result<Hook, Vec<String>> {
+        let mut p = Problems::default();
+        let h = read_hook(&v, &Pointer::root().key("actionHook"), &mut p);
+        let (problems, _) = p.into_parts();
+        match h {
+            Some(h) if problems.is_empty() => Ok(h),
+            _ => Err(problems.into_iter().map(|p| p.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn relative_and_absolute_urls() {
+        assert_eq!(hook(json!("/outdial")).unwrap().url, "/outdial");
+        assert_eq!(hook(json!("outdial")).unwrap().url, "outdial");
+        assert!(
+            hook(json!("https://app.example.com/x"))
+                .unwrap()
+                .is_absolute()
+        );
+        assert!(!hook(json!("/x")).unwrap().is_absolute());
+    }
+
+    #[test]
+    fn bad_urls_are_explained() {
+        let e = hook(json!("ftp://x/y")).unwrap_err();
+        assert_eq!(
+            e,
+            vec![
+                "/actionHook: `ftp://x/y` uses the ftp scheme; a hook must be an http(s) URL or a relative path"
+            ]
+        );
+        assert!(hook(json!("")).is_err());
+        assert!(hook(json!(42)).is_err());
+    }
+
+    #[test]
+    fn object_form_with_method_and_credentials() {
+        let h = hook(json!({"url": "/dtmf", "method": "get", "username": "u", "password": "p"}))
+            .unwrap();
+        assert_eq!(h.method, Method::Get);
+        assert_eq!(h.password.as_ref().map(Secret::expose), Some("p"));
+        let e = hook(json!({"url": "/dtmf", "method": "PUT", "x": 1})).unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+    }
+}

@@ -1,0 +1,186 @@
+//! The checks a loaded configuration must pass, each naming its key.
+
+use std::net::SocketAddr;
+
+use super::{SettingProblem, Settings, check_config_hook};
+use crate::app::rules;
+
+/// Every problem with `s`.
+pub fn check(s: &Settings) -> Vec<SettingProblem> {
+    let mut out = Vec::new();
+    let mut bad = |key: &str, message: String| {
+        out.push(SettingProblem {
+            key: key.to_owned(),
+            message,
+        })
+    };
+    if s.freeswitch.host.trim().is_empty() {
+        bad(
+            "freeswitch.host",
+            "is empty; give FreeSWITCH's ESL host".into(),
+        );
+    }
+    if s.freeswitch.port == 0 {
+        bad(
+            "freeswitch.port",
+            "must be a TCP port from 1 to 65535".into(),
+        );
+    }
+    if let Err(e) = s.listener.address.parse::<SocketAddr>() {
+        bad(
+            "listener.address",
+            format!(
+                "`{}` is not host:port ({e}); e.g. 127.0.0.1:8084",
+                s.listener.address
+            ),
+        );
+    }
+    if s.listener.max_calls == 0 {
+        bad("listener.max_calls", "must be at least 1".into());
+    }
+    if let Err(e) = s.http.address.parse::<SocketAddr>() {
+        bad(
+            "http.address",
+            format!(
+                "`{}` is not host:port ({e}); e.g. 127.0.0.1:8085",
+                s.http.address
+            ),
+        );
+    }
+    if let Err(e) = check_config_hook(&s.app.call_hook) {
+        bad("app.call_hook", e);
+    }
+    if let Some(h) = &s.app.call_status_hook
+        && let Err(e) = check_config_hook(h)
+    {
+        bad("app.call_status_hook", e);
+    }
+    if !(100..=120_000).contains(&s.app.webhook_timeout_ms) {
+        bad(
+            "app.webhook_timeout_ms",
+            format!(
+                "is {}; use 100 to 120000 milliseconds",
+                s.app.webhook_timeout_ms
+            ),
+        );
+    }
+    if s.app.webhook_retries > 10 {
+        bad("app.webhook_retries", "use at most 10 retries".into());
+    }
+    if !(400..=699).contains(&s.app.reject_status) {
+        bad(
+            "app.reject_status",
+            format!(
+                "is {}; use a SIP final error code from 400 to 699",
+                s.app.reject_status
+            ),
+        );
+    }
+    if let Err(e) = name(&s.sip.profile) {
+        bad("sip.profile", e);
+    } else if s.sip.profile.eq_ignore_ascii_case("gateway") {
+        bad(
+            "sip.profile",
+            "`gateway` is read by mod_sofia as the gateway path; name the profile".into(),
+        );
+    }
+    let defaults: Vec<&String> = s
+        .carriers
+        .iter()
+        .filter(|(_, c)| c.default)
+        .map(|(n, _)| n)
+        .collect();
+    if defaults.len() > 1 {
+        bad(
+            "carriers",
+            format!(
+                "{} carriers have default = true ({}); mark exactly one",
+                defaults.len(),
+                defaults
+                    .iter()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    let names: Vec<&String> = s.carriers.keys().collect();
+    for (i, (n, c)) in s.carriers.iter().enumerate() {
+        let key = |k: &str| format!("carriers.{n}.{k}");
+        if let Err(e) = name(n) {
+            bad(&format!("carriers.{n}"), format!("carrier name: {e}"));
+        }
+        if names[..i].iter().any(|m| m.eq_ignore_ascii_case(n)) {
+            bad(
+                &format!("carriers.{n}"),
+                "two carriers differ only in case; trunk names ignore case".into(),
+            );
+        }
+        match (&c.gateway, &c.proxy) {
+            (Some(g), None) => {
+                if let Err(e) = name(g) {
+                    bad(&key("gateway"), e);
+                }
+            }
+            (None, Some(p)) => {
+                if let Err(e) = rules::proxy(p, "proxy") {
+                    bad(&key("proxy"), e);
+                }
+            }
+            (Some(_), Some(_)) => bad(
+                &format!("carriers.{n}"),
+                "set either gateway or proxy, not both".into(),
+            ),
+            (None, None) => bad(
+                &format!("carriers.{n}"),
+                "set gateway = \"<sofia gateway>\" or proxy = \"sip:host:port\"".into(),
+            ),
+        }
+    }
+    if let Err(e) = rules::proxy(&s.registrar.proxy, "proxy") {
+        bad("registrar.proxy", e);
+    }
+    if let Err(e) = rules::proxy(&s.teams.proxy, "proxy") {
+        bad("teams.proxy", e);
+    }
+    if let Err(e) = rules::hostname(&s.teams.domain, "domain") {
+        bad("teams.domain", e);
+    }
+    if let Some(t) = &s.teams.tenant
+        && let Err(e) = rules::hostname(t, "tenant")
+    {
+        bad("teams.tenant", e);
+    }
+    if !(1..=3600).contains(&s.dial.screening_timeout) {
+        bad("dial.screening_timeout", "use 1 to 3600 seconds".into());
+    }
+    if !matches!(s.log.format.as_str(), "text" | "json") {
+        bad(
+            "log.format",
+            format!("is `{}`; use text or json", s.log.format),
+        );
+    }
+    if let Err(e) = tracing_subscriber::EnvFilter::try_new(&s.log.level) {
+        bad(
+            "log.level",
+            format!("`{}` is not a level filter: {e}", s.log.level),
+        );
+    }
+    out
+}
+
+/// A name used inside dial strings (profile, gateway, carrier).
+fn name(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("is empty".into());
+    }
+    match s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c)))
+    {
+        None => Ok(()),
+        Some(c) => Err(format!(
+            "`{s}` contains '{c}'; use letters, digits, - _ and . only"
+        )),
+    }
+}

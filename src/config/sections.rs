@@ -1,0 +1,218 @@
+//! The sections of the configuration file, one struct each, with the
+//! defaults an installation beside a stock FreeSWITCH works with.
+
+use serde::{Deserialize, Serialize};
+
+use super::DEFAULT_ESL_PASSWORD;
+use crate::app::hook::{Hook, HookSpec};
+use crate::secret::Secret;
+
+/// `[freeswitch]`: the inbound ESL control connection.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Freeswitch {
+    /// ESL host.
+    pub host: String,
+    /// ESL port.
+    pub port: u16,
+    /// ESL password (`event_socket.conf.xml`).
+    pub password: Secret,
+}
+
+impl Default for Freeswitch {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8021,
+            password: Secret::new(DEFAULT_ESL_PASSWORD),
+        }
+    }
+}
+
+/// `[listener]`: the outbound-socket listener, one connection per call.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Listener {
+    /// `host:port` the dialplan's `socket` application connects to.
+    pub address: String,
+    /// Calls handled at once; past it new calls are refused with 503.
+    pub max_calls: usize,
+}
+
+impl Default for Listener {
+    fn default() -> Self {
+        Self {
+            address: "127.0.0.1:8084".into(),
+            max_calls: 1000,
+        }
+    }
+}
+
+/// `[http]`: health, metrics and REST API.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Http {
+    /// `host:port` to serve on.
+    pub address: String,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Self {
+            address: "127.0.0.1:8085".into(),
+        }
+    }
+}
+
+/// `[app]`: the web application and how to talk to it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct App {
+    /// Asked what to do with each new call.
+    pub call_hook: HookSpec,
+    /// Told of every call status change (optional).
+    pub call_status_hook: Option<HookSpec>,
+    /// HMAC-SHA256 key for the `Jambonz-Signature` header; empty = unsigned.
+    pub webhook_secret: Secret,
+    /// Timeout of one webhook request.
+    pub webhook_timeout_ms: u64,
+    /// Retries after a connection error or a 5xx.
+    pub webhook_retries: u32,
+    /// Accept national digits where E.164 is expected.
+    pub relaxed_numbers: bool,
+    /// SIP status sent to the caller when the application cannot be reached
+    /// or its reply is invalid, so a carrier or Kamailio can fail over.
+    pub reject_status: u16,
+    /// Sent as `account_sid` in hook payloads when set.
+    pub account_sid: Option<String>,
+    /// Sent as `application_sid` in hook payloads when set.
+    pub application_sid: Option<String>,
+}
+
+impl Default for App {
+    fn default() -> Self {
+        Self {
+            call_hook: HookSpec::Url("http://127.0.0.1:3000/call".into()),
+            call_status_hook: None,
+            webhook_secret: Secret::default(),
+            webhook_timeout_ms: 10_000,
+            webhook_retries: 1,
+            relaxed_numbers: false,
+            reject_status: 503,
+            account_sid: None,
+            application_sid: None,
+        }
+    }
+}
+
+impl App {
+    /// `call_hook` as a [`Hook`].
+    pub fn call_hook(&self) -> Hook {
+        self.call_hook.clone().into()
+    }
+}
+
+/// `[sip]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Sip {
+    /// Sofia profile for sip, user and teams targets (and carriers by proxy).
+    pub profile: String,
+}
+
+impl Default for Sip {
+    fn default() -> Self {
+        Self {
+            profile: "external".into(),
+        }
+    }
+}
+
+/// `[carriers.NAME]`: one way out to the phone network.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Carrier {
+    /// A sofia gateway: legs go to `sofia/gateway/<gateway>/<number>`.
+    pub gateway: Option<String>,
+    /// Or an address: legs go to `sofia/<profile>/<number>@<host:port>`
+    /// with `X-Dialbridge-Carrier: <name>` for a Kamailio in front.
+    pub proxy: Option<String>,
+    /// Used by phone targets that name no trunk.
+    pub default: bool,
+    /// Send numbers without the leading `+`.
+    pub strip_plus: bool,
+}
+
+/// `[registrar]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Registrar {
+    /// Where `user` targets are sent (Kamailio), as `fs_path`.
+    pub proxy: String,
+}
+
+impl Default for Registrar {
+    fn default() -> Self {
+        Self {
+            proxy: "sip:127.0.0.1:5070".into(),
+        }
+    }
+}
+
+/// `[teams]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Teams {
+    /// Where Teams legs are sent (the Kamailio Teams route), as `fs_path`.
+    pub proxy: String,
+    /// Request-URI host of Teams legs.
+    pub domain: String,
+    /// Tenant for targets that name none.
+    pub tenant: Option<String>,
+}
+
+impl Default for Teams {
+    fn default() -> Self {
+        Self {
+            proxy: "sip:127.0.0.1:5070".into(),
+            domain: "sip.pstnhub.microsoft.com".into(),
+            tenant: None,
+        }
+    }
+}
+
+/// `[dial]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DialSettings {
+    /// Longest a screening application (confirmHook) may run after the
+    /// callee answered, in seconds; it extends the dial's overall timeout.
+    pub screening_timeout: u32,
+}
+
+impl Default for DialSettings {
+    fn default() -> Self {
+        Self {
+            screening_timeout: 60,
+        }
+    }
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Log {
+    /// `text` or `json`.
+    pub format: String,
+    /// Level filter (`info`, `debug`, `dialbridge=debug,info`); RUST_LOG wins.
+    pub level: String,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Self {
+            format: "text".into(),
+            level: "info".into(),
+        }
+    }
+}

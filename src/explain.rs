@@ -1,0 +1,228 @@
+//! `dialbridge explain`: what each verb of a reply will do on FreeSWITCH.
+//! For a dial, the exact `bridge` argument (passwords masked) and one line
+//! per leg. It is a tool for application developers and the contract the
+//! compiler is tested through.
+
+use serde::Serialize;
+
+use crate::app::{self, Instruction, Problem, Verb};
+use crate::config::Settings;
+use crate::freeswitch::dialstring::{self, CompileError};
+
+/// What a reply will do.
+#[derive(Debug, Serialize)]
+pub struct Explanation {
+    /// One entry per verb.
+    pub verbs: Vec<ExplainedVerb>,
+    /// Accepted-but-ignored properties and removed duplicates.
+    #[serde(skip)]
+    pub notices: Vec<Problem>,
+    /// Human-readable lines per verb.
+    #[serde(skip)]
+    pub lines: Vec<Vec<String>>,
+}
+
+/// One verb as FreeSWITCH will see it.
+#[derive(Debug, Serialize)]
+pub struct ExplainedVerb {
+    /// The verb's name.
+    pub verb: &'static str,
+    /// FreeSWITCH application (dial only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application: Option<&'static str>,
+    /// Its argument, passwords masked (dial only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub argument: Option<String>,
+    /// The legs (dial only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legs: Option<Vec<ExplainedLeg>>,
+}
+
+/// One leg of a dial.
+#[derive(Debug, Serialize)]
+pub struct ExplainedLeg {
+    /// Index in the application's target array.
+    pub target: usize,
+    /// Its `origination_uuid`.
+    pub uuid: String,
+    /// The endpoint dialled.
+    pub endpoint: String,
+}
+
+/// Validates and compiles `text` (an array of verbs, or one verb).
+pub fn explain(text: &str, settings: &Settings) -> Result<Explanation, Vec<Problem>> {
+    let reply = app::parse_reply(text, &settings.app_context()).map_err(|e| e.problems())?;
+    let single = text.trim_start().starts_with('{');
+    let mut verbs = Vec::new();
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    for (i, ins) in reply.instructions.iter().enumerate() {
+        match explain_one(ins, settings) {
+            Ok((v, l)) => {
+                verbs.push(v);
+                lines.push(l);
+            }
+            Err(e) => problems.push(compile_problem(&e, i, single, ins)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(Explanation {
+            verbs,
+            notices: reply.notices,
+            lines,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+fn compile_problem(e: &CompileError, index: usize, single: bool, ins: &Instruction) -> Problem {
+    let base = if single {
+        String::new()
+    } else {
+        format!("/{index}")
+    };
+    let wrapped = matches!(ins.verb, Verb::Dial(_));
+    let pointer = match e {
+        CompileError::UnknownCarrier { target, .. } | CompileError::NotCarriable { target, .. }
+            if wrapped =>
+        {
+            format!("{base}/target/{target}")
+        }
+        _ => base,
+    };
+    Problem {
+        pointer,
+        message: e.to_string(),
+    }
+}
+
+fn explain_one(
+    ins: &Instruction,
+    settings: &Settings,
+) -> Result<(ExplainedVerb, Vec<String>), CompileError> {
+    let name = ins.verb.name();
+    let plain = |line: String| {
+        (
+            ExplainedVerb {
+                verb: name,
+                application: None,
+                argument: None,
+                legs: None,
+            },
+            vec![line],
+        )
+    };
+    Ok(match &ins.verb {
+        Verb::Dial(dial) => {
+            let compiled =
+                dialstring::compile(dial, settings, &mut || uuid::Uuid::new_v4().to_string())?;
+            let mut lines = vec![format!(
+                "dial: ring {} target(s) at once for {} s (originate_timeout {} s){}{}",
+                compiled.legs.len(),
+                dial.timeout,
+                compiled.originate_timeout,
+                if dial.answer_on_bridge {
+                    ", caller answered only when a target answers"
+                } else {
+                    ", caller answered first"
+                },
+                dial.time_limit
+                    .map(|t| format!(", call limited to {t} s"))
+                    .unwrap_or_default(),
+            )];
+            lines.push(format!("  bridge {}", compiled.masked_argument()));
+            for leg in &compiled.legs {
+                lines.push(format!(
+                    "  leg {} -> {} (uuid {}){}",
+                    leg.target,
+                    leg.endpoint,
+                    leg.uuid,
+                    if leg.screened {
+                        ", screened by confirmHook"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            let legs = compiled
+                .legs
+                .iter()
+                .map(|l| ExplainedLeg {
+                    target: l.target,
+                    uuid: l.uuid.clone(),
+                    endpoint: l.endpoint.clone(),
+                })
+                .collect();
+            (
+                ExplainedVerb {
+                    verb: name,
+                    application: Some("bridge"),
+                    argument: Some(compiled.masked_argument().to_owned()),
+                    legs: Some(legs),
+                },
+                lines,
+            )
+        }
+        Verb::Answer => plain("answer: answer the call (200 OK)".into()),
+        Verb::Hangup(h) => plain(format!(
+            "hangup: hang up NORMAL_CLEARING{}",
+            headers_note(h.headers.0.len())
+        )),
+        Verb::Pause(p) => plain(format!("pause: sleep {} ms", u64::from(p.length) * 1000)),
+        Verb::Play(p) => plain(format!(
+            "play: playback of {} source(s) ({} fetched into the media cache first)",
+            p.audio.len(),
+            p.audio
+                .iter()
+                .filter(|a| matches!(a, app::play::Audio::Url(_)))
+                .count()
+        )),
+        Verb::Say(s) => plain(format!(
+            "say: speak {} text(s) with the configured TTS",
+            s.text.len()
+        )),
+        Verb::Gather(g) => plain(format!(
+            "gather: play_and_get_digits {}..{} digit(s), {} s timeout, result to {}",
+            g.min_digits, g.max_digits, g.timeout, g.action_hook.url
+        )),
+        Verb::Redirect(r) => plain(format!(
+            "redirect: fetch the rest of the application from {}",
+            r.action_hook.url
+        )),
+        Verb::SipDecline(d) => plain(format!(
+            "sip:decline: respond {}{}",
+            d.status,
+            headers_note(d.headers.0.len())
+        )),
+        Verb::Tag(t) => plain(format!(
+            "tag: add customerData ({} key(s)) to later hooks; nothing sent to FreeSWITCH",
+            t.data.len()
+        )),
+    })
+}
+
+fn headers_note(n: usize) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(" with {n} SIP header(s)")
+    }
+}
+
+impl Explanation {
+    /// The text `explain` prints without `--json`.
+    pub fn human(&self) -> String {
+        let mut out = String::new();
+        for (i, lines) in self.lines.iter().enumerate() {
+            for (j, line) in lines.iter().enumerate() {
+                if j == 0 {
+                    out.push_str(&format!("{i}: {line}\n"));
+                } else {
+                    out.push_str(&format!("   {line}\n"));
+                }
+            }
+        }
+        out
+    }
+}
