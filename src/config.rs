@@ -48,6 +48,10 @@ pub struct Settings {
     pub dial: DialSettings,
     /// Logging.
     pub log: Log,
+    /// Audio fetched from URLs.
+    pub media: Media,
+    /// Text to speech.
+    pub tts: Tts,
 }
 
 /// Where the configuration came from, for messages.

@@ -14,8 +14,11 @@
 //! - [`secret`]: values that never reach a log.
 
 pub mod app;
+pub mod call;
 pub mod config;
 pub mod daemon;
 pub mod explain;
 pub mod freeswitch;
+pub mod logging;
 pub mod secret;
+pub mod webhook;

@@ -50,6 +50,11 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
     if let Err(e) = check_config_hook(&s.app.call_hook) {
         bad("app.call_hook", e);
     }
+    if let Some(h) = &s.app.error_hook
+        && let Err(e) = check_config_hook(h)
+    {
+        bad("app.error_hook", e);
+    }
     if let Some(h) = &s.app.call_status_hook
         && let Err(e) = check_config_hook(h)
     {
@@ -151,8 +156,33 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
     {
         bad("teams.tenant", e);
     }
+    if s
+        .dial
+        .ringback
+        .chars()
+        .any(|c| c.is_whitespace() || "'\"${}[]".contains(c))
+    {
+        bad(
+            "dial.ringback",
+            "a tone like %(2000,4000,440,480) or a file path, without spaces or quotes".into(),
+        );
+    }
     if !(1..=3600).contains(&s.dial.screening_timeout) {
         bad("dial.screening_timeout", "use 1 to 3600 seconds".into());
+    }
+    if s.media.cache_dir.trim().is_empty() || !s.media.cache_dir.starts_with('/') {
+        bad("media.cache_dir", "must be an absolute directory FreeSWITCH can read".into());
+    }
+    if let Some(c) = s.media.cache_dir.chars().find(|c| c.is_whitespace() || "'\"${}[]".contains(*c)) {
+        bad("media.cache_dir", format!("contains '{c}', which FreeSWITCH would misread in a path"));
+    }
+    if s.media.max_file_bytes == 0 || s.media.max_cache_bytes < s.media.max_file_bytes {
+        bad("media.max_cache_bytes", "must be at least media.max_file_bytes (and both above 0)".into());
+    }
+    for (key, v) in [("tts.engine", &s.tts.engine), ("tts.voice", &s.tts.voice)] {
+        if v.chars().any(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(c))) {
+            bad(key, format!("`{v}`: use letters, digits, - _ and . only"));
+        }
     }
     if !matches!(s.log.format.as_str(), "text" | "json") {
         bad(

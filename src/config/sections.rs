@@ -87,6 +87,8 @@ pub struct App {
     pub account_sid: Option<String>,
     /// Sent as `application_sid` in hook payloads when set.
     pub application_sid: Option<String>,
+    /// Told (fire-and-forget) when a reply is invalid or a hook fails.
+    pub error_hook: Option<HookSpec>,
 }
 
 impl Default for App {
@@ -101,6 +103,7 @@ impl Default for App {
             reject_status: 503,
             account_sid: None,
             application_sid: None,
+            error_hook: None,
         }
     }
 }
@@ -188,12 +191,16 @@ pub struct DialSettings {
     /// Longest a screening application (confirmHook) may run after the
     /// callee answered, in seconds; it extends the dial's overall timeout.
     pub screening_timeout: u32,
+    /// Ringback an answered caller hears while targets ring (FreeSWITCH
+    /// `transfer_ringback`); empty = silence. Default: North American ring.
+    pub ringback: String,
 }
 
 impl Default for DialSettings {
     fn default() -> Self {
         Self {
             screening_timeout: 60,
+            ringback: "%(2000,4000,440,480)".into(),
         }
     }
 }
@@ -215,4 +222,43 @@ impl Default for Log {
             level: "info".into(),
         }
     }
+}
+
+/// `[media]`: audio fetched from URLs for `play` and `dialMusic`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Media {
+    /// Where fetched audio is kept; FreeSWITCH must be able to read it.
+    pub cache_dir: String,
+    /// Largest audio file fetched.
+    pub max_file_bytes: u64,
+    /// Total size of the cache; the oldest files are removed past it.
+    pub max_cache_bytes: u64,
+    /// A cached file older than this is fetched again.
+    pub max_age_secs: u64,
+    /// Longest a fetch may take.
+    pub fetch_timeout_ms: u64,
+}
+
+impl Default for Media {
+    fn default() -> Self {
+        Self {
+            cache_dir: "/var/cache/dialbridge/media".into(),
+            max_file_bytes: 10 * 1024 * 1024,
+            max_cache_bytes: 1024 * 1024 * 1024,
+            max_age_secs: 86_400,
+            fetch_timeout_ms: 10_000,
+        }
+    }
+}
+
+/// `[tts]`: the text-to-speech engine loaded in FreeSWITCH, for `say`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Tts {
+    /// FreeSWITCH TTS module name (`flite`, `tts_commandline`, `unimrcp`...);
+    /// empty: `say` is reported as unsupported and skipped.
+    pub engine: String,
+    /// Default voice (e.g. `kal` for flite).
+    pub voice: String,
 }

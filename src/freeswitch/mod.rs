@@ -1,6 +1,10 @@
 //! Everything that knows FreeSWITCH: how a validated dial becomes the
-//! argument of `bridge` ([`dialstring`]), and how what FreeSWITCH reports
-//! about each leg becomes the dial's outcome ([`outcome`]).
+//! argument of `bridge` ([`dialstring`]), how what FreeSWITCH reports about
+//! each leg becomes the dial's outcome ([`outcome`]), and the per-call
+//! event-socket connection ([`socket`], [`listener`]).
 
+pub mod channel_data;
 pub mod dialstring;
+pub mod listener;
 pub mod outcome;
+pub mod socket;

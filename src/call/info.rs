@@ -1,0 +1,162 @@
+//! The fields every hook of a call carries (jambonz-compatible): who called
+//! whom, the call's status, and the application's `customerData`.
+
+use serde_json::{Map, Value, json};
+
+use crate::freeswitch::channel_data::ChannelData;
+use crate::freeswitch::socket::CallerState;
+
+/// A call's status as applications know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallStatus {
+    /// Arrived, not yet ringing.
+    Trying,
+    /// 180 sent.
+    Ringing,
+    /// 183 sent.
+    EarlyMedia,
+    /// Answered.
+    InProgress,
+    /// Ended after being answered.
+    Completed,
+    /// Ended unanswered with an error.
+    Failed,
+    /// Ended unanswered, busy.
+    Busy,
+    /// Ended unanswered: nobody answered, or the caller gave up.
+    NoAnswer,
+}
+
+impl CallStatus {
+    /// The name in payloads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallStatus::Trying => "trying",
+            CallStatus::Ringing => "ringing",
+            CallStatus::EarlyMedia => "early-media",
+            CallStatus::InProgress => "in-progress",
+            CallStatus::Completed => "completed",
+            CallStatus::Failed => "failed",
+            CallStatus::Busy => "busy",
+            CallStatus::NoAnswer => "no-answer",
+        }
+    }
+
+    /// The status and SIP code `state` shows.
+    pub fn of(state: &CallerState) -> (CallStatus, u16) {
+        if let Some(h) = &state.hangup {
+            if state.answered.is_some() {
+                return (CallStatus::Completed, h.sip_status.unwrap_or(200));
+            }
+            let code = h.sip_status.unwrap_or(match h.cause.as_str() {
+                "ORIGINATOR_CANCEL" => 487,
+                "USER_BUSY" => 486,
+                _ => 480,
+            });
+            let status = match code {
+                486 | 600 => CallStatus::Busy,
+                408 | 480 | 487 => CallStatus::NoAnswer,
+                _ => CallStatus::Failed,
+            };
+            return (status, code);
+        }
+        if state.answered.is_some() {
+            (CallStatus::InProgress, 200)
+        } else if state.early_media.is_some() {
+            (CallStatus::EarlyMedia, 183)
+        } else if state.ringing.is_some() {
+            (CallStatus::Ringing, 180)
+        } else {
+            (CallStatus::Trying, 100)
+        }
+    }
+}
+
+/// What every hook payload of a call is built from.
+#[derive(Debug, Clone)]
+pub struct CallInfo {
+    /// The caller's channel.
+    pub channel: ChannelData,
+    /// `[app] account_sid`.
+    pub account_sid: Option<String>,
+    /// `[app] application_sid`.
+    pub application_sid: Option<String>,
+    /// Set by the `tag` verb.
+    pub customer_data: Option<Map<String, Value>>,
+}
+
+impl CallInfo {
+    /// The call's fields for a hook payload.
+    pub fn payload(&self, state: &CallerState) -> Map<String, Value> {
+        let (status, sip_status) = CallStatus::of(state);
+        let c = &self.channel;
+        let mut p = json!({
+            "call_sid": c.uuid,
+            "direction": c.direction,
+            "from": c.from,
+            "to": c.to,
+            "caller_name": c.caller_name,
+            "call_id": c.sip_call_id,
+            "sip_status": sip_status,
+            "call_status": status.as_str(),
+            "originating_sip_ip": c.source_ip,
+        });
+        let Value::Object(map) = &mut p else {
+            return Map::new();
+        };
+        if let Some(a) = &self.account_sid {
+            map.insert("account_sid".into(), json!(a));
+        }
+        if let Some(a) = &self.application_sid {
+            map.insert("application_sid".into(), json!(a));
+        }
+        if let Some(d) = &self.customer_data {
+            map.insert("customerData".into(), Value::Object(d.clone()));
+        }
+        map.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::freeswitch::socket::CallerHangup;
+    use std::time::SystemTime;
+
+    fn ended(answered: bool, cause: &str, sip: Option<u16>) -> CallerState {
+        CallerState {
+            answered: answered.then(SystemTime::now),
+            hangup: Some(CallerHangup {
+                cause: cause.into(),
+                sip_status: sip,
+            }),
+            ..CallerState::default()
+        }
+    }
+
+    #[test]
+    fn statuses_follow_the_callers_channel() {
+        assert_eq!(CallStatus::of(&CallerState::default()), (CallStatus::Trying, 100));
+        let ringing = CallerState {
+            ringing: Some(SystemTime::now()),
+            ..CallerState::default()
+        };
+        assert_eq!(CallStatus::of(&ringing), (CallStatus::Ringing, 180));
+        assert_eq!(
+            CallStatus::of(&ended(true, "NORMAL_CLEARING", None)),
+            (CallStatus::Completed, 200)
+        );
+        assert_eq!(
+            CallStatus::of(&ended(false, "USER_BUSY", Some(486))),
+            (CallStatus::Busy, 486)
+        );
+        assert_eq!(
+            CallStatus::of(&ended(false, "ORIGINATOR_CANCEL", None)),
+            (CallStatus::NoAnswer, 487)
+        );
+        assert_eq!(
+            CallStatus::of(&ended(false, "NORMAL_TEMPORARY_FAILURE", Some(503))),
+            (CallStatus::Failed, 503)
+        );
+    }
+}

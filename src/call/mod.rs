@@ -1,0 +1,158 @@
+//! One call's life: fetch the application, run its verbs, follow its hooks.
+//!
+//! [`session`] is the verb loop; [`flow`] runs the verbs that act on the
+//! caller alone; [`dial`] runs a dial; [`info`] and [`status`] build what
+//! hooks carry; [`media`] fetches audio for FreeSWITCH.
+
+pub mod dial;
+pub mod flow;
+pub mod info;
+pub mod legs;
+pub mod media;
+pub mod screening;
+pub mod session;
+pub mod status;
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+use tokio::sync::watch;
+use tracing::error;
+
+use crate::app::{Hook, Instruction, Problem, ReplyError, parse_reply};
+use crate::config::Settings;
+use crate::freeswitch::socket::CallSocket;
+use crate::webhook::{HookKind, WebhookError, Webhooks};
+use info::CallInfo;
+use media::MediaCache;
+use screening::Screenings;
+use status::StatusNotifier;
+
+/// What every call shares: the configuration (replaced on reload; each call
+/// keeps the snapshot it started with), the HTTP client, the media cache,
+/// and the screening connections waiting for their dial.
+pub struct Engine {
+    /// Current configuration.
+    pub settings: watch::Receiver<Arc<Settings>>,
+    /// Shared HTTP client.
+    pub http: reqwest::Client,
+    /// Screening legs arriving on the listener, by leg UUID.
+    pub screenings: Screenings,
+}
+
+impl Engine {
+    /// An engine over `settings`.
+    pub fn new(settings: watch::Receiver<Arc<Settings>>) -> Self {
+        Self {
+            settings,
+            http: crate::webhook::http_client(),
+            screenings: Screenings::default(),
+        }
+    }
+}
+
+/// Everything a running call needs.
+pub struct Call {
+    /// The caller's socket.
+    pub socket: CallSocket,
+    /// Hook payload fields.
+    pub info: CallInfo,
+    /// The configuration this call runs with.
+    pub settings: Arc<Settings>,
+    /// Webhook client.
+    pub hooks: Webhooks,
+    /// Media cache.
+    pub media: MediaCache,
+    /// Status hook.
+    pub status: StatusNotifier,
+    /// Shared engine.
+    pub engine: Arc<Engine>,
+    /// Set by a dial that reached nobody: how to refuse the caller if no
+    /// verb follows (cleared when another verb runs).
+    pub pending_refusal: Option<crate::freeswitch::outcome::Refusal>,
+}
+
+/// Why a hook gave the call nothing to run.
+#[derive(Debug, thiserror::Error)]
+pub enum HookFailure {
+    /// The request failed.
+    #[error(transparent)]
+    Request(#[from] WebhookError),
+    /// The reply is not a valid application.
+    #[error(transparent)]
+    Reply(#[from] ReplyError),
+}
+
+impl Call {
+    /// The call's fields for a payload, plus `extra`.
+    pub fn payload(&self, extra: Value) -> Value {
+        let mut p = self.info.payload(self.socket.state());
+        if let Value::Object(extra) = extra {
+            p.extend(extra);
+        }
+        Value::Object(p)
+    }
+
+    /// Posts the status changes seen so far.
+    pub fn sync_status(&mut self) {
+        self.status.sync(&self.info, self.socket.state());
+    }
+
+    /// Calls `hook` with `payload` and reads its reply as verbs (None for an
+    /// empty reply). An invalid reply is logged with every problem and
+    /// reported to the error hook.
+    pub async fn fetch(
+        &mut self,
+        kind: HookKind,
+        hook: &Hook,
+        payload: Value,
+    ) -> Result<Option<Vec<Instruction>>, HookFailure> {
+        let body = match self.hooks.send(kind, hook, &payload).await {
+            Ok(body) => body,
+            Err(e) => {
+                self.report(kind, &hook.url, &e.to_string(), &[]);
+                return Err(e.into());
+            }
+        };
+        let Some(body) = body else {
+            return Ok(None);
+        };
+        match parse_reply(&body, &self.settings.app_context()) {
+            Ok(reply) => {
+                for n in &reply.notices {
+                    tracing::info!(hook = kind.as_str(), notice = %n, "reply notice");
+                }
+                Ok(Some(reply.instructions))
+            }
+            Err(e) => {
+                let problems = e.problems();
+                self.report(kind, &hook.url, "the reply is not a valid application", &problems);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Logs a failure with every problem and tells `[app] error_hook`
+    /// (fire-and-forget).
+    pub fn report(&self, kind: HookKind, url: &str, what: &str, problems: &[Problem]) {
+        error!(hook = kind.as_str(), url, error = what, problems = problems.len(), "hook failed");
+        for p in problems {
+            error!(pointer = %p.pointer, message = %p.message, "reply problem");
+        }
+        let Some(spec) = self.settings.app.error_hook.clone() else {
+            return;
+        };
+        let mut payload = Map::new();
+        payload.insert("call_sid".into(), json!(self.info.channel.uuid));
+        payload.insert("hook".into(), json!(kind.as_str()));
+        payload.insert("url".into(), json!(url));
+        payload.insert("error".into(), json!(what));
+        payload.insert("problems".into(), json!(problems));
+        let hooks = self.hooks.clone();
+        tokio::spawn(async move {
+            let _ = hooks
+                .send(HookKind::Error, &spec.into(), &Value::Object(payload))
+                .await;
+        });
+    }
+}

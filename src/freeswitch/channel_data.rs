@@ -1,0 +1,65 @@
+//! What FreeSWITCH says about a call when its socket connects: the `connect`
+//! reply's channel data, reduced to what dialbridge uses.
+
+use freeswitch_esl_tokio::HeaderLookup;
+
+/// The caller's channel as it was when handed to dialbridge.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChannelData {
+    /// The channel's UUID: the call's `call_sid`.
+    pub uuid: String,
+    /// `inbound` for a call FreeSWITCH received, `outbound` for a leg it
+    /// placed (a screening connection, or a call created through the API).
+    pub direction: String,
+    /// Caller ID number.
+    pub from: String,
+    /// Dialled number.
+    pub to: String,
+    /// Caller ID name.
+    pub caller_name: String,
+    /// SIP Call-ID of the caller's INVITE.
+    pub sip_call_id: Option<String>,
+    /// Address the INVITE came from.
+    pub source_ip: Option<String>,
+    /// Already answered when handed over.
+    pub answered: bool,
+    /// For a leg FreeSWITCH placed: the call that placed it.
+    pub originating_leg: Option<String>,
+    /// The caller's P-Asserted-Identity, for `forwardPAI`.
+    pub p_asserted_identity: Option<String>,
+    /// The caller's Privacy header, for `forwardPAI`.
+    pub privacy: Option<String>,
+}
+
+impl ChannelData {
+    /// Reads the connect reply (or any event of the channel). None when it
+    /// carries no Unique-ID.
+    pub fn from_headers(h: &impl HeaderLookup) -> Option<Self> {
+        let get = |name: &str| h.header_str(name).map(str::to_owned);
+        let var = |name: &str| h.variable_str(name).map(str::to_owned);
+        let uuid = get("Unique-ID").or_else(|| get("Channel-Unique-ID"))?;
+        Some(Self {
+            uuid,
+            direction: get("Call-Direction")
+                .or_else(|| var("direction"))
+                .unwrap_or_else(|| "inbound".into()),
+            from: get("Caller-Caller-ID-Number").unwrap_or_default(),
+            to: get("Caller-Destination-Number").unwrap_or_default(),
+            caller_name: get("Caller-Caller-ID-Name").unwrap_or_default(),
+            sip_call_id: var("sip_call_id"),
+            source_ip: var("sip_network_ip")
+                .or_else(|| var("sip_received_ip"))
+                .or_else(|| get("Caller-Network-Addr")),
+            answered: get("Answer-State").is_some_and(|s| s == "answered"),
+            originating_leg: var("originating_leg_uuid"),
+            p_asserted_identity: var("sip_P-Asserted-Identity"),
+            privacy: var("sip_Privacy"),
+        })
+    }
+
+    /// True for a leg FreeSWITCH placed for one of our dials (a screening
+    /// connection opened by `group_confirm_key=exec`).
+    pub fn is_screening_leg(&self) -> bool {
+        self.direction == "outbound" && self.originating_leg.is_some()
+    }
+}

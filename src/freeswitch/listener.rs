@@ -1,0 +1,128 @@
+//! The outbound-socket listener: FreeSWITCH's `socket` application connects
+//! here once per call. Each connection becomes a call task; a connection
+//! for a screened leg is handed to the dial that owns it; past `max_calls`
+//! a new call is refused at once with 503 so a carrier or Kamailio fails
+//! over (the socket is closed after FreeSWITCH ends the call).
+
+use std::sync::Arc;
+
+use freeswitch_esl_tokio::EslClient;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
+use tracing::{Instrument, debug, info, info_span, warn};
+
+use super::socket::{CallSocket, SocketError};
+use crate::call::Engine;
+use crate::call::session;
+
+/// Calls in progress, bounded by `[listener] max_calls`.
+#[derive(Clone)]
+pub struct CallSlots {
+    slots: Arc<Semaphore>,
+    max: usize,
+}
+
+impl CallSlots {
+    /// `max` concurrent calls.
+    pub fn new(max: usize) -> Self {
+        Self {
+            slots: Arc::new(Semaphore::new(max)),
+            max,
+        }
+    }
+
+    /// Calls running now.
+    pub fn live(&self) -> usize {
+        self.max - self.slots.available_permits()
+    }
+
+    /// Waits until no call runs.
+    pub async fn idle(&self) {
+        if let Ok(all) = self.slots.acquire_many(self.max as u32).await {
+            drop(all);
+        }
+    }
+}
+
+/// Accepts calls until `shutdown` turns true; then stops accepting (the
+/// port closes, so FreeSWITCH takes the dialplan's fallback) and returns,
+/// leaving running calls to finish.
+pub async fn serve(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    slots: CallSlots,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    while !*shutdown.borrow() {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    debug!(%peer, "connection");
+                    let engine = Arc::clone(&engine);
+                    let slots = slots.clone();
+                    tokio::spawn(async move { handle(stream, engine, slots).await });
+                }
+                Err(e) => {
+                    warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            },
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    break;
+                }
+            }
+        }
+    }
+    info!("listener closed; no new calls are accepted");
+}
+
+async fn handle(stream: TcpStream, engine: Arc<Engine>, slots: CallSlots) {
+    let _ = stream.set_nodelay(true);
+    let (client, events) = EslClient::accept_outbound_stream(stream);
+    let (socket, data) = match CallSocket::connect(client, events).await {
+        Ok(x) => x,
+        Err(e) => {
+            warn!(error = %e, "a connection from FreeSWITCH failed before connect completed");
+            return;
+        }
+    };
+    if data.is_screening_leg() {
+        if let Err((socket, data)) = engine.screenings.deliver((socket, data)) {
+            let span = info_span!("screening", call_sid = %data.uuid);
+            reject_unexpected(socket).instrument(span).await;
+        }
+        return;
+    }
+    let Ok(permit) = Arc::clone(&slots.slots).try_acquire_owned() else {
+        let span = info_span!("call", call_sid = %data.uuid);
+        refuse(socket).instrument(span).await;
+        return;
+    };
+    session::run(socket, data, engine).await;
+    drop(permit);
+}
+
+/// Refuses a call over the limit with 503 and closes its socket.
+async fn refuse(mut socket: CallSocket) {
+    warn!(max_calls = "reached", "call refused with 503: too many calls");
+    if socket.subscribe().await.is_ok() {
+        match socket.execute("respond", Some("503")).await {
+            Ok(_) | Err(SocketError::HungUp) => {}
+            Err(e) => warn!(error = %e, "cannot refuse the call"),
+        }
+        socket.wait_hangup().await;
+    }
+    socket.close().await;
+}
+
+/// A screening connection no dial waits for (its dial ended): hang the leg
+/// up rather than let it be bridged unscreened.
+async fn reject_unexpected(mut socket: CallSocket) {
+    warn!("screening connection for a leg no dial expects; hanging it up");
+    if socket.subscribe().await.is_ok() {
+        let _ = socket.execute("hangup", Some("CALL_REJECTED")).await;
+        socket.wait_hangup().await;
+    }
+    socket.close().await;
+}
