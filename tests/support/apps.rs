@@ -65,6 +65,7 @@ pub async fn socket_app(
     end: SocketEnd,
     data: String,
 ) {
+    let mut last = "_none_".to_string();
     if let Some(mut hung) = hung_watch(&sw, &uuid) {
         loop {
             if *hung.borrow() {
@@ -74,7 +75,7 @@ pub async fn socket_app(
                 biased;
                 _ = hung_up(&mut hung) => break,
                 req = rx.recv() => match req {
-                    Some(r) => run_app(&sw, &uuid, r).await,
+                    Some(r) => last = run_app(&sw, &uuid, r).await,
                     None => break,
                 },
             }
@@ -87,7 +88,7 @@ pub async fn socket_app(
             ch.parked = false;
         }
         core.fire(&cu, &uuid, "CHANNEL_UNPARK", &[], &[]);
-        let post = complete_headers("socket", &data, "_none_", &uuid::Uuid::new_v4().to_string());
+        let post = complete_headers("socket", &data, &last, &uuid::Uuid::new_v4().to_string());
         core.fire(&cu, &uuid, "CHANNEL_EXECUTE_COMPLETE", &[], &post);
         core.channels.get(&uuid).is_some_and(|c| c.is_up())
     };
@@ -137,7 +138,7 @@ fn complete_headers(
 }
 
 /// Runs one application with its EXECUTE / EXECUTE_COMPLETE pair.
-pub async fn run_app(sw: &Switch, uuid: &str, req: AppRequest) {
+pub async fn run_app(sw: &Switch, uuid: &str, req: AppRequest) -> String {
     let cu = sw.0.core_uuid.clone();
     let app_uuid = req
         .event_uuid
@@ -146,10 +147,10 @@ pub async fn run_app(sw: &Switch, uuid: &str, req: AppRequest) {
     {
         let mut core = sw.lock();
         let Some(ch) = core.channels.get_mut(uuid) else {
-            return;
+            return "_none_".into();
         };
         if !ch.is_up() {
-            return;
+            return "_none_".into();
         }
         ch.set_var("current_application", req.name.clone());
         ch.set_var("current_application_data", req.arg.clone());
@@ -167,6 +168,7 @@ pub async fn run_app(sw: &Switch, uuid: &str, req: AppRequest) {
     for f in after {
         f(&mut core, &cu);
     }
+    resp
 }
 
 /// How long playing `file` takes: `tone_stream://%(on,off,...)[;loops=N]`,

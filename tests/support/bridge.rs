@@ -216,8 +216,7 @@ async fn originate(sw: &Switch, a: &str, group: Vec<PlannedLeg>) -> Result<Strin
                 if let Some((_, i)) = next_leg_deadline {
                     let mut core = sw.lock();
                     let disp = if matches!(legs.get(&i), Some(Leg::Ringing { answered: true, .. })) { Disp::SendBye } else { Disp::SendCancel };
-                    let screening = matches!(legs.get(&i), Some(Leg::Ringing { screening: true, .. }));
-                    end_leg(&mut core, &cu, a, &by_index[&i].uuid, HangupCause::AllottedTimeout, disp, !screening);
+                    end_leg(&mut core, &cu, a, &by_index[&i].uuid, HangupCause::AllottedTimeout, disp, true);
                     legs.insert(i, Leg::Done(HangupCause::AllottedTimeout));
                 }
             }
@@ -291,9 +290,9 @@ async fn originate(sw: &Switch, a: &str, group: Vec<PlannedLeg>) -> Result<Strin
             } else {
                 Disp::SendCancel
             };
-            let complete_now = winner.is_some() && !screening;
+            let complete_now = winner.is_some() || screening;
             end_leg(&mut core, &cu, a, &uuid, disp_cause, disp, complete_now);
-            if !complete_now && !screening {
+            if !complete_now {
                 after.push(Box::new(move |core: &mut Core, cu: &str| {
                     core.complete(cu, &uuid)
                 }));

@@ -394,6 +394,9 @@ impl Core {
         let Some(ch) = self.channels.get_mut(uuid) else {
             return;
         };
+        if ch.cs == "CS_REPORTING" {
+            return;
+        }
         let cause = ch.cause.unwrap_or(HangupCause::NormalClearing);
         ch.cs = "CS_HANGUP";
         self.fire(core_uuid, uuid, "CHANNEL_STATE", &[], &[]);
