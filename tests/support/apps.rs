@@ -249,11 +249,11 @@ async fn app_body(sw: &Switch, uuid: &str, req: &AppRequest) -> (String, After) 
                 183 => signal::pre_answer(&mut core, &cu, uuid, true),
                 200 => signal::answer(&mut core, &cu, uuid),
                 c if c >= 300 => {
-                    if let Some(ch) = core.channels.get_mut(uuid) {
-                        if !ch.answered {
-                            ch.responded = true;
-                            ch.log.push_sip(super::record::CallerSip::Final(c));
-                        }
+                    if let Some(ch) = core.channels.get_mut(uuid)
+                        && !ch.answered
+                    {
+                        ch.responded = true;
+                        ch.log.push_sip(super::record::CallerSip::Final(c));
                     }
                     let cause = HangupCause::from_sip_response(c)
                         .unwrap_or(HangupCause::NormalTemporaryFailure);

@@ -308,10 +308,10 @@ async fn originate(sw: &Switch, a: &str, group: Vec<PlannedLeg>) -> Result<Strin
             Some(_) => "NONE",
             None => continue,
         };
-        if first_cause.is_none() {
-            if let Some(Leg::Done(c)) = legs.get(i) {
-                first_cause = Some(*c);
-            }
+        if first_cause.is_none()
+            && let Some(Leg::Done(c)) = legs.get(i)
+        {
+            first_cause = Some(*c);
         }
         if let Some(ach) = core.channels.get_mut(a) {
             ach.push_var("originate_causes", &format!("{};{c}", by_index[i].uuid));

@@ -157,10 +157,10 @@ impl Subscription {
         if !named {
             return false;
         }
-        if let Some(me) = &self.myevents {
-            if ev.unique_id() != Some(me.as_str()) {
-                return false;
-            }
+        if let Some(me) = &self.myevents
+            && ev.unique_id() != Some(me.as_str())
+        {
+            return false;
         }
         self.filters.is_empty()
             || self

@@ -244,14 +244,14 @@ impl Core {
             } else {
                 plain.get_or_insert_with(|| ev.to_plain()).clone()
             };
-            if s.tx.send(Out::Bytes(bytes)).is_ok() {
-                if let Some(log) = &s.log {
-                    let name = match &ev.subclass {
-                        Some(sc) => format!("CUSTOM/{sc}"),
-                        None => ev.name.clone(),
-                    };
-                    log.push_event(&name, ev.unique_id().unwrap_or_default());
-                }
+            if s.tx.send(Out::Bytes(bytes)).is_ok()
+                && let Some(log) = &s.log
+            {
+                let name = match &ev.subclass {
+                    Some(sc) => format!("CUSTOM/{sc}"),
+                    None => ev.name.clone(),
+                };
+                log.push_event(&name, ev.unique_id().unwrap_or_default());
             }
         }
     }
@@ -371,16 +371,14 @@ impl Core {
             if sip != CallerSip::Final(0) {
                 ch.log.push_sip(sip);
             }
-            if matches!(disp, Disp::RecvBye | Disp::RecvCancel) {
-                if let Some(hook) = &ch.conn {
-                    if hook.linger.load(Ordering::SeqCst)
-                        && !hook.notice_sent.swap(true, Ordering::SeqCst)
-                    {
-                        let _ = hook
-                            .tx
-                            .send(Out::Bytes(wire::linger_notice(uuid, &ch.name)));
-                    }
-                }
+            if matches!(disp, Disp::RecvBye | Disp::RecvCancel)
+                && let Some(hook) = &ch.conn
+                && hook.linger.load(Ordering::SeqCst)
+                && !hook.notice_sent.swap(true, Ordering::SeqCst)
+            {
+                let _ = hook
+                    .tx
+                    .send(Out::Bytes(wire::linger_notice(uuid, &ch.name)));
             }
         }
         self.fire(core_uuid, uuid, "CHANNEL_HANGUP", &[], &[]);

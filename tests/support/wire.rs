@@ -15,7 +15,7 @@ const URL_UNSAFE: &[u8] = b"\r\n #%&+:;<=>?@[\\]^`{|}\"";
 pub fn url_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for &b in value.as_bytes() {
-        if b < b' ' || b > b'~' || URL_UNSAFE.contains(&b) {
+        if !(b' '..=b'~').contains(&b) || URL_UNSAFE.contains(&b) {
             let _ = write!(out, "%{b:02X}");
         } else {
             out.push(b as char);
