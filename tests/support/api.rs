@@ -1,0 +1,150 @@
+//! `api` / `bgapi` commands, on the inbound connection and on an outbound
+//! socket alike, with the reply texts captured in traces 06, 07b and 10.
+
+use std::sync::Arc;
+
+use freeswitch_esl_tokio::HangupCause;
+
+use super::apps::local_hangup;
+use super::record::CallLog;
+use super::signal;
+use super::switch::Switch;
+
+const NO_CHANNEL: &str = "-ERR No such channel!\n";
+
+/// Runs one api command line and returns the response body.
+pub async fn execute(sw: &Switch, line: &str, log: Option<&Arc<CallLog>>) -> String {
+    let cu = sw.0.core_uuid.clone();
+    let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
+    let args: Vec<&str> = rest.split_whitespace().collect();
+    sw.note_api(line);
+    let mut core = sw.lock();
+    let exists = |core: &super::switch::Core, u: &str| {
+        core.channels.get(u).is_some_and(|c| c.cs != "CS_REPORTING")
+    };
+    match cmd {
+        "status" => format!(
+            "UP 0 years, 0 days, 0 hours, 0 minutes, 1 second, 0 milliseconds, 0 microseconds\n\
+             FreeSWITCH (Version 1.11.3-dev fakeswitch) is ready\n{} session(s) - peak 0\n",
+            core.channels.len()
+        ),
+        "show" if rest.trim_end().ends_with("count") => {
+            let n = core
+                .channels
+                .values()
+                .filter(|c| c.cs != "CS_REPORTING")
+                .count();
+            format!("\n{n} total.\n\n")
+        }
+        "uuid_exists" => (args.first().is_some_and(|u| exists(&core, u))).to_string(),
+        "uuid_kill" => match args.first() {
+            Some(u) if exists(&core, u) => {
+                let cause = args
+                    .get(1)
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(HangupCause::NormalClearing);
+                local_hangup(&mut core, &cu, u, cause);
+                "+OK\n".into()
+            }
+            _ => NO_CHANNEL.into(),
+        },
+        "uuid_setvar" => match (args.first(), args.get(1)) {
+            (Some(u), Some(k)) if exists(&core, u) => {
+                let v = rest.splitn(3, ' ').nth(2).unwrap_or("").to_string();
+                let ch = core.channels.get_mut(*u).expect("checked");
+                if v.is_empty() {
+                    ch.unset_var(k)
+                } else {
+                    ch.set_var(k, v)
+                }
+                "+OK\n".into()
+            }
+            (Some(_), Some(_)) => NO_CHANNEL.into(),
+            _ => "-USAGE: <uuid> <var> [value]\n".into(),
+        },
+        "uuid_getvar" => match (args.first(), args.get(1)) {
+            (Some(u), Some(k)) if exists(&core, u) => {
+                core.channels[*u].var(k).unwrap_or("_undef_").to_string()
+            }
+            (Some(_), Some(_)) => NO_CHANNEL.into(),
+            _ => "-USAGE: <uuid> <var>\n".into(),
+        },
+        "uuid_record" => match (args.first(), args.get(1), args.get(2)) {
+            (Some(u), Some(&act), Some(path))
+                if exists(&core, u) && (act == "start" || act == "stop") =>
+            {
+                let audio = core.channels[*u]
+                    .script
+                    .as_ref()
+                    .and_then(|s| s.audio.clone());
+                drop(core);
+                sw.record(u, act, path, audio);
+                "+OK Success\n".into()
+            }
+            (Some(_), Some(_), Some(_)) => "-ERR Cannot locate session!\n".into(),
+            _ => "-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>] [<recording_vars>]\n"
+                .into(),
+        },
+        "avmd" => match (args.first(), args.get(1)) {
+            (Some(u), Some(&act)) if exists(&core, u) => {
+                let name = core.channels[*u].name.clone();
+                if act == "start" {
+                    signal::avmd_event(&mut core, &cu, u, "avmd::start", &[("Start-time", "0")]);
+                    format!("+OK\n [{u}] [{name}] started!\n\n")
+                } else {
+                    signal::avmd_event(
+                        &mut core,
+                        &cu,
+                        u,
+                        "avmd::stop",
+                        &[("Beep-Status", "DETECTED"), ("Total-time", "0")],
+                    );
+                    format!("+OK\n [{u}] [{name}] stopped\n\n")
+                }
+            }
+            _ => "-ERR, no such session\n".into(),
+        },
+        "originate" => {
+            drop(core);
+            match super::originate::originate(sw, rest).await {
+                Ok(u) => format!("+OK {u}\n"),
+                Err(c) => format!("-ERR {}\n", c.as_str()),
+            }
+        }
+        "hupall" => {
+            let all: Vec<String> = core.channels.keys().cloned().collect();
+            for u in all {
+                local_hangup(&mut core, &cu, &u, HangupCause::ManagerRequest);
+            }
+            "+OK hangup all channels with cause MANAGER_REQUEST\n".into()
+        }
+        "version" => "FreeSWITCH Version 1.11.3-dev (fakeswitch)\n".into(),
+        _ => {
+            if let Some(l) = log {
+                l.error(format!("api command not faked: {line:?}"));
+            }
+            format!("-ERR {cmd} Command not found!\n")
+        }
+    }
+}
+
+/// Starts a background job; its result comes as BACKGROUND_JOB.
+pub fn bgapi(sw: &Switch, line: &str, job: Option<&str>) -> String {
+    let job = job
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let (sw, line, j) = (sw.clone(), line.to_string(), job.clone());
+    tokio::spawn(async move {
+        let body = execute(&sw, &line, None).await;
+        let cu = sw.0.core_uuid.clone();
+        let mut core = sw.lock();
+        let mut ev = core.base(&cu, "BACKGROUND_JOB", None, "api_exec");
+        let (cmd, arg) = line.split_once(' ').unwrap_or((&line, ""));
+        ev.push("Job-UUID", j);
+        ev.push("Job-Command", cmd);
+        ev.push("Job-Command-Arg", arg);
+        ev.body = Some(body);
+        core.emit(&ev);
+    });
+    job
+}

@@ -1,0 +1,234 @@
+//! One channel (the caller's A leg or a dialed B leg): its state as the
+//! captures report it, its variables, and the channel part of its events.
+
+use std::time::Instant;
+
+use freeswitch_esl_tokio::HangupCause;
+use tokio::sync::{mpsc, watch};
+
+use super::event::Event;
+use super::record::CallLog;
+use super::scenario::Callee;
+use std::sync::Arc;
+
+/// Caller-profile fields (the `Caller-*` headers) of a channel.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    pub direction: &'static str,
+    pub username: String,
+    pub caller_id_name: String,
+    pub caller_id_number: String,
+    pub callee_id_name: Option<String>,
+    pub callee_id_number: Option<String>,
+    pub network_addr: String,
+    pub destination: String,
+    pub source: String,
+    pub context: String,
+    pub created_us: u64,
+}
+
+/// A request to run an application on a channel, queued by `sendmsg` or
+/// by the dialplan, in order, as the channel thread runs them.
+#[derive(Debug, Clone)]
+pub struct AppRequest {
+    pub name: String,
+    pub arg: String,
+    /// `Event-UUID` of the sendmsg, echoed as `Application-UUID`.
+    pub event_uuid: Option<String>,
+    pub loops: u32,
+}
+
+/// A channel and everything the fake must remember about it. Lives in the
+/// switch's table; tasks look it up by UUID under the lock.
+#[derive(Debug)]
+pub struct Channel {
+    pub uuid: String,
+    pub name: String,
+    pub profile: Profile,
+    pub vars: Vec<(String, String)>,
+    /// `Channel-State` (CS_EXECUTE, CS_CONSUME_MEDIA, ...).
+    pub cs: &'static str,
+    /// `Channel-Call-State` (DOWN, RINGING, EARLY, ACTIVE, HANGUP).
+    pub call_state: &'static str,
+    /// `Answer-State` (ringing, early, answered, hangup).
+    pub answer_state: &'static str,
+    pub cause: Option<HangupCause>,
+    pub ring_ready: bool,
+    pub early: bool,
+    pub answered: bool,
+    /// The other leg for `Other-Leg-*` and its `Other-Type`.
+    pub other: Option<(String, &'static str)>,
+    pub bridged_to: Option<String>,
+    /// Set once hung up; apps waiting on the channel watch it.
+    pub hung: watch::Sender<bool>,
+    /// The queue of the socket app running on this channel, if any.
+    pub apps: Option<mpsc::UnboundedSender<AppRequest>>,
+    /// Which call's log this channel writes into.
+    pub log: Arc<CallLog>,
+    /// The scripted behaviour of a dialed leg.
+    pub script: Option<Callee>,
+    pub avmd: bool,
+    /// A socket app holds the channel parked (avmd reports twice then).
+    pub parked: bool,
+    pub born: Instant,
+    /// The outbound socket controlling this channel (its socket app).
+    pub conn: Option<super::switch::ConnHook>,
+    /// The final response already sent to the caller (`respond`).
+    pub responded: bool,
+    /// Digits received and not yet read by `play_and_get_digits`.
+    pub dtmf_buf: String,
+}
+
+impl Channel {
+    /// Sets (or replaces) a variable, keeping its first position.
+    pub fn set_var(&mut self, k: &str, v: impl Into<String>) {
+        let v = v.into();
+        match self.vars.iter_mut().find(|(n, _)| n == k) {
+            Some(slot) => slot.1 = v,
+            None => self.vars.push((k.to_string(), v)),
+        }
+    }
+
+    pub fn unset_var(&mut self, k: &str) {
+        self.vars.retain(|(n, _)| n != k);
+    }
+
+    pub fn var(&self, k: &str) -> Option<&str> {
+        self.vars
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether a variable holds a FreeSWITCH "true" (`switch_true`).
+    pub fn var_true(&self, k: &str) -> bool {
+        self.var(k).is_some_and(|v| {
+            matches!(
+                v.to_ascii_lowercase().as_str(),
+                "true" | "yes" | "on" | "1" | "enabled" | "active" | "allow"
+            )
+        })
+    }
+
+    /// Appends to an accumulating variable (`originate_causes`): one value
+    /// stays plain, several become `ARRAY::a|:b`.
+    pub fn push_var(&mut self, k: &str, v: &str) {
+        let new = match self.var(k) {
+            None => v.to_string(),
+            Some(old) => match old.strip_prefix("ARRAY::") {
+                Some(items) => format!("ARRAY::{items}|:{v}"),
+                None => format!("ARRAY::{old}|:{v}"),
+            },
+        };
+        self.set_var(k, new);
+    }
+
+    pub fn is_up(&self) -> bool {
+        self.cause.is_none()
+    }
+
+    fn state_number(&self) -> &'static str {
+        match self.cs {
+            "CS_NEW" => "0",
+            "CS_INIT" => "1",
+            "CS_ROUTING" => "2",
+            "CS_EXECUTE" => "4",
+            "CS_EXCHANGE_MEDIA" => "5",
+            "CS_CONSUME_MEDIA" => "7",
+            "CS_HANGUP" => "10",
+            "CS_REPORTING" => "11",
+            _ => "4",
+        }
+    }
+
+    /// `Channel-State` .. `Answer-State`, the codec lines once media flows
+    /// and `Hangup-Cause` once hung up (the order of every capture).
+    pub fn state_headers(&self, ev: &mut Event, with_uuid: bool) {
+        ev.push("Channel-State", self.cs);
+        ev.push("Channel-Call-State", self.call_state);
+        ev.push("Channel-State-Number", self.state_number());
+        ev.push("Channel-Name", self.name.clone());
+        if with_uuid {
+            ev.push("Unique-ID", self.uuid.clone());
+        }
+        ev.push("Call-Direction", self.profile.direction);
+        ev.push("Presence-Call-Direction", self.profile.direction);
+        let inbound = self.profile.direction == "inbound";
+        ev.push(
+            "Channel-HIT-Dialplan",
+            if inbound { "true" } else { "false" },
+        );
+        let call_uuid = self.var("call_uuid").unwrap_or(&self.uuid).to_string();
+        ev.push("Channel-Call-UUID", call_uuid);
+        ev.push("Answer-State", self.answer_state);
+        if let Some(c) = self.cause {
+            ev.push("Hangup-Cause", c.as_str());
+        }
+        if self.early || self.answered {
+            for (k, v) in [
+                ("Read-Codec-Name", "PCMU"),
+                ("Read-Codec-Rate", "8000"),
+                ("Read-Codec-Bit-Rate", "64000"),
+                ("Write-Codec-Name", "PCMU"),
+                ("Write-Codec-Rate", "8000"),
+                ("Write-Codec-Bit-Rate", "64000"),
+            ] {
+                ev.push(&format!("Channel-{k}"), v);
+            }
+        }
+    }
+
+    /// The `<prefix>-*` caller-profile block (`Caller`, `Other-Leg`,
+    /// `Channel` in the connect reply).
+    pub fn profile_headers(&self, ev: &mut Event, prefix: &str) {
+        let p = &self.profile;
+        let mut h = |k: &str, v: String| ev.push(&format!("{prefix}-{k}"), v);
+        h("Direction", p.direction.into());
+        h("Logical-Direction", p.direction.into());
+        h("Username", p.username.clone());
+        h("Dialplan", "XML".into());
+        h("Caller-ID-Name", p.caller_id_name.clone());
+        h("Caller-ID-Number", p.caller_id_number.clone());
+        h("Orig-Caller-ID-Name", p.caller_id_name.clone());
+        h("Orig-Caller-ID-Number", p.caller_id_number.clone());
+        if let Some(n) = &p.callee_id_name {
+            h("Callee-ID-Name", n.clone());
+        }
+        if let Some(n) = &p.callee_id_number {
+            h("Callee-ID-Number", n.clone());
+        }
+        h("Network-Addr", p.network_addr.clone());
+        h("ANI", p.caller_id_number.clone());
+        h("Destination-Number", p.destination.clone());
+        h("Unique-ID", self.uuid.clone());
+        h("Source", p.source.clone());
+        h("Context", p.context.clone());
+        h("Channel-Name", self.name.clone());
+        h("Profile-Index", "1".into());
+        h("Profile-Created-Time", p.created_us.to_string());
+        h("Channel-Created-Time", p.created_us.to_string());
+        for t in [
+            "Answered-Time",
+            "Progress-Time",
+            "Progress-Media-Time",
+            "Hangup-Time",
+            "Transfer-Time",
+            "Resurrect-Time",
+            "Bridged-Time",
+            "Last-Hold",
+            "Hold-Accum",
+        ] {
+            h(&format!("Channel-{t}"), "0".into());
+        }
+        h("Screen-Bit", "true".into());
+        h("Privacy-Hide-Name", "false".into());
+        h("Privacy-Hide-Number", "false".into());
+    }
+
+    /// Appends every `variable_*` header.
+    pub fn var_headers(&self, ev: &mut Event) {
+        for (k, v) in &self.vars {
+            ev.push(&format!("variable_{k}"), v.clone());
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! `FakeSwitch`: the one object a test starts. It owns the switch core and
+//! the inbound ESL server, and starts calls toward the daemon's listener.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use super::call::{CallHandle, start_call};
+use super::inbound::Inbound;
+use super::scenario::{Callee, Caller};
+use super::switch::Switch;
+
+/// How to start a fake switch.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    second: Duration,
+    password: String,
+    heartbeat: Duration,
+}
+
+impl Builder {
+    /// What the switch counts as one second for leg_timeout and
+    /// originate_timeout (default 1 s; 100 ms makes timeout tests quick).
+    pub fn second(mut self, d: Duration) -> Self {
+        self.second = d;
+        self
+    }
+    /// The inbound ESL password (default `ClueCon`).
+    pub fn password(mut self, p: &str) -> Self {
+        self.password = p.into();
+        self
+    }
+    /// The HEARTBEAT interval on inbound connections (default 20 s).
+    pub fn heartbeat(mut self, d: Duration) -> Self {
+        self.heartbeat = d;
+        self
+    }
+    /// Binds the inbound server on 127.0.0.1:0.
+    pub async fn start(self) -> FakeSwitch {
+        let sw = Switch::new(self.second);
+        let addr: SocketAddr = "127.0.0.1:0".parse().expect("literal address");
+        let inbound = Inbound::start(sw.clone(), addr, &self.password, self.heartbeat)
+            .await
+            .expect("bind 127.0.0.1:0");
+        FakeSwitch { sw, inbound }
+    }
+}
+
+/// A FreeSWITCH stand-in speaking real ESL in both directions.
+#[derive(Debug)]
+pub struct FakeSwitch {
+    sw: Switch,
+    inbound: Inbound,
+}
+
+impl FakeSwitch {
+    /// Defaults: 1 s seconds, password `ClueCon`, heartbeat 20 s.
+    pub fn builder() -> Builder {
+        Builder {
+            second: Duration::from_secs(1),
+            password: "ClueCon".into(),
+            heartbeat: Duration::from_secs(20),
+        }
+    }
+    /// A fake with the defaults.
+    pub async fn start() -> FakeSwitch {
+        Self::builder().start().await
+    }
+    /// A fake whose second lasts `second`.
+    pub async fn with_second(second: Duration) -> FakeSwitch {
+        Self::builder().second(second).start().await
+    }
+    /// Where the daemon's control connection connects (port 8021's role).
+    pub fn esl_addr(&self) -> SocketAddr {
+        self.inbound.addr
+    }
+    /// Changes the inbound password for new connections.
+    pub fn set_password(&self, p: &str) {
+        *self
+            .inbound
+            .password
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = p.into();
+    }
+    /// Stops the inbound server and drops its connections.
+    pub fn stop_inbound(&mut self) {
+        self.inbound.stop();
+    }
+    /// Serves inbound again on the same address.
+    pub async fn restart_inbound(&mut self) {
+        self.inbound
+            .restart(self.sw.clone())
+            .await
+            .expect("rebind the inbound address");
+    }
+    /// A call reaches the switch and its dialplan hands it to `daemon`.
+    pub fn call(&self, daemon: SocketAddr, caller: Caller) -> CallHandle {
+        start_call(&self.sw, daemon, caller)
+    }
+    /// How long `playback` of `file` takes (default 100 ms; tone and
+    /// silence streams are timed from their own text).
+    pub fn file_duration(&self, file: &str, ms: u64) {
+        self.sw.extra().files.insert(file.into(), ms);
+    }
+    /// How the callee of an `originate` behaves (default: answers at 10 ms).
+    pub fn originate_callee(&self, callee: Callee) {
+        self.sw.extra().originate_callee = Some(callee);
+    }
+    /// Calls created by `originate ... &socket(...)`, in order.
+    pub fn originated(&self) -> Vec<CallHandle> {
+        self.sw
+            .extra()
+            .originated
+            .iter()
+            .map(|(u, l)| CallHandle::new(self.sw.clone(), u.clone(), l.clone()))
+            .collect()
+    }
+    /// Every api/bgapi line received, on any connection.
+    pub fn api_log(&self) -> Vec<String> {
+        self.sw.extra().api_log.clone()
+    }
+    /// Channels alive (or lingering) right now.
+    pub fn channel_count(&self) -> usize {
+        self.sw.lock().channels.len()
+    }
+}

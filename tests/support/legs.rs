@@ -1,0 +1,325 @@
+//! Dialed legs: reading a bridge argument with freeswitch-types' port of
+//! the switch parser, creating each leg's channel as the originate does
+//! (its `origination_uuid`, the installed variables), and playing a leg's
+//! scripted behaviour on a timeline.
+
+use std::time::{Duration, Instant};
+
+use freeswitch_esl_tokio::{BlockParse, BridgeDialString, DialString, DialStringCarrier, Endpoint};
+use tokio::sync::{mpsc, watch};
+
+use super::channel::{Channel, Profile};
+use super::record::{Dial, DialLeg, LegFate};
+use super::scenario::{Callee, Outcome};
+use super::signal;
+use super::switch::{Core, Disp, Switch};
+
+/// One leg of one failover group, before its channel exists.
+#[derive(Debug, Clone)]
+pub struct PlannedLeg {
+    pub index: usize,
+    pub uuid: String,
+    pub endpoint: String,
+    pub user: String,
+    pub vars: Vec<(String, String)>,
+    /// `error/<cause>`: no channel, only a cause (FREESWITCH.md §3).
+    pub error: Option<String>,
+}
+
+impl PlannedLeg {
+    pub fn var(&self, k: &str) -> Option<&str> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Parses a bridge argument into failover groups of planned legs, and the
+/// record a test reads. A string the parser refuses yields the error.
+pub fn plan(arg: &str) -> (Dial, Vec<Vec<PlannedLeg>>) {
+    let mut dial = Dial {
+        raw: arg.to_string(),
+        error: None,
+        global_vars: Vec::new(),
+        legs: Vec::new(),
+    };
+    let parsed = match BridgeDialString::parse_with(arg, BlockParse::default()) {
+        Ok(p) => p,
+        Err(e) => {
+            dial.error = Some(e.to_string());
+            return (dial, Vec::new());
+        }
+    };
+    let global: Vec<(String, String)> = parsed
+        .variables()
+        .map(|v| {
+            v.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    dial.global_vars = global.clone();
+    let mut groups = Vec::new();
+    let mut index = 0;
+    for group in parsed.groups() {
+        let mut legs = Vec::new();
+        for ep in group {
+            let mut vars = global.clone();
+            if let Some(v) = ep.variables() {
+                vars.extend(v.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            }
+            let mut bare = ep.clone();
+            bare.set_variables(None);
+            let endpoint = bare.display_for(DialStringCarrier::Dialplan).to_string();
+            let user = dialed_user(&endpoint);
+            let error = match ep {
+                Endpoint::Error(e) => Some(e.to_string().trim_start_matches("error/").to_string()),
+                _ => None,
+            };
+            let uuid = vars
+                .iter()
+                .rev()
+                .find(|(k, _)| k == "origination_uuid")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            let leg = PlannedLeg {
+                index,
+                uuid,
+                endpoint,
+                user,
+                vars,
+                error,
+            };
+            dial.legs.push(DialLeg {
+                index,
+                uuid: leg.uuid.clone(),
+                endpoint: leg.endpoint.clone(),
+                vars: leg.vars.clone(),
+            });
+            legs.push(leg);
+            index += 1;
+        }
+        groups.push(legs);
+    }
+    (dial, groups)
+}
+
+/// The user part a leg dials: `sofia/external/1000@host` -> `1000`.
+pub fn dialed_user(endpoint: &str) -> String {
+    let last = endpoint
+        .strip_prefix("sofia/")
+        .and_then(|r| r.split_once('/'))
+        .map(|(_, d)| d)
+        .unwrap_or(endpoint);
+    let last = last.rsplit('/').next().unwrap_or(last);
+    let last = last.strip_prefix("sip:").unwrap_or(last);
+    last.split('@').next().unwrap_or(last).to_string()
+}
+
+/// Creates the leg's channel (CHANNEL_CREATE) in CS_CONSUME_MEDIA, DOWN.
+pub fn create_leg(
+    core: &mut Core,
+    cu: &str,
+    a: &str,
+    leg: &PlannedLeg,
+    script: Callee,
+) -> Option<watch::Receiver<bool>> {
+    let ach = core.channels.get(a)?;
+    let log = ach.log.clone();
+    let ignore_early = leg.var("ignore_early_media") == Some("true");
+    let (from_name, from_num) = (
+        leg.var("origination_caller_id_name")
+            .map(str::to_string)
+            .unwrap_or(ach.profile.caller_id_name.clone()),
+        leg.var("origination_caller_id_number")
+            .map(str::to_string)
+            .unwrap_or(ach.profile.caller_id_number.clone()),
+    );
+    let name = leg.endpoint.clone();
+    let module = leg
+        .endpoint
+        .split('/')
+        .next()
+        .unwrap_or("sofia")
+        .to_string();
+    let dest = leg
+        .endpoint
+        .splitn(3, '/')
+        .nth(2)
+        .unwrap_or(&leg.endpoint)
+        .to_string();
+    let mut vars: Vec<(String, String)> = vec![
+        ("direction".into(), "outbound".into()),
+        ("is_outbound".into(), "true".into()),
+        ("uuid".into(), leg.uuid.clone()),
+        ("sip_profile_name".into(), "external".into()),
+        ("channel_name".into(), name.clone()),
+        ("sip_destination_url".into(), format!("sip:{dest}")),
+        ("max_forwards".into(), "69".into()),
+        (
+            "originator_codec".into(),
+            "CORE_PCM_MODULE.PCMU@8000h@20i@64000b".into(),
+        ),
+        ("originator".into(), a.to_string()),
+        ("signal_bond".into(), a.to_string()),
+        ("call_uuid".into(), a.to_string()),
+    ];
+    let mut ch = Channel {
+        uuid: leg.uuid.clone(),
+        name,
+        profile: Profile {
+            direction: "outbound",
+            username: ach.profile.username.clone(),
+            caller_id_name: from_name,
+            caller_id_number: from_num,
+            callee_id_name: Some("Outbound Call".into()),
+            callee_id_number: Some(leg.user.clone()),
+            network_addr: "127.0.0.1".into(),
+            destination: leg.user.clone(),
+            source: "mod_sofia".into(),
+            context: "public".into(),
+            created_us: 0,
+        },
+        vars: Vec::new(),
+        cs: "CS_CONSUME_MEDIA",
+        call_state: "DOWN",
+        answer_state: "ringing",
+        cause: None,
+        ring_ready: false,
+        early: false,
+        answered: false,
+        other: Some((a.to_string(), "originator")),
+        bridged_to: None,
+        hung: watch::channel(false).0,
+        apps: None,
+        log: log.clone(),
+        script: Some(script),
+        avmd: false,
+        parked: false,
+        born: Instant::now(),
+        conn: None,
+        responded: false,
+        dtmf_buf: String::new(),
+    };
+    vars.extend(leg.vars.iter().cloned());
+    vars.push(("originate_early_media".into(), (!ignore_early).to_string()));
+    vars.push(("originating_leg_uuid".into(), a.to_string()));
+    vars.push(("originate_endpoint".into(), module));
+    vars.push(("sip_req_uri".into(), dest));
+    vars.push(("sip_call_id".into(), uuid::Uuid::new_v4().to_string()));
+    for (k, v) in vars {
+        ch.set_var(&k, v);
+    }
+    let rx = ch.hung.subscribe();
+    core.channels.insert(leg.uuid.clone(), ch);
+    log.push_leg(LegFate {
+        uuid: leg.uuid.clone(),
+        endpoint: leg.endpoint.clone(),
+        ..LegFate::default()
+    });
+    core.fire(cu, &leg.uuid, "CHANNEL_CREATE", &[], &[]);
+    Some(rx)
+}
+
+/// What a leg's far end does, delivered to the bridge in time order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stim {
+    Ring,
+    Early,
+    Answer,
+    Reject(u16),
+    /// A screening socket app returned; `true` when the leg is still up.
+    Screened(bool),
+}
+
+/// Plays a leg's script: pre-answer signals to the bridge, then, once
+/// answered, the callee's digits, beeps and BYE straight on the channel.
+pub async fn drive_leg(
+    sw: Switch,
+    idx: usize,
+    uuid: String,
+    script: Callee,
+    tx: mpsc::UnboundedSender<(usize, Stim)>,
+) {
+    let t0 = tokio::time::Instant::now();
+    let mut plan: Vec<(u64, Stim)> = Vec::new();
+    if let Some(r) = script.ring_at {
+        plan.push((r, Stim::Ring));
+    }
+    if let Some(e) = script.early_media_at {
+        plan.push((e, Stim::Early));
+    }
+    let mut answer_at = None;
+    match script.outcome {
+        Outcome::Answer(t) => {
+            plan.push((t, Stim::Answer));
+            answer_at = Some(t);
+        }
+        Outcome::Reject(code, t) => plan.push((t, Stim::Reject(code))),
+        Outcome::NoListener => plan.push((14, Stim::Reject(503))),
+        Outcome::RingForever => {}
+    }
+    plan.sort_by_key(|(t, _)| *t);
+    for (t, stim) in plan {
+        tokio::time::sleep_until(t0 + Duration::from_millis(t)).await;
+        if tx.send((idx, stim)).is_err() {
+            return;
+        }
+    }
+    let Some(answered) = answer_at else { return };
+    let base = t0 + Duration::from_millis(answered);
+    let mut after: Vec<(u64, Option<char>, bool)> = Vec::new();
+    for (digits, at) in &script.digits {
+        for (i, d) in digits.chars().enumerate() {
+            after.push((at + 300 * i as u64, Some(d), false));
+        }
+    }
+    for at in &script.beeps {
+        after.push((*at + 30, None, true));
+    }
+    if let Some(b) = script.bye_after_answer {
+        after.push((b, None, false));
+    }
+    after.sort_by_key(|(t, _, _)| *t);
+    let cu = sw.0.core_uuid.clone();
+    for (t, digit, beep) in after {
+        tokio::time::sleep_until(base + Duration::from_millis(t)).await;
+        let mut core = sw.lock();
+        let Some(ch) = core.channels.get(&uuid) else {
+            return;
+        };
+        if !ch.is_up() {
+            return;
+        }
+        if !ch.answered {
+            continue;
+        }
+        match (digit, beep) {
+            (Some(d), _) => signal::dtmf(&mut core, &cu, &uuid, d),
+            (None, true) => {
+                if ch.avmd {
+                    let extra = [
+                        ("Beep-Status", "DETECTED"),
+                        ("Frequency", "1000.000000"),
+                        ("Frequency-variance", "0.000012"),
+                        ("Amplitude", "11236.787441"),
+                        ("Amplitude-variance", "1479.015222"),
+                        ("Detection-time", "30000"),
+                        ("Detector-resolution", "1"),
+                        ("Detector-offset", "0"),
+                        ("Detector-index", "0"),
+                    ];
+                    signal::avmd_event(&mut core, &cu, &uuid, "avmd::beep", &extra);
+                }
+            }
+            (None, false) => core.hangup(
+                &cu,
+                &uuid,
+                freeswitch_esl_tokio::HangupCause::NormalClearing,
+                Disp::RecvBye,
+            ),
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! How a test scripts a call: the caller (`Caller`), each dialed endpoint
+//! (`Callee`), and what the dialplan does after the socket app returns.
+
+use std::sync::Arc;
+
+use freeswitch_esl_tokio::HangupCause;
+
+/// What finally happens to a dialed leg's INVITE.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// 200 OK after this many ms.
+    Answer(u64),
+    /// A final SIP response after this many ms.
+    Reject(u16, u64),
+    /// Never answers; a timeout or the caller ends it.
+    RingForever,
+    /// Nothing listens: 503 / NORMAL_TEMPORARY_FAILURE after ~14 ms, no ringing.
+    NoListener,
+}
+
+/// One dialed endpoint's scripted behaviour. Times are real milliseconds
+/// from the INVITE (or from the answer, for what happens after it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Callee {
+    pub outcome: Outcome,
+    /// 180 Ringing at this time (default 2 ms); `None`: never rings.
+    pub ring_at: Option<u64>,
+    /// 183 with SDP at this time.
+    pub early_media_at: Option<u64>,
+    /// BYE from the callee this long after the answer.
+    pub bye_after_answer: Option<u64>,
+    /// RFC 2833 digits the callee sends, ms after the answer.
+    pub digits: Vec<(String, u64)>,
+    /// Beep tones (for avmd), ms after the answer.
+    pub beeps: Vec<u64>,
+    /// What `uuid_record` of this leg writes (16-bit 8 kHz samples).
+    pub audio: Option<Arc<Vec<i16>>>,
+}
+
+impl Callee {
+    fn with(outcome: Outcome) -> Self {
+        Callee {
+            outcome,
+            ring_at: Some(2),
+            early_media_at: None,
+            bye_after_answer: None,
+            digits: Vec::new(),
+            beeps: Vec::new(),
+            audio: None,
+        }
+    }
+    /// Rings, then answers `ms` after the INVITE.
+    pub fn answers_after(ms: u64) -> Self {
+        Self::with(Outcome::Answer(ms))
+    }
+    /// Rings, then answers with final response `code` after `ms`.
+    pub fn rejects(code: u16, after_ms: u64) -> Self {
+        Self::with(Outcome::Reject(code, after_ms))
+    }
+    /// Rings until something else ends it.
+    pub fn rings_forever() -> Self {
+        Self::with(Outcome::RingForever)
+    }
+    /// No SIP listener at the address (NORMAL_TEMPORARY_FAILURE, 503).
+    pub fn no_listener() -> Self {
+        let mut c = Self::with(Outcome::NoListener);
+        c.ring_at = None;
+        c
+    }
+    /// Sends 180 at `ms` instead of at once.
+    pub fn rings_at(mut self, ms: u64) -> Self {
+        self.ring_at = Some(ms);
+        self
+    }
+    /// Never sends 180.
+    pub fn no_ringing(mut self) -> Self {
+        self.ring_at = None;
+        self
+    }
+    /// Sends 183 with SDP at `ms`.
+    pub fn early_media_at(mut self, ms: u64) -> Self {
+        self.early_media_at = Some(ms);
+        self
+    }
+    /// The callee hangs up (BYE) `ms` after answering.
+    pub fn hangs_up_after_answer(mut self, ms: u64) -> Self {
+        self.bye_after_answer = Some(ms);
+        self
+    }
+    /// The callee presses `digits` (one event per digit, 300 ms apart)
+    /// starting `at_ms` after answering.
+    pub fn presses(mut self, digits: &str, at_ms: u64) -> Self {
+        self.digits.push((digits.to_string(), at_ms));
+        self
+    }
+    /// A 1 kHz beep starts `at_ms` after answering.
+    pub fn beeps_at(mut self, at_ms: u64) -> Self {
+        self.beeps.push(at_ms);
+        self
+    }
+    /// Audio `uuid_record` writes for this leg, at real-time pace.
+    pub fn records(mut self, samples: Vec<i16>) -> Self {
+        self.audio = Some(Arc::new(samples));
+        self
+    }
+}
+
+/// Which dialed leg a `Callee` script is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// The endpoint text (`sofia/external/1000@127.0.0.1:5090`) or its
+    /// dialed user (`1000`).
+    Text(String),
+    /// The leg's position in the dial string, from 0, counted per bridge.
+    Index(usize),
+}
+
+/// What the dialplan does once the socket app returns with A still up
+/// (FREESWITCH.md §8).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DialplanNext {
+    /// No further action: A is hung up NORMAL_CLEARING.
+    Nothing,
+    /// `<action application="respond" data="CODE"/>`.
+    Respond(u16),
+}
+
+/// The calling party and everything scripted about its call.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub from: String,
+    pub to: String,
+    pub name: String,
+    pub call_id: String,
+    pub source_ip: String,
+    pub uuid: Option<String>,
+    pub hangup_at: Option<u64>,
+    pub digits: Vec<(String, u64)>,
+    pub next: DialplanNext,
+    pub endpoints: Vec<(Target, Callee)>,
+    pub default_callee: Callee,
+}
+
+impl Caller {
+    /// A caller `from` dialing `to`.
+    pub fn new(from: &str, to: &str) -> Self {
+        Caller {
+            from: from.into(),
+            to: to.into(),
+            name: from.into(),
+            call_id: format!("{}@127.0.0.1", uuid::Uuid::new_v4()),
+            source_ip: "127.0.0.1".into(),
+            uuid: None,
+            hangup_at: None,
+            digits: Vec::new(),
+            next: DialplanNext::Nothing,
+            endpoints: Vec::new(),
+            default_callee: Callee::rings_forever(),
+        }
+    }
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = name.into();
+        self
+    }
+    pub fn call_id(mut self, id: &str) -> Self {
+        self.call_id = id.into();
+        self
+    }
+    pub fn source_ip(mut self, ip: &str) -> Self {
+        self.source_ip = ip.into();
+        self
+    }
+    /// Fixes the A leg's UUID (random otherwise).
+    pub fn uuid(mut self, uuid: &str) -> Self {
+        self.uuid = Some(uuid.into());
+        self
+    }
+    /// The caller hangs up `ms` after the call reached the switch
+    /// (CANCEL while unanswered, BYE once answered).
+    pub fn hangs_up_after(mut self, ms: u64) -> Self {
+        self.hangup_at = Some(ms);
+        self
+    }
+    /// The caller presses `digits` (300 ms apart) from `at_ms`.
+    pub fn presses(mut self, digits: &str, at_ms: u64) -> Self {
+        self.digits.push((digits.into(), at_ms));
+        self
+    }
+    /// What the dialplan does after the socket app.
+    pub fn then(mut self, next: DialplanNext) -> Self {
+        self.next = next;
+        self
+    }
+    /// Scripts the endpoint dialed as `target` (text or user).
+    pub fn endpoint(mut self, target: &str, callee: Callee) -> Self {
+        self.endpoints.push((Target::Text(target.into()), callee));
+        self
+    }
+    /// Scripts the leg at `index` in the dial string.
+    pub fn leg(mut self, index: usize, callee: Callee) -> Self {
+        self.endpoints.push((Target::Index(index), callee));
+        self
+    }
+    /// Behaviour of every leg no script names (default: rings forever).
+    pub fn otherwise(mut self, callee: Callee) -> Self {
+        self.default_callee = callee;
+        self
+    }
+
+    /// The script for a leg, by text, user or index.
+    pub fn script_for(&self, endpoint: &str, user: &str, index: usize) -> Callee {
+        self.endpoints
+            .iter()
+            .rev()
+            .find(|(t, _)| match t {
+                Target::Text(s) => s == endpoint || s == user,
+                Target::Index(i) => *i == index,
+            })
+            .map(|(_, c)| c.clone())
+            .unwrap_or_else(|| self.default_callee.clone())
+    }
+}
+
+/// mod_sofia's `hangup_cause_to_sip`: the response an unanswered caller
+/// gets for a hangup cause when no remote code overrides it.
+pub fn hangup_cause_to_sip(cause: HangupCause) -> u16 {
+    use HangupCause::*;
+    match cause {
+        UnallocatedNumber | NoRouteTransitNet | NoRouteDestination => 404,
+        UserBusy => 486,
+        NoUserResponse => 408,
+        NoAnswer | SubscriberAbsent => 480,
+        CallRejected => 603,
+        NumberChanged | RedirectionToNewDestination => 410,
+        DestinationOutOfOrder => 502,
+        InvalidNumberFormat => 484,
+        FacilityRejected => 501,
+        NormalUnspecified => 480,
+        RequestedChanUnavail
+        | NormalCircuitCongestion
+        | NetworkOutOfOrder
+        | NormalTemporaryFailure
+        | SwitchCongestion => 503,
+        OutgoingCallBarred | IncomingCallBarred | BearercapabilityNotauth => 403,
+        BearercapabilityNotavail => 503,
+        BearercapabilityNotimpl | IncompatibleDestination => 488,
+        FacilityNotImplemented | ServiceNotImplemented => 501,
+        RecoveryOnTimerExpire => 504,
+        OriginatorCancel => 487,
+        ExchangeRoutingError => 483,
+        _ => 480,
+    }
+}
+
+/// The Q.850 number of a cause (`hangup_cause_q850`, `sip_term_cause`).
+/// Causes past 127 are FreeSWITCH's own and report 16 (02c1: ALLOTTED_TIMEOUT).
+pub fn q850(cause: HangupCause) -> u16 {
+    match cause as u16 {
+        n @ 1..=127 => n,
+        _ => 16,
+    }
+}
