@@ -584,8 +584,13 @@ fn teams_route_keeps_the_teams_request_uri_puts_the_tenant_in_contact_and_strips
         vec![expected_ruri.clone(), expected_ruri],
         "the Request-URI keeps the Teams domain, whatever SBC address it is sent to"
     );
-    let contacts = seen.logged("contact");
-    assert_eq!(contacts.len(), 2);
+    let mut contacts = seen.logged("contact");
+    contacts.extend(seen.logged("reinvite-contact"));
+    assert_eq!(
+        contacts.len(),
+        4,
+        "two INVITEs and two re-INVITEs: {contacts:?}"
+    );
     for contact in contacts {
         let expected = format!("<sip:+15557654321@{TENANT}:5061;transport=tls;alias=");
         assert!(

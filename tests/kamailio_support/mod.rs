@@ -11,7 +11,7 @@
 //! Every process is started in its own process group and is stopped by its
 //! guard's `Drop`, so nothing is left running when a test fails. When a test
 //! fails its temporary directory (Kamailio's log, sipp's message traces) is
-//! kept and its path printed.
+//! kept and its path printed; DIALBRIDGE_KEEP_TEST_DIRS=1 keeps them always.
 
 use std::collections::HashMap;
 use std::fs;
@@ -108,6 +108,8 @@ impl Drop for TempDir {
                 "test failed: Kamailio log and sipp traces kept in {}",
                 self.path.display()
             );
+        } else if std::env::var_os("DIALBRIDGE_KEEP_TEST_DIRS").is_some() {
+            eprintln!("kept {}", self.path.display());
         } else {
             let _ = fs::remove_dir_all(&self.path);
         }
