@@ -459,7 +459,7 @@ fn dispatcher_options_probes_take_a_dead_node_out_and_bring_it_back() {
 }
 
 #[test]
-fn untrusted_invite_to_local_user_is_challenged_and_only_credentials_get_through() {
+fn untrusted_invite_to_local_user_or_from_local_user_is_challenged() {
     let lab = Lab::new("untrusted", 8);
     let freeswitch = lab.slot(0);
     let kam = Kamailio::start(&lab, &setup_with_freeswitch(freeswitch));
@@ -486,22 +486,46 @@ fn untrusted_invite_to_local_user_is_challenged_and_only_credentials_get_through
     bobs_phone
         .finish()
         .assert_success("bob's phone got exactly the authenticated call");
+
+    // A caller claiming to be jane (From) must prove it even to reach the
+    // FreeSWITCH pool: 407 first, then the node answers.
+    let _node = answering(&lab, "node", freeswitch).start();
+    let call = lab
+        .sipp("jane-calls-a-number", "uac_call_auth.xml", outsider)
+        .to(kam.port)
+        .service("+15550001111")
+        .credentials("jane", password("jane"))
+        .key("caller", "jane")
+        .key("domain", DOMAIN)
+        .calls(1)
+        .run();
+    call.assert_success("challenged, then dispatched to the pool");
+    assert_eq!(call.logged("answered-by"), vec!["node"]);
 }
 
 #[test]
 fn carrier_route_removes_dialbridge_headers_and_answers_the_carriers_challenge() {
     let lab = Lab::new("carrier", 9);
-    let (freeswitch, carrier) = (lab.slot(0), lab.slot(1));
+    let (freeswitch, carrier, ip_carrier) = (lab.slot(0), lab.slot(1), lab.slot(2));
     let kam = Kamailio::start(
         &lab,
         &KamailioSetup {
             users: users(),
-            carriers: vec![Carrier {
-                name: "acme",
-                address: uri(carrier.sip),
-                username: "alice",
-                password: "s3cret",
-            }],
+            carriers: vec![
+                Carrier {
+                    name: "acme",
+                    address: uri(carrier.sip),
+                    username: "alice",
+                    password: "s3cret",
+                },
+                // a carrier that knows us by IP: no credentials
+                Carrier {
+                    name: "freetel",
+                    address: uri(ip_carrier.sip),
+                    username: "",
+                    password: "",
+                },
+            ],
             dispatcher: vec![Destination::new(1, freeswitch.sip)],
             ..KamailioSetup::default()
         },
@@ -513,7 +537,7 @@ fn carrier_route_removes_dialbridge_headers_and_answers_the_carriers_challenge()
         .calls(1)
         .start();
     let call = lab
-        .sipp("freeswitch", "uac_carrier_call.xml", freeswitch)
+        .sipp("freeswitch-to-acme", "uac_carrier_call.xml", freeswitch)
         .to(kam.port)
         .service("+15550001111")
         .key("domain", "pstn.invalid")
@@ -523,6 +547,20 @@ fn carrier_route_removes_dialbridge_headers_and_answers_the_carriers_challenge()
     call.assert_success("the carrier call completes");
     acme.finish()
         .assert_success("the carrier got clean INVITEs and valid credentials");
+
+    // uas_answer.xml fails on any X-Dialbridge-* header too.
+    let freetel = answering(&lab, "freetel", ip_carrier).calls(1).start();
+    lab.sipp("freeswitch-to-freetel", "uac_carrier_call.xml", freeswitch)
+        .to(kam.port)
+        .service("+15550002222")
+        .key("domain", "pstn.invalid")
+        .key("carrier", "freetel")
+        .calls(1)
+        .run()
+        .assert_success("the call through the IP-authenticated carrier completes");
+    freetel
+        .finish()
+        .assert_success("the carrier without credentials got a clean call");
 }
 
 #[test]
