@@ -37,20 +37,27 @@ const PORT_RANGE_START: u16 = 25060;
 /// Ports per test: one for Kamailio, two (SIP, control) for each of 4 sipps.
 const PORTS_PER_BLOCK: u16 = 10;
 
-/// Fails the test unless kamailio, kamcmd and sipp can be run.
-pub fn require_tools() {
-    for (tool, arg) in [("kamailio", "-v"), ("kamcmd", "-h"), ("sipp", "-v")] {
-        let run = Command::new(tool)
-            .arg(arg)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        if let Err(e) = run {
+/// The path of a program from PATH, or from /usr/sbin where Debian puts
+/// kamailio and kamcmd (not on every user's PATH). Fails the test, saying
+/// how to install it, when it is nowhere.
+pub fn tool(name: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin", "/usr/bin"].map(PathBuf::from))
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| {
             panic!(
-                "cannot run `{tool}` ({e}); these tests need the real Kamailio and sipp: \
+                "`{name}` not found; these tests need the real Kamailio and sipp: \
                  install them with `{INSTALL_HINT}` (.ci/run does this on a fresh machine)"
-            );
-        }
+            )
+        })
+}
+
+/// Fails the test unless kamailio, kamcmd and sipp are installed.
+pub fn require_tools() {
+    for name in ["kamailio", "kamcmd", "sipp"] {
+        tool(name);
     }
 }
 
@@ -128,7 +135,7 @@ impl ProcessGuard {
         command.process_group(0).stdin(Stdio::null());
         let child = command
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what} ({e}); install with `{INSTALL_HINT}`"));
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
         ProcessGuard {
             child,
             stopped: false,
@@ -461,7 +468,7 @@ impl Kamailio {
         let log_path = dir.join("kamailio.log");
         let log = fs::File::create(&log_path).expect("cannot create kamailio.log");
         let port = lab.kamailio_port();
-        let mut command = Command::new("kamailio");
+        let mut command = Command::new(tool("kamailio"));
         command
             .current_dir(&dir)
             .arg("-DD") // stay in the foreground, as our child
@@ -529,12 +536,12 @@ impl Kamailio {
 
     /// Runs a kamcmd RPC command against this Kamailio; its output.
     pub fn rpc(&self, args: &[&str]) -> String {
-        let out = Command::new("kamcmd")
+        let out = Command::new(tool("kamcmd"))
             .arg("-s")
             .arg(format!("unix:{}", self.ctl.display()))
             .args(args)
             .output()
-            .unwrap_or_else(|e| panic!("cannot run kamcmd ({e}); install with `{INSTALL_HINT}`"));
+            .unwrap_or_else(|e| panic!("cannot run kamcmd: {e}"));
         format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -643,7 +650,7 @@ impl SippCommand {
     pub fn start(self) -> Sipp {
         let screen =
             fs::File::create(self.file("screen.txt")).expect("cannot create sipp screen file");
-        let mut command = Command::new("sipp");
+        let mut command = Command::new(tool("sipp"));
         command.current_dir(&self.dir);
         if let Some(port) = self.remote {
             command.arg(format!("127.0.0.1:{port}"));
