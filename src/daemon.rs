@@ -62,7 +62,10 @@ pub struct Daemon {
 
 impl Daemon {
     /// Binds the listener and starts accepting calls.
-    pub async fn start(settings: Settings, stop: watch::Receiver<bool>) -> Result<Self, DaemonError> {
+    pub async fn start(
+        settings: Settings,
+        stop: watch::Receiver<bool>,
+    ) -> Result<Self, DaemonError> {
         if settings.uses_default_esl_password() {
             warn!("[freeswitch] password is FreeSWITCH's default \"ClueCon\"; change it");
         }
@@ -78,6 +81,8 @@ impl Daemon {
             reason: e.to_string(),
         })?;
         let slots = CallSlots::new(settings.listener.max_calls);
+        let mut settings = settings;
+        settings.listener.address = reachable(listener_addr).to_string();
         let (settings_tx, settings_rx) = watch::channel(Arc::new(settings));
         let engine = Arc::new(Engine::new(settings_rx));
         info!(%listener_addr, "listening for FreeSWITCH call connections");
@@ -99,11 +104,28 @@ impl Daemon {
     }
 }
 
+/// The address FreeSWITCH (on this host) reaches the listener at: the bound
+/// port, and 127.0.0.1 / ::1 when bound to every address. Screened legs'
+/// `group_confirm_file=socket <address> async full` uses it.
+pub fn reachable(bound: std::net::SocketAddr) -> std::net::SocketAddr {
+    let mut addr = bound;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    addr
+}
+
 async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
             (Ok(mut term), Ok(mut int)) => {
                 tokio::select! {
                     _ = term.recv() => {}

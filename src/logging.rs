@@ -33,7 +33,12 @@ pub fn init(log: &Log) {
     let registry = tracing_subscriber::registry();
     let result = if log.format == "json" {
         registry
-            .with(fmt::layer().json().with_current_span(true).with_filter(filter))
+            .with(
+                fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_filter(filter),
+            )
             .try_init()
     } else {
         registry.with(fmt::layer().with_filter(filter)).try_init()

@@ -78,7 +78,9 @@ pub enum WebhookError {
         reason: String,
     },
     /// No complete answer within the timeout (after retries).
-    #[error("{url} did not answer within {ms} ms; raise [app] webhook_timeout_ms or speed up the application")]
+    #[error(
+        "{url} did not answer within {ms} ms; raise [app] webhook_timeout_ms or speed up the application"
+    )]
     Timeout {
         /// Where.
         url: String,
@@ -160,8 +162,8 @@ impl Webhooks {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(bad("only http and https are supported".into()));
         }
-        let policy = RetryPolicy::new(self.retries)
-            .with_fragment(url.fragment().unwrap_or_default());
+        let policy =
+            RetryPolicy::new(self.retries).with_fragment(url.fragment().unwrap_or_default());
         url.set_fragment(None);
         Ok((url, policy))
     }
@@ -198,7 +200,9 @@ impl Webhooks {
                 }
                 _ => {
                     match &result {
-                        Ok(_) => debug!(hook = kind.as_str(), url = %shown_url, ms, "webhook answered"),
+                        Ok(_) => {
+                            debug!(hook = kind.as_str(), url = %shown_url, ms, "webhook answered")
+                        }
                         Err(e) => warn!(hook = kind.as_str(), ms, error = %e, "webhook failed"),
                     }
                     return result;
@@ -225,7 +229,10 @@ impl Webhooks {
                     body,
                 )
             }
-            Method::Get => (self.client.get(url.clone()).query(&query(payload)), String::new()),
+            Method::Get => (
+                self.client.get(url.clone()).query(&query(payload)),
+                String::new(),
+            ),
         };
         request = request.timeout(self.timeout);
         if let Some(user) = &hook.username {

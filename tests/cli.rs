@@ -128,7 +128,7 @@ fn every_target_type_compiles_to_its_endpoint() {
         );
     }
     let expected_fragments = [
-        "{ignore_early_media=true,originate_timeout=61,sofia_suppress_url_encoding=true}",
+        "{ignore_early_media=true,originate_timeout=62,sofia_suppress_url_encoding=true}",
         "sip_h_X-Dialbridge-Carrier=SBC]sofia/external/+15083084810@203.0.113.5:5060,",
         "sip_auth_username=foo,sip_auth_password=********]",
         "sip_h_X-Dialbridge-Route=teams,sip_h_X-Dialbridge-Tenant=fabrikam.example.com,\

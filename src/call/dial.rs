@@ -28,7 +28,9 @@ const GRACE: Duration = Duration::from_secs(2);
 /// Runs `dial`; `verb_id` is the verb's `id`.
 pub async fn run(call: &mut Call, dial: &Dial, verb_id: Option<&str>) -> Next {
     let dial = with_forwarded_pai(call, dial);
-    let compiled = match compile(&dial, &call.settings, &mut || uuid::Uuid::new_v4().to_string()) {
+    let compiled = match compile(&dial, &call.settings, &mut || {
+        uuid::Uuid::new_v4().to_string()
+    }) {
         Ok(c) => c,
         Err(e) => {
             call.report(HookKind::Call, "", &format!("dial not placed: {e}"), &[]);
@@ -36,7 +38,11 @@ pub async fn run(call: &mut Call, dial: &Dial, verb_id: Option<&str>) -> Next {
             return finish(call, &dial, verb_id, outcome).await;
         }
     };
-    info!(legs = compiled.legs.len(), bridge = compiled.masked_argument(), "dialing");
+    info!(
+        legs = compiled.legs.len(),
+        bridge = compiled.masked_argument(),
+        "dialing"
+    );
     if dial.amd.is_some() || dial.dtmf_capture.is_some() {
         info!("amd and dtmfCapture are not run by this version of dialbridge; the dial goes on");
     }
@@ -67,21 +73,34 @@ fn with_forwarded_pai<'a>(call: &Call, dial: &'a Dial) -> Cow<'a, Dial> {
     let mut d = dial.clone();
     for (name, value) in inherited {
         let Some(value) = value else { continue };
-        if d.headers.0.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        if d.headers
+            .0
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
             continue;
         }
         let ok = rules::header_value(name, value)
             .and_then(|()| rules::block_value(value, rules::VarBlock::Shared, name));
         match ok {
-            Ok(()) if !value.contains("${") => d.headers.0.push((name.to_owned(), value.to_owned())),
-            _ => warn!(header = name, "the caller's header cannot be forwarded; left out"),
+            Ok(()) if !value.contains("${") => {
+                d.headers.0.push((name.to_owned(), value.to_owned()))
+            }
+            _ => warn!(
+                header = name,
+                "the caller's header cannot be forwarded; left out"
+            ),
         }
     }
     Cow::Owned(d)
 }
 
 /// Sets the caller up and runs the bridge until it and its legs are done.
-async fn ring(call: &mut Call, dial: &Dial, compiled: &CompiledDial) -> Result<DialOutcome, SocketError> {
+async fn ring(
+    call: &mut Call,
+    dial: &Dial,
+    compiled: &CompiledDial,
+) -> Result<DialOutcome, SocketError> {
     for leg in &compiled.legs {
         call.socket.follow(&leg.uuid).await?;
     }
@@ -109,7 +128,10 @@ async fn ring(call: &mut Call, dial: &Dial, compiled: &CompiledDial) -> Result<D
     drop(arrival_tx);
     let (verdict_tx, mut verdicts) = mpsc::unbounded_channel::<Verdict>();
     let a_uuid = call.socket.uuid().to_owned();
-    let bridge = call.socket.start("bridge", Some(compiled.argument())).await?;
+    let bridge = call
+        .socket
+        .start("bridge", Some(compiled.argument()))
+        .await?;
     let mut legs = Legs::new(&compiled.legs);
     let mut bridge_done = false;
     let mut deadline: Option<tokio::time::Instant> = None;
@@ -188,7 +210,11 @@ fn far_future() -> tokio::time::Instant {
 
 /// The confirmHook of the leg `uuid`: its target's own, else the dial's.
 fn screening_hook(dial: &Dial, uuid: &str, compiled: &CompiledDial) -> crate::app::Hook {
-    let target = compiled.legs.iter().find(|l| l.uuid == uuid).map(|l| l.target);
+    let target = compiled
+        .legs
+        .iter()
+        .find(|l| l.uuid == uuid)
+        .map(|l| l.target);
     dial.targets
         .iter()
         .find(|(i, _)| Some(*i) == target)
@@ -212,7 +238,9 @@ async fn prepare_media(call: &mut Call, dial: &Dial) -> Result<(), SocketError> 
     };
     match &music {
         Some(path) => {
-            call.socket.execute("set", Some(&format!("ringback={path}"))).await?;
+            call.socket
+                .execute("set", Some(&format!("ringback={path}")))
+                .await?;
             call.socket
                 .execute("set", Some(&format!("transfer_ringback={path}")))
                 .await?;
@@ -226,7 +254,9 @@ async fn prepare_media(call: &mut Call, dial: &Dial) -> Result<(), SocketError> 
         None => {}
     }
     if dial.exit_media_path {
-        call.socket.execute("set", Some("bypass_media_after_bridge=true")).await?;
+        call.socket
+            .execute("set", Some("bypass_media_after_bridge=true"))
+            .await?;
     }
     if !answered {
         let app = match (dial.answer_on_bridge, music.is_some()) {
@@ -251,7 +281,11 @@ async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, outcome: Di
     call.pending_refusal = if unanswered { refusal(&outcome) } else { None };
     let caller_gone = call.socket.hung_up();
     let Some(hook) = &dial.action_hook else {
-        return if caller_gone { Next::End } else { Next::Continue };
+        return if caller_gone {
+            Next::End
+        } else {
+            Next::Continue
+        };
     };
     let mut extra = json!({
         "dial_call_sid": outcome.dial_call_sid,
@@ -268,4 +302,3 @@ async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, outcome: Di
     let next = follow(call, HookKind::Action, hook, extra).await;
     if caller_gone { Next::End } else { next }
 }
-

@@ -31,11 +31,18 @@ const DIGITS_VAR: &str = "dialbridge_digits";
 /// Runs one verb that is not a dial.
 pub async fn run(call: &mut Call, verb: &Verb) -> Next {
     let result = match verb {
-        Verb::Answer => call.socket.execute("answer", None).await.map(|_| Next::Continue),
+        Verb::Answer => call
+            .socket
+            .execute("answer", None)
+            .await
+            .map(|_| Next::Continue),
         Verb::Hangup(h) => hangup(call, h.headers.iter(), "sip_bye_h_").await,
         Verb::Pause(p) => {
             let ms = u64::from(p.length) * 1000;
-            call.socket.execute("sleep", Some(&ms.to_string())).await.map(|_| Next::Continue)
+            call.socket
+                .execute("sleep", Some(&ms.to_string()))
+                .await
+                .map(|_| Next::Continue)
         }
         Verb::Play(p) => play(call, p).await,
         Verb::Say(s) => say(call, s).await,
@@ -53,7 +60,12 @@ pub async fn run(call: &mut Call, verb: &Verb) -> Next {
         Err(SocketError::HungUp) | Err(SocketError::Closed) => Next::End,
         Err(e) => {
             warn!(verb = verb.name(), error = %e, "verb failed");
-            call.report(HookKind::Call, "", &format!("{} failed: {e}", verb.name()), &[]);
+            call.report(
+                HookKind::Call,
+                "",
+                &format!("{} failed: {e}", verb.name()),
+                &[],
+            );
             Next::Continue
         }
     }
@@ -106,13 +118,14 @@ async fn hangup<'a>(
     prefix: &str,
 ) -> Result<Next, SocketError> {
     set_headers(call, headers, prefix).await?;
-    match call.socket.execute("hangup", Some("NORMAL_CLEARING")).await {
-        Ok(_) | Err(SocketError::HungUp) => Ok(Next::End),
-        Err(e) => Err(e),
-    }
+    call.socket.end_with("hangup", "NORMAL_CLEARING").await;
+    Ok(Next::End)
 }
 
-async fn decline(call: &mut Call, d: &crate::app::decline::SipDecline) -> Result<Next, SocketError> {
+async fn decline(
+    call: &mut Call,
+    d: &crate::app::decline::SipDecline,
+) -> Result<Next, SocketError> {
     if call.socket.state().answered.is_some() {
         call.report(
             HookKind::Call,
@@ -127,10 +140,8 @@ async fn decline(call: &mut Call, d: &crate::app::decline::SipDecline) -> Result
         Some(reason) => format!("{} {reason}", d.status),
         None => d.status.to_string(),
     };
-    match call.socket.execute("respond", Some(&arg)).await {
-        Ok(_) | Err(SocketError::HungUp) => Ok(Next::End),
-        Err(e) => Err(e),
-    }
+    call.socket.end_with("respond", &arg).await;
+    Ok(Next::End)
 }
 
 /// Local files for `audio`, fetching URLs into the media cache.
@@ -193,7 +204,10 @@ fn tts(call: &Call, s: &Say) -> Option<(String, String)> {
         );
         return None;
     }
-    let voice = s.voice.clone().unwrap_or_else(|| call.settings.tts.voice.clone());
+    let voice = s
+        .voice
+        .clone()
+        .unwrap_or_else(|| call.settings.tts.voice.clone());
     Some((engine, voice))
 }
 
@@ -225,8 +239,12 @@ async fn gather(call: &mut Call, g: &Gather) -> Result<Next, SocketError> {
         },
         Some(Prompt::Say(s)) => match tts(call, s) {
             Some((engine, voice)) => {
-                call.socket.execute("set", Some(&format!("tts_engine={engine}"))).await?;
-                call.socket.execute("set", Some(&format!("tts_voice={voice}"))).await?;
+                call.socket
+                    .execute("set", Some(&format!("tts_engine={engine}")))
+                    .await?;
+                call.socket
+                    .execute("set", Some(&format!("tts_voice={voice}")))
+                    .await?;
                 format!("'say:{}'", tts_text(&s.text.join(" ")))
             }
             None => "silence_stream://250".to_owned(),
@@ -242,7 +260,10 @@ async fn gather(call: &mut Call, g: &Gather) -> Result<Next, SocketError> {
         u64::from(g.timeout) * 1000,
         u64::from(g.inter_digit_timeout) * 1000,
     );
-    let done = call.socket.execute("play_and_get_digits", Some(&arg)).await?;
+    let done = call
+        .socket
+        .execute("play_and_get_digits", Some(&arg))
+        .await?;
     let mut digits = done.event.variable_str(DIGITS_VAR).map(str::to_owned);
     if digits.is_none() {
         let uuid = call.socket.uuid().to_owned();
@@ -268,7 +289,6 @@ async fn gather(call: &mut Call, g: &Gather) -> Result<Next, SocketError> {
     )
     .await)
 }
-
 
 #[cfg(test)]
 mod tests {

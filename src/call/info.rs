@@ -136,7 +136,10 @@ mod tests {
 
     #[test]
     fn statuses_follow_the_callers_channel() {
-        assert_eq!(CallStatus::of(&CallerState::default()), (CallStatus::Trying, 100));
+        assert_eq!(
+            CallStatus::of(&CallerState::default()),
+            (CallStatus::Trying, 100)
+        );
         let ringing = CallerState {
             ringing: Some(SystemTime::now()),
             ..CallerState::default()

@@ -103,7 +103,7 @@ impl Legs {
         match kind {
             EslEventType::ChannelProgress | EslEventType::ChannelProgressMedia => leg.rang = true,
             EslEventType::ChannelAnswer => leg.answered = true,
-            EslEventType::ChannelBridge => return self.bridge(&uuid.to_owned(), now),
+            EslEventType::ChannelBridge => return self.bridge(uuid, now),
             EslEventType::ChannelHangupComplete => {
                 leg.ended = true;
                 leg.cause = event.hangup_cause().ok().flatten();
@@ -211,7 +211,11 @@ mod tests {
         );
         assert_eq!(won.as_deref(), Some("leg1"));
         legs.observe(
-            &ev("CHANNEL_HANGUP_COMPLETE", "leg0", &[("Hangup-Cause", "LOSE_RACE")]),
+            &ev(
+                "CHANNEL_HANGUP_COMPLETE",
+                "leg0",
+                &[("Hangup-Cause", "LOSE_RACE")],
+            ),
             "A",
             t0,
         );
@@ -244,7 +248,10 @@ mod tests {
             &ev(
                 "CHANNEL_HANGUP_COMPLETE",
                 "leg0",
-                &[("Hangup-Cause", "USER_BUSY"), ("variable_sip_term_status", "486")],
+                &[
+                    ("Hangup-Cause", "USER_BUSY"),
+                    ("variable_sip_term_status", "486"),
+                ],
             ),
             "A",
             Instant::now(),
@@ -259,7 +266,11 @@ mod tests {
     #[test]
     fn events_of_other_channels_are_ignored() {
         let mut legs = Legs::new(&planned(1));
-        legs.observe(&ev("CHANNEL_HANGUP_COMPLETE", "stranger", &[]), "A", Instant::now());
+        legs.observe(
+            &ev("CHANNEL_HANGUP_COMPLETE", "stranger", &[]),
+            "A",
+            Instant::now(),
+        );
         assert!(!legs.all_ended());
         assert!(!legs.contains("stranger"));
     }

@@ -13,8 +13,14 @@ use crate::config::Media;
 
 /// Audio formats FreeSWITCH plays, by extension, with their content types.
 const FORMATS: &[(&str, &[&str])] = &[
-    ("wav", &["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"]),
-    ("mp3", &["audio/mpeg", "audio/mp3", "audio/mpeg3", "audio/x-mpeg-3"]),
+    (
+        "wav",
+        &["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"],
+    ),
+    (
+        "mp3",
+        &["audio/mpeg", "audio/mp3", "audio/mpeg3", "audio/x-mpeg-3"],
+    ),
     ("ogg", &["audio/ogg"]),
 ];
 
@@ -134,7 +140,11 @@ impl MediaCache {
             });
         }
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| fetch_err(e.to_string()))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| fetch_err(e.to_string()))?
+        {
             if (bytes.len() + chunk.len()) as u64 > limit {
                 return Err(MediaError::TooLarge {
                     url: url.to_owned(),
@@ -147,7 +157,9 @@ impl MediaCache {
             dir: self.settings.cache_dir.clone(),
             reason: e.to_string(),
         };
-        tokio::fs::create_dir_all(self.dir()).await.map_err(cache_err)?;
+        tokio::fs::create_dir_all(self.dir())
+            .await
+            .map_err(cache_err)?;
         let path = self.dir().join(format!("{key}.{ext}"));
         let part = self
             .dir()
@@ -219,8 +231,14 @@ mod tests {
     #[test]
     fn extensions_come_from_the_content_type_or_a_generic_ones_url() {
         assert_eq!(extension("http://x/a", "audio/mpeg"), Some("mp3"));
-        assert_eq!(extension("http://x/a.mp3", "audio/x-wav; charset=binary"), Some("wav"));
-        assert_eq!(extension("http://x/a.WAV", "application/octet-stream"), Some("wav"));
+        assert_eq!(
+            extension("http://x/a.mp3", "audio/x-wav; charset=binary"),
+            Some("wav")
+        );
+        assert_eq!(
+            extension("http://x/a.WAV", "application/octet-stream"),
+            Some("wav")
+        );
         assert_eq!(extension("http://x/a.wav", "text/html"), None);
         assert_eq!(extension("http://x/a", "application/octet-stream"), None);
     }

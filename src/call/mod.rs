@@ -126,7 +126,12 @@ impl Call {
             }
             Err(e) => {
                 let problems = e.problems();
-                self.report(kind, &hook.url, "the reply is not a valid application", &problems);
+                self.report(
+                    kind,
+                    &hook.url,
+                    "the reply is not a valid application",
+                    &problems,
+                );
                 Err(e.into())
             }
         }
@@ -135,7 +140,13 @@ impl Call {
     /// Logs a failure with every problem and tells `[app] error_hook`
     /// (fire-and-forget).
     pub fn report(&self, kind: HookKind, url: &str, what: &str, problems: &[Problem]) {
-        error!(hook = kind.as_str(), url, error = what, problems = problems.len(), "hook failed");
+        error!(
+            hook = kind.as_str(),
+            url,
+            error = what,
+            problems = problems.len(),
+            "hook failed"
+        );
         for p in problems {
             error!(pointer = %p.pointer, message = %p.message, "reply problem");
         }

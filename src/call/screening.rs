@@ -19,11 +19,12 @@ use super::{Call, Engine};
 use crate::app::{Hook, Verb};
 use crate::config::Settings;
 use crate::freeswitch::channel_data::ChannelData;
-use crate::freeswitch::socket::{CallSocket, SocketError};
+use crate::freeswitch::socket::CallSocket;
 use crate::webhook::{HookKind, Webhooks};
 
-/// A screening connection on its way to its dial.
-pub type Arrival = (CallSocket, ChannelData);
+/// A screening connection on its way to its dial (boxed: it is large and
+/// passes through channels).
+pub type Arrival = Box<(CallSocket, ChannelData)>;
 
 /// Screening connections expected by running dials, by leg UUID.
 #[derive(Default)]
@@ -83,7 +84,12 @@ impl Verdict {
 }
 
 /// Causes with which FreeSWITCH ends a leg for reasons of its own.
-const NOT_THE_CALLEES: &[&str] = &["ALLOTTED_TIMEOUT", "NO_ANSWER", "LOSE_RACE", "ORIGINATOR_CANCEL"];
+const NOT_THE_CALLEES: &[&str] = &[
+    "ALLOTTED_TIMEOUT",
+    "NO_ANSWER",
+    "LOSE_RACE",
+    "ORIGINATOR_CANCEL",
+];
 
 /// What the screening of one leg needs from its dial.
 pub struct Screening {
@@ -101,7 +107,7 @@ pub struct Screening {
 
 /// Runs the screening application on an arrived leg.
 pub async fn screen(arrival: Arrival, s: Screening, engine: Arc<Engine>) -> Verdict {
-    let (socket, data) = arrival;
+    let (socket, data) = *arrival;
     let leg = data.uuid.clone();
     let span = info_span!("screening", call_sid = %leg, parent_call_sid = %s.parent_call_sid);
     let (accepted, by_callee) = run(socket, data, s, engine).instrument(span).await;
@@ -113,7 +119,12 @@ pub async fn screen(arrival: Arrival, s: Screening, engine: Arc<Engine>) -> Verd
 }
 
 /// (accepted, turned down by the callee or the app).
-async fn run(socket: CallSocket, data: ChannelData, s: Screening, engine: Arc<Engine>) -> (bool, bool) {
+async fn run(
+    socket: CallSocket,
+    data: ChannelData,
+    s: Screening,
+    engine: Arc<Engine>,
+) -> (bool, bool) {
     if let Err(e) = socket.subscribe().await {
         warn!(error = %e, "screening connection failed");
         return (false, false);
@@ -163,7 +174,10 @@ async fn run(socket: CallSocket, data: ChannelData, s: Screening, engine: Arc<En
                 call.report(
                     HookKind::Confirm,
                     &s.hook.url,
-                    &format!("`{}` cannot run on a screened callee; the leg is declined", other.name()),
+                    &format!(
+                        "`{}` cannot run on a screened callee; the leg is declined",
+                        other.name()
+                    ),
                     &[],
                 );
                 return decline(call).await;
@@ -187,11 +201,7 @@ async fn run(socket: CallSocket, data: ChannelData, s: Screening, engine: Arc<En
 }
 
 async fn decline(mut call: Call) -> (bool, bool) {
-    match call.socket.execute("hangup", Some("CALL_REJECTED")).await {
-        Ok(_) | Err(SocketError::HungUp) | Err(SocketError::Closed) => {}
-        Err(e) => warn!(error = %e, "cannot hang up the declined leg"),
-    }
-    call.socket.wait_hangup().await;
+    call.socket.end_with("hangup", "CALL_REJECTED").await;
     call.socket.close().await;
     info!("screening declined");
     (false, true)

@@ -16,7 +16,7 @@ use super::status::StatusNotifier;
 use super::{Call, Engine, dial};
 use crate::app::{Instruction, Verb};
 use crate::freeswitch::channel_data::ChannelData;
-use crate::freeswitch::socket::{CallSocket, SocketError};
+use crate::freeswitch::socket::CallSocket;
 use crate::webhook::{HookKind, Webhooks};
 
 /// Runs a new call to its end.
@@ -37,7 +37,10 @@ async fn run_call(socket: CallSocket, data: ChannelData, engine: Arc<Engine>) {
             application_sid: settings.app.application_sid.clone(),
             customer_data: None,
         },
-        status: StatusNotifier::new(&hooks, settings.app.call_status_hook.clone().map(Into::into)),
+        status: StatusNotifier::new(
+            &hooks,
+            settings.app.call_status_hook.clone().map(Into::into),
+        ),
         media: MediaCache::new(engine.http.clone(), settings.media.clone()),
         hooks,
         settings,
@@ -70,7 +73,11 @@ pub async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>) {
             break;
         }
         call.pending_refusal = None;
-        info!(verb = ins.verb.name(), id = ins.id.as_deref().unwrap_or(""), "verb");
+        info!(
+            verb = ins.verb.name(),
+            id = ins.id.as_deref().unwrap_or(""),
+            "verb"
+        );
         let next = match &ins.verb {
             Verb::Dial(d) => dial::run(call, d, ins.id.as_deref()).await,
             other => flow::run(call, other).await,
@@ -98,7 +105,9 @@ async fn end(call: &mut Call, ending: Ending) {
     if !call.socket.hung_up() {
         let unanswered = call.socket.state().answered.is_none();
         let (app, arg) = match (ending, call.pending_refusal.take()) {
-            (Ending::Reject, _) if unanswered => ("respond", call.settings.app.reject_status.to_string()),
+            (Ending::Reject, _) if unanswered => {
+                ("respond", call.settings.app.reject_status.to_string())
+            }
             (Ending::Reject, _) => ("hangup", "NORMAL_TEMPORARY_FAILURE".to_owned()),
             (Ending::Normal, Some(r)) if unanswered => match r.cause {
                 Some(cause) => ("hangup", cause.to_string()),
@@ -107,14 +116,7 @@ async fn end(call: &mut Call, ending: Ending) {
             (Ending::Normal, _) => ("hangup", "NORMAL_CLEARING".to_owned()),
         };
         info!(app, arg = %arg, "ending the call");
-        match call.socket.execute(app, Some(&arg)).await {
-            Ok(_) | Err(SocketError::HungUp) | Err(SocketError::Closed) => {}
-            Err(e) => warn!(error = %e, "cannot end the call"),
-        }
-        if app == "respond" && !call.socket.hung_up() {
-            // respond sends the final response; make sure the channel goes.
-            let _ = call.socket.execute("hangup", Some("NORMAL_CLEARING")).await;
-        }
+        call.socket.end_with(app, &arg).await;
     }
     call.socket.wait_hangup().await;
     call.sync_status();

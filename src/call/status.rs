@@ -2,7 +2,7 @@
 //! posted in order by a task of its own so a slow application never holds
 //! the call up (fire-and-forget).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -44,7 +44,7 @@ impl StatusNotifier {
             steps.push((CallStatus::Trying, None));
         }
         steps.push((CallStatus::Ringing, state.ringing));
-        steps.push((CallStatus::EarlyMedia, state.early_media));
+        steps.push((CallStatus::EarlyMedia, real_early_media(state)));
         steps.push((CallStatus::InProgress, state.answered));
         if state.hangup.is_some() {
             steps.push((now, Some(SystemTime::now())));
@@ -58,14 +58,7 @@ impl StatusNotifier {
     }
 
     fn posted(&self, status: CallStatus) -> bool {
-        let order = |s: CallStatus| match s {
-            CallStatus::Trying => 0,
-            CallStatus::Ringing => 1,
-            CallStatus::EarlyMedia => 2,
-            CallStatus::InProgress => 3,
-            _ => 4,
-        };
-        self.last.is_some_and(|l| order(l) >= order(status))
+        self.last.is_some_and(|l| rank(l) >= rank(status))
     }
 
     fn post(&mut self, info: &CallInfo, state: &CallerState, status: CallStatus, at: SystemTime) {
@@ -75,6 +68,33 @@ impl StatusNotifier {
         payload.insert("call_status".into(), json!(status.as_str()));
         payload.insert("timestamp".into(), json!(rfc3339(at)));
         let _ = tx.send(Value::Object(payload));
+    }
+}
+
+/// The order statuses happen in.
+fn rank(s: CallStatus) -> u8 {
+    match s {
+        CallStatus::Trying => 0,
+        CallStatus::Ringing => 1,
+        CallStatus::EarlyMedia => 2,
+        CallStatus::InProgress => 3,
+        _ => 4,
+    }
+}
+
+/// When early media really reached the caller. FreeSWITCH's `answer`
+/// application emits CHANNEL_PROGRESS_MEDIA immediately before
+/// CHANNEL_ANSWER (trace 03c) while the caller gets only the 200, so early
+/// media seen less than 100 ms before the answer is not reported.
+fn real_early_media(state: &CallerState) -> Option<SystemTime> {
+    let early = state.early_media?;
+    match state.answered {
+        Some(answered)
+            if answered.duration_since(early).unwrap_or_default() < Duration::from_millis(100) =>
+        {
+            None
+        }
+        _ => Some(early),
     }
 }
 
@@ -105,7 +125,6 @@ pub fn rfc3339(at: SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn timestamps_are_rfc3339_utc() {

@@ -156,8 +156,7 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
     {
         bad("teams.tenant", e);
     }
-    if s
-        .dial
+    if s.dial
         .ringback
         .chars()
         .any(|c| c.is_whitespace() || "'\"${}[]".contains(c))
@@ -171,16 +170,32 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
         bad("dial.screening_timeout", "use 1 to 3600 seconds".into());
     }
     if s.media.cache_dir.trim().is_empty() || !s.media.cache_dir.starts_with('/') {
-        bad("media.cache_dir", "must be an absolute directory FreeSWITCH can read".into());
+        bad(
+            "media.cache_dir",
+            "must be an absolute directory FreeSWITCH can read".into(),
+        );
     }
-    if let Some(c) = s.media.cache_dir.chars().find(|c| c.is_whitespace() || "'\"${}[]".contains(*c)) {
-        bad("media.cache_dir", format!("contains '{c}', which FreeSWITCH would misread in a path"));
+    if let Some(c) = s
+        .media
+        .cache_dir
+        .chars()
+        .find(|c| c.is_whitespace() || "'\"${}[]".contains(*c))
+    {
+        bad(
+            "media.cache_dir",
+            format!("contains '{c}', which FreeSWITCH would misread in a path"),
+        );
     }
     if s.media.max_file_bytes == 0 || s.media.max_cache_bytes < s.media.max_file_bytes {
-        bad("media.max_cache_bytes", "must be at least media.max_file_bytes (and both above 0)".into());
+        bad(
+            "media.max_cache_bytes",
+            "must be at least media.max_file_bytes (and both above 0)".into(),
+        );
     }
     for (key, v) in [("tts.engine", &s.tts.engine), ("tts.voice", &s.tts.voice)] {
-        if v.chars().any(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(c))) {
+        if v.chars()
+            .any(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+        {
             bad(key, format!("`{v}`: use letters, digits, - _ and . only"));
         }
     }

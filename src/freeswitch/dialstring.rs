@@ -157,7 +157,10 @@ pub fn compile(
     let originate_timeout = if screened_any {
         dial.timeout + settings.dial.screening_timeout
     } else {
-        dial.timeout + 1
+        // FreeSWITCH fires leg_timeout=N between N and N+1 s and
+        // originate_timeout=N between N-1 and N s (FREESWITCH.md §3): +2 keeps
+        // the legs' own timeout first, so they end ALLOTTED_TIMEOUT.
+        dial.timeout + 2
     };
     let global = global_vars(dial, originate_timeout);
     let mut legs = Vec::new();

@@ -46,10 +46,10 @@ fn one_target_lets_early_media_through_and_times_out_per_leg_first() {
     );
     assert_eq!(
         c.argument(),
-        "{ignore_early_media=false,originate_timeout=21,sofia_suppress_url_encoding=true}\
+        "{ignore_early_media=false,originate_timeout=22,sofia_suppress_url_encoding=true}\
          [origination_uuid=uuid-1,leg_timeout=20]sofia/gateway/gw1/+15083084809"
     );
-    assert_eq!(c.originate_timeout, 21);
+    assert_eq!(c.originate_timeout, 22);
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn caller_id_and_dial_headers_are_shared_target_headers_per_leg() {
     );
     assert_eq!(
         c.argument(),
-        "{ignore_early_media=false,originate_timeout=61,sofia_suppress_url_encoding=true,\
+        "{ignore_early_media=false,originate_timeout=62,sofia_suppress_url_encoding=true,\
          origination_caller_id_number=+15550001111,origination_caller_id_name='Front Desk',\
          sip_h_X-Acct=42}[origination_uuid=uuid-1,leg_timeout=60,sip_h_X-Leg=a]\
          sofia/gateway/gw1/+15083084809"

@@ -11,7 +11,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tracing::{Instrument, debug, info, info_span, warn};
 
-use super::socket::{CallSocket, SocketError};
+use super::socket::CallSocket;
 use crate::call::Engine;
 use crate::call::session;
 
@@ -88,7 +88,8 @@ async fn handle(stream: TcpStream, engine: Arc<Engine>, slots: CallSlots) {
         }
     };
     if data.is_screening_leg() {
-        if let Err((socket, data)) = engine.screenings.deliver((socket, data)) {
+        if let Err(arrival) = engine.screenings.deliver(Box::new((socket, data))) {
+            let (socket, data) = *arrival;
             let span = info_span!("screening", call_sid = %data.uuid);
             reject_unexpected(socket).instrument(span).await;
         }
@@ -105,13 +106,12 @@ async fn handle(stream: TcpStream, engine: Arc<Engine>, slots: CallSlots) {
 
 /// Refuses a call over the limit with 503 and closes its socket.
 async fn refuse(mut socket: CallSocket) {
-    warn!(max_calls = "reached", "call refused with 503: too many calls");
+    warn!(
+        max_calls = "reached",
+        "call refused with 503: too many calls"
+    );
     if socket.subscribe().await.is_ok() {
-        match socket.execute("respond", Some("503")).await {
-            Ok(_) | Err(SocketError::HungUp) => {}
-            Err(e) => warn!(error = %e, "cannot refuse the call"),
-        }
-        socket.wait_hangup().await;
+        socket.end_with("respond", "503").await;
     }
     socket.close().await;
 }
@@ -121,8 +121,7 @@ async fn refuse(mut socket: CallSocket) {
 async fn reject_unexpected(mut socket: CallSocket) {
     warn!("screening connection for a leg no dial expects; hanging it up");
     if socket.subscribe().await.is_ok() {
-        let _ = socket.execute("hangup", Some("CALL_REJECTED")).await;
-        socket.wait_hangup().await;
+        socket.end_with("hangup", "CALL_REJECTED").await;
     }
     socket.close().await;
 }

@@ -180,7 +180,11 @@ impl CallSocket {
     ///
     /// [`start`]: CallSocket::start
     /// [`next`]: CallSocket::next
-    pub async fn execute(&mut self, app: &str, arg: Option<&str>) -> Result<Completion, SocketError> {
+    pub async fn execute(
+        &mut self,
+        app: &str,
+        arg: Option<&str>,
+    ) -> Result<Completion, SocketError> {
         if self.hung_up() {
             return Err(SocketError::HungUp);
         }
@@ -237,7 +241,11 @@ impl CallSocket {
         let reply = self.client.api(command).await?;
         let body = reply.body().unwrap_or_default().trim().to_owned();
         if body.starts_with("-ERR") || body.starts_with("-USAGE") {
-            let name = command.split_whitespace().next().unwrap_or_default().to_owned();
+            let name = command
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
             return Err(SocketError::Refused {
                 command: name,
                 reply: body,
@@ -257,12 +265,38 @@ impl CallSocket {
         true
     }
 
+    /// Ends the channel with `app arg` (`hangup <CAUSE>` or `respond
+    /// <code>`), waits until it is gone (hanging it up NORMAL_CLEARING if
+    /// it is still up after 5 s), and returns false when the socket closed.
+    pub async fn end_with(&mut self, app: &str, arg: &str) -> bool {
+        if self.hung_up() {
+            return true;
+        }
+        match self.execute(app, Some(arg)).await {
+            Ok(_) | Err(SocketError::HungUp) => {}
+            Err(SocketError::Closed) => return false,
+            Err(e) => tracing::warn!(app, error = %e, "cannot end the call"),
+        }
+        let gone =
+            tokio::time::timeout(std::time::Duration::from_secs(5), self.wait_hangup()).await;
+        match gone {
+            Ok(done) => done,
+            Err(_) => {
+                tracing::warn!(
+                    app,
+                    "the channel is still up 5 s after {app}; hanging it up"
+                );
+                let _ = self.execute("hangup", Some("NORMAL_CLEARING")).await;
+                self.wait_hangup().await
+            }
+        }
+    }
+
     /// Closes the socket with `exit`. On a channel that is still up this
     /// hands it back to the dialplan; on a screening leg it accepts the leg.
     pub async fn close(&self) {
         let _ = self.client.exit().await;
     }
-
 }
 
 /// The completion of the command tagged `id`, if `event` is it.

@@ -33,7 +33,10 @@ impl Request {
 
     /// A query parameter.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -118,10 +121,12 @@ impl App {
             .expect("bind the test application");
         let addr = listener.local_addr().expect("address");
         let s = Arc::clone(&state);
-        let router = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-            let s = Arc::clone(&s);
-            async move { handle(s, method, uri, headers, body).await }
-        });
+        let router = axum::Router::new().fallback(
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let s = Arc::clone(&s);
+                async move { handle(s, method, uri, headers, body).await }
+            },
+        );
         tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });

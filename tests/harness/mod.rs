@@ -13,7 +13,7 @@ use dialbridge::config::Settings;
 use dialbridge::daemon::Daemon;
 use tokio::sync::watch;
 
-pub use app::{App, Reply, Request};
+pub use app::{App, Reply};
 
 /// Everything the daemon logged in this test binary.
 static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
@@ -61,7 +61,10 @@ pub fn log_lines_with(needle: &str) -> Vec<String> {
         .lock()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
-    text.lines().filter(|l| l.contains(needle)).map(str::to_owned).collect()
+    text.lines()
+        .filter(|l| l.contains(needle))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A daemon running in this test.

@@ -213,10 +213,12 @@ pub fn create_leg(
         ch.set_var(&k, v);
     }
     let rx = ch.hung.subscribe();
+    let sip_call_id = ch.var("sip_call_id").map(str::to_owned);
     core.channels.insert(leg.uuid.clone(), ch);
     log.push_leg(LegFate {
         uuid: leg.uuid.clone(),
         endpoint: leg.endpoint.clone(),
+        sip_call_id,
         ..LegFate::default()
     });
     core.fire(cu, &leg.uuid, "CHANNEL_CREATE", &[], &[]);
@@ -268,8 +270,24 @@ pub async fn drive_leg(
             return;
         }
     }
-    let Some(answered) = answer_at else { return };
-    let base = t0 + Duration::from_millis(answered);
+    if answer_at.is_none() {
+        return;
+    }
+    // What happens "after answer" is timed from when the bridge applied the
+    // answer, which under load can be later than scripted.
+    loop {
+        {
+            let core = sw.lock();
+            match core.channels.get(&uuid) {
+                Some(ch) if !ch.is_up() => return,
+                Some(ch) if ch.answered => break,
+                Some(_) => {}
+                None => return,
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let base = tokio::time::Instant::now();
     let mut after: Vec<(u64, Option<char>, bool)> = Vec::new();
     for (digits, at) in &script.digits {
         for (i, d) in digits.chars().enumerate() {

@@ -94,6 +94,8 @@ pub struct LegFate {
     pub cause: Option<String>,
     pub sip_term_status: Option<String>,
     pub disposition: Option<String>,
+    /// The Call-ID of the leg's INVITE.
+    pub sip_call_id: Option<String>,
 }
 
 #[derive(Debug, Default)]
