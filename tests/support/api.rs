@@ -19,7 +19,7 @@ pub async fn execute(sw: &Switch, line: &str, log: Option<&Arc<CallLog>>) -> Str
     let args: Vec<&str> = rest.split_whitespace().collect();
     sw.note_api(line);
     let mut core = sw.lock();
-    let exists = |core: &super::switch::Core, u: &str| {
+    let exists = |core: &super::core::Core, u: &str| {
         core.channels.get(u).is_some_and(|c| c.cs != "CS_REPORTING")
     };
     match cmd {

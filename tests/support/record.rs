@@ -106,6 +106,7 @@ struct Inner {
     closed_with_a_up: bool,
     a_hangup: Option<String>,
     socket_closed: bool,
+    socket_refused: bool,
     events: Vec<(String, String)>,
 }
 
@@ -169,6 +170,13 @@ impl CallLog {
             i.closed_with_a_up |= a_up;
         });
     }
+    /// The socket app found nothing listening (no connection was made).
+    pub fn set_refused(&self) {
+        self.with(|i| {
+            i.socket_refused = true;
+            i.socket_closed = true;
+        });
+    }
     pub fn set_a_hangup(&self, cause: &str) {
         self.with(|i| i.a_hangup = Some(cause.to_string()));
     }
@@ -197,6 +205,9 @@ impl CallLog {
     }
     pub fn socket_closed(&self) -> bool {
         self.read(|i| i.socket_closed)
+    }
+    pub fn socket_refused(&self) -> bool {
+        self.read(|i| i.socket_refused)
     }
     pub fn a_hangup(&self) -> Option<String> {
         self.read(|i| i.a_hangup.clone())
