@@ -282,6 +282,16 @@ pub async fn drive_leg(
 /// (an `avmd::beep` when avmd runs on it) and the callee's BYE, straight on
 /// the channel. Also plays an `originate`d callee (trace 10).
 pub async fn after_answer(sw: Switch, uuid: String, script: Callee, base: tokio::time::Instant) {
+    // The script runs from the answer as the switch processed it (later
+    // than scripted under load).
+    let base = loop {
+        match sw.lock().channels.get(&uuid) {
+            Some(ch) if ch.answered => break base.max(tokio::time::Instant::now()),
+            Some(ch) if ch.is_up() => {}
+            _ => return,
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
     let mut after: Vec<(u64, Option<char>, bool)> = Vec::new();
     for (digits, at) in &script.digits {
         for (i, d) in digits.chars().enumerate() {
@@ -304,9 +314,6 @@ pub async fn after_answer(sw: Switch, uuid: String, script: Callee, base: tokio:
         };
         if !ch.is_up() {
             return;
-        }
-        if !ch.answered {
-            continue;
         }
         match (digit, beep) {
             (Some(d), _) => signal::dtmf(&mut core, &cu, &uuid, d),
