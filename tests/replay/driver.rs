@@ -34,6 +34,22 @@ pub struct Step {
     pub delay: Duration,
     /// `None`: close the connection.
     pub payload: Option<String>,
+    /// A poll: the capture repeated this command until its reply changed.
+    pub poll: Option<Poll>,
+}
+
+/// A run of one command sent again and again (06's `uuid_getvar ...
+/// bridge_uuid` until the bridge exists). How many times it took raced the
+/// call's progress, so the replay repeats it until the reply the capture's
+/// run ended with.
+#[derive(Debug, Clone)]
+pub struct Poll {
+    /// The body of the run's last reply.
+    pub until: String,
+    /// The capture's interval between two tries, scaled.
+    pub every: Duration,
+    /// Replies the run got in the capture.
+    pub replies: usize,
 }
 
 /// Whether a received message counts toward triggers. CHANNEL_PARK does
@@ -47,6 +63,11 @@ pub fn counts(msg: &str) -> bool {
 /// The steps of a capture, with `>>>` text rewritten by `fix` (listener
 /// addresses) and delays multiplied by `scale`.
 pub fn steps(t: &Trace, scale: f64, fix: &dyn Fn(&str) -> String) -> Vec<Step> {
+    steps_with(t, scale, fix, false)
+}
+
+/// As [`steps`]; with `polls`, repeated commands become [`Poll`]s.
+pub fn steps_with(t: &Trace, scale: f64, fix: &dyn Fn(&str) -> String, polls: bool) -> Vec<Step> {
     let mut out = Vec::new();
     let (mut count, mut last_ms) = (0usize, 0u64);
     for b in &t.blocks {
@@ -59,19 +80,48 @@ pub fn steps(t: &Trace, scale: f64, fix: &dyn Fn(&str) -> String) -> Vec<Step> {
                     last_ms = b.ms;
                 }
             }
-            Dir::Sent => out.push(Step {
-                trigger: count,
-                delay: delay(b.ms),
-                payload: Some(fix(&b.payload)),
-            }),
+            Dir::Sent => {
+                if let Some(prev) = out.last_mut().filter(|p: &&mut Step| {
+                    polls && p.payload.as_deref() == Some(fix(&b.payload).as_str())
+                }) {
+                    let p = prev.poll.get_or_insert(Poll {
+                        until: String::new(),
+                        every: delay(b.ms),
+                        replies: 0,
+                    });
+                    p.replies = count - prev.trigger;
+                    continue;
+                }
+                out.push(Step {
+                    trigger: count,
+                    delay: delay(b.ms),
+                    payload: Some(fix(&b.payload)),
+                    poll: None,
+                })
+            }
             Dir::Note if b.payload.contains("closing TCP connection (our side)") => {
                 out.push(Step {
                     trigger: count,
                     delay: delay(b.ms),
                     payload: None,
+                    poll: None,
                 })
             }
             Dir::Note => {}
+        }
+    }
+    // Each poll ends on the reply its run got last in the capture.
+    let replies: Vec<&str> = t
+        .blocks(Dir::Received)
+        .filter(|b| counts(&b.payload))
+        .map(|b| b.payload.as_str())
+        .collect();
+    for st in &mut out {
+        if let Some(p) = &mut st.poll {
+            p.replies += 1;
+            if let Some(last) = replies.get(st.trigger + p.replies - 1) {
+                p.until = parse_message(last).body.trim_end().to_string();
+            }
         }
     }
     out
@@ -132,17 +182,14 @@ pub async fn play(
     let (mut counted, mut last_at) = (0usize, Instant::now());
     let mut eof = false;
     let mut closed = false;
+    // Triggers count the capture's messages; a poll may take more or fewer
+    // tries here, so each trigger is taken relative to the previous step.
+    let (mut base, mut fake_base) = (0usize, 0usize);
     for (i, step) in steps.into_iter().enumerate() {
-        while counted < step.trigger && !eof {
+        let need = fake_base + step.trigger.saturating_sub(base);
+        while counted < need && !eof {
             match tokio::time::timeout(guard, rx.recv()).await {
                 Ok(Some((at, m))) => {
-                    if std::env::var("REPLAY_DEBUG").is_ok() {
-                        eprintln!(
-                            "got {:?}: {}",
-                            std::time::SystemTime::now(),
-                            &m[..m.len().min(90)].replace('\n', "|")
-                        );
-                    }
                     if counts(&m) {
                         counted += 1;
                         last_at = at;
@@ -165,26 +212,39 @@ pub async fn play(
         if eof {
             break;
         }
+        (base, fake_base) = (step.trigger, counted);
         tokio::time::sleep_until(last_at + step.delay).await;
-        if std::env::var("REPLAY_DEBUG").is_ok() {
-            eprintln!(
-                "step {i} at {:?}: {:?}",
-                std::time::SystemTime::now(),
-                step.payload
-                    .as_deref()
-                    .map(|p| p.lines().next().unwrap_or(""))
-            );
+        let Some(bytes) = step.payload else {
+            closed = true;
+            break;
+        };
+        if wr.write_all(bytes.as_bytes()).await.is_err() {
+            break;
         }
-        match step.payload {
-            Some(bytes) => {
+        if let Some(poll) = &step.poll {
+            let deadline = Instant::now() + guard;
+            loop {
+                let Ok(Some((at, m))) = tokio::time::timeout_at(deadline, rx.recv()).await else {
+                    p.errors
+                        .push(format!("poll {i} never got {:?}", poll.until));
+                    eof = true;
+                    break;
+                };
+                let done = parse_message(&m).body.trim_end() == poll.until;
+                (counted, last_at) = (counted + 1, at);
+                p.got.push(m);
+                if done {
+                    break;
+                }
+                tokio::time::sleep(poll.every).await;
                 if wr.write_all(bytes.as_bytes()).await.is_err() {
                     break;
                 }
             }
-            None => {
-                closed = true;
-                break;
-            }
+            (base, fake_base) = (step.trigger + poll.replies, counted);
+        }
+        if eof {
+            break;
         }
     }
     if closed {

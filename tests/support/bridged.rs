@@ -39,6 +39,11 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
             });
         }
         if let Some(wch) = core.channels.get_mut(w) {
+            // The callee points back at A (06: `uuid_getvar <B> bridge_uuid`
+            // returned A; 02a: B's last_bridge_to is A).
+            for k in ["bridge_uuid", "last_bridge_to"] {
+                wch.set_var(k, a);
+            }
             wch.cs = "CS_EXCHANGE_MEDIA";
             wch.bridged_to = Some(a.to_string());
         }
