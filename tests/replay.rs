@@ -29,6 +29,7 @@ use support::trace::{Dir, Trace};
 use support::{Callee, Caller, CallerSip, DialplanNext, FakeSwitch};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+use tokio::time::Instant;
 use view::{diff, view};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/traces");
@@ -47,11 +48,17 @@ fn scale() -> f64 {
 struct Scenario {
     name: &'static str,
     callees: Vec<(&'static str, Callee)>,
+    /// When the caller hangs up and presses digits (300 ms apart), on the
+    /// capture's connection timeline (see `caller_acts`).
     caller_hangup: Option<u64>,
     caller_digits: Vec<(&'static str, u64)>,
     next: DialplanNext,
     /// Dialplan applications before the socket app (seen by observers).
     dialplan: Vec<(&'static str, &'static str)>,
+    /// The caller hangs up when the daemon has received one message more
+    /// than the capture had before its linger notice, instead of at a time
+    /// (07b: see its scenario).
+    hangup_after_linger_point: bool,
 }
 
 fn sc(name: &'static str, callees: Vec<(&'static str, Callee)>) -> Scenario {
@@ -62,6 +69,7 @@ fn sc(name: &'static str, callees: Vec<(&'static str, Callee)>) -> Scenario {
         caller_digits: Vec::new(),
         next: DialplanNext::Nothing,
         dialplan: Vec::new(),
+        hangup_after_linger_point: false,
     }
 }
 
@@ -241,10 +249,12 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             // The caller's BYE (9580) raced the daemon's `api avmd stop`
-            // (9575): FreeSWITCH still had the B leg when the stop came.
-            // 420 ms later keeps that order under load at any scale (the
-            // fake's legs start at the bridge, a few ms after the capture's).
-            caller_hangup: Some(10000),
+            // (9575): the linger notice came before the stop's reply, and
+            // FreeSWITCH still had the B leg for the stop (B ends ~20 ms
+            // after A there; at once in the fake). The two clocks drift
+            // apart under load, so the BYE is tied to the daemon's
+            // timeline: right after the stop's reply.
+            hangup_after_linger_point: true,
             ..sc("07b-avmd-sipp-api-start", vec![("1000", ans(545))])
         },
         Scenario {
@@ -394,11 +404,11 @@ async fn play_inbound(
     let s = TcpStream::connect(fake.esl_addr())
         .await
         .expect("the fake's inbound port");
-    let (tx, mut rx) = watch::channel(0);
+    let (tx, mut rx) = watch::channel((0, Instant::now()));
     let st = steps(t, scale, &fixer(addr));
     let task = tokio::spawn(play(s, st, driver::guard(scale), Some(tx)));
     let ready = driver::before_first_event(t);
-    let _ = tokio::time::timeout(driver::guard(scale), rx.wait_for(|n| *n >= ready)).await;
+    let _ = tokio::time::timeout(driver::guard(scale), rx.wait_for(|(n, _)| *n >= ready)).await;
     task
 }
 
@@ -440,12 +450,6 @@ async fn replay_call(s: &Scenario, f: f64) -> Vec<String> {
     if let Some(u) = &uuid {
         caller = caller.uuid(u);
     }
-    if let Some(h) = s.caller_hangup {
-        caller = caller.hangs_up_after(h);
-    }
-    for (d, at) in &s.caller_digits {
-        caller = caller.presses(d, *at);
-    }
     for (name, arg) in &s.dialplan {
         caller = caller.dialplan_app(name, arg);
     }
@@ -463,29 +467,50 @@ async fn replay_call(s: &Scenario, f: f64) -> Vec<String> {
     let mut tasks = Vec::new();
     if let Some(t) = &main {
         let (s1, _) = listener.accept().await.expect("the fake connects");
-        tasks.push((
-            "main",
-            t,
-            tokio::spawn(play(s1, steps(t, f, &fixer(addr)), driver::guard(f), None)),
-        ));
+        let (tx, mut rx) = watch::channel((0, Instant::now()));
+        let st = steps(t, f, &fixer(addr));
+        let task = tokio::spawn(play(s1, st, driver::guard(f), Some(tx)));
+        tasks.push(("main", t, task));
+        if s.hangup_after_linger_point {
+            let k = driver::before_linger(t) + 1;
+            let c = call.clone();
+            tokio::spawn(async move {
+                if rx.wait_for(|(n, _)| *n >= k).await.is_ok() {
+                    c.hang_up();
+                }
+            });
+        } else {
+            let mut acts: Vec<(u64, Option<char>)> =
+                s.caller_hangup.iter().map(|h| (*h, None)).collect();
+            for (digits, at) in &s.caller_digits {
+                for (i, d) in digits.chars().enumerate() {
+                    acts.push((at + 300 * i as u64, Some(d)));
+                }
+            }
+            tokio::spawn(caller_acts(call.clone(), rx, t.clone(), acts, f));
+        }
     }
     if let Some(t) = &conn2 {
+        let mut second_call = None;
         if s.name.starts_with("01-") {
             // 01's second connection is a second, concurrent call.
             let c2 = Caller::new("caller", "5551000")
                 .name("sipp")
                 .uuid(&a_uuid(t).expect("conn2 connect reply"))
-                .hangs_up_after(5570)
-                .presses("9", 3190)
                 .endpoint("1002", Callee::answers_after(560));
-            fake.call(addr, c2.scaled(f));
+            second_call = Some(fake.call(addr, c2.scaled(f)));
         }
         match tokio::time::timeout(driver::guard(f), listener.accept()).await {
-            Ok(Ok((s2, _))) => tasks.push((
-                "conn2",
-                t,
-                tokio::spawn(play(s2, steps(t, f, &fixer(addr)), driver::guard(f), None)),
-            )),
+            Ok(Ok((s2, _))) => {
+                let (tx, rx) = watch::channel((0, Instant::now()));
+                let st = steps(t, f, &fixer(addr));
+                let task = tokio::spawn(play(s2, st, driver::guard(f), Some(tx)));
+                tasks.push(("conn2", t, task));
+                if let Some(c2) = second_call {
+                    let acts = vec![(3190, Some('9')), (5570, None)];
+                    tokio::spawn(caller_acts(c2, rx, t.clone(), acts, f));
+                }
+            }
             _ => problems.push("the second connection never came".to_string()),
         }
     }
@@ -519,6 +544,32 @@ async fn replay_call(s: &Scenario, f: f64) -> Vec<String> {
         .into_iter()
         .map(|p| format!("{}: {p}", s.name))
         .collect()
+}
+
+/// Plays the caller's digits (`Some`) and hangup (`None`), each at its
+/// moment of the capture's connection timeline, anchored to the messages
+/// that connection received: the fake's clock and the replay's drift apart
+/// under load, the order of the caller's actions and the daemon's does not.
+async fn caller_acts(
+    call: support::CallHandle,
+    mut rx: watch::Receiver<driver::Progress>,
+    t: Trace,
+    mut acts: Vec<(u64, Option<char>)>,
+    f: f64,
+) {
+    acts.sort_by_key(|a| a.0);
+    for (at, act) in acts {
+        let (k, after) = driver::anchor(&t, at);
+        let Ok(p) = rx.wait_for(|(n, _)| *n >= k).await.map(|p| *p) else {
+            return;
+        };
+        let base = if k == 0 { Instant::now() } else { p.1 };
+        tokio::time::sleep_until(base + Duration::from_secs_f64(after as f64 * f / 1000.0)).await;
+        match act {
+            Some(d) => call.press(d),
+            None => call.hang_up(),
+        }
+    }
 }
 
 /// The Unique-ID of an observer capture's first channel event.

@@ -136,6 +136,28 @@ pub fn before_first_event(t: &Trace) -> usize {
         .count()
 }
 
+/// Where a moment `ms` of the capture's timeline falls: the count of
+/// counted messages received by then, and the time since the last of them.
+pub fn anchor(t: &Trace, ms: u64) -> (usize, u64) {
+    let mut last = (0usize, 0u64);
+    for b in t.blocks(Dir::Received).filter(|b| counts(&b.payload)) {
+        if b.ms > ms {
+            break;
+        }
+        last = (last.0 + 1, b.ms);
+    }
+    (last.0, ms - last.1)
+}
+
+/// How many counted messages the capture received before its first linger
+/// notice.
+pub fn before_linger(t: &Trace) -> usize {
+    t.blocks(Dir::Received)
+        .take_while(|b| !b.payload.contains("Content-Disposition: linger"))
+        .filter(|b| counts(&b.payload))
+        .count()
+}
+
 /// The capture's received messages, in order.
 pub fn received(t: &Trace) -> Vec<String> {
     t.blocks(Dir::Received).map(|b| b.payload.clone()).collect()
@@ -159,13 +181,17 @@ pub fn render(m: &Message) -> String {
     s
 }
 
-/// Runs the steps on `s`; `progress` follows the count of counted messages
-/// received (a caller starts the call once an observer has subscribed).
+/// The count of counted messages received so far and when the last came.
+pub type Progress = (usize, Instant);
+
+/// Runs the steps on `s`; `progress` follows the counted messages received
+/// (a replay starts the call once an observer has subscribed, and plays the
+/// caller's actions on this connection's timeline).
 pub async fn play(
     s: TcpStream,
     steps: Vec<Step>,
     guard: Duration,
-    progress: Option<watch::Sender<usize>>,
+    progress: Option<watch::Sender<Progress>>,
 ) -> Played {
     let _ = s.set_nodelay(true);
     let (rd, mut wr) = s.into_split();
@@ -194,7 +220,7 @@ pub async fn play(
                         counted += 1;
                         last_at = at;
                         if let Some(w) = &progress {
-                            let _ = w.send(counted);
+                            let _ = w.send((counted, at));
                         }
                     }
                     p.got.push(m);
