@@ -454,3 +454,38 @@ async fn malformed_commands_are_recorded_not_panicked_on() {
     assert!(errors.contains("without execute-app-name"), "{errors}");
     assert!(errors.contains("Content-Length"), "{errors}");
 }
+
+#[tokio::test]
+async fn a_caller_cancel_ends_every_ringing_leg_originator_cancel() {
+    // 02d: the caller CANCELs while both legs ring: the bridge completes at
+    // once and every leg ends ORIGINATOR_CANCEL (send_cancel).
+    let (fake, listener) = start().await;
+    let (l1, l2) = (leg_uuid(), leg_uuid());
+    let call = fake.call(
+        listener.local_addr().expect("addr"),
+        Caller::new("100", "200").hangs_up_after(300),
+    );
+    let mut s = Session::accept(&listener, &[&l1, &l2]).await;
+    s.exec("set", "continue_on_fail=true").await;
+    s.exec(
+        "bridge",
+        &format!(
+            "[origination_uuid={l1}]sofia/external/1000@127.0.0.1:5090,\
+             [origination_uuid={l2}]sofia/external/1001@127.0.0.1:5091"
+        ),
+    )
+    .await;
+    let mut seen = Vec::new();
+    s.completed("bridge", &mut seen).await;
+    s.completed("socket", &mut seen).await;
+    let _ = s.client.exit().await;
+    call.finished(WAIT).await.expect("the call ends");
+    assert_eq!(call.caller_final_code(), Some(487));
+    assert_eq!(call.hangup_cause().as_deref(), Some("ORIGINATOR_CANCEL"));
+    let legs = call.legs();
+    assert_eq!(legs.len(), 2);
+    for l in legs {
+        assert_eq!(l.cause.as_deref(), Some("ORIGINATOR_CANCEL"), "{}", l.uuid);
+        assert_eq!(l.disposition.as_deref(), Some("send_cancel"), "{}", l.uuid);
+    }
+}

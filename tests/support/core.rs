@@ -14,7 +14,8 @@ use super::event::{Event, Subscription};
 use super::record::CallLog;
 use super::switch::Out;
 
-/// One subscriber: a socket and what it asked for.
+/// One subscriber: a socket and what it asked for. Exists so delivery is
+/// decided per connection, as mod_event_socket does per listener.
 #[derive(Debug)]
 pub struct Sub {
     pub sub: Subscription,

@@ -14,7 +14,8 @@ use tokio::task::JoinHandle;
 use super::switch::{Out, Switch};
 use super::wire::{self, ReadError};
 
-/// The server's settings and its running accept loop.
+/// The inbound ESL server's settings and its running accept loop, kept so
+/// a test can stop it and serve again on the same address.
 #[derive(Debug)]
 pub struct Inbound {
     pub addr: SocketAddr,

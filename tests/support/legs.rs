@@ -16,7 +16,8 @@ use super::scenario::{Callee, Outcome};
 use super::signal;
 use super::switch::Switch;
 
-/// One leg of one failover group, before its channel exists.
+/// One leg of one failover group, before its channel exists: what the
+/// dial string asked for, so the originate can create (or refuse) it.
 #[derive(Debug, Clone)]
 pub struct PlannedLeg {
     pub index: usize,
@@ -229,7 +230,8 @@ pub fn create_leg(
     Some(rx)
 }
 
-/// What a leg's far end does, delivered to the bridge in time order.
+/// What a leg's far end does, delivered to the ringing loop in time order,
+/// so one task decides the originate's outcome as FreeSWITCH's does.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Stim {
     Ring,

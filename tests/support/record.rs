@@ -58,7 +58,8 @@ impl DialLeg {
     }
 }
 
-/// A `bridge` the daemon executed.
+/// A `bridge` the daemon executed, parsed as the switch would install it,
+/// so a test checks the dial string's meaning rather than its text.
 #[derive(Debug, Clone)]
 pub struct Dial {
     pub raw: String,
@@ -84,7 +85,8 @@ pub enum CallerSip {
     CallerCancel,
 }
 
-/// How a dialed leg ended.
+/// How a dialed leg ended, so a test can assert per-leg outcomes (the
+/// per-leg CHANNEL_HANGUP_COMPLETE is the truth, FREESWITCH.md §3).
 #[derive(Debug, Clone, Default)]
 pub struct LegFate {
     pub uuid: String,
@@ -96,6 +98,8 @@ pub struct LegFate {
     pub disposition: Option<String>,
 }
 
+/// The log's contents behind its mutex, so the switch can write from any
+/// task while a test reads.
 #[derive(Debug, Default)]
 struct Inner {
     commands: Vec<Command>,

@@ -17,7 +17,8 @@ use super::lifecycle::Disp;
 use super::signal;
 use super::switch::Switch;
 
-/// One leg during the originate.
+/// One leg during the originate: what the ringing loop must still watch
+/// (its timeouts, its screening) or how it ended.
 #[derive(Debug, Clone, PartialEq)]
 enum Leg {
     Ringing {
@@ -29,7 +30,8 @@ enum Leg {
     Done(HangupCause),
 }
 
-/// How the originate ended when no leg won.
+/// How the originate ended when no leg won; it decides the losers' cause
+/// and A's result variables.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Why {
     Failed,

@@ -129,7 +129,8 @@ impl Callee {
     }
 }
 
-/// Which dialed leg a `Callee` script is for.
+/// Which dialed leg a `Callee` script is for: by text when the test knows
+/// the endpoint, by position when the dial string is what is under test.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     /// The endpoint text (`sofia/external/1000@127.0.0.1:5090`) or its

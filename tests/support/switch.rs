@@ -31,7 +31,8 @@ pub struct ConnHook {
     pub notice_sent: Arc<AtomicBool>,
 }
 
-/// Test-set knobs and observations outside the channel table.
+/// Test-set knobs and observations outside the channel table, under their
+/// own lock so reading them never contends with event delivery.
 #[derive(Debug, Default)]
 pub struct Extras {
     /// Playback duration per file name, in ms.
@@ -50,7 +51,8 @@ pub struct Extras {
     pub daemon: Option<std::net::SocketAddr>,
 }
 
-/// The shared switch: the core plus settings that never change.
+/// The shared switch: the core plus settings that never change, shared by
+/// every task of every call on one fake.
 #[derive(Debug)]
 pub struct SwitchInner {
     core: Mutex<Core>,
@@ -60,7 +62,8 @@ pub struct SwitchInner {
     pub core_uuid: String,
 }
 
-/// A cheap handle on the switch.
+/// A cheap, clonable handle on the switch, so every spawned task (socket,
+/// app, leg) reaches the same channels.
 #[derive(Debug, Clone)]
 pub struct Switch(pub Arc<SwitchInner>);
 
