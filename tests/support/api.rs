@@ -19,7 +19,7 @@ pub async fn execute(sw: &Switch, line: &str, log: Option<&Arc<CallLog>>) -> Str
     let args: Vec<&str> = rest.split_whitespace().collect();
     sw.note_api(line);
     let mut core = sw.lock();
-    let exists = |core: &super::switch::Core, u: &str| {
+    let exists = |core: &super::core::Core, u: &str| {
         core.channels.get(u).is_some_and(|c| c.cs != "CS_REPORTING")
     };
     match cmd {
@@ -51,11 +51,10 @@ pub async fn execute(sw: &Switch, line: &str, log: Option<&Arc<CallLog>>) -> Str
         "uuid_setvar" => match (args.first(), args.get(1)) {
             (Some(u), Some(k)) if exists(&core, u) => {
                 let v = rest.splitn(3, ' ').nth(2).unwrap_or("").to_string();
-                let ch = core.channels.get_mut(*u).expect("checked");
-                if v.is_empty() {
-                    ch.unset_var(k)
-                } else {
-                    ch.set_var(k, v)
+                match core.channels.get_mut(*u) {
+                    Some(ch) if v.is_empty() => ch.unset_var(k),
+                    Some(ch) => ch.set_var(k, v),
+                    None => return NO_CHANNEL.into(),
                 }
                 "+OK\n".into()
             }

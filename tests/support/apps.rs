@@ -10,10 +10,12 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::watch;
 
 use super::channel::AppRequest;
+use super::core::Core;
+use super::lifecycle::Disp;
 use super::outbound::SocketEnd;
 use super::scenario::DialplanNext;
 use super::signal;
-use super::switch::{Core, Disp, Switch};
+use super::switch::Switch;
 
 /// Work to do after the app's CHANNEL_EXECUTE_COMPLETE (a bridge's B leg
 /// ends after A's EXECUTE_COMPLETE, traces 02a and 04a).
@@ -84,14 +86,28 @@ pub async fn socket_app(
     let cu = sw.0.core_uuid.clone();
     let up = {
         let mut core = sw.lock();
-        if let Some(ch) = core.channels.get_mut(&uuid) {
-            ch.parked = false;
+        // Only a connected socket app parked the channel (08b: none).
+        let parked = core
+            .channels
+            .get_mut(&uuid)
+            .is_some_and(|ch| std::mem::replace(&mut ch.parked, false));
+        if parked {
+            core.fire(&cu, &uuid, "CHANNEL_UNPARK", &[], &[]);
         }
-        core.fire(&cu, &uuid, "CHANNEL_UNPARK", &[], &[]);
         let post = complete_headers("socket", &data, &last, &uuid::Uuid::new_v4().to_string());
         core.fire(&cu, &uuid, "CHANNEL_EXECUTE_COMPLETE", &[], &post);
         core.channels.get(&uuid).is_some_and(|c| c.is_up())
     };
+    // Killed from outside while parked (a timeout during screening, 04d):
+    // the channel was reported already; its socket goes now.
+    if sw
+        .lock()
+        .channels
+        .get(&uuid)
+        .is_some_and(|c| c.cs == "CS_REPORTING")
+    {
+        sw.lock().release(&uuid);
+    }
     let next = match end {
         SocketEnd::Dialplan(next) => next,
         SocketEnd::Screening(tx, idx) => {
@@ -154,6 +170,7 @@ pub async fn run_app(sw: &Switch, uuid: &str, req: AppRequest) -> String {
         }
         ch.set_var("current_application", req.name.clone());
         ch.set_var("current_application_data", req.arg.clone());
+        ch.running_app = true;
         let mut post = vec![("Application", req.name.clone())];
         if !req.arg.is_empty() {
             post.push(("Application-Data", req.arg.clone()));
@@ -165,13 +182,25 @@ pub async fn run_app(sw: &Switch, uuid: &str, req: AppRequest) -> String {
     let mut core = sw.lock();
     let post = complete_headers(&req.name, &req.arg, &resp, &app_uuid);
     core.fire(&cu, uuid, "CHANNEL_EXECUTE_COMPLETE", &[], &post);
+    // The park loop delivers what it queued meanwhile (trace 10).
+    let deferred = match core.channels.get_mut(uuid) {
+        Some(ch) => {
+            ch.running_app = false;
+            std::mem::take(&mut ch.deferred)
+        }
+        None => Vec::new(),
+    };
+    for ev in deferred {
+        core.emit(&ev);
+    }
     for f in after {
         f(&mut core, &cu);
     }
     resp
 }
 
-/// How long playing `file` takes: `tone_stream://%(on,off,...)[;loops=N]`,
+/// How long playing `file` takes, in switch milliseconds (scaled by the
+/// switch's second when waited for): `tone_stream://%(on,off,...)[;loops=N]`,
 /// `silence_stream://ms`, or the duration the test set for the file.
 pub fn play_ms(sw: &Switch, file: &str) -> u64 {
     if let Some(ms) = sw.file_ms(file) {
@@ -268,7 +297,7 @@ async fn app_body(sw: &Switch, uuid: &str, req: &AppRequest) -> (String, After) 
                 "speak" => sw.default_file_ms(),
                 _ => play_ms(sw, arg) * u64::from(req.loops.max(1)),
             };
-            let done = wait_or_hangup(sw, uuid, Duration::from_millis(ms)).await;
+            let done = wait_or_hangup(sw, uuid, sw.ms(ms)).await;
             if req.name == "playback" {
                 let r = if done {
                     "FILE PLAYED"

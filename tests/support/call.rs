@@ -9,11 +9,13 @@ use freeswitch_esl_tokio::HangupCause;
 use tokio::sync::watch;
 
 use super::channel::{Channel, Profile};
+use super::core::Core;
+use super::lifecycle::Disp;
 use super::outbound::{SocketEnd, start_socket};
 use super::record::{CallLog, CallerSip, Command, Dial, LegFate};
 use super::scenario::{Callee, Caller};
 use super::signal;
-use super::switch::{Disp, Switch};
+use super::switch::Switch;
 use super::template::{a_leg_name, a_leg_vars};
 
 /// Creates the A leg, fires its dialplan's `socket` app and runs the
@@ -28,49 +30,29 @@ pub fn start_call(sw: &Switch, daemon: SocketAddr, caller: Caller) -> CallHandle
     let cu = sw.0.core_uuid.clone();
     {
         let mut core = sw.lock();
-        let mut ch = Channel {
-            uuid: uuid.clone(),
-            name: a_leg_name(&caller),
-            profile: Profile {
-                direction: "inbound",
-                username: caller.from.clone(),
-                caller_id_name: caller.name.clone(),
-                caller_id_number: caller.from.clone(),
-                callee_id_name: None,
-                callee_id_number: None,
-                network_addr: caller.source_ip.clone(),
-                destination: caller.to.clone(),
-                source: "mod_sofia".into(),
-                context: "public".into(),
-                created_us: 0,
-            },
-            vars: Vec::new(),
-            cs: "CS_EXECUTE",
-            call_state: "RINGING",
-            answer_state: "ringing",
-            cause: None,
-            ring_ready: false,
-            early: false,
-            answered: false,
-            other: None,
-            bridged_to: None,
-            hung: watch::channel(false).0,
-            apps: None,
-            log: log.clone(),
-            script: None,
-            avmd: false,
-            parked: false,
-            born: Instant::now(),
-            conn: None,
-            responded: false,
-            dtmf_buf: String::new(),
+        let profile = Profile {
+            direction: "inbound",
+            username: caller.from.clone(),
+            caller_id_name: caller.name.clone(),
+            caller_id_number: caller.from.clone(),
+            callee_id_name: None,
+            callee_id_number: None,
+            network_addr: caller.source_ip.clone(),
+            destination: caller.to.clone(),
+            source: "mod_sofia".into(),
+            context: "public".into(),
+            created_us: 0,
         };
+        let mut ch = Channel::new(&uuid, a_leg_name(&caller), profile, log.clone());
         for (k, v) in a_leg_vars(&caller, &uuid, &data) {
             ch.set_var(&k, v);
         }
         ch.set_var("socket_host", daemon.ip().to_string());
         core.channels.insert(uuid.clone(), ch);
         core.fire(&cu, &uuid, "CHANNEL_CREATE", &[], &[]);
+        for (name, arg) in &caller.dialplan {
+            dialplan_app(&mut core, &cu, &uuid, name, arg);
+        }
         let post = [
             ("Application", "socket".to_string()),
             ("Application-Data", data.clone()),
@@ -95,6 +77,30 @@ pub fn start_call(sw: &Switch, daemon: SocketAddr, caller: Caller) -> CallHandle
     }
 }
 
+/// A dialplan application before the socket app: its EXECUTE /
+/// EXECUTE_COMPLETE pair, and the variable of a `set` or `export`.
+fn dialplan_app(core: &mut Core, cu: &str, uuid: &str, name: &str, arg: &str) {
+    if let (Some(ch), Some((k, v))) = (core.channels.get_mut(uuid), arg.split_once('='))
+        && matches!(name, "set" | "export")
+    {
+        ch.set_var(k, v);
+    }
+    let app_uuid = uuid::Uuid::new_v4().to_string();
+    let exec = [
+        ("Application", name.to_string()),
+        ("Application-Data", arg.to_string()),
+        ("Application-UUID", app_uuid.clone()),
+    ];
+    core.fire(cu, uuid, "CHANNEL_EXECUTE", &[], &exec);
+    let done = [
+        ("Application", name.to_string()),
+        ("Application-Data", arg.to_string()),
+        ("Application-Response", "_none_".to_string()),
+        ("Application-UUID", app_uuid),
+    ];
+    core.fire(cu, uuid, "CHANNEL_EXECUTE_COMPLETE", &[], &done);
+}
+
 fn run_caller_script(sw: &Switch, uuid: &str, caller: &Caller) {
     let t0 = tokio::time::Instant::now();
     if let Some(ms) = caller.hangup_at {
@@ -104,11 +110,12 @@ fn run_caller_script(sw: &Switch, uuid: &str, caller: &Caller) {
             caller_hangs_up(&sw, &u);
         });
     }
+    let gap = caller.digit_gap;
     for (digits, at) in caller.digits.clone() {
         let (sw, u) = (sw.clone(), uuid.to_string());
         tokio::spawn(async move {
             for (i, d) in digits.chars().enumerate() {
-                tokio::time::sleep_until(t0 + Duration::from_millis(at + 300 * i as u64)).await;
+                tokio::time::sleep_until(t0 + Duration::from_millis(at + gap * i as u64)).await;
                 let cu = sw.0.core_uuid.clone();
                 signal::dtmf(&mut sw.lock(), &cu, &u, d);
             }
@@ -214,6 +221,10 @@ impl CallHandle {
     /// Whether the daemon closed its socket while A was still up (§8).
     pub fn closed_with_caller_up(&self) -> bool {
         self.log.closed_with_a_up()
+    }
+    /// Whether the socket app found no daemon listening (FREESWITCH.md §8).
+    pub fn socket_refused(&self) -> bool {
+        self.log.socket_refused()
     }
     /// Protocol errors and unfaked requests the fake noticed.
     pub fn errors(&self) -> Vec<String> {

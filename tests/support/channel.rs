@@ -77,9 +77,58 @@ pub struct Channel {
     pub responded: bool,
     /// Digits received and not yet read by `play_and_get_digits`.
     pub dtmf_buf: String,
+    /// A `loopback/` leg: no SIP, no call-state changes, no progress
+    /// events of its own (trace 07a).
+    pub loopback: bool,
+    /// An application is executing (between CHANNEL_EXECUTE and
+    /// CHANNEL_EXECUTE_COMPLETE).
+    pub running_app: bool,
+    /// Events the park loop delivers once the running app completes (the
+    /// second avmd copy on a parked channel, trace 10).
+    pub deferred: Vec<Event>,
 }
 
 impl Channel {
+    /// A fresh channel in CS_EXECUTE / RINGING with no variables.
+    pub fn new(uuid: &str, name: String, profile: Profile, log: Arc<CallLog>) -> Channel {
+        Channel {
+            uuid: uuid.to_string(),
+            name,
+            profile,
+            vars: Vec::new(),
+            cs: "CS_EXECUTE",
+            call_state: "RINGING",
+            answer_state: "ringing",
+            cause: None,
+            ring_ready: false,
+            early: false,
+            answered: false,
+            other: None,
+            bridged_to: None,
+            hung: watch::channel(false).0,
+            apps: None,
+            log,
+            script: None,
+            avmd: false,
+            parked: false,
+            born: Instant::now(),
+            conn: None,
+            responded: false,
+            dtmf_buf: String::new(),
+            loopback: false,
+            running_app: false,
+            deferred: Vec::new(),
+        }
+    }
+
+    /// The channel this one reports its hangup to (`last_bridge_*`): the
+    /// bridged or originating peer (`signal_bond`), or for a caller still
+    /// in an originate the last leg created (`originate_signal_bond`, 02d).
+    pub fn partner(&self) -> Option<&str> {
+        self.var("signal_bond")
+            .or_else(|| self.var("originate_signal_bond"))
+    }
+
     /// Sets (or replaces) a variable, keeping its first position.
     pub fn set_var(&mut self, k: &str, v: impl Into<String>) {
         let v = v.into();

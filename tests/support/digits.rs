@@ -19,11 +19,11 @@ pub async fn play_and_get_digits(sw: &Switch, uuid: &str, arg: &str) -> (String,
     let digit_timeout = num(9, timeout);
     let mut got = String::new();
     for _ in 0..tries {
-        if !wait_or_hangup(sw, uuid, Duration::from_millis(play_ms(sw, file))).await {
+        if !wait_or_hangup(sw, uuid, sw.ms(play_ms(sw, file))).await {
             return ("_none_".into(), After::new());
         }
         got.clear();
-        let mut deadline = Instant::now() + Duration::from_millis(timeout);
+        let mut deadline = Instant::now() + sw.ms(timeout);
         loop {
             let next = {
                 let mut core = sw.lock();
@@ -43,7 +43,7 @@ pub async fn play_and_get_digits(sw: &Switch, uuid: &str, arg: &str) -> (String,
                 Some(d) if terminators.contains(d) => break,
                 Some(d) => {
                     got.push(d);
-                    deadline = Instant::now() + Duration::from_millis(digit_timeout);
+                    deadline = Instant::now() + sw.ms(digit_timeout);
                     if got.len() as u64 >= max {
                         break;
                     }

@@ -9,7 +9,8 @@ use super::inbound::Inbound;
 use super::scenario::{Callee, Caller};
 use super::switch::Switch;
 
-/// How to start a fake switch.
+/// How to start a fake switch: the knobs a test may need before anything
+/// binds (the second, the password, the heartbeat).
 #[derive(Debug, Clone)]
 pub struct Builder {
     second: Duration,

@@ -14,7 +14,8 @@ use tokio::task::JoinHandle;
 use super::switch::{Out, Switch};
 use super::wire::{self, ReadError};
 
-/// The server's settings and its running accept loop.
+/// The inbound ESL server's settings and its running accept loop, kept so
+/// a test can stop it and serve again on the same address.
 #[derive(Debug)]
 pub struct Inbound {
     pub addr: SocketAddr,
@@ -49,6 +50,9 @@ impl Inbound {
         let (pw, hb, conns) = (self.password.clone(), self.heartbeat, self.conns.clone());
         self.task = Some(tokio::spawn(async move {
             while let Ok((s, _)) = listener.accept().await {
+                // FreeSWITCH sets TCP_NODELAY on ESL sockets; without it a
+                // reply behind an event waits for a delayed ACK (40 ms).
+                let _ = s.set_nodelay(true);
                 let h = tokio::spawn(serve(sw.clone(), s, pw.clone(), hb));
                 conns.lock().unwrap_or_else(|e| e.into_inner()).push(h);
             }

@@ -9,12 +9,15 @@ use freeswitch_esl_tokio::{BlockParse, BridgeDialString, DialString, DialStringC
 use tokio::sync::{mpsc, watch};
 
 use super::channel::{Channel, Profile};
+use super::core::Core;
+use super::lifecycle::Disp;
 use super::record::{Dial, DialLeg, LegFate};
 use super::scenario::{Callee, Outcome};
 use super::signal;
-use super::switch::{Core, Disp, Switch};
+use super::switch::Switch;
 
-/// One leg of one failover group, before its channel exists.
+/// One leg of one failover group, before its channel exists: what the
+/// dial string asked for, so the originate can create (or refuse) it.
 #[derive(Debug, Clone)]
 pub struct PlannedLeg {
     pub index: usize,
@@ -166,55 +169,59 @@ pub fn create_leg(
         ("signal_bond".into(), a.to_string()),
         ("call_uuid".into(), a.to_string()),
     ];
-    let mut ch = Channel {
-        uuid: leg.uuid.clone(),
-        name,
-        profile: Profile {
-            direction: "outbound",
-            username: ach.profile.username.clone(),
-            caller_id_name: from_name,
-            caller_id_number: from_num,
-            callee_id_name: Some("Outbound Call".into()),
-            callee_id_number: Some(leg.user.clone()),
-            network_addr: "127.0.0.1".into(),
-            destination: leg.user.clone(),
-            source: "mod_sofia".into(),
-            context: "public".into(),
-            created_us: 0,
-        },
-        vars: Vec::new(),
-        cs: "CS_CONSUME_MEDIA",
-        call_state: "DOWN",
-        answer_state: "ringing",
-        cause: None,
-        ring_ready: false,
-        early: false,
-        answered: false,
-        other: Some((a.to_string(), "originator")),
-        bridged_to: None,
-        hung: watch::channel(false).0,
-        apps: None,
-        log: log.clone(),
-        script: Some(script),
-        avmd: false,
-        parked: false,
-        born: Instant::now(),
-        conn: None,
-        responded: false,
-        dtmf_buf: String::new(),
+    let loopback = module == "loopback";
+    // loopback/<exten>[/<context>]: the originating half is `<exten>-a`.
+    let name = if loopback {
+        let exten = leg.endpoint.split('/').nth(1).unwrap_or("loopback");
+        format!("loopback/{exten}-a")
+    } else {
+        name
     };
+    let profile = Profile {
+        direction: "outbound",
+        username: ach.profile.username.clone(),
+        caller_id_name: from_name,
+        caller_id_number: from_num,
+        callee_id_name: Some("Outbound Call".into()),
+        callee_id_number: Some(leg.user.clone()),
+        network_addr: "127.0.0.1".into(),
+        destination: leg.user.clone(),
+        source: "mod_sofia".into(),
+        context: "public".into(),
+        created_us: 0,
+    };
+    let mut ch = Channel::new(&leg.uuid, name.clone(), profile, log.clone());
+    ch.cs = "CS_CONSUME_MEDIA";
+    ch.call_state = "DOWN";
+    ch.other = Some((a.to_string(), "originator"));
+    ch.script = Some(script);
+    ch.loopback = loopback;
+    if loopback {
+        vars.retain(|(k, _)| !k.starts_with("sip_"));
+    }
+    for (k, v) in vars.iter_mut() {
+        if k == "channel_name" {
+            *v = name.clone();
+        }
+    }
     vars.extend(leg.vars.iter().cloned());
     vars.push(("originate_early_media".into(), (!ignore_early).to_string()));
     vars.push(("originating_leg_uuid".into(), a.to_string()));
     vars.push(("originate_endpoint".into(), module));
-    vars.push(("sip_req_uri".into(), dest));
-    vars.push(("sip_call_id".into(), uuid::Uuid::new_v4().to_string()));
+    if !loopback {
+        vars.push(("sip_req_uri".into(), dest));
+        vars.push(("sip_call_id".into(), uuid::Uuid::new_v4().to_string()));
+    }
     for (k, v) in vars {
         ch.set_var(&k, v);
     }
     let rx = ch.hung.subscribe();
     let sip_call_id = ch.var("sip_call_id").map(str::to_owned);
     core.channels.insert(leg.uuid.clone(), ch);
+    // The caller's bond is the last leg created (02a, 02d).
+    if let Some(ach) = core.channels.get_mut(a) {
+        ach.set_var("originate_signal_bond", leg.uuid.clone());
+    }
     log.push_leg(LegFate {
         uuid: leg.uuid.clone(),
         endpoint: leg.endpoint.clone(),
@@ -225,7 +232,8 @@ pub fn create_leg(
     Some(rx)
 }
 
-/// What a leg's far end does, delivered to the bridge in time order.
+/// What a leg's far end does, delivered to the ringing loop in time order,
+/// so one task decides the originate's outcome as FreeSWITCH's does.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Stim {
     Ring,
@@ -270,28 +278,28 @@ pub async fn drive_leg(
             return;
         }
     }
-    if answer_at.is_none() {
-        return;
-    }
-    // What happens "after answer" is timed from when the bridge applied the
-    // answer, which under load can be later than scripted.
-    loop {
-        {
-            let core = sw.lock();
-            match core.channels.get(&uuid) {
-                Some(ch) if !ch.is_up() => return,
-                Some(ch) if ch.answered => break,
-                Some(_) => {}
-                None => return,
-            }
+    let Some(answered) = answer_at else { return };
+    after_answer(sw, uuid, script, t0 + Duration::from_millis(answered)).await;
+}
+
+/// The part of a leg's script after its answer at `base`: digits, beeps
+/// (an `avmd::beep` when avmd runs on it) and the callee's BYE, straight on
+/// the channel. Also plays an `originate`d callee (trace 10).
+pub async fn after_answer(sw: Switch, uuid: String, script: Callee, base: tokio::time::Instant) {
+    // The script runs from the answer as the switch processed it (later
+    // than scripted under load).
+    let base = loop {
+        match sw.lock().channels.get(&uuid) {
+            Some(ch) if ch.answered => break base.max(tokio::time::Instant::now()),
+            Some(ch) if ch.is_up() => {}
+            _ => return,
         }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let base = tokio::time::Instant::now();
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
     let mut after: Vec<(u64, Option<char>, bool)> = Vec::new();
     for (digits, at) in &script.digits {
         for (i, d) in digits.chars().enumerate() {
-            after.push((at + 300 * i as u64, Some(d), false));
+            after.push((at + script.digit_gap * i as u64, Some(d), false));
         }
     }
     for at in &script.beeps {
@@ -311,25 +319,11 @@ pub async fn drive_leg(
         if !ch.is_up() {
             return;
         }
-        if !ch.answered {
-            continue;
-        }
         match (digit, beep) {
             (Some(d), _) => signal::dtmf(&mut core, &cu, &uuid, d),
             (None, true) => {
                 if ch.avmd {
-                    let extra = [
-                        ("Beep-Status", "DETECTED"),
-                        ("Frequency", "1000.000000"),
-                        ("Frequency-variance", "0.000012"),
-                        ("Amplitude", "11236.787441"),
-                        ("Amplitude-variance", "1479.015222"),
-                        ("Detection-time", "30000"),
-                        ("Detector-resolution", "1"),
-                        ("Detector-offset", "0"),
-                        ("Detector-index", "0"),
-                    ];
-                    signal::avmd_event(&mut core, &cu, &uuid, "avmd::beep", &extra);
+                    signal::avmd_event(&mut core, &cu, &uuid, "avmd::beep", BEEP);
                 }
             }
             (None, false) => core.hangup(
@@ -341,3 +335,16 @@ pub async fn drive_leg(
         }
     }
 }
+
+/// The fields of a detected beep (trace 07c, a 1 kHz tone).
+const BEEP: &[(&str, &str)] = &[
+    ("Beep-Status", "DETECTED"),
+    ("Frequency", "1000.000000"),
+    ("Frequency-variance", "0.000012"),
+    ("Amplitude", "11236.787441"),
+    ("Amplitude-variance", "1479.015222"),
+    ("Detection-time", "30000"),
+    ("Detector-resolution", "1"),
+    ("Detector-offset", "0"),
+    ("Detector-index", "0"),
+];

@@ -36,43 +36,23 @@ pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
     let cu = sw.0.core_uuid.clone();
     let user = dialed_user(&leg.endpoint);
     {
-        let mut ch = Channel {
-            uuid: leg.uuid.clone(),
-            name: leg.endpoint.clone(),
-            profile: Profile {
-                direction: "outbound",
-                username: String::new(),
-                caller_id_name: "Outbound Call".into(),
-                caller_id_number: user.clone(),
-                callee_id_name: None,
-                callee_id_number: Some("0000000000".into()),
-                network_addr: "127.0.0.1".into(),
-                destination: user.clone(),
-                source: "src/switch_ivr_originate.c".into(),
-                context: "default".into(),
-                created_us: 0,
-            },
-            vars: Vec::new(),
-            cs: "CS_CONSUME_MEDIA",
-            call_state: "DOWN",
-            answer_state: "ringing",
-            cause: None,
-            ring_ready: false,
-            early: false,
-            answered: false,
-            other: None,
-            bridged_to: None,
-            hung: watch::channel(false).0,
-            apps: None,
-            log: log.clone(),
-            script: Some(script.clone()),
-            avmd: false,
-            parked: false,
-            born: Instant::now(),
-            conn: None,
-            responded: false,
-            dtmf_buf: String::new(),
+        let profile = Profile {
+            direction: "outbound",
+            username: String::new(),
+            caller_id_name: "Outbound Call".into(),
+            caller_id_number: user.clone(),
+            callee_id_name: None,
+            callee_id_number: Some("0000000000".into()),
+            network_addr: "127.0.0.1".into(),
+            destination: user.clone(),
+            source: "src/switch_ivr_originate.c".into(),
+            context: "default".into(),
+            created_us: 0,
         };
+        let mut ch = Channel::new(&leg.uuid, leg.endpoint.clone(), profile, log.clone());
+        ch.cs = "CS_CONSUME_MEDIA";
+        ch.call_state = "DOWN";
+        ch.script = Some(script.clone());
         for (k, v) in [
             ("direction", "outbound"),
             ("is_outbound", "true"),
@@ -95,8 +75,8 @@ pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
     let fail = |cause: HangupCause, code: Option<u16>| {
         let mut core = sw.lock();
         let disp = match code {
-            Some(c) => super::switch::Disp::RecvRefuse(c),
-            None => super::switch::Disp::SendCancel,
+            Some(c) => super::lifecycle::Disp::RecvRefuse(c),
+            None => super::lifecycle::Disp::SendCancel,
         };
         core.hangup(&cu, &leg.uuid, cause, disp);
         core.complete(&cu, &leg.uuid);
@@ -123,6 +103,12 @@ pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
     }
     let mut core = sw.lock();
     signal::answer(&mut core, &cu, &leg.uuid);
+    tokio::spawn(super::legs::after_answer(
+        sw.clone(),
+        leg.uuid.clone(),
+        script.clone(),
+        tokio::time::Instant::now(),
+    ));
     if let Some(ch) = core.channels.get_mut(&leg.uuid) {
         ch.cs = "CS_EXECUTE";
     }

@@ -13,11 +13,12 @@ use tokio::sync::mpsc;
 
 use super::apps::socket_app;
 use super::channel::AppRequest;
+use super::core::Core;
 use super::event::MYEVENTS;
 use super::legs::Stim;
 use super::record::{CallLog, Command};
 use super::scenario::DialplanNext;
-use super::switch::{ConnHook, Core, Out, Switch};
+use super::switch::{ConnHook, Out, Switch};
 use super::wire::{self, ReadError, url_encode};
 
 /// What the channel does when its socket app returns.
@@ -44,7 +45,6 @@ pub fn start_socket(
         return;
     };
     ch.apps = Some(app_tx.clone());
-    ch.parked = true;
     let log = ch.log.clone();
     let is_a = matches!(end, SocketEnd::Dialplan(_));
     tokio::spawn(socket_app(sw.clone(), uuid.to_string(), app_rx, end, data));
@@ -100,15 +100,34 @@ async fn connection(
 ) {
     let cu = sw.0.core_uuid.clone();
     let stream = match TcpStream::connect(addr).await {
-        Ok(s) => s,
-        Err(e) => {
-            log.error(format!("socket app: cannot connect to {addr}: {e}"));
+        Ok(s) => {
+            // As FreeSWITCH does (see inbound.rs).
+            let _ = s.set_nodelay(true);
+            s
+        }
+        Err(_) => {
+            // Nothing listens (08b): the socket app returns at once; not a
+            // protocol error, the scenario of FREESWITCH.md §8.
             if let Some(ch) = sw.lock().channels.get_mut(&uuid) {
                 ch.apps = None;
+            }
+            if is_a {
+                log.set_refused();
             }
             return;
         }
     };
+    // Connected: the socket app parks the channel. switch_ivr_park fires
+    // CHANNEL_PARK before the daemon can subscribe: a socket sees it only
+    // by winning a race (04b conn2 did, 04a conn2 did not), so the fake
+    // never delivers it to the socket itself; observers get it.
+    {
+        let mut core = sw.lock();
+        if let Some(ch) = core.channels.get_mut(&uuid) {
+            ch.parked = true;
+        }
+        core.fire(&cu, &uuid, "CHANNEL_PARK", &[], &[]);
+    }
     let (rd, mut wr) = stream.into_split();
     let mut rd = BufReader::new(rd);
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Out>();

@@ -58,7 +58,8 @@ impl DialLeg {
     }
 }
 
-/// A `bridge` the daemon executed.
+/// A `bridge` the daemon executed, parsed as the switch would install it,
+/// so a test checks the dial string's meaning rather than its text.
 #[derive(Debug, Clone)]
 pub struct Dial {
     pub raw: String,
@@ -84,7 +85,8 @@ pub enum CallerSip {
     CallerCancel,
 }
 
-/// How a dialed leg ended.
+/// How a dialed leg ended, so a test can assert per-leg outcomes (the
+/// per-leg CHANNEL_HANGUP_COMPLETE is the truth, FREESWITCH.md §3).
 #[derive(Debug, Clone, Default)]
 pub struct LegFate {
     pub uuid: String,
@@ -98,6 +100,8 @@ pub struct LegFate {
     pub sip_call_id: Option<String>,
 }
 
+/// The log's contents behind its mutex, so the switch can write from any
+/// task while a test reads.
 #[derive(Debug, Default)]
 struct Inner {
     commands: Vec<Command>,
@@ -108,6 +112,7 @@ struct Inner {
     closed_with_a_up: bool,
     a_hangup: Option<String>,
     socket_closed: bool,
+    socket_refused: bool,
     events: Vec<(String, String)>,
 }
 
@@ -171,6 +176,13 @@ impl CallLog {
             i.closed_with_a_up |= a_up;
         });
     }
+    /// The socket app found nothing listening (no connection was made).
+    pub fn set_refused(&self) {
+        self.with(|i| {
+            i.socket_refused = true;
+            i.socket_closed = true;
+        });
+    }
     pub fn set_a_hangup(&self, cause: &str) {
         self.with(|i| i.a_hangup = Some(cause.to_string()));
     }
@@ -199,6 +211,9 @@ impl CallLog {
     }
     pub fn socket_closed(&self) -> bool {
         self.read(|i| i.socket_closed)
+    }
+    pub fn socket_refused(&self) -> bool {
+        self.read(|i| i.socket_refused)
     }
     pub fn a_hangup(&self) -> Option<String> {
         self.read(|i| i.a_hangup.clone())

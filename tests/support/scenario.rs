@@ -35,6 +35,8 @@ pub struct Callee {
     pub beeps: Vec<u64>,
     /// What `uuid_record` of this leg writes (16-bit 8 kHz samples).
     pub audio: Option<Arc<Vec<i16>>>,
+    /// Milliseconds between two digits of one `presses` (default 300).
+    pub digit_gap: u64,
 }
 
 impl Callee {
@@ -47,6 +49,7 @@ impl Callee {
             digits: Vec::new(),
             beeps: Vec::new(),
             audio: None,
+            digit_gap: 300,
         }
     }
     /// Rings, then answers `ms` after the INVITE.
@@ -103,9 +106,31 @@ impl Callee {
         self.audio = Some(Arc::new(samples));
         self
     }
+    /// Every time of the script multiplied by `f` (replays run a capture's
+    /// timeline faster; the audio is not rescaled).
+    pub fn scaled(mut self, f: f64) -> Self {
+        let s = |ms: u64| (ms as f64 * f).round() as u64;
+        self.outcome = match self.outcome {
+            Outcome::Answer(t) => Outcome::Answer(s(t)),
+            Outcome::Reject(c, t) => Outcome::Reject(c, s(t)),
+            o => o,
+        };
+        self.ring_at = self.ring_at.map(s);
+        self.early_media_at = self.early_media_at.map(s);
+        self.bye_after_answer = self.bye_after_answer.map(s);
+        for d in &mut self.digits {
+            d.1 = s(d.1);
+        }
+        for b in &mut self.beeps {
+            *b = s(*b);
+        }
+        self.digit_gap = s(self.digit_gap);
+        self
+    }
 }
 
-/// Which dialed leg a `Callee` script is for.
+/// Which dialed leg a `Callee` script is for: by text when the test knows
+/// the endpoint, by position when the dial string is what is under test.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     /// The endpoint text (`sofia/external/1000@127.0.0.1:5090`) or its
@@ -139,6 +164,10 @@ pub struct Caller {
     pub next: DialplanNext,
     pub endpoints: Vec<(Target, Callee)>,
     pub default_callee: Callee,
+    /// Milliseconds between two digits of one `presses` (default 300).
+    pub digit_gap: u64,
+    /// Dialplan applications run before the `socket` app (`set`, `export`).
+    pub dialplan: Vec<(String, String)>,
 }
 
 impl Caller {
@@ -156,6 +185,8 @@ impl Caller {
             next: DialplanNext::Nothing,
             endpoints: Vec::new(),
             default_callee: Callee::rings_forever(),
+            digit_gap: 300,
+            dialplan: Vec::new(),
         }
     }
     pub fn name(mut self, name: &str) -> Self {
@@ -186,6 +217,12 @@ impl Caller {
         self.digits.push((digits.into(), at_ms));
         self
     }
+    /// A dialplan application before the socket app (`set` / `export`
+    /// set the variable; any other only shows in its events).
+    pub fn dialplan_app(mut self, name: &str, arg: &str) -> Self {
+        self.dialplan.push((name.into(), arg.into()));
+        self
+    }
     /// What the dialplan does after the socket app.
     pub fn then(mut self, next: DialplanNext) -> Self {
         self.next = next;
@@ -204,6 +241,24 @@ impl Caller {
     /// Behaviour of every leg no script names (default: rings forever).
     pub fn otherwise(mut self, callee: Callee) -> Self {
         self.default_callee = callee;
+        self
+    }
+
+    /// Every time of the script, and of the callee scripts given so far,
+    /// multiplied by `f`.
+    pub fn scaled(mut self, f: f64) -> Self {
+        let s = |ms: u64| (ms as f64 * f).round() as u64;
+        self.hangup_at = self.hangup_at.map(s);
+        for d in &mut self.digits {
+            d.1 = s(d.1);
+        }
+        self.digit_gap = s(self.digit_gap);
+        self.endpoints = self
+            .endpoints
+            .into_iter()
+            .map(|(t, c)| (t, c.scaled(f)))
+            .collect();
+        self.default_callee = self.default_callee.scaled(f);
         self
     }
 

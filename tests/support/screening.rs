@@ -9,9 +9,10 @@ use tokio::sync::mpsc;
 
 use super::apps::run_app;
 use super::channel::AppRequest;
+use super::core::Core;
 use super::legs::{PlannedLeg, Stim};
 use super::outbound::{SocketEnd, start_socket};
-use super::switch::{Core, Switch};
+use super::switch::Switch;
 
 /// The `<addr>` of `socket <addr> async full` (quotes allowed, 04c).
 fn socket_addr(file: &str) -> Option<SocketAddr> {
@@ -65,7 +66,6 @@ pub fn on_answer(
     let data = file.trim_start_matches("socket").trim().to_string();
     if let Some(ch) = core.channels.get_mut(uuid) {
         ch.call_state = "ACTIVE";
-        ch.parked = true;
         ch.set_var("current_application", "socket");
         ch.set_var("current_application_data", data.clone());
     }

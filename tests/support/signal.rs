@@ -3,8 +3,8 @@
 //! once, an answer of an inbound channel passes through early media first,
 //! and the caller hears 180 / 183 / 200 accordingly.
 
+use super::core::Core;
 use super::record::CallerSip;
-use super::switch::Core;
 
 /// `ring_ready`, or a leg's 180: CHANNEL_PROGRESS once; 180 to an inbound
 /// caller not yet in early media or answered.
@@ -12,7 +12,7 @@ pub fn ring_ready(core: &mut Core, cu: &str, uuid: &str) {
     let Some(ch) = core.channels.get_mut(uuid) else {
         return;
     };
-    if ch.ring_ready || ch.early || ch.answered || !ch.is_up() {
+    if ch.ring_ready || ch.early || ch.answered || !ch.is_up() || ch.loopback {
         return;
     }
     ch.ring_ready = true;
@@ -35,6 +35,10 @@ pub fn pre_answer(core: &mut Core, cu: &str, uuid: &str, sip: bool) {
         return;
     }
     ch.early = true;
+    if ch.loopback {
+        // A loopback leg passes early media on without an event (07a).
+        return;
+    }
     ch.answer_state = "early";
     if sip && ch.profile.direction == "inbound" {
         ch.log.push_sip(CallerSip::Progress183);
@@ -67,7 +71,10 @@ pub fn answer(core: &mut Core, cu: &str, uuid: &str) {
         ch.log.push_sip(CallerSip::Ok200);
     }
     core.fire(cu, uuid, "CHANNEL_ANSWER", &[], &[]);
-    if let Some(ch) = core.channels.get_mut(uuid) {
+    // A loopback leg's call state stays DOWN (07a).
+    if let Some(ch) = core.channels.get_mut(uuid)
+        && !ch.loopback
+    {
         ch.call_state = "ACTIVE";
     }
 }
@@ -96,7 +103,8 @@ pub fn dtmf(core: &mut Core, cu: &str, uuid: &str, digit: char) {
 
 /// An avmd CUSTOM event (`avmd::start|beep|stop`) for `uuid`: once, and on
 /// a parked channel a second copy with the channel data and the same
-/// Event-Sequence (trace 10).
+/// Event-Sequence, delivered by the park loop: at once when idle, after the
+/// running app's CHANNEL_EXECUTE_COMPLETE otherwise (trace 10).
 pub fn avmd_event(core: &mut Core, cu: &str, uuid: &str, sub: &str, extra: &[(&str, &str)]) {
     let seq = core.next_seq();
     let mut ev = core.base_with_seq(cu, "CUSTOM", Some(sub), "avmd_fire_event", seq);
@@ -106,13 +114,17 @@ pub fn avmd_event(core: &mut Core, cu: &str, uuid: &str, sub: &str, extra: &[(&s
         ev.push(k, *v);
     }
     core.emit(&ev);
-    let Some(ch) = core.channels.get(uuid) else {
+    let Some(ch) = core.channels.get_mut(uuid) else {
         return;
     };
     if ch.parked {
         ch.state_headers(&mut ev, false);
         ch.profile_headers(&mut ev, "Caller");
         ch.var_headers(&mut ev);
-        core.emit(&ev);
+        if ch.running_app {
+            ch.deferred.push(ev);
+        } else {
+            core.emit(&ev);
+        }
     }
 }

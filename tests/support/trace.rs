@@ -15,7 +15,7 @@ pub enum Dir {
     Note,
 }
 
-/// One block of a capture.
+/// One block of a capture: what the replay sends, expects, or notes.
 #[derive(Debug, Clone)]
 pub struct Block {
     pub dir: Dir,
@@ -23,7 +23,7 @@ pub struct Block {
     pub payload: String,
 }
 
-/// A parsed capture file.
+/// A parsed capture file, the ground truth the replay holds the fake to.
 #[derive(Debug, Clone)]
 pub struct Trace {
     pub name: String,

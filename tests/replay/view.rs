@@ -1,0 +1,150 @@
+//! The comparable view of one connection, built the same way from the
+//! capture's `<<<` side and from what the fake sent.
+//!
+//! What is compared is what FreeSWITCH orders: command replies in the order
+//! of their commands, and per Unique-ID the events of that channel (name,
+//! Application and its response, Answer-State, Channel-Call-State,
+//! Hangup-Cause, DTMF digit, and the result variables on the events that
+//! end a leg or a bridge). Across channels FreeSWITCH orders nothing (its
+//! event threads and the 20 ms poll of each socket interleave them), and
+//! the `linger` disconnect notice is written by the socket's own thread
+//! when it sees the channel down, racing the replies to commands sent
+//! meanwhile (07b: it came before the `api avmd stop` reply): it is
+//! compared by count, outside the reply order.
+
+use std::collections::HashMap;
+
+use crate::support::trace::{Parsed, parse_message};
+
+/// Variables compared on the events that carry the result of a leg or a
+/// bridge.
+pub const RESULT_VARS: &[&str] = &[
+    "variable_sip_term_status",
+    "variable_sip_hangup_disposition",
+    "variable_originate_disposition",
+    "variable_DIALSTATUS",
+    "variable_sip_invite_failure_status",
+    "variable_last_bridge_hangup_cause",
+    "variable_originate_causes",
+];
+
+/// See the module doc.
+#[derive(Debug, Default, PartialEq)]
+pub struct View {
+    pub replies: Vec<String>,
+    pub lingers: usize,
+    pub events: HashMap<String, Vec<String>>,
+}
+
+/// Builds the view of a connection's received messages; `rename` maps
+/// UUIDs the daemon could not have chosen (injected legs, 09) to stable
+/// names.
+pub fn view(msgs: &[String], rename: &dyn Fn(&str) -> String) -> View {
+    let mut v = View::default();
+    for m in msgs {
+        let p = parse_message(m);
+        match p.content_type() {
+            "command/reply" => {
+                let text = p.outer("Reply-Text").unwrap_or("");
+                // A bgapi's Job-UUID is the switch's random choice.
+                let text = match text.strip_prefix("+OK Job-UUID: ") {
+                    Some(_) => "+OK Job-UUID: <job>".to_string(),
+                    None => rename(text),
+                };
+                v.replies.push(format!("reply {text}"))
+            }
+            "api/response" => v.replies.push(format!("api {}", rename(p.body.trim_end()))),
+            "text/disconnect-notice" if p.outer("Content-Disposition") == Some("linger") => {
+                v.lingers += 1
+            }
+            "text/disconnect-notice" => v.replies.push(format!(
+                "notice {}",
+                p.outer("Content-Disposition").unwrap_or("-")
+            )),
+            "auth/request" => v.replies.push("auth/request".into()),
+            _ if p.event.is_some() => {
+                let Some(name) = p.event_name() else { continue };
+                if name == "CHANNEL_PARK" {
+                    continue; // a race in the captures themselves (driver::counts)
+                }
+                let uid = rename(p.ev("Unique-ID").unwrap_or("-"));
+                v.events
+                    .entry(uid)
+                    .or_default()
+                    .push(rename(&key(&name, &p)));
+            }
+            _ if p.outer("Event-Name") == Some("CHANNEL_DATA") => v.replies.push("connect".into()),
+            other => v.replies.push(format!("other {other}")),
+        }
+    }
+    v
+}
+
+/// One event as compared.
+pub fn key(name: &str, p: &Parsed) -> String {
+    let mut k = format!(
+        "{name} [{}/{}]",
+        p.ev("Answer-State").unwrap_or("-"),
+        p.ev("Channel-Call-State").unwrap_or("-")
+    );
+    if let Some(a) = p.ev("Application") {
+        k.push_str(&format!(" {a}"));
+        if let Some(r) = p.ev("Application-Response") {
+            k.push_str(&format!("={r}"));
+        }
+    }
+    if let Some(c) = p.ev("Hangup-Cause") {
+        k.push_str(&format!(" cause={c}"));
+    }
+    if let Some(d) = p.ev("DTMF-Digit") {
+        k.push_str(&format!(" digit={d}"));
+    }
+    if name == "BACKGROUND_JOB" {
+        let body = p.body.split_once("\n\n").map(|(_, b)| b).unwrap_or("");
+        k.push_str(&format!(" body={}", body.trim_end()));
+    }
+    if name == "CHANNEL_HANGUP_COMPLETE"
+        || p.ev("Application") == Some("bridge") && name.ends_with("COMPLETE")
+    {
+        for var in RESULT_VARS {
+            k.push_str(&format!(
+                " {}={}",
+                var.trim_start_matches("variable_"),
+                p.ev(var).unwrap_or("-")
+            ));
+        }
+    }
+    k
+}
+
+/// Differences between the capture's view and the fake's, empty when equal.
+pub fn diff(want: &View, got: &View) -> Vec<String> {
+    let mut out = Vec::new();
+    if want.replies != got.replies {
+        out.push(format!(
+            "replies differ:\n  capture: {:?}\n  fake:    {:?}",
+            want.replies, got.replies
+        ));
+    }
+    if want.lingers != got.lingers {
+        out.push(format!(
+            "linger notices: capture {}, fake {}",
+            want.lingers, got.lingers
+        ));
+    }
+    let mut uids: Vec<&String> = want.events.keys().chain(got.events.keys()).collect();
+    uids.sort();
+    uids.dedup();
+    for u in uids {
+        let (w, g) = (
+            want.events.get(u).cloned().unwrap_or_default(),
+            got.events.get(u).cloned().unwrap_or_default(),
+        );
+        if w != g {
+            out.push(format!(
+                "events of {u} differ:\n  capture: {w:#?}\n  fake:    {g:#?}"
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,105 @@
+//! A bridged call: A answered (through early media when needed),
+//! CHANNEL_BRIDGE, then whichever side hangs up first ends it (02a, 02e):
+//! callee first -> B's HANGUP_COMPLETE, A's UNBRIDGE, and A stays up when
+//! `hangup_after_bridge=false`; caller first -> A's UNBRIDGE, B ends after
+//! A's CHANNEL_EXECUTE_COMPLETE.
+
+use freeswitch_esl_tokio::HangupCause;
+
+use super::apps::{After, hung_up, hung_watch, local_hangup};
+use super::core::Core;
+use super::signal;
+use super::switch::Switch;
+
+/// The bridged call: A answered (with early media first when needed),
+/// CHANNEL_BRIDGE, then whichever side hangs up first (02e, 02a).
+pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
+    let cu = sw.0.core_uuid.clone();
+    {
+        let mut core = sw.lock();
+        signal::answer(&mut core, &cu, a);
+        let wname = core
+            .channels
+            .get(w)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        if let Some(ach) = core.channels.get_mut(a) {
+            for k in ["originate_disposition", "DIALSTATUS"] {
+                ach.set_var(k, "SUCCESS");
+            }
+            for k in ["last_bridge_to", "bridge_uuid", "signal_bond"] {
+                ach.set_var(k, w);
+            }
+            ach.set_var("bridge_channel", wname);
+            ach.other = Some((w.to_string(), "originatee"));
+            ach.bridged_to = Some(w.to_string());
+            ach.log.update_leg(w, |l| {
+                l.answered = true;
+                l.bridged = true;
+            });
+        }
+        if let Some(wch) = core.channels.get_mut(w) {
+            // The callee points back at A (06: `uuid_getvar <B> bridge_uuid`
+            // returned A; 02a: B's last_bridge_to is A).
+            for k in ["bridge_uuid", "last_bridge_to"] {
+                wch.set_var(k, a);
+            }
+            wch.cs = "CS_EXCHANGE_MEDIA";
+            wch.bridged_to = Some(a.to_string());
+        }
+        let pre = [
+            ("Bridge-A-Unique-ID", a.to_string()),
+            ("Bridge-B-Unique-ID", w.to_string()),
+        ];
+        core.fire(&cu, a, "CHANNEL_BRIDGE", &pre, &[]);
+    }
+    let (Some(mut ah), Some(mut wh)) = (hung_watch(sw, a), hung_watch(sw, w)) else {
+        return ("_none_".into(), After::new());
+    };
+    let a_first = tokio::select! {
+        _ = hung_up(&mut ah) => true,
+        _ = hung_up(&mut wh) => false,
+    };
+    let mut core = sw.lock();
+    let pre = [
+        ("Bridge-A-Unique-ID", a.to_string()),
+        ("Bridge-B-Unique-ID", w.to_string()),
+    ];
+    let mut after = After::new();
+    if a_first {
+        let acause = core
+            .channels
+            .get(a)
+            .and_then(|c| c.cause)
+            .unwrap_or(HangupCause::NormalClearing);
+        if let Some(ach) = core.channels.get_mut(a) {
+            ach.set_var("bridge_hangup_cause", acause.as_str());
+        }
+        core.fire(&cu, a, "CHANNEL_UNBRIDGE", &pre, &[]);
+        let w = w.to_string();
+        after.push(Box::new(move |core: &mut Core, cu: &str| {
+            local_hangup(core, cu, &w, HangupCause::NormalClearing);
+            core.complete(cu, &w);
+        }));
+    } else {
+        let wcause = core
+            .channels
+            .get(w)
+            .and_then(|c| c.cause)
+            .unwrap_or(HangupCause::NormalClearing);
+        core.complete(&cu, w);
+        if let Some(ach) = core.channels.get_mut(a) {
+            ach.set_var("bridge_hangup_cause", wcause.as_str());
+        }
+        core.fire(&cu, a, "CHANNEL_UNBRIDGE", &pre, &[]);
+        let hab = core
+            .channels
+            .get(a)
+            .map(|c| c.var("hangup_after_bridge").map(str::to_string));
+        let stay = matches!(hab, Some(Some(v)) if v == "false");
+        if !stay {
+            local_hangup(&mut core, &cu, a, HangupCause::NormalClearing);
+        }
+    }
+    ("_none_".into(), after)
+}
