@@ -52,6 +52,8 @@ pub struct Settings {
     pub media: Media,
     /// Text to speech.
     pub tts: Tts,
+    /// Stopping.
+    pub shutdown: Shutdown,
 }
 
 /// Where the configuration came from, for messages.

@@ -272,11 +272,19 @@ async fn prepare_media(call: &mut Call, dial: &Dial) -> Result<(), SocketError> 
 /// Reports the outcome to the actionHook and decides what comes next.
 async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, outcome: DialOutcome) -> Next {
     info!(
-        dial_status = ?outcome.dial_status,
+        dial_status = outcome.dial_status.as_str(),
         dial_sip_status = outcome.dial_sip_status,
         dial_call_sid = outcome.dial_call_sid.as_deref().unwrap_or(""),
         "dial ended"
     );
+    let legs: Vec<&str> = outcome
+        .dial_legs
+        .iter()
+        .map(|l| l.status.as_str())
+        .collect();
+    call.engine
+        .metrics
+        .dial_ended(outcome.dial_status.as_str(), &legs);
     let unanswered = call.socket.state().answered.is_none();
     call.pending_refusal = if unanswered { refusal(&outcome) } else { None };
     let caller_gone = call.socket.hung_up();

@@ -22,6 +22,7 @@ use tracing::error;
 use crate::app::{Hook, Instruction, Problem, ReplyError, parse_reply};
 use crate::config::Settings;
 use crate::freeswitch::socket::CallSocket;
+use crate::metrics::Metrics;
 use crate::webhook::{HookKind, WebhookError, Webhooks};
 use info::CallInfo;
 use media::MediaCache;
@@ -38,16 +39,24 @@ pub struct Engine {
     pub http: reqwest::Client,
     /// Screening legs arriving on the listener, by leg UUID.
     pub screenings: Screenings,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 impl Engine {
     /// An engine over `settings`.
-    pub fn new(settings: watch::Receiver<Arc<Settings>>) -> Self {
+    pub fn new(settings: watch::Receiver<Arc<Settings>>, metrics: Arc<Metrics>) -> Self {
         Self {
             settings,
             http: crate::webhook::http_client(),
             screenings: Screenings::default(),
+            metrics,
         }
+    }
+
+    /// The webhook client for a call running with `settings`.
+    pub fn webhooks(&self, settings: &Settings) -> Webhooks {
+        Webhooks::new(self.http.clone(), settings).with_metrics(Arc::clone(&self.metrics))
     }
 }
 

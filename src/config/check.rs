@@ -26,6 +26,21 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
             "must be a TCP port from 1 to 65535".into(),
         );
     }
+    if !(5..=3600).contains(&s.freeswitch.liveness_secs) {
+        bad(
+            "freeswitch.liveness_secs",
+            "use 5 to 3600 seconds (FreeSWITCH sends HEARTBEAT every 20 s)".into(),
+        );
+    }
+    if !(1..=3600).contains(&s.freeswitch.reconnect_max_secs) {
+        bad(
+            "freeswitch.reconnect_max_secs",
+            "use 1 to 3600 seconds".into(),
+        );
+    }
+    if s.shutdown.drain_timeout > 86_400 {
+        bad("shutdown.drain_timeout", "use at most 86400 seconds".into());
+    }
     if let Err(e) = s.listener.address.parse::<SocketAddr>() {
         bad(
             "listener.address",

@@ -17,6 +17,12 @@ pub struct Freeswitch {
     pub port: u16,
     /// ESL password (`event_socket.conf.xml`).
     pub password: Secret,
+    /// Seconds without any traffic (FreeSWITCH sends HEARTBEAT every 20 s)
+    /// after which the control connection is taken for dead and re-opened.
+    pub liveness_secs: u64,
+    /// Longest wait between reconnection attempts (exponential backoff
+    /// with jitter up to this).
+    pub reconnect_max_secs: u64,
 }
 
 impl Default for Freeswitch {
@@ -25,7 +31,24 @@ impl Default for Freeswitch {
             host: "127.0.0.1".into(),
             port: 8021,
             password: Secret::new(DEFAULT_ESL_PASSWORD),
+            liveness_secs: 60,
+            reconnect_max_secs: 30,
         }
+    }
+}
+
+/// `[shutdown]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Shutdown {
+    /// After SIGTERM, how long live calls may go on before dialbridge
+    /// exits anyway (bridged calls survive it, FREESWITCH.md §8).
+    pub drain_timeout: u64,
+}
+
+impl Default for Shutdown {
+    fn default() -> Self {
+        Self { drain_timeout: 60 }
     }
 }
 

@@ -79,6 +79,9 @@ pub struct Running {
 pub fn settings(app: &App) -> Settings {
     let mut s = Settings::default();
     s.listener.address = "127.0.0.1:0".into();
+    s.http.address = "127.0.0.1:0".into();
+    // No FreeSWITCH control connection unless a test points it at a fake.
+    s.freeswitch.port = 9;
     s.app.call_hook = dialbridge::app::hook::HookSpec::Url(app.url("/call"));
     s.app.webhook_timeout_ms = 2_000;
     s.media.cache_dir = std::env::temp_dir()
