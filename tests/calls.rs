@@ -577,3 +577,26 @@ async fn two_hundred_concurrent_calls_do_not_cross_talk() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_over_one_mebibyte_is_refused() {
+    let app = App::start().await;
+    let huge = format!(
+        "[{}{{\"verb\":\"answer\"}}]",
+        "{\"verb\":\"tag\",\"data\":{}},".repeat(50_000)
+    );
+    assert!(huge.len() > 1024 * 1024);
+    app.reply("/call", Reply::text(&huge));
+    let mut s = harness::settings(&app);
+    s.app.error_hook = Some(dialbridge::app::hook::HookSpec::Url(app.url("/error")));
+    let d = harness::start(s).await;
+    let fake = FakeSwitch::start().await;
+    let call = fake.call(d.addr, caller());
+    call.finished(WAIT).await.expect("the call ends");
+    assert_eq!(call.caller_final_code(), Some(503));
+    let err = &app.wait_for("/error", 1, WAIT).await[0].json();
+    assert!(
+        err["error"].as_str().unwrap_or("").contains("1 MiB"),
+        "{err}"
+    );
+}
