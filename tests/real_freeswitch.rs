@@ -118,7 +118,12 @@ async fn run(esl: (String, u16, String), verbs: Value, path: &str) -> (App, Valu
          '&socket({} async full)'",
         d.daemon.settings.borrow().listener.address
     );
-    client.bgapi(&cmd).await.expect("bgapi originate");
+    let reply = client.bgapi(&cmd).await.expect("bgapi originate");
+    assert!(
+        reply.is_success(),
+        "FreeSWITCH refused the originate: {:?}",
+        reply.reply_text()
+    );
     let got = app.wait_for(path, 1, WAIT).await;
     let body = got[0].json();
     let call = app.wait_for("/call", 1, WAIT).await[0].json();
