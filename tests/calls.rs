@@ -600,3 +600,46 @@ async fn a_reply_over_one_mebibyte_is_refused() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gather_with_a_spoken_prompt_keeps_the_text_as_one_argument() {
+    let app = App::start().await;
+    app.reply(
+        "/call",
+        Reply::json(json!([
+            {"verb": "gather", "actionHook": "/digits", "numDigits": 1, "finishOnKey": "#",
+             "say": {"text": "Press 1 for sales, it's quick"}},
+        ])),
+    );
+    app.reply("/digits", Reply::json(json!([])));
+    let mut s = harness::settings(&app);
+    s.tts.engine = "flite".into();
+    s.tts.voice = "kal".into();
+    let d = harness::start(s).await;
+    let fake = FakeSwitch::start().await;
+    let call = fake.call(d.addr, caller().presses("1", 300));
+    call.finished(WAIT).await.expect("the call ends");
+    let apps = call.apps();
+    assert!(
+        apps.contains(&("set".into(), "tts_engine=flite".into())),
+        "{apps:?}"
+    );
+    assert!(
+        apps.contains(&("set".into(), "tts_voice=kal".into())),
+        "{apps:?}"
+    );
+    let (_, arg) = apps
+        .iter()
+        .find(|(n, _)| n == "play_and_get_digits")
+        .expect("play_and_get_digits ran");
+    assert_eq!(
+        arg,
+        "1 1 1 5000 # 'say:Press 1 for sales, it\u{2019}s quick' silence_stream://250 \
+         dialbridge_digits ^[0-9*#A-D]+$ 5000"
+    );
+    let r = &app.wait_for("/digits", 1, WAIT).await[0].json();
+    assert_eq!(
+        (r["digits"].clone(), r["reason"].clone()),
+        (json!("1"), json!("dtmfDetected"))
+    );
+}
