@@ -165,9 +165,20 @@ async fn ring(
                 }
             }
             Some(arrival) = arrivals.recv() => {
+                // Only screened legs are expected, and a screened leg has a
+                // confirmHook (its own or the dial's).
+                let Some(hook) = screening_hook(dial, &arrival.1.uuid, compiled) else {
+                    // Closing the socket would accept the leg unscreened.
+                    let (mut socket, _) = *arrival;
+                    tokio::spawn(async move {
+                        socket.end_with("hangup", "CALL_REJECTED").await;
+                        socket.close().await;
+                    });
+                    continue;
+                };
                 screening += 1;
                 let job = Screening {
-                    hook: screening_hook(dial, &arrival.1.uuid, compiled),
+                    hook,
                     parent_call_sid: a_uuid.clone(),
                     tag: dial.tag.as_ref().and_then(|t| t.as_object().cloned()),
                     settings: Arc::clone(&call.settings),
@@ -209,7 +220,7 @@ fn far_future() -> tokio::time::Instant {
 }
 
 /// The confirmHook of the leg `uuid`: its target's own, else the dial's.
-fn screening_hook(dial: &Dial, uuid: &str, compiled: &CompiledDial) -> crate::app::Hook {
+fn screening_hook(dial: &Dial, uuid: &str, compiled: &CompiledDial) -> Option<crate::app::Hook> {
     let target = compiled
         .legs
         .iter()
@@ -220,7 +231,6 @@ fn screening_hook(dial: &Dial, uuid: &str, compiled: &CompiledDial) -> crate::ap
         .find(|(i, _)| Some(*i) == target)
         .and_then(|(_, t)| t.confirm_hook.clone())
         .or_else(|| dial.confirm_hook.clone())
-        .unwrap_or_else(|| crate::app::Hook::post(""))
 }
 
 /// Ringback, answer or ring_ready, media path — on the caller, before the bridge.
