@@ -4,7 +4,9 @@
 //! caller alone; [`dial`] runs a dial; [`info`] and [`status`] build what
 //! hooks carry; [`media`] fetches audio for FreeSWITCH.
 
+pub mod amd;
 pub mod dial;
+pub mod dtmf;
 pub mod flow;
 pub mod info;
 pub mod legs;
