@@ -90,7 +90,8 @@ fn hello_then_silence_is_a_human() {
         panic!("{events:?}");
     };
     assert!(near(greeting_ms, 450), "{greeting_ms}");
-    assert!(near(at_ms, 600 + 450 + 800), "{at_ms}");
+    let silence = AmdParams::default().after_greeting_silence_ms;
+    assert!(near(at_ms, 600 + 450 + silence), "{at_ms}");
 }
 
 #[test]
@@ -111,12 +112,13 @@ fn two_words_with_a_pause_are_still_a_human() {
 
 #[test]
 fn speech_resuming_just_before_the_silence_limit_is_not_a_human() {
-    // 760 ms pause, then more words: the burst that ends the pause starts
-    // before 800 ms and must not be cut off by the human verdict.
+    // A pause 40 ms short of the after-greeting silence, then more words:
+    // the burst that ends the pause must not be cut off by the human verdict.
+    let pause = AmdParams::default().after_greeting_silence_ms - 40;
     let s = Signal::default()
         .silence(300)
         .word(500)
-        .silence(760)
+        .silence(pause)
         .words(3, 400, 200)
         .silence(3000);
     let events = classify(&s.0);
