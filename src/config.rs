@@ -54,6 +54,10 @@ pub struct Settings {
     pub tts: Tts,
     /// Stopping.
     pub shutdown: Shutdown,
+    /// Answering-machine detection.
+    pub amd: AmdSettings,
+    /// DTMF capture.
+    pub dtmf: DtmfSettings,
 }
 
 /// Where the configuration came from, for messages.

@@ -5,6 +5,9 @@
 //! hooks carry; [`media`] fetches audio for FreeSWITCH.
 
 pub mod amd;
+pub mod bridging;
+pub mod capture;
+pub mod detection;
 pub mod dial;
 pub mod dtmf;
 pub mod flow;

@@ -214,6 +214,33 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
             bad(key, format!("`{v}`: use letters, digits, - _ and . only"));
         }
     }
+    if !s.amd.audio_dir.starts_with('/')
+        || s.amd
+            .audio_dir
+            .chars()
+            .any(|c| c.is_whitespace() || "'\"${}[]".contains(c))
+    {
+        bad(
+            "amd.audio_dir",
+            "must be an absolute directory without spaces or quotes, shared with FreeSWITCH".into(),
+        );
+    }
+    if s.amd
+        .avmd_options
+        .chars()
+        .any(|c| !(c.is_ascii_alphanumeric() || "_=,".contains(c)))
+    {
+        bad(
+            "amd.avmd_options",
+            "comma-separated option=value pairs of avmd_start, e.g. detectors_n=2".into(),
+        );
+    }
+    if !(100..=60_000).contains(&s.amd.file_wait_ms) {
+        bad("amd.file_wait_ms", "use 100 to 60000 milliseconds".into());
+    }
+    if !(100..=60_000).contains(&s.dtmf.gap_ms) {
+        bad("dtmf.gap_ms", "use 100 to 60000 milliseconds".into());
+    }
     if !matches!(s.log.format.as_str(), "text" | "json") {
         bad(
             "log.format",

@@ -285,3 +285,46 @@ pub struct Tts {
     /// Default voice (e.g. `kal` for flite).
     pub voice: String,
 }
+
+/// `[amd]`: answering-machine detection on a dial's answered leg.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AmdSettings {
+    /// Where FreeSWITCH writes the callee's audio for the classifier
+    /// (`uuid_record`); dialbridge reads it as it grows, so both must see the
+    /// same directory (FreeSWITCH on this host).
+    pub audio_dir: String,
+    /// Options of mod_avmd's `avmd_start` (beep detection); a small
+    /// detector count, as avmd runs one thread per detector.
+    pub avmd_options: String,
+    /// How long to wait for the recording to appear before reporting
+    /// `amd_error`.
+    pub file_wait_ms: u64,
+    /// The classifier's thresholds and timers (`[amd.classifier]`).
+    pub classifier: crate::call::amd::AmdParams,
+}
+
+impl Default for AmdSettings {
+    fn default() -> Self {
+        Self {
+            audio_dir: "/dev/shm/dialbridge".into(),
+            avmd_options: "detectors_n=2,detectors_lagged_n=1".into(),
+            file_wait_ms: 2000,
+            classifier: Default::default(),
+        }
+    }
+}
+
+/// `[dtmf]`: `dtmfCapture` matching.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DtmfSettings {
+    /// A digit more than this after the previous one starts a new sequence.
+    pub gap_ms: u64,
+}
+
+impl Default for DtmfSettings {
+    fn default() -> Self {
+        Self { gap_ms: 3000 }
+    }
+}
