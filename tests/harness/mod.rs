@@ -8,6 +8,7 @@ pub mod app;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use dialbridge::config::Settings;
 use dialbridge::daemon::Daemon;
@@ -108,4 +109,36 @@ pub async fn start(settings: Settings) -> Running {
         .expect("the daemon starts");
     let addr = daemon.listener_addr;
     Running { daemon, addr, stop }
+}
+
+/// GETs `url`: (status, body), or (0, the error).
+pub async fn get(url: String) -> (u16, String) {
+    match reqwest::get(&url).await {
+        Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
+        Err(e) => (0, e.to_string()),
+    }
+}
+
+/// The value of the series `name` (with its labels) in a Prometheus text.
+pub fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// Polls `url` until it answers `status`; returns the body.
+pub async fn wait_status(url: &str, status: u16) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (s, body) = get(url.to_owned()).await;
+        if s == status {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{url} answered {s} {body}, waiting for {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
