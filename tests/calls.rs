@@ -2,25 +2,16 @@
 //! application: the call-flow verbs in order, hooks replacing the
 //! application, the call limit, many calls at once.
 
+mod dialing;
 mod harness;
 mod support;
 
 use std::time::Duration;
 
+use dialing::{WAIT, app_names, caller};
 use harness::{App, Reply};
 use serde_json::json;
-use support::{Caller, CallerSip, DialplanNext, FakeSwitch};
-
-const WAIT: Duration = Duration::from_secs(10);
-
-fn caller() -> Caller {
-    Caller::new("+15551230000", "+15559870000").then(DialplanNext::Respond(503))
-}
-
-/// The apps the daemon ran on the caller, by name.
-fn app_names(call: &support::CallHandle) -> Vec<String> {
-    call.apps().into_iter().map(|(name, _)| name).collect()
-}
+use support::{Caller, CallerSip, FakeSwitch};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answer_play_hangup_run_in_order() {

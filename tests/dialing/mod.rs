@@ -22,6 +22,11 @@ pub fn caller() -> Caller {
         .then(DialplanNext::Respond(503))
 }
 
+/// The apps the daemon ran on the caller, by name.
+pub fn app_names(call: &CallHandle) -> Vec<String> {
+    call.apps().into_iter().map(|(name, _)| name).collect()
+}
+
 /// The SIP Call-ID of leg `i`'s INVITE.
 pub fn leg_call_id(call: &CallHandle, i: usize) -> Option<String> {
     call.legs()[i].sip_call_id.clone()
