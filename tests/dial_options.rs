@@ -11,7 +11,7 @@ use std::time::Duration;
 use dialing::*;
 use harness::Reply;
 use serde_json::json;
-use support::{Callee, CallerSip};
+use support::{Callee, CallerSip, FakeSwitch};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_header_value_with_a_comma_and_quotes_arrives_intact() {
@@ -280,5 +280,68 @@ async fn sip_targets_carry_their_credentials_and_proxy_on_the_live_leg() {
     assert!(
         harness::log_lines_with("s3cret").is_empty(),
         "the SIP password never reaches a log"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_hook_hears_ringing_and_answer_while_the_dial_runs() {
+    let app = harness::App::start().await;
+    let fake = FakeSwitch::with_second(Duration::from_millis(100)).await;
+    let mut s = harness::settings(&app);
+    s.app.call_status_hook = Some(dialbridge::app::hook::HookSpec::Url(app.url("/status")));
+    let d = harness::start(s).await;
+    script(
+        &app,
+        json!({"verb": "dial", "answerOnBridge": true, "target": [phone("+15550000001")]}),
+        json!([]),
+        Reply::status(200),
+    );
+    let call = fake.call(
+        d.addr,
+        caller().leg(0, Callee::answers_after(300).hangs_up_after_answer(3_000)),
+    );
+    // While the callee is still talking, the caller's answer is already known.
+    let got = app.wait_for("/status", 3, WAIT).await;
+    let statuses: Vec<String> = got
+        .iter()
+        .map(|r| r.json()["call_status"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(statuses, ["trying", "ringing", "in-progress"]);
+    assert!(
+        call.legs()[0].cause.is_none(),
+        "posted before the bridged call ended"
+    );
+    call.finished(WAIT).await.expect("the call ends");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_early_media_is_reported_as_such() {
+    let app = harness::App::start().await;
+    app.reply("/ring.wav", Reply::audio("audio/wav", 4096));
+    let fake = FakeSwitch::with_second(Duration::from_millis(100)).await;
+    let mut s = harness::settings(&app);
+    s.app.call_status_hook = Some(dialbridge::app::hook::HookSpec::Url(app.url("/status")));
+    let d = harness::start(s).await;
+    script(
+        &app,
+        json!({"verb": "dial", "answerOnBridge": true, "dialMusic": app.url("/ring.wav"),
+               "target": [phone("+15550000001")]}),
+        json!([]),
+        Reply::status(200),
+    );
+    let call = fake.call(
+        d.addr,
+        caller().leg(0, Callee::answers_after(800).hangs_up_after_answer(100)),
+    );
+    call.finished(WAIT).await.expect("the call ends");
+    let got = app.wait_for("/status", 4, WAIT).await;
+    let statuses: Vec<String> = got
+        .iter()
+        .map(|r| r.json()["call_status"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(
+        statuses[..3],
+        ["trying", "early-media", "in-progress"],
+        "{statuses:?}"
     );
 }

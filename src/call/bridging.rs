@@ -57,6 +57,7 @@ pub async fn follow(
     let mut deadline: Option<tokio::time::Instant> = None;
     let mut limit: Option<tokio::time::Instant> = None;
     let mut screening = 0usize;
+    let mut status_tick = tokio::time::interval(Duration::from_millis(100));
     loop {
         let over = bridge_done || call.socket.hung_up();
         if over && legs.all_ended() && screening == 0 {
@@ -68,6 +69,9 @@ pub async fn follow(
         tokio::select! {
             event = call.socket.next() => {
                 let Ok(event) = event else { break };
+                // The caller's ringing and answer reach the status hook while
+                // the dial runs, not when it ends.
+                call.sync_status();
                 if let Some(done) = completion_of(&event, &bridge) {
                     bridge_done = true;
                     if let Some(causes) = done.event.variable_str("originate_causes") {
@@ -135,6 +139,7 @@ pub async fn follow(
                 }
             }
             _ = sleep_until(deadline.unwrap_or_else(far_future)), if deadline.is_some() => break,
+            _ = status_tick.tick() => call.sync_status(),
         }
     }
     if let (Some(mut d), Some(amd)) = (detection.take(), &dial.amd) {

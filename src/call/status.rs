@@ -85,15 +85,14 @@ fn rank(s: CallStatus) -> u8 {
 /// When early media really reached the caller. FreeSWITCH's `answer`
 /// application emits CHANNEL_PROGRESS_MEDIA immediately before
 /// CHANNEL_ANSWER (trace 03c) while the caller gets only the 200, so early
-/// media seen less than 100 ms before the answer is not reported.
+/// media followed by an answer within 100 ms is not reported, and early media
+/// not yet 100 ms old waits to see whether the answer follows.
 fn real_early_media(state: &CallerState) -> Option<SystemTime> {
     let early = state.early_media?;
+    let settle = Duration::from_millis(100);
     match state.answered {
-        Some(answered)
-            if answered.duration_since(early).unwrap_or_default() < Duration::from_millis(100) =>
-        {
-            None
-        }
+        Some(answered) if answered.duration_since(early).unwrap_or_default() < settle => None,
+        None if SystemTime::now().duration_since(early).unwrap_or_default() < settle => None,
         _ => Some(early),
     }
 }

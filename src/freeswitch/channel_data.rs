@@ -19,6 +19,10 @@ pub struct ChannelData {
     pub caller_name: String,
     /// SIP Call-ID of the caller's INVITE.
     pub sip_call_id: Option<String>,
+    /// The INVITE's From URI (`user@host`).
+    pub sip_from_uri: Option<String>,
+    /// The INVITE's To URI (`user@host`).
+    pub sip_to_uri: Option<String>,
     /// Address the INVITE came from.
     pub source_ip: Option<String>,
     /// Already answered when handed over.
@@ -47,6 +51,8 @@ impl ChannelData {
             to: get("Caller-Destination-Number").unwrap_or_default(),
             caller_name: get("Caller-Caller-ID-Name").unwrap_or_default(),
             sip_call_id: var("sip_call_id"),
+            sip_from_uri: var("sip_from_uri"),
+            sip_to_uri: var("sip_to_uri"),
             source_ip: var("sip_network_ip")
                 .or_else(|| var("sip_received_ip"))
                 .or_else(|| get("Caller-Network-Addr")),
