@@ -52,6 +52,12 @@ pub struct Settings {
     pub media: Media,
     /// Text to speech.
     pub tts: Tts,
+    /// Stopping.
+    pub shutdown: Shutdown,
+    /// Answering-machine detection.
+    pub amd: AmdSettings,
+    /// DTMF capture.
+    pub dtmf: DtmfSettings,
 }
 
 /// Where the configuration came from, for messages.

@@ -1,23 +1,34 @@
-//! `dialbridge run`: the listener for FreeSWITCH's per-call connections, the
-//! signals that stop it, and the drain of live calls.
+//! `dialbridge run`: the listener for FreeSWITCH's per-call connections,
+//! the control connection, the HTTP endpoints, and the process's life under
+//! systemd — READY once the listener is bound, WATCHDOG from the main loop,
+//! SIGHUP reloads, SIGTERM/SIGINT drains (a second one exits at once).
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tracing::{error, info, warn};
 
+use crate::api::{self, Readiness};
 use crate::call::Engine;
 use crate::config::Settings;
+use crate::freeswitch::control::{self, ControlState};
 use crate::freeswitch::listener::{self, CallSlots};
+use crate::metrics::Metrics;
+use crate::systemd;
 
 /// Why the daemon could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
-    /// The listener address is taken or not local.
-    #[error("cannot listen on {address} ([listener] address): {reason}")]
+    /// An address is taken or not local.
+    #[error("cannot listen on {address} ({key}): {reason}")]
     Bind {
+        /// The setting.
+        key: &'static str,
         /// The address.
         address: String,
         /// Why.
@@ -28,40 +39,38 @@ pub enum DaemonError {
     Runtime(String),
 }
 
-/// Runs until SIGTERM or SIGINT, then drains.
-pub fn run(settings: Settings) -> Result<(), DaemonError> {
-    crate::logging::init(&settings.log);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| DaemonError::Runtime(e.to_string()))?;
-    runtime.block_on(async move {
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let daemon = Daemon::start(settings, stop_rx).await?;
-        wait_for_signal().await;
-        info!(live_calls = daemon.slots.live(), "stopping: no new calls; draining live calls");
-        let _ = stop_tx.send(true);
-        tokio::select! {
-            _ = daemon.drained() => info!("all calls finished"),
-            _ = wait_for_signal() => warn!(live_calls = daemon.slots.live(), "second signal: exiting now"),
-        }
-        Ok(())
-    })
-}
-
-/// A running daemon (also used by tests, which start it in-process).
+/// A running daemon (tests start it in-process).
 pub struct Daemon {
     /// Live calls.
     pub slots: CallSlots,
-    /// The listener's address.
-    pub listener_addr: std::net::SocketAddr,
-    /// The configuration channel (a reload sends a new one).
+    /// Where FreeSWITCH's `socket` application connects.
+    pub listener_addr: SocketAddr,
+    /// Where `/health`, `/ready` and `/metrics` answer.
+    pub http_addr: SocketAddr,
+    /// The configuration calls start with (a reload sends a new one).
     pub settings: watch::Sender<Arc<Settings>>,
-    listener: tokio::task::JoinHandle<()>,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// The control connection's state.
+    pub control: watch::Receiver<ControlState>,
+    listener: JoinHandle<()>,
+}
+
+/// Binds `address` for `key`.
+async fn bind(key: &'static str, address: &str) -> Result<(TcpListener, SocketAddr), DaemonError> {
+    let err = |e: std::io::Error| DaemonError::Bind {
+        key,
+        address: address.to_owned(),
+        reason: e.to_string(),
+    };
+    let tcp = TcpListener::bind(address).await.map_err(err)?;
+    let addr = tcp.local_addr().map_err(err)?;
+    Ok((tcp, addr))
 }
 
 impl Daemon {
-    /// Binds the listener and starts accepting calls.
+    /// Binds the listener and the HTTP endpoints, starts accepting calls and
+    /// the control connection. `stop` turning true starts the drain.
     pub async fn start(
         settings: Settings,
         stop: watch::Receiver<bool>,
@@ -69,77 +78,194 @@ impl Daemon {
         if settings.uses_default_esl_password() {
             warn!("[freeswitch] password is FreeSWITCH's default \"ClueCon\"; change it");
         }
-        let address = settings.listener.address.clone();
-        let tcp = TcpListener::bind(&address)
-            .await
-            .map_err(|e| DaemonError::Bind {
-                address: address.clone(),
-                reason: e.to_string(),
-            })?;
-        let listener_addr = tcp.local_addr().map_err(|e| DaemonError::Bind {
-            address: address.clone(),
-            reason: e.to_string(),
-        })?;
+        let (tcp, listener_addr) = bind("[listener] address", &settings.listener.address).await?;
+        let (http, http_addr) = bind("[http] address", &settings.http.address).await?;
         let slots = CallSlots::new(settings.listener.max_calls);
         let mut settings = settings;
         settings.listener.address = reachable(listener_addr).to_string();
         let (settings_tx, settings_rx) = watch::channel(Arc::new(settings));
-        let engine = Arc::new(Engine::new(settings_rx));
-        info!(%listener_addr, "listening for FreeSWITCH call connections");
+        let metrics = Arc::new(Metrics::default());
+        let (control_tx, control_rx) = watch::channel(ControlState::Connecting);
+        tokio::spawn(control::run(
+            settings_rx.clone(),
+            control_tx,
+            Arc::clone(&metrics),
+            stop.clone(),
+        ));
+        let readiness = Readiness {
+            control: control_rx.clone(),
+            draining: stop.clone(),
+            metrics: Arc::clone(&metrics),
+            listener: listener_addr,
+        };
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(http, api::router(readiness)).await {
+                error!(error = %e, "HTTP endpoints stopped");
+            }
+        });
+        let engine = Arc::new(Engine::new(settings_rx, Arc::clone(&metrics)));
+        info!(%listener_addr, %http_addr, "listening for FreeSWITCH call connections");
         let listener = tokio::spawn(listener::serve(tcp, engine, slots.clone(), stop));
         Ok(Self {
             slots,
             listener_addr,
+            http_addr,
             settings: settings_tx,
+            metrics,
+            control: control_rx,
             listener,
         })
     }
 
-    /// Waits for the listener to close and every call to finish.
-    pub async fn drained(&self) {
-        while !self.listener.is_finished() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+    /// Replaces the configuration for calls that start from now on. Live
+    /// calls keep theirs; addresses need a restart.
+    pub fn reload(&self, mut new: Settings) {
+        let old = self.settings.borrow().clone();
+        if new.http.address != old.http.address {
+            warn!("[http] address changed; it takes effect after a restart");
         }
-        self.slots.idle().await;
+        new.listener.address = old.listener.address.clone();
+        if new.listener.max_calls != old.listener.max_calls {
+            warn!("[listener] max_calls changed; it takes effect after a restart");
+        }
+        self.settings.send_replace(Arc::new(new));
+        info!("configuration reloaded; calls from now on use it");
+    }
+
+    /// Waits for the listener to close and every call to finish, up to
+    /// `timeout`, logging progress. True when every call finished.
+    pub async fn drain(&self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while !self.listener.is_finished() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        loop {
+            let live = self.slots.live();
+            if live == 0 {
+                info!("drained: every call finished");
+                return true;
+            }
+            systemd::notify(&format!("STATUS=draining: {live} call(s) left"));
+            info!(live_calls = live, "draining");
+            let wait = tokio::time::sleep(Duration::from_secs(5));
+            tokio::select! {
+                _ = self.slots.idle() => {}
+                _ = wait => {}
+                _ = tokio::time::sleep_until(deadline) => {
+                    warn!(live_calls = self.slots.live(), "drain_timeout reached; exiting with calls live (bridged calls go on in FreeSWITCH)");
+                    return false;
+                }
+            }
+        }
+    }
+}
+
+/// Runs until SIGTERM or SIGINT, then drains; SIGHUP reloads `path`.
+pub fn run(settings: Settings, path: Option<PathBuf>) -> Result<(), DaemonError> {
+    crate::logging::init(&settings.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| DaemonError::Runtime(e.to_string()))?;
+    runtime.block_on(async move {
+        let mut signals = StopSignals::new();
+        let mut hangup =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+        let drain_timeout = Duration::from_secs(settings.shutdown.drain_timeout);
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let daemon = Daemon::start(settings, stop_rx).await?;
+        systemd::notify("READY=1\nSTATUS=accepting calls");
+        let mut watchdog = systemd::watchdog_interval().map(tokio::time::interval);
+        loop {
+            tokio::select! {
+                _ = signals.terminate() => break,
+                _ = recv(&mut hangup) => match Settings::load(path.as_deref()) {
+                    Ok((new, origin)) => {
+                        info!(%origin, "SIGHUP: reloading the configuration");
+                        daemon.reload(new);
+                    }
+                    Err(e) => error!(error = %e, "SIGHUP: the configuration is invalid; keeping the old one"),
+                },
+                _ = tick(&mut watchdog) => { systemd::notify("WATCHDOG=1"); }
+            }
+        }
+        info!(live_calls = daemon.slots.live(), "stopping: no new calls; draining live calls");
+        systemd::notify("STOPPING=1\nSTATUS=draining");
+        daemon.metrics.draining();
+        let _ = stop_tx.send(true);
+        tokio::select! {
+            _ = daemon.drain(drain_timeout) => {}
+            _ = signals.terminate() => warn!(live_calls = daemon.slots.live(), "second signal: exiting now"),
+            _ = keep_watchdog(&mut watchdog) => {}
+        }
+        Ok(())
+    })
+}
+
+async fn tick(watchdog: &mut Option<tokio::time::Interval>) {
+    match watchdog {
+        Some(i) => {
+            i.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Keeps notifying the watchdog while draining (never returns).
+async fn keep_watchdog(watchdog: &mut Option<tokio::time::Interval>) {
+    loop {
+        tick(watchdog).await;
+        systemd::notify("WATCHDOG=1");
     }
 }
 
 /// The address FreeSWITCH (on this host) reaches the listener at: the bound
 /// port, and 127.0.0.1 / ::1 when bound to every address. Screened legs'
 /// `group_confirm_file=socket <address> async full` uses it.
-pub fn reachable(bound: std::net::SocketAddr) -> std::net::SocketAddr {
+pub fn reachable(bound: SocketAddr) -> SocketAddr {
     let mut addr = bound;
     if addr.ip().is_unspecified() {
         addr.set_ip(match addr {
-            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
         });
     }
     addr
 }
 
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
+/// SIGTERM and SIGINT: both stop the daemon.
+struct StopSignals {
+    term: Option<tokio::signal::unix::Signal>,
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn new() -> Self {
         use tokio::signal::unix::{SignalKind, signal};
-        match (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) {
-            (Ok(mut term), Ok(mut int)) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
-                }
-            }
-            _ => {
-                error!("cannot install signal handlers; stop with SIGKILL");
-                std::future::pending::<()>().await;
-            }
+        let s = Self {
+            term: signal(SignalKind::terminate()).ok(),
+            int: signal(SignalKind::interrupt()).ok(),
+        };
+        if s.term.is_none() || s.int.is_none() {
+            error!("cannot install SIGTERM/SIGINT handlers; stop dialbridge with SIGKILL");
+        }
+        s
+    }
+
+    async fn terminate(&mut self) {
+        tokio::select! {
+            _ = recv(&mut self.term) => {}
+            _ = recv(&mut self.int) => {}
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Waits for `signal` (forever when it could not be installed).
+async fn recv(signal: &mut Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
     }
 }

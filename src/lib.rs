@@ -11,8 +11,15 @@
 //!   per-leg hangup causes to `dial_status`.
 //! - [`explain`]: what `dialbridge explain` prints: each verb as the
 //!   FreeSWITCH command it becomes.
+//! - [`call`]: one call's life — the verb loop, the dial runner, screening,
+//!   status hooks, the media cache.
+//! - [`webhook`]: talking to the web application (signing, retries, caps).
+//! - [`daemon`]: `dialbridge run` — listener, control connection, HTTP,
+//!   signals, drain; [`api`] the HTTP endpoints, [`metrics`] their counters,
+//!   [`systemd`] readiness and watchdog, [`logging`] the log output.
 //! - [`secret`]: values that never reach a log.
 
+pub mod api;
 pub mod app;
 pub mod call;
 pub mod config;
@@ -20,5 +27,7 @@ pub mod daemon;
 pub mod explain;
 pub mod freeswitch;
 pub mod logging;
+pub mod metrics;
 pub mod secret;
+pub mod systemd;
 pub mod webhook;

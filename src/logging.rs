@@ -41,7 +41,11 @@ pub fn init(log: &Log) {
             )
             .try_init()
     } else {
-        registry.with(fmt::layer().with_filter(filter)).try_init()
+        // Colours only on a terminal: journald and log files get plain text.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        registry
+            .with(fmt::layer().with_ansi(ansi).with_filter(filter))
+            .try_init()
     };
     let _ = result;
 }

@@ -65,11 +65,11 @@ fn load(config: Option<PathBuf>) -> Result<Settings, ExitCode> {
 }
 
 fn run(config: Option<PathBuf>) -> ExitCode {
-    let settings = match load(config) {
+    let settings = match load(config.clone()) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    match dialbridge::daemon::run(settings) {
+    match dialbridge::daemon::run(settings, config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("dialbridge: {e}");

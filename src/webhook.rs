@@ -6,6 +6,7 @@
 mod policy;
 pub mod signature;
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
@@ -16,6 +17,7 @@ pub use policy::{Failure, RetryPolicy};
 
 use crate::app::{Hook, Method};
 use crate::config::Settings;
+use crate::metrics::Metrics;
 use crate::secret::Secret;
 
 /// Largest reply body read from an application.
@@ -111,6 +113,7 @@ pub struct Webhooks {
     secret: Secret,
     timeout: Duration,
     retries: u32,
+    metrics: Option<Arc<Metrics>>,
 }
 
 /// The shared HTTP client: rustls, `User-Agent: dialbridge/<version>`, no
@@ -142,7 +145,14 @@ impl Webhooks {
             secret: settings.app.webhook_secret.clone(),
             timeout: Duration::from_millis(settings.app.webhook_timeout_ms),
             retries: settings.app.webhook_retries,
+            metrics: None,
         }
+    }
+
+    /// Counts requests and their latency in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// The application's `call_hook`.
@@ -170,6 +180,28 @@ impl Webhooks {
 
     /// Sends `payload` to `hook`; returns the reply body (None when empty).
     pub async fn send(
+        &self,
+        kind: HookKind,
+        hook: &Hook,
+        payload: &Value,
+    ) -> Result<Option<String>, WebhookError> {
+        let started = std::time::Instant::now();
+        let result = self.send_with_retries(kind, hook, payload).await;
+        if let Some(m) = &self.metrics {
+            let outcome = match &result {
+                Ok(_) => "ok",
+                Err(WebhookError::BadUrl { .. }) => "bad_url",
+                Err(WebhookError::Connect { .. }) => "connect_error",
+                Err(WebhookError::Timeout { .. }) => "timeout",
+                Err(WebhookError::Status { .. }) => "http_error",
+                Err(WebhookError::TooLarge { .. }) => "too_large",
+            };
+            m.webhook(kind.as_str(), outcome, started.elapsed());
+        }
+        result
+    }
+
+    async fn send_with_retries(
         &self,
         kind: HookKind,
         hook: &Hook,

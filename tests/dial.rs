@@ -1,94 +1,17 @@
-//! The `dial` verb on live calls against the fake switch: outcome and the
-//! exact actionHook body, refusals, timeouts, answerOnBridge, timeLimit,
-//! screening, headers, limits, and many dials at once.
+//! The `dial` verb on live calls against the fake switch: the outcome and
+//! the exact actionHook body, refusals, timeouts, answerOnBridge,
+//! timeLimit, the dial limit, and many dials at once.
 
+mod dialing;
 mod harness;
 mod support;
 
 use std::time::Duration;
 
-use harness::{App, Reply};
+use dialing::*;
+use harness::Reply;
 use serde_json::{Value, json};
-use support::{CallHandle, Callee, Caller, CallerSip, DialplanNext, FakeSwitch};
-
-const WAIT: Duration = Duration::from_secs(15);
-
-/// Dials run at once in the cross-talk test.
-const N_DIALS: usize = 200;
-
-const CALL_ID: &str = "a-leg-call-id@127.0.0.1";
-
-fn caller() -> Caller {
-    Caller::new("+15551230000", "+15559870000")
-        .call_id(CALL_ID)
-        .then(DialplanNext::Respond(503))
-}
-
-/// The SIP Call-ID of leg `i`'s INVITE.
-fn leg_call_id(call: &CallHandle, i: usize) -> Option<String> {
-    call.legs()[i].sip_call_id.clone()
-}
-
-fn phone(n: &str) -> Value {
-    json!({"type": "phone", "number": n})
-}
-
-/// The app answers call_hook with `dial` (plus `after` verbs) and the dial's
-/// actionHook with `action`.
-fn script(app: &App, dial: Value, after: Value, action: Reply) {
-    let mut verbs = vec![dial];
-    verbs.extend(after.as_array().cloned().unwrap_or_default());
-    app.reply("/call", Reply::json(Value::Array(verbs)));
-    app.reply("/action", action);
-}
-
-/// The UUID the daemon gave leg `i` of the first dial.
-fn leg_uuid(call: &CallHandle, i: usize) -> String {
-    call.dials()[0].legs[i].uuid.clone()
-}
-
-/// The call fields as they are once the caller is in `status`.
-fn call_fields(call: &CallHandle, status: &str, sip: u16) -> Value {
-    json!({
-        "call_sid": call.uuid(),
-        "direction": "inbound",
-        "from": "+15551230000",
-        "to": "+15559870000",
-        "caller_name": "+15551230000",
-        "call_id": CALL_ID,
-        "sip_status": sip,
-        "call_status": status,
-        "originating_sip_ip": "127.0.0.1",
-    })
-}
-
-fn with(mut base: Value, extra: Value) -> Value {
-    if let (Some(b), Some(e)) = (base.as_object_mut(), extra.as_object()) {
-        for (k, v) in e {
-            b.insert(k.clone(), v.clone());
-        }
-    }
-    base
-}
-
-fn leg(
-    target: usize,
-    uuid: &str,
-    status: &str,
-    sip: Option<u16>,
-    cause: &str,
-    duration: u64,
-) -> Value {
-    json!({"target": target, "call_sid": uuid, "status": status, "sip_status": sip,
-           "hangup_cause": cause, "duration": duration})
-}
-
-async fn setup() -> (App, FakeSwitch, harness::Running) {
-    let app = App::start().await;
-    let fake = FakeSwitch::with_second(Duration::from_millis(100)).await;
-    let d = harness::start(harness::settings(&app)).await;
-    (app, fake, d)
-}
+use support::{CallHandle, Callee, Caller, CallerSip};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn busy_ring_answer_completes_with_the_answering_leg() {
@@ -371,29 +294,6 @@ async fn answer_on_bridge_rings_the_caller_until_a_target_answers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_header_value_with_a_comma_and_quotes_arrives_intact() {
-    let (app, fake, d) = setup().await;
-    script(
-        &app,
-        json!({"verb": "dial", "headers": {"X-Shared": "a,b 'quoted' \"too\""},
-               "target": [{"type": "phone", "number": "+15550000001",
-                           "headers": {"X-Leg": "x,y;z \"q\""}}]}),
-        json!([]),
-        Reply::status(200),
-    );
-    let call = fake.call(d.addr, caller().leg(0, Callee::rejects(486, 10)));
-    call.finished(WAIT).await.expect("the call ends");
-    let dial = &call.dials()[0];
-    assert_eq!(dial.error, None);
-    assert_eq!(dial.legs.len(), 1);
-    assert_eq!(
-        dial.legs[0].var("sip_h_X-Shared"),
-        Some("a,b 'quoted' \"too\"")
-    );
-    assert_eq!(dial.legs[0].var("sip_h_X-Leg"), Some("x,y;z \"q\""));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eleven_targets_are_rejected_before_any_leg_rings() {
     let (app, fake, d) = setup().await;
     let targets: Vec<Value> = (0..11)
@@ -413,96 +313,6 @@ async fn eleven_targets_are_rejected_before_any_leg_rings() {
     assert_eq!(call.caller_final_code(), Some(503));
     let err = app.wait_for("/error", 1, WAIT).await[0].json();
     assert_eq!(err["problems"][0]["pointer"], "/0/target");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn screening_accepts_a_leg_with_an_empty_reply() {
-    let (app, fake, d) = setup().await;
-    script(
-        &app,
-        json!({"verb": "dial", "actionHook": "/action", "confirmHook": "/screen",
-               "answerOnBridge": true, "tag": {"crm": 7},
-               "target": [phone("+15550000001")]}),
-        json!([]),
-        Reply::status(200),
-    );
-    app.reply(
-        "/screen",
-        Reply::json(json!([{"verb": "play", "url": "/whisper.wav"}])),
-    );
-    let call = fake.call(
-        d.addr,
-        caller().leg(0, Callee::answers_after(100).hangs_up_after_answer(800)),
-    );
-    call.finished(WAIT).await.expect("the call ends");
-    let screen = app.wait_for("/screen", 1, WAIT).await[0].json();
-    let l0 = leg_uuid(&call, 0);
-    assert_eq!(screen["call_sid"], l0.as_str());
-    assert_eq!(screen["parent_call_sid"], call.uuid());
-    assert_eq!(screen["type"], "dial:confirm");
-    assert_eq!(screen["direction"], "outbound");
-    assert_eq!(screen["customerData"], json!({"crm": 7}));
-    let body = app.wait_for("/action", 1, WAIT).await[0].json();
-    assert_eq!(body["dial_status"], "completed");
-    assert_eq!(body["dial_call_sid"], l0.as_str());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_declined_screen_lets_another_leg_win() {
-    let (app, fake, d) = setup().await;
-    script(
-        &app,
-        json!({"verb": "dial", "actionHook": "/action", "answerOnBridge": true,
-               "target": [{"type": "phone", "number": "+15550000001", "confirmHook": "/screen"},
-                          phone("+15550000002")]}),
-        json!([]),
-        Reply::status(200),
-    );
-    app.reply("/screen", Reply::json(json!([{"verb": "hangup"}])));
-    let call = fake.call(
-        d.addr,
-        caller()
-            .leg(0, Callee::answers_after(100))
-            .leg(1, Callee::answers_after(700).hangs_up_after_answer(300)),
-    );
-    call.finished(WAIT).await.expect("the call ends");
-    let body = app.wait_for("/action", 1, WAIT).await[0].json();
-    let (l0, l1) = (leg_uuid(&call, 0), leg_uuid(&call, 1));
-    assert_eq!(body["dial_status"], "completed");
-    assert_eq!(body["dial_call_sid"], l1.as_str());
-    assert_eq!(body["dial_legs"][0]["status"], "declined");
-    assert_eq!(body["dial_legs"][0]["call_sid"], l0.as_str());
-    assert_eq!(body["dial_legs"][0]["hangup_cause"], "CALL_REJECTED");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn screening_may_run_longer_than_the_ring_timeout() {
-    let (app, fake, d) = setup().await;
-    script(
-        &app,
-        json!({"verb": "dial", "actionHook": "/action", "confirmHook": "/screen", "timeout": 5,
-               "answerOnBridge": true, "target": [phone("+15550000001")]}),
-        json!([]),
-        Reply::status(200),
-    );
-    // A fake second is 100 ms: leg_timeout=5 is 0.5 s. Answered at 0.3 s,
-    // the screening app takes 1.5 s more, well past the leg timeout.
-    app.reply(
-        "/screen",
-        Reply::json(json!([{"verb": "pause", "length": 1}])).after(Duration::from_millis(500)),
-    );
-    let call = fake.call(
-        d.addr,
-        caller().leg(0, Callee::answers_after(300).hangs_up_after_answer(2_500)),
-    );
-    call.finished(WAIT).await.expect("the call ends");
-    let body = app.wait_for("/action", 1, WAIT).await[0].json();
-    assert_eq!(body["dial_status"], "completed", "{body}");
-    let dial = &call.dials()[0];
-    assert_eq!(
-        dial.legs[0].var("group_confirm_cancel_timeout"),
-        Some("true")
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -136,17 +136,20 @@ fn confirm_hook(f: &mut Fields<'_, '_>) -> Option<Hook> {
     hook
 }
 
+/// The target's `number`, checked as a phone number.
+fn number(f: &mut Fields<'_, '_>, ctx: &Context, what: &str) -> Option<String> {
+    let n = f.required_str("number", what)?;
+    match rules::phone_number(n, ctx.relaxed_numbers, "number") {
+        Ok(()) => Some(n.to_owned()),
+        Err(e) => {
+            f.problem("number", e);
+            None
+        }
+    }
+}
+
 fn phone(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<TargetKind> {
-    let number = f.required_str("number", "the phone number to call");
-    let number = number.and_then(
-        |n| match rules::phone_number(n, ctx.relaxed_numbers, "number") {
-            Ok(()) => Some(n.to_owned()),
-            Err(e) => {
-                f.problem("number", e);
-                None
-            }
-        },
-    );
+    let number = number(f, ctx, "the phone number to call");
     let trunk = f.str("trunk").map(str::to_owned);
     match &trunk {
         Some(t) if !ctx.has_carrier(t) => {
@@ -273,16 +276,7 @@ fn user(f: &mut Fields<'_, '_>) -> Option<TargetKind> {
 }
 
 fn teams(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<TargetKind> {
-    let number = f.required_str("number", "the number mapped to the Teams user");
-    let number = number.and_then(
-        |n| match rules::phone_number(n, ctx.relaxed_numbers, "number") {
-            Ok(()) => Some(n.to_owned()),
-            Err(e) => {
-                f.problem("number", e);
-                None
-            }
-        },
-    );
+    let number = number(f, ctx, "the number mapped to the Teams user");
     let tenant = f
         .str("tenant")
         .and_then(|t| match rules::hostname(t, "tenant") {

@@ -4,26 +4,19 @@
 //! and the actionHook.
 
 use std::borrow::Cow;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tokio::sync::mpsc;
-use tokio::time::sleep_until;
 use tracing::{info, warn};
 
 use super::Call;
-use super::flow::{Next, follow};
-use super::legs::Legs;
-use super::screening::{Screening, Verdict, screen};
+use super::bridging::{Ending, follow};
+use super::flow::{Next, follow as follow_hook};
 use crate::app::{Dial, rules};
 use crate::freeswitch::dialstring::{CompiledDial, compile};
-use crate::freeswitch::outcome::{DialEnd, DialOutcome, decide, refusal};
-use crate::freeswitch::socket::{SocketError, completion_of};
+use crate::freeswitch::outcome::{DialEnd, decide, refusal};
+use crate::freeswitch::socket::SocketError;
 use crate::webhook::HookKind;
-
-/// How long to wait for legs' final events after the bridge returned.
-const GRACE: Duration = Duration::from_secs(2);
 
 /// Runs `dial`; `verb_id` is the verb's `id`.
 pub async fn run(call: &mut Call, dial: &Dial, verb_id: Option<&str>) -> Next {
@@ -34,8 +27,12 @@ pub async fn run(call: &mut Call, dial: &Dial, verb_id: Option<&str>) -> Next {
         Ok(c) => c,
         Err(e) => {
             call.report(HookKind::Call, "", &format!("dial not placed: {e}"), &[]);
-            let outcome = decide(&[], DialEnd::Normal);
-            return finish(call, &dial, verb_id, outcome).await;
+            let ending = Ending {
+                outcome: decide(&[], DialEnd::Normal),
+                replacement: None,
+                amd_type: None,
+            };
+            return finish(call, &dial, verb_id, ending).await;
         }
     };
     info!(
@@ -43,9 +40,6 @@ pub async fn run(call: &mut Call, dial: &Dial, verb_id: Option<&str>) -> Next {
         bridge = compiled.masked_argument(),
         "dialing"
     );
-    if dial.amd.is_some() || dial.dtmf_capture.is_some() {
-        info!("amd and dtmfCapture are not run by this version of dialbridge; the dial goes on");
-    }
     let end = match ring(call, &dial, &compiled).await {
         Ok(end) => end,
         Err(e) => {
@@ -100,7 +94,7 @@ async fn ring(
     call: &mut Call,
     dial: &Dial,
     compiled: &CompiledDial,
-) -> Result<DialOutcome, SocketError> {
+) -> Result<Ending, SocketError> {
     for leg in &compiled.legs {
         call.socket.follow(&leg.uuid).await?;
     }
@@ -115,7 +109,7 @@ async fn ring(
         call.socket.execute("unset", Some(var)).await?;
     }
     prepare_media(call, dial).await?;
-    let (arrival_tx, mut arrivals) = mpsc::unbounded_channel();
+    let (arrival_tx, arrivals) = mpsc::unbounded_channel();
     for leg in compiled.legs.iter().filter(|l| l.screened) {
         let rx = call.engine.screenings.expect(&leg.uuid);
         let tx = arrival_tx.clone();
@@ -126,101 +120,11 @@ async fn ring(
         });
     }
     drop(arrival_tx);
-    let (verdict_tx, mut verdicts) = mpsc::unbounded_channel::<Verdict>();
-    let a_uuid = call.socket.uuid().to_owned();
     let bridge = call
         .socket
         .start("bridge", Some(compiled.argument()))
         .await?;
-    let mut legs = Legs::new(&compiled.legs);
-    let mut bridge_done = false;
-    let mut deadline: Option<tokio::time::Instant> = None;
-    let mut limit: Option<tokio::time::Instant> = None;
-    let mut screening = 0usize;
-    loop {
-        let over = bridge_done || call.socket.hung_up();
-        if over && legs.all_ended() && screening == 0 {
-            break;
-        }
-        if over && deadline.is_none() {
-            deadline = Some(tokio::time::Instant::now() + GRACE);
-        }
-        tokio::select! {
-            event = call.socket.next() => {
-                let event = match event {
-                    Ok(e) => e,
-                    Err(_) => break,
-                };
-                if let Some(done) = completion_of(&event, &bridge) {
-                    bridge_done = true;
-                    if let Some(causes) = done.event.variable_str("originate_causes") {
-                        legs.fill_from_originate_causes(causes);
-                    }
-                }
-                if legs.observe(&event, &a_uuid, Instant::now()).is_some() {
-                    info!(leg = legs.winner().unwrap_or_default(), "bridged");
-                    limit = dial.time_limit.map(|t| {
-                        tokio::time::Instant::now() + Duration::from_secs(u64::from(t))
-                    });
-                }
-            }
-            Some(arrival) = arrivals.recv() => {
-                screening += 1;
-                let job = Screening {
-                    hook: screening_hook(dial, &arrival.1.uuid, compiled),
-                    parent_call_sid: a_uuid.clone(),
-                    tag: dial.tag.as_ref().and_then(|t| t.as_object().cloned()),
-                    settings: Arc::clone(&call.settings),
-                    hooks: call.hooks.clone(),
-                };
-                let engine = Arc::clone(&call.engine);
-                let tx = verdict_tx.clone();
-                tokio::spawn(async move { let _ = tx.send(screen(arrival, job, engine).await); });
-            }
-            Some(v) = verdicts.recv() => {
-                screening = screening.saturating_sub(1);
-                if v.declined() {
-                    legs.decline(&v.leg);
-                }
-            }
-            _ = sleep_until(limit.unwrap_or_else(far_future)), if limit.is_some() => {
-                limit = None;
-                if let Some(w) = legs.winner().map(str::to_owned) {
-                    info!(leg = %w, "timeLimit reached");
-                    let _ = call.socket.api(&format!("uuid_kill {w} ALLOTTED_TIMEOUT")).await;
-                }
-            }
-            _ = sleep_until(deadline.unwrap_or_else(far_future)), if deadline.is_some() => break,
-        }
-    }
-    for leg in compiled.legs.iter().filter(|l| l.screened) {
-        call.engine.screenings.forget(&leg.uuid);
-    }
-    let end = if legs.winner().is_none() && call.socket.hung_up() {
-        DialEnd::CallerHungUp
-    } else {
-        DialEnd::Normal
-    };
-    Ok(decide(&legs.reports(Instant::now()), end))
-}
-
-fn far_future() -> tokio::time::Instant {
-    tokio::time::Instant::now() + Duration::from_secs(86_400 * 365)
-}
-
-/// The confirmHook of the leg `uuid`: its target's own, else the dial's.
-fn screening_hook(dial: &Dial, uuid: &str, compiled: &CompiledDial) -> crate::app::Hook {
-    let target = compiled
-        .legs
-        .iter()
-        .find(|l| l.uuid == uuid)
-        .map(|l| l.target);
-    dial.targets
-        .iter()
-        .find(|(i, _)| Some(*i) == target)
-        .and_then(|(_, t)| t.confirm_hook.clone())
-        .or_else(|| dial.confirm_hook.clone())
-        .unwrap_or_else(|| crate::app::Hook::post(""))
+    Ok(follow(call, dial, compiled, bridge, arrivals).await)
 }
 
 /// Ringback, answer or ring_ready, media path — on the caller, before the bridge.
@@ -270,16 +174,34 @@ async fn prepare_media(call: &mut Call, dial: &Dial) -> Result<(), SocketError> 
 }
 
 /// Reports the outcome to the actionHook and decides what comes next.
-async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, outcome: DialOutcome) -> Next {
+async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, ending: Ending) -> Next {
+    let outcome = ending.outcome;
     info!(
-        dial_status = ?outcome.dial_status,
+        dial_status = outcome.dial_status.as_str(),
         dial_sip_status = outcome.dial_sip_status,
         dial_call_sid = outcome.dial_call_sid.as_deref().unwrap_or(""),
         "dial ended"
     );
+    let legs: Vec<&str> = outcome
+        .dial_legs
+        .iter()
+        .map(|l| l.status.as_str())
+        .collect();
+    call.engine
+        .metrics
+        .dial_ended(outcome.dial_status.as_str(), &legs);
     let unanswered = call.socket.state().answered.is_none();
     call.pending_refusal = if unanswered { refusal(&outcome) } else { None };
     let caller_gone = call.socket.hung_up();
+    if let Some(verbs) = ending.replacement {
+        // An AMD hook's verbs replace the application (as in jambonz): the
+        // callee was hung up and the dial's actionHook is not called.
+        return if caller_gone {
+            Next::End
+        } else {
+            Next::Replace(verbs)
+        };
+    }
     let Some(hook) = &dial.action_hook else {
         return if caller_gone {
             Next::End
@@ -299,6 +221,9 @@ async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, outcome: Di
     if let Some(id) = verb_id {
         extra["verb_id"] = json!(id);
     }
-    let next = follow(call, HookKind::Action, hook, extra).await;
+    if let Some(t) = ending.amd_type {
+        extra["amd_type"] = json!(t);
+    }
+    let next = follow_hook(call, HookKind::Action, hook, extra).await;
     if caller_gone { Next::End } else { next }
 }

@@ -53,6 +53,8 @@ pub async fn run(call: &mut Call, verb: &Verb) -> Next {
             call.info.customer_data = Some(t.data.clone());
             Ok(Next::Continue)
         }
+        // The session runs dials (call::dial); on a screened callee a dial
+        // is refused before it gets here.
         Verb::Dial(_) => Ok(Next::Continue),
     };
     match result {

@@ -4,7 +4,12 @@
 //! caller alone; [`dial`] runs a dial; [`info`] and [`status`] build what
 //! hooks carry; [`media`] fetches audio for FreeSWITCH.
 
+pub mod amd;
+pub mod bridging;
+pub mod capture;
+pub mod detection;
 pub mod dial;
+pub mod dtmf;
 pub mod flow;
 pub mod info;
 pub mod legs;
@@ -22,6 +27,7 @@ use tracing::error;
 use crate::app::{Hook, Instruction, Problem, ReplyError, parse_reply};
 use crate::config::Settings;
 use crate::freeswitch::socket::CallSocket;
+use crate::metrics::Metrics;
 use crate::webhook::{HookKind, WebhookError, Webhooks};
 use info::CallInfo;
 use media::MediaCache;
@@ -38,16 +44,24 @@ pub struct Engine {
     pub http: reqwest::Client,
     /// Screening legs arriving on the listener, by leg UUID.
     pub screenings: Screenings,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 impl Engine {
     /// An engine over `settings`.
-    pub fn new(settings: watch::Receiver<Arc<Settings>>) -> Self {
+    pub fn new(settings: watch::Receiver<Arc<Settings>>, metrics: Arc<Metrics>) -> Self {
         Self {
             settings,
             http: crate::webhook::http_client(),
             screenings: Screenings::default(),
+            metrics,
         }
+    }
+
+    /// The webhook client for a call running with `settings`.
+    pub fn webhooks(&self, settings: &Settings) -> Webhooks {
+        Webhooks::new(self.http.clone(), settings).with_metrics(Arc::clone(&self.metrics))
     }
 }
 

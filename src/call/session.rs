@@ -17,7 +17,7 @@ use super::{Call, Engine, dial};
 use crate::app::{Instruction, Verb};
 use crate::freeswitch::channel_data::ChannelData;
 use crate::freeswitch::socket::CallSocket;
-use crate::webhook::{HookKind, Webhooks};
+use crate::webhook::HookKind;
 
 /// Runs a new call to its end.
 pub async fn run(socket: CallSocket, data: ChannelData, engine: Arc<Engine>) {
@@ -27,7 +27,8 @@ pub async fn run(socket: CallSocket, data: ChannelData, engine: Arc<Engine>) {
 
 async fn run_call(socket: CallSocket, data: ChannelData, engine: Arc<Engine>) {
     let settings = engine.settings.borrow().clone();
-    let hooks = Webhooks::new(engine.http.clone(), &settings);
+    let hooks = engine.webhooks(&settings);
+    engine.metrics.call_started();
     info!(from = %data.from, to = %data.to, direction = %data.direction, "new call");
     let mut call = Call {
         socket,
@@ -123,5 +124,7 @@ async fn end(call: &mut Call, ending: Ending) {
     if let Some(h) = &call.socket.state().hangup {
         info!(cause = %h.cause, sip_status = h.sip_status.unwrap_or_default(), "call ended");
     }
+    let (status, _) = super::info::CallStatus::of(call.socket.state());
+    call.engine.metrics.call_ended(status.as_str());
     call.socket.close().await;
 }

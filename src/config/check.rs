@@ -26,6 +26,21 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
             "must be a TCP port from 1 to 65535".into(),
         );
     }
+    if !(5..=3600).contains(&s.freeswitch.liveness_secs) {
+        bad(
+            "freeswitch.liveness_secs",
+            "use 5 to 3600 seconds (FreeSWITCH sends HEARTBEAT every 20 s)".into(),
+        );
+    }
+    if !(1..=3600).contains(&s.freeswitch.reconnect_max_secs) {
+        bad(
+            "freeswitch.reconnect_max_secs",
+            "use 1 to 3600 seconds".into(),
+        );
+    }
+    if s.shutdown.drain_timeout > 86_400 {
+        bad("shutdown.drain_timeout", "use at most 86400 seconds".into());
+    }
     if let Err(e) = s.listener.address.parse::<SocketAddr>() {
         bad(
             "listener.address",
@@ -198,6 +213,33 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
         {
             bad(key, format!("`{v}`: use letters, digits, - _ and . only"));
         }
+    }
+    if !s.amd.audio_dir.starts_with('/')
+        || s.amd
+            .audio_dir
+            .chars()
+            .any(|c| c.is_whitespace() || "'\"${}[]".contains(c))
+    {
+        bad(
+            "amd.audio_dir",
+            "must be an absolute directory without spaces or quotes, shared with FreeSWITCH".into(),
+        );
+    }
+    if s.amd
+        .avmd_options
+        .chars()
+        .any(|c| !(c.is_ascii_alphanumeric() || "_=,".contains(c)))
+    {
+        bad(
+            "amd.avmd_options",
+            "comma-separated option=value pairs of avmd_start, e.g. detectors_n=2".into(),
+        );
+    }
+    if !(100..=60_000).contains(&s.amd.file_wait_ms) {
+        bad("amd.file_wait_ms", "use 100 to 60000 milliseconds".into());
+    }
+    if !(100..=60_000).contains(&s.dtmf.gap_ms) {
+        bad("dtmf.gap_ms", "use 100 to 60000 milliseconds".into());
     }
     if !matches!(s.log.format.as_str(), "text" | "json") {
         bad(

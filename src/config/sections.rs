@@ -17,6 +17,12 @@ pub struct Freeswitch {
     pub port: u16,
     /// ESL password (`event_socket.conf.xml`).
     pub password: Secret,
+    /// Seconds without any traffic (FreeSWITCH sends HEARTBEAT every 20 s)
+    /// after which the control connection is taken for dead and re-opened.
+    pub liveness_secs: u64,
+    /// Longest wait between reconnection attempts (exponential backoff
+    /// with jitter up to this).
+    pub reconnect_max_secs: u64,
 }
 
 impl Default for Freeswitch {
@@ -25,7 +31,24 @@ impl Default for Freeswitch {
             host: "127.0.0.1".into(),
             port: 8021,
             password: Secret::new(DEFAULT_ESL_PASSWORD),
+            liveness_secs: 60,
+            reconnect_max_secs: 30,
         }
+    }
+}
+
+/// `[shutdown]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Shutdown {
+    /// After SIGTERM, how long live calls may go on before dialbridge
+    /// exits anyway (bridged calls survive it, FREESWITCH.md §8).
+    pub drain_timeout: u64,
+}
+
+impl Default for Shutdown {
+    fn default() -> Self {
+        Self { drain_timeout: 60 }
     }
 }
 
@@ -261,4 +284,47 @@ pub struct Tts {
     pub engine: String,
     /// Default voice (e.g. `kal` for flite).
     pub voice: String,
+}
+
+/// `[amd]`: answering-machine detection on a dial's answered leg.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AmdSettings {
+    /// Where FreeSWITCH writes the callee's audio for the classifier
+    /// (`uuid_record`); dialbridge reads it as it grows, so both must see the
+    /// same directory (FreeSWITCH on this host).
+    pub audio_dir: String,
+    /// Options of mod_avmd's `avmd_start` (beep detection); a small
+    /// detector count, as avmd runs one thread per detector.
+    pub avmd_options: String,
+    /// How long to wait for the recording to appear before reporting
+    /// `amd_error`.
+    pub file_wait_ms: u64,
+    /// The classifier's thresholds and timers (`[amd.classifier]`).
+    pub classifier: crate::call::amd::AmdParams,
+}
+
+impl Default for AmdSettings {
+    fn default() -> Self {
+        Self {
+            audio_dir: "/dev/shm/dialbridge".into(),
+            avmd_options: "detectors_n=2,detectors_lagged_n=1".into(),
+            file_wait_ms: 2000,
+            classifier: Default::default(),
+        }
+    }
+}
+
+/// `[dtmf]`: `dtmfCapture` matching.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DtmfSettings {
+    /// A digit more than this after the previous one starts a new sequence.
+    pub gap_ms: u64,
+}
+
+impl Default for DtmfSettings {
+    fn default() -> Self {
+        Self { gap_ms: 3000 }
+    }
 }

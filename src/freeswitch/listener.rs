@@ -96,6 +96,7 @@ async fn handle(stream: TcpStream, engine: Arc<Engine>, slots: CallSlots) {
         return;
     }
     let Ok(permit) = Arc::clone(&slots.slots).try_acquire_owned() else {
+        engine.metrics.call_refused();
         let span = info_span!("call", call_sid = %data.uuid);
         refuse(socket).instrument(span).await;
         return;

@@ -4,6 +4,7 @@
 //! event-socket connection ([`socket`], [`listener`]).
 
 pub mod channel_data;
+pub mod control;
 pub mod dialstring;
 pub mod listener;
 pub mod outcome;

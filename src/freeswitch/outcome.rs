@@ -73,6 +73,19 @@ pub enum DialStatus {
     Canceled,
 }
 
+impl DialStatus {
+    /// The name applications see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DialStatus::Completed => "completed",
+            DialStatus::Failed => "failed",
+            DialStatus::Busy => "busy",
+            DialStatus::NoAnswer => "no-answer",
+            DialStatus::Canceled => "canceled",
+        }
+    }
+}
+
 /// One leg's result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -89,6 +102,20 @@ pub enum LegStatus {
     Canceled,
     /// Answered, then turned down during screening.
     Declined,
+}
+
+impl LegStatus {
+    /// The name applications see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LegStatus::Completed => "completed",
+            LegStatus::Busy => "busy",
+            LegStatus::NoAnswer => "no-answer",
+            LegStatus::Failed => "failed",
+            LegStatus::Canceled => "canceled",
+            LegStatus::Declined => "declined",
+        }
+    }
 }
 
 /// One entry of `dial_legs`.

@@ -353,6 +353,29 @@ fn every_refusal_cause_makes_sofia_send_its_code() {
 }
 
 #[test]
+fn names_match_the_serialized_form() {
+    for s in [
+        DialStatus::Completed,
+        DialStatus::Failed,
+        DialStatus::Busy,
+        DialStatus::NoAnswer,
+        DialStatus::Canceled,
+    ] {
+        assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+    }
+    for s in [
+        LegStatus::Completed,
+        LegStatus::Busy,
+        LegStatus::NoAnswer,
+        LegStatus::Failed,
+        LegStatus::Canceled,
+        LegStatus::Declined,
+    ] {
+        assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+    }
+}
+
+#[test]
 fn statuses_serialize_as_applications_expect() {
     let out = decide(&[leg(0, Some(C::AllottedTimeout), None)], DialEnd::Normal);
     let json = serde_json::to_value(&out).unwrap();

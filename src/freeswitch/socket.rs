@@ -78,6 +78,78 @@ pub struct CallerState {
     pub hangup: Option<CallerHangup>,
 }
 
+/// A handle to send commands on a call's socket from another task (the
+/// socket's events stay with the task that owns the [`CallSocket`]).
+#[derive(Clone)]
+pub struct Commander {
+    client: EslClient,
+}
+
+impl Commander {
+    /// Runs an API command on the call's socket; its output, or the `-ERR`
+    /// text as [`SocketError::Refused`].
+    pub async fn api(&self, command: &str) -> Result<String, SocketError> {
+        api(&self.client, command).await
+    }
+
+    /// Queues `app arg` on channel `target` (fire and forget: the
+    /// completion event goes to the socket's owner).
+    pub async fn execute_on(
+        &self,
+        target: &str,
+        app: &str,
+        arg: Option<&str>,
+    ) -> Result<(), SocketError> {
+        sendmsg(&self.client, Some(target), app, arg)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Sends `sendmsg execute` tagged with a fresh Event-UUID; returns it.
+async fn sendmsg(
+    client: &EslClient,
+    target: Option<&str>,
+    app: &str,
+    arg: Option<&str>,
+) -> Result<String, SocketError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut msg = EslEvent::new();
+    msg.set_header("call-command", "execute");
+    msg.set_header("execute-app-name", app);
+    if let Some(arg) = arg {
+        msg.set_header("execute-app-arg", arg);
+    }
+    msg.set_header("Event-UUID", id.clone());
+    let reply = client.sendmsg(target, msg).await?;
+    if !reply.is_success() {
+        return Err(SocketError::Refused {
+            command: format!("sendmsg execute {app}"),
+            reply: reply.reply_text().unwrap_or_default().to_owned(),
+        });
+    }
+    debug!(app, "queued");
+    Ok(id)
+}
+
+/// `api command`, with `-ERR`/`-USAGE` replies as errors.
+async fn api(client: &EslClient, command: &str) -> Result<String, SocketError> {
+    let reply = client.api(command).await?;
+    let body = reply.body().unwrap_or_default().trim().to_owned();
+    if body.starts_with("-ERR") || body.starts_with("-USAGE") {
+        let name = command
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        return Err(SocketError::Refused {
+            command: name,
+            reply: body,
+        });
+    }
+    Ok(body)
+}
+
 /// A call's socket.
 pub struct CallSocket {
     client: EslClient,
@@ -155,23 +227,14 @@ impl CallSocket {
         app: &str,
         arg: Option<&str>,
     ) -> Result<String, SocketError> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let mut msg = EslEvent::new();
-        msg.set_header("call-command", "execute");
-        msg.set_header("execute-app-name", app);
-        if let Some(arg) = arg {
-            msg.set_header("execute-app-arg", arg);
+        sendmsg(&self.client, target, app, arg).await
+    }
+
+    /// A handle for other tasks to send commands on this socket.
+    pub fn commander(&self) -> Commander {
+        Commander {
+            client: self.client.clone(),
         }
-        msg.set_header("Event-UUID", id.clone());
-        let reply = self.client.sendmsg(target, msg).await?;
-        if !reply.is_success() {
-            return Err(SocketError::Refused {
-                command: format!("sendmsg execute {app}"),
-                reply: reply.reply_text().unwrap_or_default().to_owned(),
-            });
-        }
-        debug!(app, "queued");
-        Ok(id)
     }
 
     /// Runs `app arg` on the caller and waits for its completion. Events of
@@ -238,20 +301,7 @@ impl CallSocket {
     /// Runs an API command on this socket; returns its output, or the
     /// `-ERR` text as [`SocketError::Refused`].
     pub async fn api(&self, command: &str) -> Result<String, SocketError> {
-        let reply = self.client.api(command).await?;
-        let body = reply.body().unwrap_or_default().trim().to_owned();
-        if body.starts_with("-ERR") || body.starts_with("-USAGE") {
-            let name = command
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            return Err(SocketError::Refused {
-                command: name,
-                reply: body,
-            });
-        }
-        Ok(body)
+        api(&self.client, command).await
     }
 
     /// Waits for the caller's CHANNEL_HANGUP_COMPLETE (after a hangup was

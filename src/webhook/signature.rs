@@ -26,7 +26,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn matches_the_rfc_4231_construction() {
+    fn matches_an_independent_hmac_computation() {
         // HMAC-SHA256(key="key", "1700000000.{}") computed independently:
         // python3 -c 'import hmac,hashlib;print(hmac.new(b"key",b"1700000000.{}",hashlib.sha256).hexdigest())'
         assert_eq!(

@@ -22,6 +22,8 @@ pub struct Request {
     pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
     pub body: String,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Request {
@@ -203,6 +205,7 @@ async fn handle(
             query,
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
+            at: std::time::Instant::now(),
         });
     }
     s.changed.notify_waiters();

@@ -8,6 +8,7 @@ pub mod app;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use dialbridge::config::Settings;
 use dialbridge::daemon::Daemon;
@@ -79,6 +80,9 @@ pub struct Running {
 pub fn settings(app: &App) -> Settings {
     let mut s = Settings::default();
     s.listener.address = "127.0.0.1:0".into();
+    s.http.address = "127.0.0.1:0".into();
+    // No FreeSWITCH control connection unless a test points it at a fake.
+    s.freeswitch.port = 9;
     s.app.call_hook = dialbridge::app::hook::HookSpec::Url(app.url("/call"));
     s.app.webhook_timeout_ms = 2_000;
     s.media.cache_dir = std::env::temp_dir()
@@ -105,4 +109,36 @@ pub async fn start(settings: Settings) -> Running {
         .expect("the daemon starts");
     let addr = daemon.listener_addr;
     Running { daemon, addr, stop }
+}
+
+/// GETs `url`: (status, body), or (0, the error).
+pub async fn get(url: String) -> (u16, String) {
+    match reqwest::get(&url).await {
+        Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
+        Err(e) => (0, e.to_string()),
+    }
+}
+
+/// The value of the series `name` (with its labels) in a Prometheus text.
+pub fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// Polls `url` until it answers `status`; returns the body.
+pub async fn wait_status(url: &str, status: u16) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (s, body) = get(url.to_owned()).await;
+        if s == status {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{url} answered {s} {body}, waiting for {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -10,7 +10,8 @@ use super::switch::Switch;
 
 /// `min max tries timeout terminators file invalid_file var_name regexp digit_timeout`.
 pub async fn play_and_get_digits(sw: &Switch, uuid: &str, arg: &str) -> (String, After) {
-    let a: Vec<&str> = arg.split_whitespace().collect();
+    let owned = split_blank(arg);
+    let a: Vec<&str> = owned.iter().map(String::as_str).collect();
     let num = |i: usize, d: u64| a.get(i).and_then(|v| v.parse().ok()).unwrap_or(d);
     let (min, max, tries, timeout) = (num(0, 1), num(1, 1).max(1), num(2, 1).max(1), num(3, 5000));
     let terminators = a.get(4).copied().unwrap_or("#");
@@ -60,4 +61,44 @@ pub async fn play_and_get_digits(sw: &Switch, uuid: &str, arg: &str) -> (String,
         ch.set_var(var, got.clone());
     }
     ("_none_".into(), After::new())
+}
+
+/// FreeSWITCH's `switch_separate_string` on blanks
+/// (`separate_string_blank_delim` then `cleanup_separated_string`): runs of
+/// spaces separate arguments, single quotes group one, a backslash escapes
+/// the next character; the quotes and escapes are removed.
+pub fn split_blank(arg: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_quotes = false;
+    let mut started = false;
+    let mut chars = arg.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+                started = true;
+            }
+            '\'' => {
+                in_quotes = !in_quotes;
+                started = true;
+            }
+            ' ' if !in_quotes => {
+                if started {
+                    out.push(std::mem::take(&mut cur));
+                    started = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(cur);
+    }
+    out
 }

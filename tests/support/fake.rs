@@ -93,6 +93,11 @@ impl FakeSwitch {
             .await
             .expect("rebind the inbound address");
     }
+    /// From now on `uuid_record` answers +OK but writes nothing this host
+    /// can see, as a FreeSWITCH on another machine would.
+    pub fn record_elsewhere(&self) {
+        self.sw.extra().records_elsewhere = true;
+    }
     /// A call reaches the switch and its dialplan hands it to `daemon`.
     pub fn call(&self, daemon: SocketAddr, caller: Caller) -> CallHandle {
         start_call(&self.sw, daemon, caller)

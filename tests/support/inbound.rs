@@ -88,6 +88,15 @@ impl Drop for Inbound {
     }
 }
 
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 async fn serve(sw: Switch, s: TcpStream, password: Arc<Mutex<String>>, heartbeat: Duration) {
     let (rd, mut wr) = s.into_split();
     let mut rd = BufReader::new(rd);
@@ -104,6 +113,10 @@ async fn serve(sw: Switch, s: TcpStream, password: Arc<Mutex<String>>, heartbeat
     let send = |b: Vec<u8>| {
         let _ = tx.send(Out::Bytes(b));
     };
+    // When the test stops the server, this task is aborted; the writer
+    // (which owns the socket's write half) must go with it, or the
+    // connection stays half open and the daemon never sees FreeSWITCH go.
+    let _writer_guard = AbortOnDrop(writer.abort_handle());
     send(b"Content-Type: auth/request\n\n".to_vec());
     let mut authed = false;
     let mut sub = None;

@@ -168,6 +168,9 @@ pub struct Caller {
     pub digit_gap: u64,
     /// Dialplan applications run before the `socket` app (`set`, `export`).
     pub dialplan: Vec<(String, String)>,
+    /// Extra channel variables of the caller's leg (e.g. the
+    /// `sip_P-Asserted-Identity` FreeSWITCH sets from the INVITE).
+    pub extra_vars: Vec<(String, String)>,
 }
 
 impl Caller {
@@ -185,6 +188,7 @@ impl Caller {
             next: DialplanNext::Nothing,
             endpoints: Vec::new(),
             default_callee: Callee::rings_forever(),
+            extra_vars: Vec::new(),
             digit_gap: 300,
             dialplan: Vec::new(),
         }
@@ -221,6 +225,11 @@ impl Caller {
     /// set the variable; any other only shows in its events).
     pub fn dialplan_app(mut self, name: &str, arg: &str) -> Self {
         self.dialplan.push((name.into(), arg.into()));
+        self
+    }
+    /// Adds a channel variable to the caller's leg.
+    pub fn var(mut self, name: &str, value: &str) -> Self {
+        self.extra_vars.push((name.into(), value.into()));
         self
     }
     /// What the dialplan does after the socket app.

@@ -46,6 +46,9 @@ pub struct Extras {
     pub originate_callee: Option<Callee>,
     /// Running `uuid_record` writers, by path.
     pub recordings: HashMap<String, Arc<AtomicBool>>,
+    /// `uuid_record` writes where this host cannot see (FreeSWITCH on
+    /// another machine): it answers +OK but no file appears here.
+    pub records_elsewhere: bool,
     /// Calls created by `originate`, for tests to pick up.
     pub originated: Vec<(String, Arc<CallLog>)>,
     pub daemon: Option<std::net::SocketAddr>,
@@ -126,6 +129,9 @@ impl Switch {
                     flag.store(true, Ordering::SeqCst);
                 }
             }
+            return;
+        }
+        if ex.records_elsewhere {
             return;
         }
         let stop = Arc::new(AtomicBool::new(false));

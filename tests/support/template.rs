@@ -57,6 +57,7 @@ pub fn a_leg_vars(c: &Caller, uuid: &str, socket_data: &str) -> Vec<(String, Str
             };
             (k.clone(), v)
         })
+        .chain(c.extra_vars.iter().cloned())
         .collect()
 }
 

@@ -1,0 +1,55 @@
+//! The systemd notification protocol (`sd_notify`): a datagram to the
+//! socket named by `NOTIFY_SOCKET` (a path, or `@name` in the abstract
+//! namespace). READY=1 once the listener is bound and the configuration
+//! valid, WATCHDOG=1 from the main loop, STOPPING=1 when draining, STATUS=
+//! for `systemctl status`. Without `NOTIFY_SOCKET` every call does nothing.
+
+use std::time::Duration;
+
+/// Sends `state` (e.g. `READY=1`); false when not under systemd or the
+/// send failed.
+pub fn notify(state: &str) -> bool {
+    let Some(path) = std::env::var_os("NOTIFY_SOCKET") else {
+        return false;
+    };
+    send(&path.to_string_lossy(), state)
+}
+
+#[cfg(target_os = "linux")]
+fn send(path: &str, state: &str) -> bool {
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::net::{SocketAddr, UnixDatagram};
+    let Ok(socket) = UnixDatagram::unbound() else {
+        return false;
+    };
+    let addr = match path.strip_prefix('@') {
+        Some(name) => SocketAddr::from_abstract_name(name.as_bytes()),
+        None => SocketAddr::from_pathname(path),
+    };
+    match addr {
+        Ok(addr) => socket.send_to_addr(state.as_bytes(), &addr).is_ok(),
+        Err(_) => false,
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn send(path: &str, state: &str) -> bool {
+    use std::os::unix::net::UnixDatagram;
+    UnixDatagram::unbound()
+        .and_then(|s| s.send_to(state.as_bytes(), path))
+        .is_ok()
+}
+
+/// How often to send WATCHDOG=1: half of `WATCHDOG_USEC`, when systemd set
+/// it for this process.
+pub fn watchdog_interval() -> Option<Duration> {
+    let usec: u64 = std::env::var("WATCHDOG_USEC").ok()?.parse().ok()?;
+    if let Some(pid) = std::env::var("WATCHDOG_PID")
+        .ok()
+        .and_then(|p| p.parse::<u32>().ok())
+        && pid != std::process::id()
+    {
+        return None;
+    }
+    (usec > 0).then(|| Duration::from_micros(usec / 2))
+}
