@@ -37,6 +37,9 @@ pub enum DaemonError {
     /// The async runtime could not start.
     #[error("cannot start the runtime: {0}")]
     Runtime(String),
+    /// The HTTP client for webhooks could not be built.
+    #[error("{0}")]
+    Http(String),
 }
 
 /// A running daemon (tests start it in-process).
@@ -78,6 +81,7 @@ impl Daemon {
         if settings.uses_default_esl_password() {
             warn!("[freeswitch] password is FreeSWITCH's default \"ClueCon\"; change it");
         }
+        let http_client = crate::webhook::http_client().map_err(DaemonError::Http)?;
         let (tcp, listener_addr) = bind("[listener] address", &settings.listener.address).await?;
         let (http, http_addr) = bind("[http] address", &settings.http.address).await?;
         let slots = CallSlots::new(settings.listener.max_calls);
@@ -103,7 +107,7 @@ impl Daemon {
                 error!(error = %e, "HTTP endpoints stopped");
             }
         });
-        let engine = Arc::new(Engine::new(settings_rx, Arc::clone(&metrics)));
+        let engine = Arc::new(Engine::new(settings_rx, Arc::clone(&metrics), http_client));
         info!(%listener_addr, %http_addr, "listening for FreeSWITCH call connections");
         let listener = tokio::spawn(listener::serve(tcp, engine, slots.clone(), stop));
         Ok(Self {

@@ -118,12 +118,19 @@ pub struct Webhooks {
 
 /// The shared HTTP client: rustls, `User-Agent: dialbridge/<version>`, no
 /// redirects followed (a redirect to elsewhere would carry the signature).
-pub fn http_client() -> reqwest::Client {
+/// Fails (rather than panicking) when the system has no CA certificates.
+pub fn http_client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .user_agent(concat!("dialbridge/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .map_err(|e| {
+            format!(
+                "cannot set up the HTTP client ({}); install the system's CA certificates \
+                 (apt-get install ca-certificates)",
+                root_cause(&e)
+            )
+        })
 }
 
 /// A URL with any password removed, for logs and errors.

@@ -50,10 +50,14 @@ pub struct Engine {
 
 impl Engine {
     /// An engine over `settings`.
-    pub fn new(settings: watch::Receiver<Arc<Settings>>, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        settings: watch::Receiver<Arc<Settings>>,
+        metrics: Arc<Metrics>,
+        http: reqwest::Client,
+    ) -> Self {
         Self {
             settings,
-            http: crate::webhook::http_client(),
+            http,
             screenings: Screenings::default(),
             metrics,
         }
