@@ -299,3 +299,24 @@ async fn a_reply_over_one_mebibyte_is_refused() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_in_a_hook_url_never_reach_the_log_or_the_error_hook() {
+    let app = App::start().await;
+    let mut s = harness::settings(&app);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    s.app.call_hook = dialbridge::app::hook::HookSpec::Url(format!(
+        "http://user:s3cr3t-in-url@127.0.0.1:{port}/call"
+    ));
+    s.app.error_hook = Some(dialbridge::app::hook::HookSpec::Url(app.url("/error")));
+    let d = harness::start(s).await;
+    let fake = FakeSwitch::start().await;
+    let call = fake.call(d.addr, caller());
+    call.finished(WAIT).await.expect("the call ends");
+    let err = app.wait_for("/error", 1, WAIT).await[0].body.clone();
+    assert!(!err.contains("s3cr3t-in-url"), "{err}");
+    assert!(err.contains("user:****@"), "{err}");
+    assert!(harness::log_lines_with("s3cr3t-in-url").is_empty());
+}

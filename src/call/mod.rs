@@ -158,6 +158,9 @@ impl Call {
     /// Logs a failure with every problem and tells `[app] error_hook`
     /// (fire-and-forget).
     pub fn report(&self, kind: HookKind, url: &str, what: &str, problems: &[Problem]) {
+        // A URL may carry credentials (`https://user:pass@...`): never log them.
+        let shown = url::Url::parse(url).map(|u| crate::webhook::shown(&u));
+        let url = shown.as_deref().unwrap_or(url);
         error!(
             hook = kind.as_str(),
             url,
