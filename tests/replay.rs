@@ -15,8 +15,12 @@
 //! Captures not replayed are listed in `SKIPPED` with the reason, printed
 //! when the test runs.
 
+#[path = "replay/compare.rs"]
+mod compare;
 #[path = "replay/driver.rs"]
 mod driver;
+#[path = "replay/scenarios.rs"]
+mod scenarios;
 mod support;
 #[path = "replay/view.rs"]
 mod view;
@@ -24,13 +28,14 @@ mod view;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use compare::{caller_codes_from_results, compare, compare_polled, fake_codes};
 use driver::{Played, play, received, steps};
+use scenarios::{Scenario, scenarios};
 use support::trace::{Dir, Trace};
-use support::{Callee, Caller, CallerSip, DialplanNext, FakeSwitch};
+use support::{Callee, Caller, FakeSwitch};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::time::Instant;
-use view::{diff, view};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/traces");
 
@@ -41,254 +46,6 @@ fn scale() -> f64 {
         .and_then(|v| v.parse().ok())
         .filter(|v: &f64| *v > 0.0)
         .unwrap_or(0.5)
-}
-
-/// One capture's scenario: the callees by dialed user, when the caller
-/// hangs up, what the dialplan does after the socket app.
-struct Scenario {
-    name: &'static str,
-    callees: Vec<(&'static str, Callee)>,
-    /// When the caller hangs up and presses digits (300 ms apart), on the
-    /// capture's connection timeline (see `caller_acts`).
-    caller_hangup: Option<u64>,
-    caller_digits: Vec<(&'static str, u64)>,
-    next: DialplanNext,
-    /// Dialplan applications before the socket app (seen by observers).
-    dialplan: Vec<(&'static str, &'static str)>,
-    /// The caller hangs up when the daemon has received one message more
-    /// than the capture had before its linger notice, instead of at a time
-    /// (07b: see its scenario).
-    hangup_after_linger_point: bool,
-}
-
-fn sc(name: &'static str, callees: Vec<(&'static str, Callee)>) -> Scenario {
-    Scenario {
-        name,
-        callees,
-        caller_hangup: None,
-        caller_digits: Vec::new(),
-        next: DialplanNext::Nothing,
-        dialplan: Vec::new(),
-        hangup_after_linger_point: false,
-    }
-}
-
-/// The dialplan of the 08 experiments before `socket` (08a observer).
-const DIALPLAN_08: &[(&str, &str)] = &[
-    ("set", "outside_call=true"),
-    ("export", "RFC2822_DATE=Sun, 22 Nov 2026 07:32:59 +0000"),
-];
-
-/// The scenario table, read off each capture and its results JSON.
-fn scenarios() -> Vec<Scenario> {
-    let ans = Callee::answers_after;
-    let ring = Callee::rings_forever;
-    let late = || Callee::answers_after(3040).rings_at(1530);
-    vec![
-        Scenario {
-            caller_hangup: Some(7090),
-            caller_digits: vec![("9", 4210)],
-            ..sc(
-                "01-event-scoping",
-                vec![("1000", ans(1040).presses("123", 1620)), ("1001", ring())],
-            )
-        },
-        Scenario {
-            caller_hangup: Some(5070),
-            ..sc(
-                "02a-simring-busy-ring-answer",
-                vec![
-                    // No 180 before the 486: no CHANNEL_PROGRESS on that leg.
-                    ("1000", Callee::rejects(486, 40).no_ringing()),
-                    ("1001", ring()),
-                    ("1002", ans(2030)),
-                ],
-            )
-        },
-        sc(
-            "02b1-simring-486-404",
-            vec![
-                ("1000", Callee::rejects(486, 340)),
-                ("1001", Callee::rejects(404, 620)),
-            ],
-        ),
-        sc(
-            "02b2-simring-404-486",
-            vec![
-                ("1000", Callee::rejects(404, 340)),
-                ("1001", Callee::rejects(486, 620)),
-            ],
-        ),
-        sc(
-            "02b3-simring-480-603",
-            vec![
-                ("1000", Callee::rejects(480, 340)),
-                ("1001", Callee::rejects(603, 620)),
-            ],
-        ),
-        sc(
-            "02b4-simring-486late-404early",
-            vec![
-                ("1000", Callee::rejects(486, 920)),
-                ("1001", Callee::rejects(404, 320)),
-            ],
-        ),
-        sc(
-            "02b5-simring-486-404-ignore-remote-cause",
-            vec![
-                ("1000", Callee::rejects(486, 340)),
-                ("1001", Callee::rejects(404, 640)),
-            ],
-        ),
-        sc(
-            "02c1-simring-leg-timeout",
-            vec![("1000", ring()), ("1001", ring())],
-        ),
-        sc(
-            "02c2-simring-originate-timeout",
-            vec![("1000", ring()), ("1001", ring())],
-        ),
-        sc(
-            "02c3-simring-mixed-timeouts",
-            vec![("1000", ring()), ("1001", ring())],
-        ),
-        Scenario {
-            caller_hangup: Some(2070),
-            ..sc(
-                "02d-caller-cancels",
-                vec![("1000", ring()), ("1001", ring())],
-            )
-        },
-        sc(
-            "02e-callee-hangs-up",
-            vec![
-                ("1000", ans(1040).hangs_up_after_answer(3000)),
-                ("1001", ring()),
-            ],
-        ),
-        sc(
-            "03a-ring-ready-then-bridge",
-            vec![("1000", late().hangs_up_after_answer(2000))],
-        ),
-        sc(
-            "03b-ringback-then-bridge",
-            vec![("1000", late().hangs_up_after_answer(2000))],
-        ),
-        sc(
-            "03c-answer-then-bridge",
-            vec![("1000", late().hangs_up_after_answer(2000))],
-        ),
-        sc(
-            "03d-plain-bridge-baseline",
-            vec![("1000", late().hangs_up_after_answer(2000))],
-        ),
-        sc(
-            "03e-ringback-ignore-early-media",
-            vec![("1000", late().hangs_up_after_answer(2000))],
-        ),
-        Scenario {
-            caller_hangup: Some(7215),
-            ..sc(
-                "04a-screen-global-accept",
-                vec![("1000", ans(1040).presses("123", 2090))],
-            )
-        },
-        Scenario {
-            caller_hangup: Some(9060),
-            ..sc(
-                "04b-screen-perleg-reject-other-leg-wins",
-                vec![("1000", ans(1050)), ("1001", ans(5030))],
-            )
-        },
-        Scenario {
-            caller_hangup: Some(7200),
-            ..sc(
-                "04c-screen-perleg-quoted-close-tcp",
-                vec![("1000", ans(1040).presses("123", 2090))],
-            )
-        },
-        sc(
-            "04d-screen-leg-timeout-during-screening",
-            vec![("1000", ans(1040))],
-        ),
-        Scenario {
-            caller_hangup: Some(14120),
-            ..sc(
-                "04e-screen-leg-timeout-cancel-timeout",
-                vec![("1000", ans(1040))],
-            )
-        },
-        sc(
-            "04f-screen-originate-timeout-cancel-timeout",
-            vec![("1000", ans(1040))],
-        ),
-        Scenario {
-            caller_hangup: Some(8070),
-            caller_digits: vec![("123", 3160)],
-            ..sc(
-                "05-dtmf-bridge-json",
-                vec![("1000", ans(1025).presses("9", 4140)), ("1001", ring())],
-            )
-        },
-        Scenario {
-            caller_hangup: Some(11700),
-            ..sc("06-uuid-record", vec![("1000", ans(600))])
-        },
-        Scenario {
-            ..sc(
-                "07a-avmd-loopback-execute-on-answer",
-                vec![(
-                    "public",
-                    ans(40)
-                        .no_ringing()
-                        .early_media_at(38)
-                        .beeps_at(2020)
-                        .hangs_up_after_answer(7030),
-                )],
-            )
-        },
-        Scenario {
-            // The caller's BYE (9580) raced the daemon's `api avmd stop`
-            // (9575): the linger notice came before the stop's reply, and
-            // FreeSWITCH still had the B leg for the stop (B ends ~20 ms
-            // after A there; at once in the fake). The two clocks drift
-            // apart under load, so the BYE is tied to the daemon's
-            // timeline: right after the stop's reply.
-            hangup_after_linger_point: true,
-            ..sc("07b-avmd-sipp-api-start", vec![("1000", ans(545))])
-        },
-        Scenario {
-            caller_hangup: Some(9580),
-            ..sc(
-                "07c-avmd-sipp-sendmsg-bleg",
-                vec![("1000", ans(545).beeps_at(1990))],
-            )
-        },
-        Scenario {
-            dialplan: DIALPLAN_08.to_vec(),
-            ..sc(
-                "08a-socket-closed-mid-bridge",
-                vec![("1000", ans(540).hangs_up_after_answer(6000))],
-            )
-        },
-        Scenario {
-            dialplan: DIALPLAN_08.to_vec(),
-            ..sc("08b-no-listener", vec![])
-        },
-        Scenario {
-            dialplan: DIALPLAN_08.to_vec(),
-            next: DialplanNext::Respond(503),
-            ..sc("08c-no-listener-with-respond-503", vec![])
-        },
-        Scenario {
-            dialplan: DIALPLAN_08.to_vec(),
-            next: DialplanNext::Respond(503),
-            ..sc(
-                "08d-socket-closed-mid-bridge-with-respond-503",
-                vec![("1000", ans(540).hangs_up_after_answer(6000))],
-            )
-        },
-    ]
 }
 
 /// Captures not replayed, and why (printed by the test).
@@ -313,48 +70,6 @@ fn load(name: &str) -> Option<Trace> {
     Some(Trace::parse(name, &data).unwrap_or_else(|e| panic!("{name}: {e}")))
 }
 
-/// The SIP codes the caller received, from a results JSON (`caller_sip`).
-fn caller_codes_from_results(name: &str) -> Option<Vec<String>> {
-    let text = std::fs::read_to_string(format!("{DIR}/results/{name}.json")).ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let mut out = Vec::new();
-    let mut skip_next_200 = false;
-    for e in json.get("caller_sip")?.as_array()? {
-        let (dir, line) = (e[1].as_str()?, e[2].as_str()?);
-        if dir.contains("sent") {
-            if line.starts_with("BYE") || line.starts_with("CANCEL") {
-                skip_next_200 = true;
-            }
-            continue;
-        }
-        if let Some(code) = line.strip_prefix("SIP/2.0 ").and_then(|c| c.get(..3)) {
-            match code {
-                "100" => {}
-                "200" if skip_next_200 => skip_next_200 = false,
-                "200" if out.iter().any(|c| c == "487") => {}
-                c => out.push(c.to_string()),
-            }
-        } else if line.starts_with("BYE") {
-            out.push("BYE".into());
-        }
-    }
-    Some(out)
-}
-
-fn fake_codes(s: &[CallerSip]) -> Vec<String> {
-    s.iter()
-        .filter_map(|x| match x {
-            CallerSip::Ringing180 => Some("180".into()),
-            CallerSip::Progress183 => Some("183".into()),
-            CallerSip::Ok200 => Some("200".into()),
-            CallerSip::Final(c) => Some(c.to_string()),
-            CallerSip::Bye(_) => Some("BYE".into()),
-            CallerSip::CallerCancel => Some("487".into()),
-            CallerSip::CallerBye => None,
-        })
-        .collect()
-}
-
 /// A Unique-ID from the capture's first received message that has one (the
 /// outbound connect reply).
 fn a_uuid(t: &Trace) -> Option<String> {
@@ -369,33 +84,6 @@ fn a_uuid(t: &Trace) -> Option<String> {
 /// The recorded listener was 127.0.0.1:8084; sockets must reach ours.
 fn fixer(addr: SocketAddr) -> impl Fn(&str) -> String {
     move |p: &str| p.replace("127.0.0.1:8084", &addr.to_string())
-}
-
-fn no_rename(u: &str) -> String {
-    u.to_string()
-}
-
-/// Compares one connection; problems are prefixed with `what`.
-fn compare(what: &str, want: &[String], got: &Played) -> Vec<String> {
-    let mut out: Vec<String> = got.errors.iter().map(|e| format!("{what}: {e}")).collect();
-    out.extend(
-        diff(&view(want, &no_rename), &view(&got.got, &no_rename))
-            .into_iter()
-            .map(|d| format!("{what}: {d}")),
-    );
-    out
-}
-
-/// As [`compare`], for a connection with polls: consecutive equal replies
-/// count once (how many tries each answer took raced the call).
-fn compare_polled(what: &str, want: &[String], got: &Played) -> Vec<String> {
-    let dedup = |v: &mut view::View| v.replies.dedup();
-    let (mut w, mut g) = (view(want, &no_rename), view(&got.got, &no_rename));
-    dedup(&mut w);
-    dedup(&mut g);
-    let mut out: Vec<String> = got.errors.iter().map(|e| format!("{what}: {e}")).collect();
-    out.extend(diff(&w, &g).into_iter().map(|d| format!("{what}: {d}")));
-    out
 }
 
 /// Connects to the fake's inbound port and plays `t` there; returns once

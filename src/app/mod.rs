@@ -6,6 +6,7 @@
 //! at the first problem: [`parse_reply`] returns every problem with its JSON
 //! pointer, or the verbs.
 
+pub mod address_rules;
 pub mod amd;
 pub mod decline;
 pub mod dial;
