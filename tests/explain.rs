@@ -359,3 +359,35 @@ fn every_problem_is_reported_at_once() {
         ],
     );
 }
+
+#[test]
+fn properties_without_effect_are_accepted_with_a_notice_on_stderr() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dialbridge"))
+        .args(["explain", "--json", "--config", &config(), "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run dialbridge");
+    let reply = dial(
+        json!({"target": [phone("+15083084809")], "referHook": "/refer",
+                            "listen": {"url": "wss://x.example/ws"}}),
+    );
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(reply.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("note: /0/referHook: REFER on dialed calls is not handled"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("note: /0/listen: nested verb not supported"),
+        "{stderr}"
+    );
+}
