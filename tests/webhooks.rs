@@ -69,9 +69,7 @@ async fn call_hook_down_rejects_the_caller_with_503() {
     let app = App::start().await;
     let mut s = harness::settings(&app);
     // A port nothing listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = closed.local_addr().expect("addr").port();
-    drop(closed);
+    let port = harness::closed_port();
     s.app.call_hook = dialbridge::app::hook::HookSpec::Url(format!("http://127.0.0.1:{port}/call"));
     s.app.error_hook = Some(dialbridge::app::hook::HookSpec::Url(app.url("/error")));
     let d = harness::start(s).await;
@@ -304,9 +302,7 @@ async fn a_reply_over_one_mebibyte_is_refused() {
 async fn credentials_in_a_hook_url_never_reach_the_log_or_the_error_hook() {
     let app = App::start().await;
     let mut s = harness::settings(&app);
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = closed.local_addr().expect("addr").port();
-    drop(closed);
+    let port = harness::closed_port();
     s.app.call_hook = dialbridge::app::hook::HookSpec::Url(format!(
         "http://user:s3cr3t-in-url@127.0.0.1:{port}/call"
     ));

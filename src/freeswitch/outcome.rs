@@ -264,7 +264,7 @@ pub fn decide(legs: &[LegReport], end: DialEnd) -> DialOutcome {
 }
 
 /// How to refuse an unanswered caller after a dial that reached nobody:
-/// the SIP status to send, and the hangup cause that makes mod_sofia send
+/// the SIP status to send, and the hangup cause with which mod_sofia sends
 /// exactly that status when `sip_ignore_remote_cause=true` (None when no
 /// cause maps to it; then `respond <status>` is the way).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -142,3 +142,9 @@ pub async fn wait_status(url: &str, status: u16) -> String {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A port on 127.0.0.1 that nothing listens on (bound, then released).
+pub fn closed_port() -> u16 {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    socket.local_addr().expect("its address").port()
+}
