@@ -82,10 +82,10 @@ fn compile_problem(e: &CompileError, index: usize, single: bool, ins: &Instructi
     } else {
         format!("/{index}")
     };
-    let wrapped = matches!(ins.verb, Verb::Dial(_));
+    let is_dial = matches!(ins.verb, Verb::Dial(_));
     let pointer = match e {
         CompileError::UnknownCarrier { target, .. } | CompileError::NotCarriable { target, .. }
-            if wrapped =>
+            if is_dial =>
         {
             format!("{base}/target/{target}")
         }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use dialing::*;
 use harness::Reply;
 use serde_json::json;
-use support::{Callee, CallerSip, FakeSwitch};
+use support::{Callee, CallerSip};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_header_value_with_a_comma_and_quotes_arrives_intact() {
@@ -285,11 +285,7 @@ async fn sip_targets_carry_their_credentials_and_proxy_on_the_live_leg() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_status_hook_hears_ringing_and_answer_while_the_dial_runs() {
-    let app = harness::App::start().await;
-    let fake = FakeSwitch::with_second(Duration::from_millis(100)).await;
-    let mut s = harness::settings(&app);
-    s.app.call_status_hook = Some(dialbridge::app::hook::HookSpec::Url(app.url("/status")));
-    let d = harness::start(s).await;
+    let (app, fake, d) = setup_with_status_hook().await;
     script(
         &app,
         json!({"verb": "dial", "answerOnBridge": true, "target": [phone("+15550000001")]}),
@@ -302,10 +298,7 @@ async fn the_status_hook_hears_ringing_and_answer_while_the_dial_runs() {
     );
     // While the callee is still talking, the caller's answer is already known.
     let got = app.wait_for("/status", 3, WAIT).await;
-    let statuses: Vec<String> = got
-        .iter()
-        .map(|r| r.json()["call_status"].as_str().unwrap_or("").to_owned())
-        .collect();
+    let statuses = statuses(&got);
     assert_eq!(statuses, ["trying", "ringing", "in-progress"]);
     assert!(
         call.legs()[0].cause.is_none(),
@@ -316,12 +309,8 @@ async fn the_status_hook_hears_ringing_and_answer_while_the_dial_runs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_early_media_is_reported_as_such() {
-    let app = harness::App::start().await;
+    let (app, fake, d) = setup_with_status_hook().await;
     app.reply("/ring.wav", Reply::audio("audio/wav", 4096));
-    let fake = FakeSwitch::with_second(Duration::from_millis(100)).await;
-    let mut s = harness::settings(&app);
-    s.app.call_status_hook = Some(dialbridge::app::hook::HookSpec::Url(app.url("/status")));
-    let d = harness::start(s).await;
     script(
         &app,
         json!({"verb": "dial", "answerOnBridge": true, "dialMusic": app.url("/ring.wav"),
@@ -335,10 +324,7 @@ async fn real_early_media_is_reported_as_such() {
     );
     call.finished(WAIT).await.expect("the call ends");
     let got = app.wait_for("/status", 4, WAIT).await;
-    let statuses: Vec<String> = got
-        .iter()
-        .map(|r| r.json()["call_status"].as_str().unwrap_or("").to_owned())
-        .collect();
+    let statuses = statuses(&got);
     assert_eq!(
         statuses[..3],
         ["trying", "early-media", "in-progress"],

@@ -263,10 +263,7 @@ async fn status_hook_gets_every_status_with_a_timestamp() {
     let call = fake.call(d.addr, caller());
     call.finished(WAIT).await.expect("the call ends");
     let got = app.wait_for("/status", 3, WAIT).await;
-    let statuses: Vec<String> = got
-        .iter()
-        .map(|r| r.json()["call_status"].as_str().unwrap_or("").to_owned())
-        .collect();
+    let statuses = dialing::statuses(&got);
     assert_eq!(statuses, ["trying", "in-progress", "completed"]);
     for r in &got {
         let ts = r.json()["timestamp"].as_str().unwrap_or("").to_owned();

@@ -90,30 +90,29 @@ impl CallInfo {
     pub fn payload(&self, state: &CallerState) -> Map<String, Value> {
         let (status, sip_status) = CallStatus::of(state);
         let c = &self.channel;
-        let mut p = json!({
-            "call_sid": c.uuid,
-            "direction": c.direction,
-            "from": c.from,
-            "to": c.to,
-            "caller_name": c.caller_name,
-            "call_id": c.sip_call_id,
-            "sip_status": sip_status,
-            "call_status": status.as_str(),
-            "originating_sip_ip": c.source_ip,
-        });
-        let Value::Object(map) = &mut p else {
-            return Map::new();
+        let mut p = Map::new();
+        let mut put = |k: &str, v: Value| {
+            p.insert(k.to_owned(), v);
         };
+        put("call_sid", json!(c.uuid));
+        put("direction", json!(c.direction));
+        put("from", json!(c.from));
+        put("to", json!(c.to));
+        put("caller_name", json!(c.caller_name));
+        put("call_id", json!(c.sip_call_id));
+        put("sip_status", json!(sip_status));
+        put("call_status", json!(status.as_str()));
+        put("originating_sip_ip", json!(c.source_ip));
         if let Some(a) = &self.account_sid {
-            map.insert("account_sid".into(), json!(a));
+            put("account_sid", json!(a));
         }
         if let Some(a) = &self.application_sid {
-            map.insert("application_sid".into(), json!(a));
+            put("application_sid", json!(a));
         }
         if let Some(d) = &self.customer_data {
-            map.insert("customerData".into(), Value::Object(d.clone()));
+            put("customerData", Value::Object(d.clone()));
         }
-        map.clone()
+        p
     }
 }
 

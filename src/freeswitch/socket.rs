@@ -217,17 +217,7 @@ impl CallSocket {
 
     /// Queues `app arg` on the caller's channel; returns its Event-UUID.
     pub async fn start(&self, app: &str, arg: Option<&str>) -> Result<String, SocketError> {
-        self.start_on(None, app, arg).await
-    }
-
-    /// Queues `app arg` on channel `target` (None = the caller).
-    pub async fn start_on(
-        &self,
-        target: Option<&str>,
-        app: &str,
-        arg: Option<&str>,
-    ) -> Result<String, SocketError> {
-        sendmsg(&self.client, target, app, arg).await
+        sendmsg(&self.client, None, app, arg).await
     }
 
     /// A handle for other tasks to send commands on this socket.

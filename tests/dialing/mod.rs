@@ -92,3 +92,22 @@ pub async fn setup() -> (App, FakeSwitch, Running) {
     let d = harness::start(harness::settings(&app)).await;
     (app, fake, d)
 }
+
+/// An app, a fake switch with 100 ms seconds, and a daemon that posts every
+/// status change to the app's `/status`.
+pub async fn setup_with_status_hook() -> (App, FakeSwitch, Running) {
+    let app = App::start().await;
+    let fake = FakeSwitch::with_second(Duration::from_millis(100)).await;
+    let mut s = harness::settings(&app);
+    s.app.call_status_hook = Some(dialbridge::app::hook::HookSpec::Url(app.url("/status")));
+    let d = harness::start(s).await;
+    (app, fake, d)
+}
+
+/// The `call_status` of each status-hook request, in order.
+pub fn statuses(requests: &[harness::app::Request]) -> Vec<String> {
+    requests
+        .iter()
+        .map(|r| r.json()["call_status"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
