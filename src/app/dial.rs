@@ -12,6 +12,7 @@ use super::problem::{Pointer, Problems};
 use super::read::{Fields, kind};
 use super::rules;
 use super::target::{Target, read_target};
+use super::without_effect::accepted_without_effect;
 
 /// Most targets one dial may ring (jambonz's limit; FreeSWITCH's own
 /// originate limit is 128 legs).
@@ -164,38 +165,6 @@ pub fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         time_limit,
         timeout,
     })
-}
-
-/// jambonz properties dialbridge accepts so applications written for jambonz
-/// run unchanged, but that have no effect here; each gets a notice.
-fn accepted_without_effect(f: &mut Fields<'_, '_>) {
-    if let Some(b) = f.bool("anchorMedia")
-        && b
-    {
-        f.notice(
-            "anchorMedia",
-            "FreeSWITCH always anchors media unless exitMediaPath is set; nothing to do",
-        );
-    }
-    if let Some(v) = f.value("boostAudioSignal") {
-        if v.is_string() || v.is_number() {
-            f.notice(
-                "boostAudioSignal",
-                "not supported by dialbridge yet; the audio level is left unchanged",
-            );
-        } else {
-            f.problem(
-                "boostAudioSignal",
-                "must be a number of dB or a string like \"-6 dB\"",
-            );
-        }
-    }
-    for key in ["dub", "listen", "transcribe"] {
-        f.ignored_object(
-            key,
-            "nested verb not supported by dialbridge yet; ignored (the dial runs without it)",
-        );
-    }
 }
 
 fn hook(f: &mut Fields<'_, '_>, key: &'static str) -> Option<Hook> {
