@@ -144,6 +144,9 @@ pub fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         .integer("timeout", 1, MAX_SECS, "seconds")
         .map_or(DEFAULT_TIMEOUT_SECS, |n| n as u32);
     let exit_media_path = f.bool("exitMediaPath").unwrap_or(false);
+    if exit_media_path {
+        media_path_conflicts(f, amd.is_some(), dtmf_capture.is_some());
+    }
     let forward_pai = f.bool("forwardPAI").unwrap_or(true);
     accepted_without_effect(f);
     (f.problems().len() == before).then(|| Dial {
@@ -165,6 +168,28 @@ pub fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         time_limit,
         timeout,
     })
+}
+
+/// With `exitMediaPath` FreeSWITCH hands the media to the endpoints once
+/// the call is bridged (`bypass_media_after_bridge`): it no longer hears the
+/// callee's audio nor the RFC 2833 digits, so AMD and DTMF capture could
+/// only fail silently. Both combinations are refused.
+fn media_path_conflicts(f: &mut Fields<'_, '_>, amd: bool, dtmf_capture: bool) {
+    if amd {
+        f.problem(
+            "amd",
+            "cannot run with exitMediaPath: once the media path leaves FreeSWITCH after the \
+             bridge, the callee's audio never reaches the detector; remove exitMediaPath or amd",
+        );
+    }
+    if dtmf_capture {
+        f.problem(
+            "dtmfCapture",
+            "cannot run with exitMediaPath: once the media path leaves FreeSWITCH after the \
+             bridge, the digits (RFC 2833 events travel in the media) never reach dialbridge; \
+             remove exitMediaPath or dtmfCapture",
+        );
+    }
 }
 
 fn hook(f: &mut Fields<'_, '_>, key: &'static str) -> Option<Hook> {
@@ -282,3 +307,7 @@ fn read_dtmf_capture(value: &Value, at: &Pointer, problems: &mut Problems) -> Op
         parent_call: parent.unwrap_or_default(),
     })
 }
+
+#[cfg(test)]
+#[path = "dial_tests.rs"]
+mod tests;
