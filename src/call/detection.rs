@@ -1,10 +1,13 @@
 //! Answering-machine detection on a live dial: on the bridged callee, start
 //! mod_avmd (beeps) and `uuid_record` of the callee's audio only into a raw
 //! 8 kHz file (FREESWITCH.md §7); tail the growing file, feed the classifier
-//! (call::amd), report what it concludes; stop the recording, delete the
-//! file and stop avmd when it is done, the leg ends or the analysis times
-//! out. If the file never appears (FreeSWITCH on another host, directory
-//! not shared) the dial gets an `amd_error` instead of waiting forever.
+//! (call::amd), report what it concludes; stop the recording and delete the
+//! file when it is done, the leg ends or the analysis times out. mod_avmd
+//! runs from the bridge until `toneTimeoutMs` has passed or the dial ends
+//! (as in jambonz, whether or not the classifier decided meanwhile); a beep
+//! after that window is not reported. If the file never appears (FreeSWITCH
+//! on another host, directory not shared) the dial gets an `amd_error`
+//! instead of waiting forever.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -53,8 +56,10 @@ impl Signal {
             Signal::Event(AmdEvent::NoSpeechDetected { .. }) => {
                 json!({"type": "amd_no_speech_detected", "event": "silence"})
             }
+            // Neither human nor machine: not an `amd` event (whose
+            // `amd_type` is only ever one of those two) but its own.
             Signal::Event(AmdEvent::DecisionTimeout { .. }) => {
-                json!({"type": "amd_decision_timeout", "event": "amd", "amd_type": "unknown"})
+                json!({"type": "amd_decision_timeout", "event": "amd_decision_timeout"})
             }
             Signal::Event(AmdEvent::MachineStoppedSpeaking { .. }) => {
                 json!({"type": "amd_machine_stopped_speaking", "event": "amd_stopped_speaking"})
@@ -86,6 +91,9 @@ pub struct Detection {
     stop: Option<oneshot::Sender<()>>,
     leg: String,
     beeps: HashSet<String>,
+    /// End of the tone window: a beep reported after it (avmd_stop is on
+    /// its way) is not relayed.
+    beeps_until: tokio::time::Instant,
     /// True once the classifier concluded (human, machine, no speech,
     /// decision timeout).
     pub decided: bool,
@@ -101,6 +109,8 @@ impl Detection {
     ) -> Detection {
         let (tx, rx) = mpsc::unbounded_channel();
         let (stop_tx, stop_rx) = oneshot::channel();
+        let beeps_until =
+            tokio::time::Instant::now() + Duration::from_millis(u64::from(params.tone_timeout_ms));
         let job = Job {
             commander,
             leg: leg.to_owned(),
@@ -116,6 +126,7 @@ impl Detection {
             stop: Some(stop_tx),
             leg: leg.to_owned(),
             beeps: HashSet::new(),
+            beeps_until,
             decided: false,
         }
     }
@@ -143,10 +154,11 @@ impl Detection {
 
     /// A beep from a `CUSTOM avmd::beep` event of the leg, once per beep
     /// (FreeSWITCH delivers it twice with the same Event-Sequence on a
-    /// parked leg, FREESWITCH.md §7).
+    /// parked leg, FREESWITCH.md §7), and only within the tone window.
     pub fn beep(&mut self, event: &EslEvent) -> Option<Signal> {
         if event.header_str("Event-Subclass") != Some("avmd::beep")
             || event.header_str("Unique-ID") != Some(self.leg.as_str())
+            || tokio::time::Instant::now() > self.beeps_until
         {
             return None;
         }
@@ -191,61 +203,111 @@ struct Job {
 const TICK: Duration = Duration::from_millis(20);
 
 impl Job {
+    /// Runs the two detectors side by side: the classifier until it is done
+    /// (then the recording is stopped and deleted), mod_avmd until the
+    /// tone window (`toneTimeoutMs` from the bridge) closes; both end at
+    /// `stop`.
     async fn run(self, mut stop: oneshot::Receiver<()>) {
-        let avmd = if self.avmd_options.is_empty() {
-            None
-        } else {
-            Some(self.avmd_options.as_str())
-        };
-        if let Err(e) = self
+        let tone_until = tokio::time::Instant::now() + self.tone_window();
+        let mut avmd_on = !self.tone_window().is_zero() && self.avmd_start().await;
+        let path = self.path.display().to_string();
+        let classify = self.record_and_classify(&path);
+        tokio::pin!(classify);
+        let mut classifying = true;
+        loop {
+            tokio::select! {
+                outcome = &mut classify, if classifying => {
+                    classifying = false;
+                    if let Err(e) = outcome {
+                        warn!(error = %e, "answering-machine detection failed");
+                        let _ = self.tx.send(Signal::Error(e));
+                    }
+                    self.stop_recording(&path).await;
+                    if !avmd_on {
+                        break;
+                    }
+                }
+                _ = tokio::time::sleep_until(tone_until), if avmd_on => {
+                    info!(tone_timeout_ms = self.params.tone_timeout_ms, "no beep in the tone window");
+                    self.avmd_stop().await;
+                    avmd_on = false;
+                    if !classifying {
+                        break;
+                    }
+                }
+                _ = &mut stop => break,
+            }
+        }
+        if classifying {
+            self.stop_recording(&path).await;
+        }
+        if avmd_on {
+            self.avmd_stop().await;
+        }
+    }
+
+    /// How long after the bridge beeps are listened for.
+    fn tone_window(&self) -> Duration {
+        Duration::from_millis(u64::from(self.params.tone_timeout_ms))
+    }
+
+    /// Starts mod_avmd on the leg; false when FreeSWITCH refused.
+    async fn avmd_start(&self) -> bool {
+        let options = Some(self.avmd_options.as_str()).filter(|o| !o.is_empty());
+        match self
             .commander
-            .execute_on(&self.leg, "avmd_start", avmd)
+            .execute_on(&self.leg, "avmd_start", options)
             .await
         {
-            warn!(error = %e, "avmd_start failed; beeps will not be reported");
+            Ok(()) => true,
+            Err(e) => {
+                warn!(error = %e, "avmd_start failed; beeps will not be reported");
+                false
+            }
         }
-        if let Some(dir) = self.path.parent() {
-            let _ = tokio::fs::create_dir_all(dir).await;
-        }
-        let path = self.path.display().to_string();
-        let start = format!(
-            "uuid_record {} start {path} 0 {{RECORD_READ_ONLY=true,enable_file_write_buffering=false,\
-             RECORD_PRE_BUFFER_FRAMES=1,record_sample_rate=8000}}",
-            self.leg
-        );
-        let outcome = match self.commander.api(&start).await {
-            Ok(_) => self.classify(&mut stop).await,
-            Err(e) => Err(format!("uuid_record could not start: {e}")),
-        };
-        if let Err(e) = outcome {
-            warn!(error = %e, "answering-machine detection failed");
-            let _ = self.tx.send(Signal::Error(e));
-        }
-        let _ = self
-            .commander
-            .api(&format!("uuid_record {} stop {path}", self.leg))
-            .await;
-        let _ = tokio::fs::remove_file(&self.path).await;
+    }
+
+    async fn avmd_stop(&self) {
         let _ = self
             .commander
             .execute_on(&self.leg, "avmd_stop", None)
             .await;
     }
 
-    /// Tails the recording into the classifier until it is done, stopped, or
-    /// past its own timeouts.
-    async fn classify(&self, stop: &mut oneshot::Receiver<()>) -> Result<(), String> {
+    /// Starts `uuid_record` of the callee's audio, then classifies it.
+    async fn record_and_classify(&self, path: &str) -> Result<(), String> {
+        if let Some(dir) = self.path.parent() {
+            let _ = tokio::fs::create_dir_all(dir).await;
+        }
+        let start = format!(
+            "uuid_record {} start {path} 0 {{RECORD_READ_ONLY=true,enable_file_write_buffering=false,\
+             RECORD_PRE_BUFFER_FRAMES=1,record_sample_rate=8000}}",
+            self.leg
+        );
+        match self.commander.api(&start).await {
+            Ok(_) => self.classify().await,
+            Err(e) => Err(format!("uuid_record could not start: {e}")),
+        }
+    }
+
+    /// Stops the recording and deletes its file.
+    async fn stop_recording(&self, path: &str) {
+        let _ = self
+            .commander
+            .api(&format!("uuid_record {} stop {path}", self.leg))
+            .await;
+        let _ = tokio::fs::remove_file(&self.path).await;
+    }
+
+    /// Tails the recording into the classifier until it is done or past its
+    /// own timeouts.
+    async fn classify(&self) -> Result<(), String> {
         let mut file = None;
         let waited = tokio::time::Instant::now();
         while file.is_none() {
             match tokio::fs::File::open(&self.path).await {
                 Ok(f) => file = Some(f),
-                Err(_) if waited.elapsed() < self.file_wait => {
-                    tokio::select! {
-                        _ = tokio::time::sleep(TICK) => {}
-                        _ = &mut *stop => return Ok(()),
-                    }
-                }
+                Err(_) if waited.elapsed() < self.file_wait => tokio::time::sleep(TICK).await,
                 Err(e) => {
                     return Err(format!(
                         "the recording {} did not appear within {} ms ({e}): FreeSWITCH must run on \
@@ -268,10 +330,7 @@ impl Job {
         let mut carry: Option<u8> = None;
         let mut buf = vec![0u8; 16_000];
         while !amd.is_finished() && began.elapsed() < limit {
-            tokio::select! {
-                _ = tokio::time::sleep(TICK) => {}
-                _ = &mut *stop => return Ok(()),
-            }
+            tokio::time::sleep(TICK).await;
             if file.seek(std::io::SeekFrom::Start(offset)).await.is_err() {
                 continue;
             }
@@ -347,5 +406,36 @@ mod tests {
             Signal::Event(AmdEvent::NoSpeechDetected { at_ms: 5000 }).payload()["event"],
             "silence"
         );
+    }
+
+    #[test]
+    fn an_undecided_amd_is_its_own_event_without_an_amd_type() {
+        let p = Signal::Event(AmdEvent::DecisionTimeout { at_ms: 15000 }).payload();
+        assert_eq!(
+            p,
+            json!({"type": "amd_decision_timeout", "event": "amd_decision_timeout"})
+        );
+        // `amd_type` is only ever human or machine.
+        for e in [
+            AmdEvent::HumanDetected {
+                greeting_ms: 400,
+                at_ms: 1200,
+            },
+            AmdEvent::MachineDetected {
+                reason: crate::call::amd::MachineReason::LongGreeting,
+                greeting_ms: 1600,
+                words: 3,
+                at_ms: 1700,
+            },
+            AmdEvent::NoSpeechDetected { at_ms: 5000 },
+            AmdEvent::DecisionTimeout { at_ms: 15000 },
+            AmdEvent::MachineStoppedSpeaking { at_ms: 4000 },
+        ] {
+            let p = Signal::Event(e).payload();
+            match p.get("amd_type") {
+                None => assert_ne!(p["event"], "amd", "{p}"),
+                Some(t) => assert!(t == "human" || t == "machine", "{p}"),
+            }
+        }
     }
 }
