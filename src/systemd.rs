@@ -40,6 +40,10 @@ fn send(path: &str, state: &str) -> bool {
         .is_ok()
 }
 
+/// Shortest interval between two WATCHDOG=1: pinging faster is pointless,
+/// and `tokio::time::interval` refuses a zero period.
+pub const MIN_WATCHDOG_INTERVAL: Duration = Duration::from_millis(10);
+
 /// How often to send WATCHDOG=1: half of `WATCHDOG_USEC`, when systemd set
 /// it for this process.
 pub fn watchdog_interval() -> Option<Duration> {
@@ -51,5 +55,38 @@ pub fn watchdog_interval() -> Option<Duration> {
     {
         return None;
     }
-    (usec > 0).then(|| Duration::from_micros(usec / 2))
+    let interval = interval_for(usec)?;
+    if Duration::from_micros(usec) < 2 * MIN_WATCHDOG_INTERVAL {
+        tracing::warn!(
+            watchdog_usec = usec,
+            interval_ms = interval.as_millis() as u64,
+            "WatchdogSec is shorter than dialbridge can serve; systemd may restart it: \
+             set WatchdogSec to a few seconds"
+        );
+    }
+    Some(interval)
+}
+
+/// The ping interval for a watchdog of `usec` microseconds: half of it, at
+/// least [`MIN_WATCHDOG_INTERVAL`]; None when `usec` is 0 (no watchdog).
+pub fn interval_for(usec: u64) -> Option<Duration> {
+    (usec > 0).then(|| Duration::from_micros(usec / 2).max(MIN_WATCHDOG_INTERVAL))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interval_is_half_the_watchdog_and_never_below_the_minimum() {
+        assert_eq!(interval_for(0), None);
+        assert_eq!(interval_for(1), Some(MIN_WATCHDOG_INTERVAL));
+        assert_eq!(interval_for(19_999), Some(MIN_WATCHDOG_INTERVAL));
+        assert_eq!(interval_for(200_000), Some(Duration::from_millis(100)));
+        assert_eq!(interval_for(30_000_000), Some(Duration::from_secs(15)));
+        assert_eq!(
+            interval_for(u64::MAX),
+            Some(Duration::from_micros(u64::MAX / 2))
+        );
+    }
 }

@@ -297,3 +297,37 @@ async fn systemd_is_told_ready_watchdog_and_stopping() {
     assert_eq!(p.exit_code(WAIT).await, Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tiny_watchdog_usec_pings_at_the_minimum_interval_instead_of_panicking() {
+    use std::os::unix::net::UnixDatagram;
+    let dir = std::env::temp_dir().join(format!("dialbridge-notify-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("notify.sock");
+    let socket = UnixDatagram::bind(&path).expect("bind notify socket");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let app = App::start().await;
+    let fake = FakeSwitch::start().await;
+    let mut p = Process::start(
+        &config(&app, &fake, ""),
+        &[
+            ("NOTIFY_SOCKET", path.display().to_string()),
+            ("WATCHDOG_USEC", "1".into()),
+        ],
+    );
+    let mut buf = [0u8; 512];
+    let mut got: Vec<String> = Vec::new();
+    for _ in 0..4 {
+        let n = socket.recv(&mut buf).expect("a notification");
+        got.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    }
+    assert!(got[0].starts_with("READY=1"), "{got:?}");
+    assert_eq!(&got[1..], ["WATCHDOG=1", "WATCHDOG=1", "WATCHDOG=1"]);
+    p.wait_log("WatchdogSec is shorter than dialbridge can serve")
+        .await;
+    p.signal("TERM");
+    assert_eq!(p.exit_code(WAIT).await, Some(0), "{}", p.log().join("\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

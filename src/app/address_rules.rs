@@ -24,6 +24,11 @@ fn param_char(c: char) -> bool {
 
 /// `host[:port]`: a DNS name, IPv4 address or bracketed IPv6 literal.
 pub fn host_port(s: &str, what: &str) -> Result<(), String> {
+    if !s.starts_with('[') {
+        // Brackets only enclose an IPv6 literal: anywhere else they are the
+        // character to name, before whatever follows them.
+        first_refused(s, |c| host_char(c) && c != '[' && c != ']', what)?;
+    }
     first_refused(s, host_char, what)?;
     let port = if let Some(rest) = s.strip_prefix('[') {
         let Some((v6, after)) = rest.split_once(']') else {

@@ -30,7 +30,8 @@ pub struct AmdTimers {
     pub no_speech_timeout_ms: Option<u32>,
     /// No decision after this long -> `amd_decision_timeout`.
     pub decision_timeout_ms: Option<u32>,
-    /// How long to wait for a beep after a machine was detected.
+    /// How long after answer beeps are listened for (mod_avmd is stopped
+    /// then, as in jambonz).
     pub tone_timeout_ms: Option<u32>,
     /// Silence after a machine greeting that means it stopped speaking.
     pub greeting_completion_timeout_ms: Option<u32>,

@@ -12,6 +12,7 @@ use super::problem::{Pointer, Problems};
 use super::read::{Fields, kind};
 use super::rules;
 use super::target::{Target, read_target};
+use super::without_effect::accepted_without_effect;
 
 /// Most targets one dial may ring (jambonz's limit; FreeSWITCH's own
 /// originate limit is 128 legs).
@@ -143,6 +144,9 @@ pub fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         .integer("timeout", 1, MAX_SECS, "seconds")
         .map_or(DEFAULT_TIMEOUT_SECS, |n| n as u32);
     let exit_media_path = f.bool("exitMediaPath").unwrap_or(false);
+    if exit_media_path {
+        media_path_conflicts(f, amd.is_some(), dtmf_capture.is_some());
+    }
     let forward_pai = f.bool("forwardPAI").unwrap_or(true);
     accepted_without_effect(f);
     (f.problems().len() == before).then(|| Dial {
@@ -166,34 +170,24 @@ pub fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
     })
 }
 
-/// jambonz properties dialbridge accepts so applications written for jambonz
-/// run unchanged, but that have no effect here; each gets a notice.
-fn accepted_without_effect(f: &mut Fields<'_, '_>) {
-    if let Some(b) = f.bool("anchorMedia")
-        && b
-    {
-        f.notice(
-            "anchorMedia",
-            "FreeSWITCH always anchors media unless exitMediaPath is set; nothing to do",
+/// With `exitMediaPath` FreeSWITCH hands the media to the endpoints once
+/// the call is bridged (`bypass_media_after_bridge`): it no longer hears the
+/// callee's audio nor the RFC 2833 digits, so AMD and DTMF capture could
+/// only fail silently. Both combinations are refused.
+fn media_path_conflicts(f: &mut Fields<'_, '_>, amd: bool, dtmf_capture: bool) {
+    if amd {
+        f.problem(
+            "amd",
+            "cannot run with exitMediaPath: once the media path leaves FreeSWITCH after the \
+             bridge, the callee's audio never reaches the detector; remove exitMediaPath or amd",
         );
     }
-    if let Some(v) = f.value("boostAudioSignal") {
-        if v.is_string() || v.is_number() {
-            f.notice(
-                "boostAudioSignal",
-                "not supported by dialbridge yet; the audio level is left unchanged",
-            );
-        } else {
-            f.problem(
-                "boostAudioSignal",
-                "must be a number of dB or a string like \"-6 dB\"",
-            );
-        }
-    }
-    for key in ["dub", "listen", "transcribe"] {
-        f.ignored_object(
-            key,
-            "nested verb not supported by dialbridge yet; ignored (the dial runs without it)",
+    if dtmf_capture {
+        f.problem(
+            "dtmfCapture",
+            "cannot run with exitMediaPath: once the media path leaves FreeSWITCH after the \
+             bridge, the digits (RFC 2833 events travel in the media) never reach dialbridge; \
+             remove exitMediaPath or dtmfCapture",
         );
     }
 }
@@ -313,3 +307,7 @@ fn read_dtmf_capture(value: &Value, at: &Pointer, problems: &mut Problems) -> Op
         parent_call: parent.unwrap_or_default(),
     })
 }
+
+#[cfg(test)]
+#[path = "dial_tests.rs"]
+mod tests;

@@ -23,6 +23,7 @@ pub mod rules;
 pub mod say;
 pub mod tag;
 pub mod target;
+pub mod without_effect;
 
 use serde::Serialize;
 use serde_json::Value;

@@ -53,7 +53,10 @@ fn shown(c: char) -> String {
 }
 
 /// A phone number: E.164 (`+` then 2 to 15 digits, no leading zero), or with
-/// `relaxed` also national digits (1 to 20 digits, no `+`).
+/// `relaxed` also national digits (1 to 20 digits, no `+`). Digits only in
+/// both: a carrier routes on the digits of the Request-URI, and letters or
+/// formatting (`508-308-4809`, `(508)`) would reach it verbatim and be
+/// refused there, or worse, routed on a prefix.
 pub fn phone_number(s: &str, relaxed: bool, what: &str) -> Result<(), String> {
     if s.contains(":_:") {
         return Err(format!(
@@ -74,7 +77,7 @@ pub fn phone_number(s: &str, relaxed: bool, what: &str) -> Result<(), String> {
         if ok {
             return Ok(());
         }
-    } else if relaxed && (1..=20).contains(&s.len()) {
+    } else if relaxed && (1..=20).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit()) {
         return Ok(());
     }
     Err(if relaxed {

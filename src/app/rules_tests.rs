@@ -89,3 +89,38 @@ fn dtmf_and_display_names() {
     assert!(display_name("O'Brien, Pat", "callerName").is_ok());
     assert!(display_name("a\"b", "callerName").is_err());
 }
+
+#[test]
+fn relaxed_numbers_are_national_digits_only() {
+    for ok in ["5083084809", "0049301234567", "911", "1"] {
+        assert!(phone_number(ok, true, "number").is_ok(), "{ok}");
+    }
+    for bad in [
+        "abc",
+        "508-308-4809",
+        "(508)3084809",
+        "508.308.4809",
+        "*67",
+        "12#",
+        "1/2",
+        "5083084809x",
+        "123456789012345678901",
+    ] {
+        let e = phone_number(bad, true, "number").unwrap_err();
+        assert!(e.contains("national digits only"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn a_bracket_after_a_host_name_is_the_character_named() {
+    for uri in ["sip:a@b[x=y]", "sip:b[x=y]", "sip:a@host]x"] {
+        let e = sip_uri(uri, "sipUri").unwrap_err();
+        let bracket = if uri.contains('[') { "'['" } else { "']'" };
+        assert!(e.contains(bracket), "{uri}: {e}");
+        assert!(e.contains("variable block"), "{uri}: {e}");
+    }
+    // An IPv6 literal keeps its brackets; what follows it is still named.
+    assert!(sip_uri("sip:a@[2001:db8::1]:5060", "sipUri").is_ok());
+    let e = sip_uri("sip:a@[2001:db8::1]x=y", "sipUri").unwrap_err();
+    assert!(e.contains("'='"), "{e}");
+}

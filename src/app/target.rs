@@ -286,6 +286,15 @@ fn teams(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<TargetKind> {
                 None
             }
         });
+    // Read before any early return: a property left unread is reported
+    // as unknown, which would hide the real problem.
+    let voicemail = match (f.bool("voicemail"), f.bool("vmail")) {
+        (Some(a), Some(b)) if a != b => {
+            f.problem("vmail", "`voicemail` and `vmail` disagree; give one");
+            None
+        }
+        (a, b) => Some(a.or(b).unwrap_or(false)),
+    };
     if tenant.is_none() && ctx.teams_tenant.is_none() && !f.has("tenant") {
         f.problem(
             "tenant",
@@ -293,16 +302,13 @@ fn teams(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<TargetKind> {
         );
         return None;
     }
-    let voicemail = match (f.bool("voicemail"), f.bool("vmail")) {
-        (Some(a), Some(b)) if a != b => {
-            f.problem("vmail", "`voicemail` and `vmail` disagree; give one");
-            return None;
-        }
-        (a, b) => a.or(b).unwrap_or(false),
-    };
     Some(TargetKind::Teams {
         number: number?,
         tenant,
-        voicemail,
+        voicemail: voicemail?,
     })
 }
+
+#[cfg(test)]
+#[path = "target_tests.rs"]
+mod tests;

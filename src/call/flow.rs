@@ -3,6 +3,8 @@
 //! error hook) and the application goes on with its next verb, as jambonz
 //! does; a hangup of the caller ends the application.
 
+use std::time::{Duration, Instant};
+
 use serde_json::json;
 use tracing::{info, warn};
 
@@ -213,6 +215,20 @@ fn tts(call: &Call, s: &Say) -> Option<(String, String)> {
     Some((engine, voice))
 }
 
+/// A `speak` that returns sooner than this has not spoken. FreeSWITCH's
+/// `speak` returns at once, with no Application-Response, when the TTS
+/// module of the engine is not loaded ("Invalid TTS module" in its log);
+/// any real utterance (a syllable plus the engine's lead-in) lasts longer.
+const MIN_SPEECH: Duration = Duration::from_millis(100);
+
+/// True when a `speak` that ran for `elapsed` spoke: it lasted at least
+/// [`MIN_SPEECH`], or the caller cut it short with a playback terminator.
+fn spoke(elapsed: Duration, terminator_used: bool) -> bool {
+    terminator_used || elapsed >= MIN_SPEECH
+}
+
+/// Speaks `s`; a `speak` that did not speak ends the verb with a report,
+/// so that `loop: 0` cannot spin on a missing TTS module.
 async fn say(call: &mut Call, s: &Say) -> Result<Next, SocketError> {
     let Some((engine, voice)) = tts(call, s) else {
         return Ok(Next::Continue);
@@ -222,7 +238,27 @@ async fn say(call: &mut Call, s: &Say) -> Result<Next, SocketError> {
     loop {
         for text in &s.text {
             let arg = format!("{engine}|{voice}|{}", tts_text(text));
-            call.socket.execute("speak", Some(&arg)).await?;
+            let began = Instant::now();
+            let done = call.socket.execute("speak", Some(&arg)).await?;
+            let terminated = done
+                .event
+                .variable_str("playback_terminator_used")
+                .is_some_and(|t| !t.is_empty());
+            // Cut short by the caller's hangup (FreeSWITCH completes the app
+            // with `Answer-State: hangup`, trace 02d): not a failed speak.
+            if call.socket.hung_up() || done.event.header_str("Answer-State") == Some("hangup") {
+                return Ok(Next::End);
+            }
+            if !spoke(began.elapsed(), terminated) {
+                let why = format!(
+                    "speak returned after {} ms without speaking; check that FreeSWITCH has loaded \
+                     the TTS module for [tts] engine `{engine}` (and knows voice `{voice}`); the say \
+                     was stopped",
+                    began.elapsed().as_millis()
+                );
+                call.report(HookKind::Call, "", &why, &[]);
+                return Ok(Next::Continue);
+            }
         }
         round += 1;
         if matches!(s.repeat, Loop::Times(n) if round >= n) {
@@ -295,6 +331,15 @@ async fn gather(call: &mut Call, g: &Gather) -> Result<Next, SocketError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_speak_that_returned_at_once_did_not_speak_unless_the_caller_cut_it() {
+        assert!(!spoke(Duration::ZERO, false));
+        assert!(!spoke(Duration::from_millis(40), false));
+        assert!(spoke(Duration::from_millis(40), true));
+        assert!(spoke(MIN_SPEECH, false));
+        assert!(spoke(Duration::from_secs(3), false));
+    }
 
     #[test]
     fn tts_text_survives_freeswitch_argument_splitting() {

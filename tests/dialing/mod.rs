@@ -2,6 +2,8 @@
 //! application, the exact fields every hook carries.
 #![allow(dead_code)]
 
+pub mod amd;
+
 use std::time::Duration;
 
 use serde_json::{Value, json};

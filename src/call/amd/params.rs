@@ -51,8 +51,9 @@ pub struct AmdParams {
     /// Silence after a machine's last word that means it stopped speaking
     /// (`greetingCompletionTimeoutMs`).
     pub greeting_completion_timeout_ms: u32,
-    /// How long the dial waits for mod_avmd's beep after a machine
-    /// (`toneTimeoutMs`); carried for the caller, unused by the classifier.
+    /// How long after the bridge mod_avmd listens for a beep
+    /// (`toneTimeoutMs`; 0 = no beep detection). Used by the dial's
+    /// detection (`call::detection`), not by the classifier.
     pub tone_timeout_ms: u32,
 }
 
