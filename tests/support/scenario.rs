@@ -232,6 +232,20 @@ impl Caller {
         self.extra_vars.push((name.into(), value.into()));
         self
     }
+    /// The caller's INVITE carries header `name: value`: FreeSWITCH sets
+    /// `sip_h_<name>` on the caller (`-1`, `-2` for repeats), which it
+    /// copies onto every leg unless `sip_copy_custom_headers=false` is set
+    /// on the caller (support/headers.rs). Only `X-` headers are modelled.
+    pub fn sip_header(mut self, name: &str, value: &str) -> Self {
+        assert!(
+            super::headers::kept_from_invite(name),
+            "Caller::sip_header models X- headers only, not {name:?}; use Caller::var \
+             with the variable FreeSWITCH sets for it"
+        );
+        let var = super::headers::inbound_var(&self.extra_vars, name);
+        self.extra_vars.push((var, value.into()));
+        self
+    }
     /// What the dialplan does after the socket app.
     pub fn then(mut self, next: DialplanNext) -> Self {
         self.next = next;
