@@ -148,3 +148,37 @@ async fn application_sets_a_reserved_x_dialbridge_header() {
         "{err}"
     );
 }
+
+/// The shipped dialplan snippet sets `sip_copy_custom_headers=false` before
+/// its socket action (defence in depth for anything else the dialplan may
+/// bridge; dialbridge does not rely on it).
+#[test]
+fn dialplan_snippet_stops_header_copying_before_the_socket() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/dialplan/00_dialbridge.xml");
+    let text = std::fs::read_to_string(path).expect("the shipped dialplan snippet");
+    // Actions only, comments left out.
+    let mut actions = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("<") {
+        rest = &rest[i..];
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.split_once("-->").map(|(_, r)| r).unwrap_or("");
+            continue;
+        }
+        let end = rest.find('>').map(|e| e + 1).unwrap_or(rest.len());
+        if rest.starts_with("<action ") {
+            actions.push(rest[..end].to_owned());
+        }
+        rest = &rest[end..];
+    }
+    let set = actions
+        .iter()
+        .position(|a| a.contains(r#"application="set" data="sip_copy_custom_headers=false""#));
+    let socket = actions
+        .iter()
+        .position(|a| a.contains(r#"application="socket""#));
+    assert!(
+        matches!((set, socket), (Some(s), Some(k)) if s < k),
+        "{actions:#?}"
+    );
+}

@@ -171,6 +171,9 @@ pub struct Caller {
     /// Extra channel variables of the caller's leg (e.g. the
     /// `sip_P-Asserted-Identity` FreeSWITCH sets from the INVITE).
     pub extra_vars: Vec<(String, String)>,
+    /// The dialplan runs the `socket` app (default); false: it ends after
+    /// its applications and the call is hung up (12c).
+    pub socket: bool,
 }
 
 impl Caller {
@@ -191,6 +194,7 @@ impl Caller {
             extra_vars: Vec::new(),
             digit_gap: 300,
             dialplan: Vec::new(),
+            socket: true,
         }
     }
     pub fn name(mut self, name: &str) -> Self {
@@ -244,6 +248,13 @@ impl Caller {
         );
         let var = super::headers::inbound_var(&self.extra_vars, name);
         self.extra_vars.push((var, value.into()));
+        self
+    }
+    /// The dialplan has no `socket` app: after its applications (see
+    /// `dialplan_app`) FreeSWITCH hangs the call up NORMAL_CLEARING and the
+    /// caller gets 480 (trace 12c). No daemon is involved.
+    pub fn without_socket(mut self) -> Self {
+        self.socket = false;
         self
     }
     /// What the dialplan does after the socket app.
