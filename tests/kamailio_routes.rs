@@ -3,8 +3,10 @@
 //! project's `kamailio/kamailio.cfg`, and sipp (`sip-tester`) playing
 //! FreeSWITCH, a carrier and Teams with the scenarios in `tests/sipp/`:
 //! X-Dialbridge-* headers removed, the carrier's digest challenge answered,
-//! the Teams Request-URI, tenant Contact and SBC failover, and the negative
-//! check that the scenarios' header checks are real.
+//! the Teams Request-URI, tenant Contact and SBC failover, X-Dialbridge-*
+//! headers honoured only from a trusted FreeSWITCH node (a forged one from
+//! outside is removed and routes nothing), and the negative check that the
+//! scenarios' header checks are real.
 //!
 //! Each test has its own Kamailio, temporary directory and block of ports on
 //! 127.0.0.1 (`Lab::new(name, PortBlock::...)`; the blocks are unique across
@@ -218,5 +220,99 @@ fn header_checks_fail_when_a_dialbridge_header_gets_through() {
     assert_eq!(
         microsoft.logged("fail"),
         vec!["an X-Dialbridge header reached Teams"]
+    );
+}
+
+/// An outside caller cannot steer Kamailio with dialbridge's routing
+/// headers (issue 10, toll fraud): an INVITE forging `X-Dialbridge-Route:
+/// teams`, `X-Dialbridge-Tenant` and `X-Dialbridge-Carrier` (in odd letter
+/// cases, on the BYE too) from an address outside the FreeSWITCH pool goes
+/// to the pool like any call from outside, and the node receives none of
+/// the headers. The very same INVITE from a trusted FreeSWITCH node is
+/// honoured: routed to Teams, the headers removed before it leaves.
+#[test]
+fn forged_dialbridge_headers_from_outside_are_removed_and_route_nothing() {
+    let lab = Lab::new("forged", PortBlock::ForgedHeaders);
+    let (freeswitch, outsider, teams_or_carrier, trusted_sender) =
+        (lab.slot(0), lab.slot(1), lab.slot(2), lab.slot(3));
+    let kam = Kamailio::start(
+        &lab,
+        &KamailioSetup {
+            users: users(),
+            // Where a forged header could send a call: the Teams SBC set
+            // and the carrier it names are the same sipp, which logs every
+            // INVITE's Request-URI.
+            carriers: vec![Carrier {
+                name: "acme",
+                address: uri(teams_or_carrier.sip),
+                username: "",
+                password: "",
+            }],
+            dispatcher: vec![
+                Destination::new(1, freeswitch.sip),
+                // a FreeSWITCH profile that only sends: trusted, never dialled
+                Destination {
+                    flags: 4,
+                    ..Destination::new(1, trusted_sender.sip)
+                },
+                Destination::new(2, teams_or_carrier.sip),
+            ],
+            ..KamailioSetup::default()
+        },
+    );
+    // Both fail a call whose INVITE or BYE carries an X-Dialbridge header.
+    let node = answering(&lab, "freeswitch", freeswitch).calls(1).start();
+    let trap = answering(&lab, "teams-or-carrier", teams_or_carrier)
+        .calls(1)
+        .start();
+    let forged = |name: &str, from| {
+        lab.sipp(name, "uac_dialbridge_headers.xml", from)
+            .to(kam.port)
+            .service("+15550001111")
+            .key("domain", TEAMS_DOMAIN)
+            .key("tenant", TENANT)
+            .key("carrier", "acme")
+            .calls(1)
+            .run()
+    };
+
+    let call = forged("outsider", outsider);
+    call.assert_success("the outside call completes");
+    assert_eq!(
+        call.logged("answered-by"),
+        vec!["freeswitch"],
+        "an outside call goes to the FreeSWITCH pool whatever X-Dialbridge-* it carries"
+    );
+    node.finish()
+        .assert_success("the FreeSWITCH node got the outside call without any X-Dialbridge header");
+
+    let call = forged("freeswitch-node", trusted_sender);
+    call.assert_success("the trusted call completes");
+    assert_eq!(
+        call.logged("answered-by"),
+        vec!["teams-or-carrier"],
+        "a trusted node's X-Dialbridge-Route is honoured"
+    );
+    let seen = trap.finish();
+    seen.assert_success("Teams got the trusted call without any X-Dialbridge header");
+    assert_eq!(
+        seen.logged("ruri"),
+        vec![format!("sip:+15550001111@{TEAMS_DOMAIN}")],
+        "exactly one INVITE reached Teams/the carrier: the trusted one, by the Teams route"
+    );
+    let log = kam.log();
+    let warned = |method: &str, port: u16| {
+        log.contains(&format!(
+            "untrusted {method} from 127.0.0.1:{port} carried X-Dialbridge-* headers: removed, not honoured"
+        ))
+    };
+    assert!(
+        warned("INVITE", outsider.sip) && warned("BYE", outsider.sip),
+        "the forged headers are logged for the operator:\n{}",
+        kam.log_tail()
+    );
+    assert!(
+        !log.contains(&format!("from 127.0.0.1:{} carried", trusted_sender.sip)),
+        "a trusted node's headers are not forged"
     );
 }

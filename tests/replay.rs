@@ -19,6 +19,10 @@
 mod compare;
 #[path = "replay/driver.rs"]
 mod driver;
+#[path = "replay/narrowed.rs"]
+mod narrowed;
+#[path = "replay/originated.rs"]
+mod originated;
 #[path = "replay/scenarios.rs"]
 mod scenarios;
 mod support;
@@ -65,9 +69,15 @@ const SKIPPED: &[(&str, &str)] = &[(
 /// Empty: every replayed capture is held to its bytes.
 const KNOWN_DEVIATIONS: &[(&str, &str)] = &[];
 
+/// A capture, narrowed (replay/narrowed.rs) when it subscribed to `ALL`.
 fn load(name: &str) -> Option<Trace> {
     let data = std::fs::read(format!("{DIR}/{name}")).ok()?;
-    Some(Trace::parse(name, &data).unwrap_or_else(|e| panic!("{name}: {e}")))
+    let t = Trace::parse(name, &data).unwrap_or_else(|e| panic!("{name}: {e}"));
+    Some(if narrowed::subscribed_to_all(&t) {
+        narrowed::narrow(&t)
+    } else {
+        t
+    })
 }
 
 /// A Unique-ID from the capture's first received message that has one (the
@@ -81,9 +91,13 @@ fn a_uuid(t: &Trace) -> Option<String> {
     Some(line["Unique-ID: ".len()..].to_string())
 }
 
-/// The recorded listener was 127.0.0.1:8084; sockets must reach ours.
+/// The recorded listener was 127.0.0.1:8084 (18084 in 12a/12b); sockets
+/// must reach ours.
 fn fixer(addr: SocketAddr) -> impl Fn(&str) -> String {
-    move |p: &str| p.replace("127.0.0.1:8084", &addr.to_string())
+    move |p: &str| {
+        p.replace("127.0.0.1:18084", &addr.to_string())
+            .replace("127.0.0.1:8084", &addr.to_string())
+    }
 }
 
 /// Connects to the fake's inbound port and plays `t` there; returns once
@@ -138,9 +152,13 @@ async fn replay_call(s: &Scenario, f: f64) -> Vec<String> {
         .as_ref()
         .and_then(a_uuid)
         .or_else(|| observer.as_ref().and_then(first_event_uuid));
-    let mut caller = Caller::new("caller", "5551000")
-        .name("sipp")
-        .then(s.next.clone());
+    let mut caller = Caller::new(s.from, s.to).name("sipp").then(s.next.clone());
+    if s.without_socket {
+        caller = caller.without_socket();
+    }
+    for (name, value) in &s.sip_headers {
+        caller = caller.sip_header(name, value);
+    }
     if let Some(u) = &uuid {
         caller = caller.uuid(u);
     }
@@ -287,44 +305,12 @@ async fn replay_inbound_alone(name: String) -> Vec<String> {
     compare(&name, &received(&t), &got)
 }
 
-/// Trace 10: `bgapi originate ... &socket(...)` on the inbound connection,
-/// then the created call's own outbound connection.
-async fn replay_originate(f: f64) -> Vec<String> {
-    let name = "10-originate-to-socket";
-    let (Some(inb), Some(out)) = (
-        load(&format!("{name}.inbound.esl")),
-        load(&format!("{name}.esl")),
-    ) else {
-        return vec![format!("{name}: captures missing")];
-    };
-    let fake = FakeSwitch::with_second(Duration::from_secs_f64(f)).await;
-    // The callee answered about 1 s after the bgapi (BACKGROUND_JOB at +1434).
-    // It beeped about 2.1 s after answering (avmd::beep at outbound +2095).
-    fake.originate_callee(Callee::answers_after(1020).beeps_at(2040).scaled(f));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let task = play_inbound(&fake, &inb, f, addr).await;
-    let mut problems = Vec::new();
-    match tokio::time::timeout(driver::guard(f), listener.accept()).await {
-        Ok(Ok((s, _))) => {
-            let got = play(s, steps(&out, f, &fixer(addr)), driver::guard(f), None).await;
-            problems.extend(compare("outbound", &received(&out), &got));
-        }
-        _ => problems.push("the originated call never connected".into()),
-    }
-    let got = task.await.expect("inbound task");
-    problems.extend(compare("inbound", &received(&inb), &got));
-    problems
-        .into_iter()
-        .map(|p| format!("{name}: {p}"))
-        .collect()
-}
-
 /// The inbound captures replayed beside their call (they subscribe to
 /// events) or by replay_originate; every other one is replayed alone.
 fn replayed_beside(name: &str) -> bool {
     let Some(t) = load(name) else { return false };
-    name.starts_with("10-")
+    let base = name.split('.').next().unwrap_or(name);
+    originated::scenarios().iter().any(|o| o.name == base)
         || name.ends_with(".api.esl")
         || t.blocks(Dir::Sent).any(|b| b.payload.starts_with("event "))
 }
@@ -357,8 +343,12 @@ async fn every_capture_replays_through_the_fake() {
             r
         });
     }
-    if "10-originate-to-socket".starts_with(only.as_str()) {
-        set.spawn(replay_originate(f));
+    let created: Vec<&str> = originated::scenarios().iter().map(|o| o.name).collect();
+    for o in originated::scenarios()
+        .into_iter()
+        .filter(|o| o.name.starts_with(only.as_str()))
+    {
+        set.spawn(originated::replay_originate(o, f));
     }
     for n in &files {
         let alone = (n.ends_with(".inbound.esl") || n.ends_with(".api.esl"))
@@ -381,7 +371,7 @@ async fn every_capture_replays_through_the_fake() {
     for n in &files {
         let base = n.split('.').next().unwrap_or(n);
         assert!(
-            names.contains(&base) || base.starts_with("10-") || skipped(n) || !replayed_beside(n),
+            names.contains(&base) || created.contains(&base) || skipped(n) || !replayed_beside(n),
             "capture {n} is neither replayed nor skipped"
         );
     }

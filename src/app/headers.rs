@@ -7,6 +7,12 @@ use super::problem::{Pointer, Problems};
 use super::read::{check_text, kind};
 use super::rules;
 
+/// The prefix of the headers dialbridge puts on legs for Kamailio's routing
+/// (`X-Dialbridge-Carrier`, `X-Dialbridge-Route`, ...). An application may
+/// not set them, in any letter case, and no caller header reaches a leg at
+/// all (call::dial), so only dialbridge's dial-string compiler writes them.
+pub const RESERVED_PREFIX: &str = "X-Dialbridge-";
+
 /// Where a set of headers is carried: the dial's own headers (and those of
 /// other verbs) in the shared `{...}` block, a target's in its `[...]` block.
 pub use super::rules::VarBlock as HeaderScope;
@@ -131,6 +137,26 @@ mod tests {
             p[0].contains("move the header to the dial's own `headers`"),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn reserved_routing_headers_are_refused_in_any_case() {
+        for scope in [HeaderScope::Shared, HeaderScope::PerLeg] {
+            let (h, p) = read(
+                json!({"X-Dialbridge-Route": "teams", "x-DIALBRIDGE-carrier": "c",
+                       "X-Dialbridgeish": "ok"}),
+                scope,
+            );
+            assert_eq!(h.0, vec![("X-Dialbridgeish".to_owned(), "ok".to_owned())]);
+            assert_eq!(p.len(), 2, "{p:?}");
+            for problem in &p {
+                assert!(
+                    problem.contains("reserved") && problem.contains("choose another name"),
+                    "{problem}"
+                );
+            }
+            assert!(p[0].starts_with("/headers/X-Dialbridge-Route: "), "{p:?}");
+        }
     }
 
     #[test]

@@ -138,9 +138,11 @@ pub fn header_name(s: &str) -> Result<(), String> {
             "header `{s}` is managed by the SIP stack and cannot be set by an application"
         ));
     }
-    if lower.starts_with("x-dialbridge-") {
+    if lower.starts_with(&super::headers::RESERVED_PREFIX.to_ascii_lowercase()) {
         return Err(format!(
-            "header `{s}`: X-Dialbridge-* headers are reserved for dialbridge's routing"
+            "header `{s}`: names starting with `{}` (any letter case) are reserved for the \
+             routing headers dialbridge itself puts on legs for Kamailio; choose another name",
+            super::headers::RESERVED_PREFIX
         ));
     }
     Ok(())

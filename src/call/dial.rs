@@ -98,6 +98,7 @@ async fn ring(
     for leg in &compiled.legs {
         call.socket.follow(&leg.uuid).await?;
     }
+    forward_no_caller_headers(call).await?;
     for var in [
         "continue_on_fail=true",
         "hangup_after_bridge=false",
@@ -125,6 +126,22 @@ async fn ring(
         .start("bridge", Some(compiled.argument()))
         .await?;
     Ok(follow(call, dial, compiled, bridge, arrivals).await)
+}
+
+/// Stops FreeSWITCH copying the caller's `sip_h_*` variables (its INVITE's
+/// X- headers, or a dialplan's) onto the legs: a caller's
+/// `X-Dialbridge-Route: teams` would steer a leg at Kamailio (FREESWITCH.md
+/// §12). mod_sofia reads `sip_copy_custom_headers` on the originating
+/// channel only; the headers the application asked for and dialbridge's own
+/// travel in the dial string's `{…}`/`[…]` blocks and are unaffected. An API
+/// command, answered once the variable is set: no awaited application
+/// (§17). Fails closed: without it the dial is not placed.
+async fn forward_no_caller_headers(call: &Call) -> Result<(), SocketError> {
+    let command = format!(
+        "uuid_setvar {} sip_copy_custom_headers false",
+        call.socket.uuid()
+    );
+    call.socket.api(&command).await.map(|_| ())
 }
 
 /// Ringback, answer or ring_ready, media path — on the caller, before the bridge.

@@ -180,9 +180,14 @@ impl Kamailio {
         kamailio
     }
 
+    /// Kamailio's whole log so far.
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.dir.join("kamailio.log")).unwrap_or_default()
+    }
+
     /// The end of Kamailio's log, for failure messages.
     pub fn log_tail(&self) -> String {
-        let log = fs::read_to_string(self.dir.join("kamailio.log")).unwrap_or_default();
+        let log = self.log();
         let lines: Vec<&str> = log.lines().collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
     }

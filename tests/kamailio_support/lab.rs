@@ -32,6 +32,7 @@ pub enum PortBlock {
     Carrier,
     Teams,
     Negative,
+    ForgedHeaders,
 }
 
 /// Two ports for one sipp instance: SIP and sipp's control socket.

@@ -21,6 +21,13 @@ pub struct Scenario {
     /// than the capture had before its linger notice, instead of at a time
     /// (07b: see its scenario).
     pub hangup_after_linger_point: bool,
+    /// The caller's number and the number it dials (`caller`, `5551000`).
+    pub from: &'static str,
+    pub to: &'static str,
+    /// The dialplan has no socket app (12c).
+    pub without_socket: bool,
+    /// X- headers of the caller's INVITE (`Caller::sip_header`).
+    pub sip_headers: Vec<(&'static str, &'static str)>,
 }
 
 pub fn sc(name: &'static str, callees: Vec<(&'static str, Callee)>) -> Scenario {
@@ -32,6 +39,10 @@ pub fn sc(name: &'static str, callees: Vec<(&'static str, Callee)>) -> Scenario 
         next: DialplanNext::Nothing,
         dialplan: Vec::new(),
         hangup_after_linger_point: false,
+        from: "caller",
+        to: "5551000",
+        without_socket: false,
+        sip_headers: Vec::new(),
     }
 }
 
@@ -249,6 +260,21 @@ pub fn scenarios() -> Vec<Scenario> {
                 "08d-socket-closed-mid-bridge-with-respond-503",
                 vec![("1000", ans(540).hangs_up_after_answer(6000))],
             )
+        },
+        // An INVITE with X- headers to `wait@` in the stock public context:
+        // they became sip_h_* variables of the caller; no extension after
+        // the first two applications, no socket; the observer filtered on
+        // the caller's number (FREESWITCH.md §12).
+        Scenario {
+            sip_headers: vec![("X-Dialbridge-Route", "teams"), ("X-Foo", "bar")],
+            dialplan: vec![
+                ("set", "outside_call=true"),
+                ("export", "RFC2822_DATE=Mon, 30 Nov 2026 19:16:16 +0000"),
+            ],
+            from: "xh12c44bfaf4d",
+            to: "wait",
+            without_socket: true,
+            ..sc("12c-inbound-call-nonnumeric-public-no-route", vec![])
         },
     ]
 }

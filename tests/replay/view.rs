@@ -4,8 +4,9 @@
 //! What is compared is what FreeSWITCH orders: command replies in the order
 //! of their commands, and per Unique-ID the events of that channel (name,
 //! Application and its response, Answer-State, Channel-Call-State,
-//! Hangup-Cause, DTMF digit, and the result variables on the events that
-//! end a leg or a bridge). Across channels FreeSWITCH orders nothing (its
+//! Hangup-Cause, DTMF digit, the `sip_h_*` variables (the headers a leg's
+//! INVITE carries) and the result variables on the events that end a leg
+//! or a bridge). Across channels FreeSWITCH orders nothing (its
 //! event threads and the 20 ms poll of each socket interleave them), and
 //! the `linger` disconnect notice is written by the socket's own thread
 //! when it sees the channel down, racing the replies to commands sent
@@ -102,6 +103,17 @@ pub fn key(name: &str, p: &Parsed) -> String {
     if name == "BACKGROUND_JOB" {
         let body = p.body.split_once("\n\n").map(|(_, b)| b).unwrap_or("");
         k.push_str(&format!(" body={}", body.trim_end()));
+    }
+    // The extra headers the channel's INVITE carries (FREESWITCH.md §12).
+    let mut sip_h: Vec<String> = p
+        .event
+        .iter()
+        .flatten()
+        .filter_map(|(k, v)| Some(format!("{}={v}", k.strip_prefix("variable_sip_h_")?)))
+        .collect();
+    if !sip_h.is_empty() {
+        sip_h.sort();
+        k.push_str(&format!(" sip_h=[{}]", sip_h.join(",")));
     }
     if name == "CHANNEL_HANGUP_COMPLETE"
         || p.ev("Application") == Some("bridge") && name.ends_with("COMPLETE")

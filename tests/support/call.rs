@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use freeswitch_esl_tokio::HangupCause;
 use tokio::sync::watch;
 
+use super::apps::local_hangup;
 use super::channel::{Channel, Profile};
 use super::core::Core;
 use super::lifecycle::Disp;
@@ -48,10 +49,25 @@ pub fn start_call(sw: &Switch, daemon: SocketAddr, caller: Caller) -> CallHandle
             ch.set_var(&k, v);
         }
         ch.set_var("socket_host", daemon.ip().to_string());
+        // CHANNEL_CREATE comes before routing: call state DOWN (12c).
+        ch.call_state = "DOWN";
         core.channels.insert(uuid.clone(), ch);
         core.fire(&cu, &uuid, "CHANNEL_CREATE", &[], &[]);
+        if let Some(ch) = core.channels.get_mut(&uuid) {
+            ch.call_state = "RINGING";
+        }
         for (name, arg) in &caller.dialplan {
             dialplan_app(&mut core, &cu, &uuid, name, arg);
+        }
+        sw.extra().callers.insert(uuid.clone(), caller.clone());
+        if !caller.socket {
+            // Nothing after the dialplan's applications: FreeSWITCH hangs
+            // the call up NORMAL_CLEARING, the caller gets 480 (12c).
+            local_hangup(&mut core, &cu, &uuid, HangupCause::NormalClearing);
+            core.complete(&cu, &uuid);
+            log.set_closed(false);
+            drop(core);
+            return CallHandle::new(sw.clone(), uuid, log);
         }
         let post = [
             ("Application", "socket".to_string()),
@@ -59,7 +75,6 @@ pub fn start_call(sw: &Switch, daemon: SocketAddr, caller: Caller) -> CallHandle
             ("Application-UUID", uuid::Uuid::new_v4().to_string()),
         ];
         core.fire(&cu, &uuid, "CHANNEL_EXECUTE", &[], &post);
-        sw.extra().callers.insert(uuid.clone(), caller.clone());
         start_socket(
             sw,
             &mut core,

@@ -111,6 +111,11 @@ impl FakeSwitch {
     pub fn originate_callee(&self, callee: Callee) {
         self.sw.extra().originate_callee = Some(callee);
     }
+    /// Scripts the legs that calls created by `originate` dial, by the
+    /// endpoint scripts of `legs` (its other fields are not used).
+    pub fn originated_legs(&self, legs: Caller) {
+        self.sw.extra().originated_legs = Some(legs);
+    }
     /// Calls created by `originate ... &socket(...)`, in order.
     pub fn originated(&self) -> Vec<CallHandle> {
         self.sw

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::channel::{Channel, Profile};
 use super::core::Core;
+use super::headers;
 use super::lifecycle::Disp;
 use super::record::{Dial, DialLeg, LegFate};
 use super::scenario::{Callee, Outcome};
@@ -131,6 +132,8 @@ pub fn create_leg(
 ) -> Option<watch::Receiver<bool>> {
     let ach = core.channels.get(a)?;
     let log = ach.log.clone();
+    // mod_sofia copies the caller's sip_h_* onto a sofia leg (not loopback).
+    let from_caller = headers::copied_from_caller(ach);
     let ignore_early = leg.var("ignore_early_media") == Some("true");
     let (from_name, from_num) = (
         leg.var("origination_caller_id_name")
@@ -204,6 +207,10 @@ pub fn create_leg(
             *v = name.clone();
         }
     }
+    if !loopback {
+        vars.extend(from_caller);
+    }
+    // The dial string's {}/[] variables are installed after the copy: they win.
     vars.extend(leg.vars.iter().cloned());
     vars.push(("originate_early_media".into(), (!ignore_early).to_string()));
     vars.push(("originating_leg_uuid".into(), a.to_string()));
@@ -217,6 +224,11 @@ pub fn create_leg(
     }
     let rx = ch.hung.subscribe();
     let sip_call_id = ch.var("sip_call_id").map(str::to_owned);
+    let invite_headers = if loopback {
+        Vec::new()
+    } else {
+        headers::invite_headers(&ch.vars)
+    };
     core.channels.insert(leg.uuid.clone(), ch);
     // The caller's bond is the last leg created (02a, 02d).
     if let Some(ach) = core.channels.get_mut(a) {
@@ -226,6 +238,7 @@ pub fn create_leg(
         uuid: leg.uuid.clone(),
         endpoint: leg.endpoint.clone(),
         sip_call_id,
+        invite_headers,
         ..LegFate::default()
     });
     core.fire(cu, &leg.uuid, "CHANNEL_CREATE", &[], &[]);

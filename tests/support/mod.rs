@@ -15,6 +15,7 @@ mod core;
 mod digits;
 mod event;
 mod fake;
+mod headers;
 mod inbound;
 mod legs;
 mod lifecycle;

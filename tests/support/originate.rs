@@ -63,6 +63,11 @@ pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
         for (k, v) in &leg.vars {
             ch.set_var(k, v.clone());
         }
+        let mut ex = sw.extra();
+        if let Some(legs) = ex.originated_legs.clone() {
+            ex.callers.insert(leg.uuid.clone(), legs);
+        }
+        drop(ex);
         let mut core = sw.lock();
         core.channels.insert(leg.uuid.clone(), ch);
         core.fire(&cu, &leg.uuid, "CHANNEL_CREATE", &[], &[]);
@@ -122,6 +127,13 @@ pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
             .trim_start_matches("&socket(")
             .trim_end_matches(')')
             .to_string();
+        // The socket app starts on the answered channel (12a/12b observers).
+        let exec = [
+            ("Application", "socket".to_string()),
+            ("Application-Data", data.clone()),
+            ("Application-UUID", uuid::Uuid::new_v4().to_string()),
+        ];
+        core.fire(&cu, &leg.uuid, "CHANNEL_EXECUTE", &[], &exec);
         start_socket(
             sw,
             &mut core,

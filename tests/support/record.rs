@@ -98,6 +98,19 @@ pub struct LegFate {
     pub disposition: Option<String>,
     /// The Call-ID of the leg's INVITE.
     pub sip_call_id: Option<String>,
+    /// The extra headers (`sip_h_*` variables) the leg's INVITE carried,
+    /// the caller's copied ones included (support/headers.rs).
+    pub invite_headers: Vec<(String, String)>,
+}
+
+impl LegFate {
+    /// The value of header `name` on the leg's INVITE (names ignore case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.invite_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// The log's contents behind its mutex, so the switch can write from any

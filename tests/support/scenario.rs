@@ -171,6 +171,9 @@ pub struct Caller {
     /// Extra channel variables of the caller's leg (e.g. the
     /// `sip_P-Asserted-Identity` FreeSWITCH sets from the INVITE).
     pub extra_vars: Vec<(String, String)>,
+    /// The dialplan runs the `socket` app (default); false: it ends after
+    /// its applications and the call is hung up (12c).
+    pub socket: bool,
 }
 
 impl Caller {
@@ -191,6 +194,7 @@ impl Caller {
             extra_vars: Vec::new(),
             digit_gap: 300,
             dialplan: Vec::new(),
+            socket: true,
         }
     }
     pub fn name(mut self, name: &str) -> Self {
@@ -230,6 +234,27 @@ impl Caller {
     /// Adds a channel variable to the caller's leg.
     pub fn var(mut self, name: &str, value: &str) -> Self {
         self.extra_vars.push((name.into(), value.into()));
+        self
+    }
+    /// The caller's INVITE carries header `name: value`: FreeSWITCH sets
+    /// `sip_h_<name>` on the caller (`-1`, `-2` for repeats), which it
+    /// copies onto every leg unless `sip_copy_custom_headers=false` is set
+    /// on the caller (support/headers.rs). Only `X-` headers are modelled.
+    pub fn sip_header(mut self, name: &str, value: &str) -> Self {
+        assert!(
+            super::headers::kept_from_invite(name),
+            "Caller::sip_header models X- headers only, not {name:?}; use Caller::var \
+             with the variable FreeSWITCH sets for it"
+        );
+        let var = super::headers::inbound_var(&self.extra_vars, name);
+        self.extra_vars.push((var, value.into()));
+        self
+    }
+    /// The dialplan has no `socket` app: after its applications (see
+    /// `dialplan_app`) FreeSWITCH hangs the call up NORMAL_CLEARING and the
+    /// caller gets 480 (trace 12c). No daemon is involved.
+    pub fn without_socket(mut self) -> Self {
+        self.socket = false;
         self
     }
     /// What the dialplan does after the socket app.

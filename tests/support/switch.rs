@@ -44,6 +44,9 @@ pub struct Extras {
     pub callers: HashMap<String, Caller>,
     /// How a callee of `originate` behaves.
     pub originate_callee: Option<Callee>,
+    /// The scripts of the legs a call created by `originate` dials (its
+    /// endpoint scripts), as a `Caller`'s are for an inbound call.
+    pub originated_legs: Option<Caller>,
     /// Running `uuid_record` writers, by path.
     pub recordings: HashMap<String, Arc<AtomicBool>>,
     /// `uuid_record` writes where this host cannot see (FreeSWITCH on
