@@ -185,6 +185,8 @@ impl Settings {
                 .prefix_separator("__")
                 .separator("__")
                 .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("media.allow_paths")
                 .source(Some(other_env.into_iter().collect())),
         );
         for (key, value) in carrier_env {
@@ -242,6 +244,7 @@ impl Settings {
             carriers: self.carriers.keys().cloned().collect(),
             has_default_carrier: self.carriers.values().any(|c| c.default),
             teams_tenant: self.teams.tenant.clone(),
+            media_dirs: self.media.allowed_dirs(),
         }
     }
 
@@ -264,7 +267,7 @@ fn check_config_hook(spec: &HookSpec) -> Result<(), String> {
     if !hook.is_absolute() {
         return Err(format!(
             "`{}` must be an absolute http(s) URL (relative URLs are only for hooks in replies)",
-            hook.url
+            crate::webhook::masked(&hook.url)
         ));
     }
     Ok(())

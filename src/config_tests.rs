@@ -157,3 +157,52 @@ fn trunk_lookup_ignores_case_and_finds_the_default() {
     assert!(ctx.has_default_carrier);
     assert!(ctx.has_carrier("twilio"));
 }
+
+#[test]
+fn dtmf_hook_bounds_and_play_directories_are_checked() {
+    let s = load("", &[]).expect("defaults are valid");
+    assert_eq!(
+        (
+            s.dtmf.hook_rate_per_sec,
+            s.dtmf.hook_burst,
+            s.dtmf.hook_max_in_flight
+        ),
+        (5, 10, 4)
+    );
+    assert!(s.media.allow_paths.is_empty());
+    let p = problems(
+        load(
+            "[dtmf]\nhook_rate_per_sec = 0\nhook_max_in_flight = 1000\n\
+             [media]\nallow_paths = [\"sounds\", \"/srv/../etc\", \"/srv/ok/\"]\n",
+            &[],
+        )
+        .expect_err("invalid"),
+    );
+    let mut keys: Vec<&str> = p.iter().map(|p| p.key.as_str()).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "dtmf.hook_max_in_flight",
+            "dtmf.hook_rate_per_sec",
+            "media.allow_paths",
+            "media.allow_paths"
+        ],
+        "{p:?}"
+    );
+}
+
+#[test]
+fn play_directories_come_from_the_file_or_a_comma_separated_variable() {
+    let s = load(
+        "[media]\ncache_dir = \"/var/cache/x/\"\n",
+        &[("DIALBRIDGE__MEDIA__ALLOW_PATHS", "/srv/a/,/srv/b")],
+    )
+    .expect("valid");
+    assert_eq!(s.media.allow_paths, ["/srv/a/", "/srv/b"]);
+    assert_eq!(
+        s.app_context().media_dirs,
+        ["/var/cache/x", "/srv/a", "/srv/b"],
+        "cache_dir first, trailing slashes dropped"
+    );
+}

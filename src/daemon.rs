@@ -82,6 +82,7 @@ impl Daemon {
             warn!("[freeswitch] password is FreeSWITCH's default \"ClueCon\"; change it");
         }
         let http_client = crate::webhook::http_client().map_err(DaemonError::Http)?;
+        crate::call::sweep::leftovers(&settings).await;
         let (tcp, listener_addr) = bind("[listener] address", &settings.listener.address).await?;
         let (http, http_addr) = bind("[http] address", &settings.http.address).await?;
         let slots = CallSlots::new(settings.listener.max_calls);

@@ -1,13 +1,15 @@
 //! `dialbridge explain`: what each verb of a reply will do on FreeSWITCH.
 //! For a dial, the exact `bridge` argument (passwords masked) and one line
 //! per leg. It is a tool for application developers and the contract the
-//! compiler is tested through.
+//! compiler is tested through. Hook URLs print with their password masked
+//! (`https://user:********@host`), as in `check-config`.
 
 use serde::Serialize;
 
 use crate::app::{self, Instruction, Problem, Verb};
 use crate::config::Settings;
 use crate::freeswitch::dialstring::{self, CompileError};
+use crate::webhook::masked;
 
 /// What a reply will do.
 #[derive(Debug, Serialize)]
@@ -184,11 +186,14 @@ fn explain_one(
         )),
         Verb::Gather(g) => plain(format!(
             "gather: play_and_get_digits {}..{} digit(s), {} s timeout, result to {}",
-            g.min_digits, g.max_digits, g.timeout, g.action_hook.url
+            g.min_digits,
+            g.max_digits,
+            g.timeout,
+            masked(&g.action_hook.url)
         )),
         Verb::Redirect(r) => plain(format!(
             "redirect: fetch the rest of the application from {}",
-            r.action_hook.url
+            masked(&r.action_hook.url)
         )),
         Verb::SipDecline(d) => plain(format!(
             "sip:decline: respond {}{}",

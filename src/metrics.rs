@@ -136,6 +136,12 @@ impl Metrics {
         self.webhook_seconds.observe(kind, took.as_secs_f64());
     }
 
+    /// A webhook post of `kind` was not sent: the call's bound on such posts
+    /// was reached (counted as result `dropped`, with no latency).
+    pub fn webhook_dropped(&self, kind: &str) {
+        self.webhooks.add(&[kind, "dropped"]);
+    }
+
     /// The FreeSWITCH control connection went up or down.
     pub fn esl_connected(&self, up: bool) {
         self.esl_connected.store(i64::from(up), Ordering::Relaxed);

@@ -1,19 +1,23 @@
 //! Talking to the web application: POST JSON (or GET with query parameters),
 //! HTTP basic auth, the `Jambonz-Signature` header, a timeout per request,
 //! retries with backoff, a 1 MiB cap on replies, relative URLs resolved
-//! against `call_hook`. Secrets never reach a log line.
+//! against `call_hook` (with its credentials), `dtmfHook` posts bounded per
+//! call ([`limit`]). Secrets never reach a log line.
 
+pub mod limit;
 mod policy;
 pub mod signature;
+mod urls;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use tracing::{debug, warn};
-use url::Url;
+use tracing::{debug, info, warn};
 
+pub use limit::{Decision, Limiter, Limits};
 pub use policy::{Failure, RetryPolicy};
+pub use urls::{Resolved, masked, shown};
 
 use crate::app::{Hook, Method};
 use crate::config::Settings;
@@ -103,6 +107,18 @@ pub enum WebhookError {
         /// Where.
         url: String,
     },
+    /// Not sent: the call's bound on this kind of post was reached
+    /// (`[dtmf] hook_rate_per_sec`, `hook_burst`, `hook_max_in_flight`).
+    #[error(
+        "{kind} hook post dropped: the call reached its {bound} bound; raise the [dtmf] hook_* limits \
+         if the application really needs more"
+    )]
+    Dropped {
+        /// The hook kind.
+        kind: &'static str,
+        /// `rate` or `in_flight`.
+        bound: &'static str,
+    },
 }
 
 /// The webhook client of one call, built from a configuration snapshot.
@@ -114,6 +130,8 @@ pub struct Webhooks {
     timeout: Duration,
     retries: u32,
     metrics: Option<Arc<Metrics>>,
+    /// The call's bound on `dtmfHook` posts (shared by the clones).
+    dtmf: Limiter,
 }
 
 /// The shared HTTP client: rustls, `User-Agent: dialbridge/<version>`, no
@@ -133,16 +151,6 @@ pub fn http_client() -> Result<reqwest::Client, String> {
         })
 }
 
-/// A URL with any password removed, for logs and errors.
-pub fn shown(url: &Url) -> String {
-    let mut u = url.clone();
-    if u.password().is_some() {
-        let _ = u.set_password(Some("****"));
-    }
-    u.set_fragment(None);
-    u.to_string()
-}
-
 impl Webhooks {
     /// The client for calls handled with `settings`.
     pub fn new(client: reqwest::Client, settings: &Settings) -> Self {
@@ -153,6 +161,7 @@ impl Webhooks {
             timeout: Duration::from_millis(settings.app.webhook_timeout_ms),
             retries: settings.app.webhook_retries,
             metrics: None,
+            dtmf: Limiter::new(settings.dtmf.hook_limits()),
         }
     }
 
@@ -167,22 +176,10 @@ impl Webhooks {
         &self.base
     }
 
-    /// `hook`'s URL made absolute against `call_hook`, and the retry policy
-    /// its fragment asks for.
-    pub fn resolve(&self, hook: &Hook) -> Result<(Url, RetryPolicy), WebhookError> {
-        let bad = |reason: String| WebhookError::BadUrl {
-            url: hook.url.clone(),
-            reason,
-        };
-        let base = Url::parse(&self.base.url).map_err(|e| bad(format!("call_hook: {e}")))?;
-        let mut url = base.join(&hook.url).map_err(|e| bad(e.to_string()))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(bad("only http and https are supported".into()));
-        }
-        let policy =
-            RetryPolicy::new(self.retries).with_fragment(url.fragment().unwrap_or_default());
-        url.set_fragment(None);
-        Ok((url, policy))
+    /// `hook`'s URL made absolute against `call_hook`, its retry policy and
+    /// credentials ([`urls::resolve`]).
+    pub fn resolve(&self, hook: &Hook) -> Result<Resolved, WebhookError> {
+        urls::resolve(&self.base, hook, self.retries)
     }
 
     /// Sends `payload` to `hook`; returns the reply body (None when empty).
@@ -192,8 +189,19 @@ impl Webhooks {
         hook: &Hook,
         payload: &Value,
     ) -> Result<Option<String>, WebhookError> {
+        let permit = match self.admit(kind) {
+            Ok(permit) => permit,
+            Err(e) => {
+                if let Some(m) = &self.metrics {
+                    m.webhook_dropped(kind.as_str());
+                }
+                return Err(e);
+            }
+        };
         let started = std::time::Instant::now();
         let result = self.send_with_retries(kind, hook, payload).await;
+        // The post's place is free before anyone can see it counted as done.
+        drop(permit);
         if let Some(m) = &self.metrics {
             let outcome = match &result {
                 Ok(_) => "ok",
@@ -202,10 +210,56 @@ impl Webhooks {
                 Err(WebhookError::Timeout { .. }) => "timeout",
                 Err(WebhookError::Status { .. }) => "http_error",
                 Err(WebhookError::TooLarge { .. }) => "too_large",
+                Err(WebhookError::Dropped { .. }) => "dropped",
             };
             m.webhook(kind.as_str(), outcome, started.elapsed());
         }
         result
+    }
+
+    /// Applies the call's bound to a post of `kind` (only `dtmfHook` posts
+    /// are bounded: the caller triggers them). Logs the first drop of a
+    /// burst, and how many were dropped when posts flow again.
+    fn admit(&self, kind: HookKind) -> Result<Option<limit::Permit>, WebhookError> {
+        if kind != HookKind::Dtmf {
+            return Ok(None);
+        }
+        let limits = self.dtmf.limits();
+        match self.dtmf.admit(std::time::Instant::now()) {
+            (Decision::Send { dropped_before }, permit) => {
+                if dropped_before > 0 {
+                    info!(
+                        hook = kind.as_str(),
+                        dropped = dropped_before,
+                        "dtmfHook posts flow again after a burst was dropped"
+                    );
+                }
+                Ok(permit)
+            }
+            (
+                Decision::Drop {
+                    bound,
+                    first_of_burst,
+                },
+                _,
+            ) => {
+                if first_of_burst {
+                    warn!(
+                        hook = kind.as_str(),
+                        bound = bound.as_str(),
+                        per_sec = limits.per_sec,
+                        burst = limits.burst,
+                        in_flight = limits.in_flight,
+                        "dtmfHook posts dropped: the caller sends matches faster than [dtmf] \
+                         hook_rate_per_sec/hook_burst/hook_max_in_flight allow (logged once per burst)"
+                    );
+                }
+                Err(WebhookError::Dropped {
+                    kind: kind.as_str(),
+                    bound: bound.as_str(),
+                })
+            }
+        }
     }
 
     async fn send_with_retries(
@@ -214,12 +268,15 @@ impl Webhooks {
         hook: &Hook,
         payload: &Value,
     ) -> Result<Option<String>, WebhookError> {
-        let (url, policy) = self.resolve(hook)?;
-        let shown_url = shown(&url);
+        let resolved = self.resolve(hook)?;
+        let policy = resolved.policy;
+        let shown_url = shown(&resolved.url);
         let mut attempt = 0;
         loop {
             let started = std::time::Instant::now();
-            let result = self.attempt(&url, &shown_url, hook, payload).await;
+            let result = self
+                .attempt(&resolved, &shown_url, hook.method, payload)
+                .await;
             let ms = started.elapsed().as_millis();
             let failure = match &result {
                 Ok(_) => None,
@@ -252,12 +309,13 @@ impl Webhooks {
 
     async fn attempt(
         &self,
-        url: &Url,
+        resolved: &Resolved,
         shown_url: &str,
-        hook: &Hook,
+        method: Method,
         payload: &Value,
     ) -> Result<Option<String>, WebhookError> {
-        let (mut request, body) = match hook.method {
+        let url = &resolved.url;
+        let (mut request, body) = match method {
             Method::Post => {
                 let body = payload.to_string();
                 (
@@ -274,8 +332,8 @@ impl Webhooks {
             ),
         };
         request = request.timeout(self.timeout);
-        if let Some(user) = &hook.username {
-            request = request.basic_auth(user, hook.password.as_ref().map(Secret::expose));
+        if let Some((user, password)) = &resolved.auth {
+            request = request.basic_auth(user, password.as_ref().map(Secret::expose));
         }
         if !self.secret.is_empty() {
             let now = SystemTime::now()
@@ -322,8 +380,9 @@ impl Webhooks {
     }
 }
 
-/// The innermost error message (reqwest wraps the useful one).
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+/// The innermost error message (reqwest wraps the useful one; it names no
+/// URL, so no credentials).
+pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut current = e;
     while let Some(next) = current.source() {
         current = next;
@@ -367,25 +426,5 @@ mod tests {
                 ("o".into(), "{\"k\":1}".into()),
             ]
         );
-    }
-
-    #[test]
-    fn urls_lose_their_password_in_logs() {
-        let u = Url::parse("https://user:pw@app.example/x#rc=2").unwrap();
-        assert_eq!(shown(&u), "https://user:****@app.example/x");
-    }
-
-    #[test]
-    fn relative_hooks_resolve_against_call_hook_and_fragments_set_retries() {
-        let mut s = Settings::default();
-        s.app.call_hook = crate::app::hook::HookSpec::Url("http://app.example/v1/call".into());
-        let w = Webhooks::new(reqwest::Client::new(), &s);
-        let (u, p) = w.resolve(&Hook::post("/outdial#rc=4")).unwrap();
-        assert_eq!(u.as_str(), "http://app.example/outdial");
-        assert_eq!(p.retries, 4);
-        let (u, _) = w.resolve(&Hook::post("next")).unwrap();
-        assert_eq!(u.as_str(), "http://app.example/v1/next");
-        let (u, _) = w.resolve(&Hook::post("https://other.example/a")).unwrap();
-        assert_eq!(u.as_str(), "https://other.example/a");
     }
 }

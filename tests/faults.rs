@@ -1,11 +1,16 @@
 //! Every fault dialbridge is proven to survive, one module per fault family,
-//! each test named after the fault it injects (README "What dialbridge
-//! survives" lists the same, with the behaviour):
+//! each test named after the fault it injects (README "Operating it" >
+//! "What dialbridge survives" lists the same, with the behaviour):
 //!
-//! * headers: a caller sending `X-Dialbridge-Route` / `X-Dialbridge-Carrier`
+//! * `headers`: a caller sending `X-Dialbridge-Route` / `X-Dialbridge-Carrier`
 //!   or any other X- header cannot put it on a leg (FreeSWITCH would copy
-//!   it, FREESWITCH.md §12); an application cannot set a reserved
+//!   it, docs/freeswitch.md §12); an application cannot set a reserved
 //!   `X-Dialbridge-*` header either.
+//! * `limits`: a caller flooding RFC 2833 digits at a dial's dtmfCapture;
+//!   AMD recordings and downloads left behind by a crash; an AMD recording
+//!   dialbridge never gets to stop.
+//! * `media`: a media server that stalls mid-file, many calls asking for the
+//!   same file at once, a cache full of files live calls are playing.
 
 mod dialing;
 mod harness;
@@ -13,3 +18,7 @@ mod support;
 
 #[path = "faults/headers.rs"]
 mod headers;
+#[path = "faults/limits.rs"]
+mod limits;
+#[path = "faults/media.rs"]
+mod media;

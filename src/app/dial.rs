@@ -132,10 +132,12 @@ pub fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         );
     }
     let tag = f.value("tag").cloned();
-    if let Some(t) = &tag
-        && !t.is_object()
-    {
-        f.problem("tag", format!("must be an object, not {}", kind(t)));
+    if let Some(t) = &tag {
+        if !t.is_object() {
+            f.problem("tag", format!("must be an object, not {}", kind(t)));
+        } else if let Err(e) = super::tag::check_size(t) {
+            f.problem("tag", e);
+        }
     }
     let time_limit = f
         .integer("timeLimit", 1, MAX_SECS, "seconds")

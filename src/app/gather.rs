@@ -39,7 +39,7 @@ pub struct Gather {
 }
 
 /// Reads `gather`'s properties.
-pub fn read_gather(f: &mut Fields<'_, '_>) -> Option<Gather> {
+pub fn read_gather(f: &mut Fields<'_, '_>, ctx: &super::Context) -> Option<Gather> {
     let before = f.problems().len();
     if let Some(v) = f.value("input") {
         let digits_only = v
@@ -111,7 +111,7 @@ pub fn read_gather(f: &mut Fields<'_, '_>) -> Option<Gather> {
             None
         }
         (Some(v), None) => nested(f, "play", v).and_then(|mut p| {
-            let play = read_play(&mut p);
+            let play = read_play(&mut p, ctx);
             p.finish();
             play.map(Prompt::Play)
         }),

@@ -1,7 +1,14 @@
 //! Webhooks as applications name them: a URL (absolute, or relative to the
 //! call's `call_hook`) or `{url, method, username, password}`.
+//!
+//! A relative hook is a path (`/action`, `next`): it goes to `call_hook`'s
+//! host with `call_hook`'s credentials. `//host/x` is scheme-relative — it
+//! names another host — and is refused, as is any text that would resolve
+//! away from `call_hook`'s host (`\\host/x`, `/\host/x`): write it absolute.
+//! Messages and printed configuration show URLs with their password masked.
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use super::problem::{Pointer, Problems};
@@ -20,8 +27,9 @@ pub enum Method {
 }
 
 /// A webhook to call. `url` is kept as written; it is resolved against
-/// `call_hook` when the request is made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `call_hook` when the request is made. Prints (`Serialize`, for
+/// `check-config`) with the URL's password masked.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged, rename_all = "camelCase")]
 pub enum HookSpec {
     /// Just a URL.
@@ -40,6 +48,27 @@ pub enum HookSpec {
         #[serde(default)]
         password: Option<Secret>,
     },
+}
+
+impl Serialize for HookSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            HookSpec::Url(url) => serializer.serialize_str(&crate::webhook::masked(url)),
+            HookSpec::Full {
+                url,
+                method,
+                username,
+                password,
+            } => {
+                let mut s = serializer.serialize_struct("HookSpec", 4)?;
+                s.serialize_field("url", &crate::webhook::masked(url))?;
+                s.serialize_field("method", method)?;
+                s.serialize_field("username", username)?;
+                s.serialize_field("password", password)?;
+                s.end()
+            }
+        }
+    }
 }
 
 /// A validated webhook.
@@ -92,30 +121,39 @@ impl From<HookSpec> for Hook {
 }
 
 /// Checks a hook URL: absolute http(s), or relative (a path such as
-/// `/outdial` or `outdial`, resolved against `call_hook`).
+/// `/outdial` or `outdial`, resolved against `call_hook`). A relative text
+/// that would name another host (`//host/x`) is refused. Messages show the
+/// URL with its password masked.
 pub fn check_url(url: &str) -> Result<(), String> {
     if url.trim().is_empty() {
         return Err("the URL is empty".to_owned());
     }
+    let shown = crate::webhook::masked(url);
     match url::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => {
             if u.host_str().is_none_or(str::is_empty) {
-                Err(format!("`{url}` has no host"))
+                Err(format!("`{shown}` has no host"))
             } else {
                 Ok(())
             }
         }
         Ok(u) => Err(format!(
-            "`{url}` uses the {} scheme; a hook must be an http(s) URL or a relative path",
+            "`{shown}` uses the {} scheme; a hook must be an http(s) URL or a relative path",
             u.scheme()
         )),
         Err(url::ParseError::RelativeUrlWithoutBase) => {
-            let base = url::Url::parse("http://base.invalid/").map_err(|e| e.to_string())?;
-            base.join(url)
-                .map(|_| ())
-                .map_err(|e| format!("`{url}` is not a valid relative URL: {e}"))
+            const BASE: &str = "base.invalid";
+            let base = url::Url::parse(&format!("http://{BASE}/")).map_err(|e| e.to_string())?;
+            match base.join(url) {
+                Ok(u) if u.host_str() == Some(BASE) && u.port().is_none() => Ok(()),
+                Ok(_) => Err(format!(
+                    "`{shown}` is scheme-relative (it names another host, not a path on \
+                     call_hook's); write the absolute https:// URL"
+                )),
+                Err(e) => Err(format!("`{shown}` is not a valid relative URL: {e}")),
+            }
         }
-        Err(e) => Err(format!("`{url}` is not a valid URL: {e}")),
+        Err(e) => Err(format!("`{shown}` is not a valid URL: {e}")),
     }
 }
 
@@ -222,6 +260,50 @@ mod tests {
         );
         assert!(hook(json!("")).is_err());
         assert!(hook(json!(42)).is_err());
+    }
+
+    #[test]
+    fn scheme_relative_urls_are_not_relative_paths() {
+        for sneaky in [
+            "//evil.example/x",
+            "\\\\evil.example/x",
+            "/\\evil.example/x",
+        ] {
+            let e = hook(json!(sneaky)).unwrap_err();
+            assert!(e[0].contains("scheme-relative"), "{sneaky}: {e:?}");
+        }
+        assert!(hook(json!("/ok/path?x=1")).is_ok());
+    }
+
+    #[test]
+    fn problems_never_show_a_urls_password() {
+        for bad in ["ftp://u:hunter2@x.example/y", "//u:hunter2@evil.example/x"] {
+            let e = hook(json!(bad)).unwrap_err();
+            assert!(!e[0].contains("hunter2"), "{e:?}");
+            assert!(e[0].contains(crate::secret::MASK), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn printed_hook_specs_mask_url_passwords() {
+        let spec = HookSpec::Url("https://u:hunter2@app.example/call#rc=2".into());
+        let printed = serde_json::to_string(&spec).unwrap();
+        assert!(
+            !printed.contains("hunter2") && printed.contains("#rc=2"),
+            "{printed}"
+        );
+        let full = HookSpec::Full {
+            url: "https://u:hunter2@app.example/call".into(),
+            method: Method::Get,
+            username: Some("v".into()),
+            password: Some(Secret::new("other-secret")),
+        };
+        let printed = serde_json::to_string(&full).unwrap();
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("other-secret"),
+            "{printed}"
+        );
+        assert!(printed.contains("\"method\":\"GET\""), "{printed}");
     }
 
     #[test]

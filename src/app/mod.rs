@@ -46,6 +46,9 @@ pub struct Context {
     pub has_default_carrier: bool,
     /// `[teams] tenant`, used by teams targets that name none.
     pub teams_tenant: Option<String>,
+    /// Directories `play` may name files in (`[media] cache_dir` and
+    /// `allow_paths`); empty: no local path is allowed.
+    pub media_dirs: Vec<String>,
 }
 
 impl Context {
@@ -290,10 +293,10 @@ fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> 
     match name {
         "answer" => Some(Verb::Answer),
         "dial" => dial::read_dial(f, ctx).map(|d| Verb::Dial(Box::new(d))),
-        "gather" => gather::read_gather(f).map(Verb::Gather),
+        "gather" => gather::read_gather(f, ctx).map(Verb::Gather),
         "hangup" => hangup::read_hangup(f).map(Verb::Hangup),
         "pause" => pause::read_pause(f).map(Verb::Pause),
-        "play" => play::read_play(f).map(Verb::Play),
+        "play" => play::read_play(f, ctx).map(Verb::Play),
         "redirect" => redirect::read_redirect(f).map(Verb::Redirect),
         "say" => say::read_say(f).map(Verb::Say),
         "sip:decline" => decline::read_decline(f).map(Verb::SipDecline),

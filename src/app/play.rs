@@ -1,5 +1,13 @@
 //! `play`: audio from a URL (fetched into the media cache) or a file on the
-//! FreeSWITCH host.
+//! FreeSWITCH host, in a directory the operator allowed (`[media]
+//! cache_dir` and `allow_paths`).
+//!
+//! The directory rule is applied when the reply is validated, so a path
+//! elsewhere is a problem with its JSON pointer (the whole reply is refused,
+//! reported to `error_hook`, and `explain` shows it) rather than a verb
+//! skipped at run time. It compares the path as written, which has no `..`
+//! (refused) and no characters a shell or FreeSWITCH would expand;
+//! symbolic links inside an allowed directory are the operator's business.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -71,6 +79,40 @@ pub fn audio(s: &str) -> Result<Audio, String> {
     Ok(Audio::File(path.to_owned()))
 }
 
+/// Checks that the file `path` (absolute, as [`audio`] leaves it) lies in
+/// one of `dirs` (without trailing slashes; `/` allows everything).
+pub fn in_allowed_dir(path: &str, dirs: &[String]) -> Result<(), String> {
+    if dirs.iter().any(|d| {
+        d == "/"
+            || path
+                .strip_prefix(d.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+    }) {
+        return Ok(());
+    }
+    Err(format!(
+        "`{path}` is outside the directories play may read ({}); use an http(s) URL, or ask \
+         the operator to add the directory to [media] allow_paths",
+        if dirs.is_empty() {
+            "none configured".to_owned()
+        } else {
+            dirs.join(", ")
+        }
+    ))
+}
+
+/// Checks a directory of `[media] allow_paths`.
+pub fn allowed_dir(dir: &str) -> Result<(), String> {
+    match audio(dir) {
+        Ok(Audio::File(_)) if !dir.to_ascii_lowercase().starts_with("file:") => Ok(()),
+        Ok(_) => Err(format!("`{dir}` must be an absolute directory, not a URL")),
+        Err(e) => Err(e.replace(
+            "must be an http(s) URL or an absolute path",
+            "must be an absolute path",
+        )),
+    }
+}
+
 /// Reads `loop`: a count (0 = forever, as in jambonz) or "forever".
 pub fn read_loop(f: &mut Fields<'_, '_>) -> Loop {
     match f.value("loop") {
@@ -128,15 +170,18 @@ pub fn read_list<T>(
     ok.then_some(out)
 }
 
-/// Reads `play`'s properties.
-pub fn read_play(f: &mut Fields<'_, '_>) -> Option<Play> {
+/// Reads `play`'s properties; files must lie in `ctx.media_dirs`.
+pub fn read_play(f: &mut Fields<'_, '_>, ctx: &super::Context) -> Option<Play> {
     if !f.has("url") {
         let at = f.at().clone();
         f.problems()
             .add(&at, "`url` is required: the audio to play");
         return None;
     }
-    let audio = read_list(f, "url", audio);
+    let audio = read_list(f, "url", |s| match audio(s)? {
+        Audio::File(path) => in_allowed_dir(&path, &ctx.media_dirs).map(|()| Audio::File(path)),
+        url => Ok(url),
+    });
     let repeat = read_loop(f);
     let early_media = f.bool("earlyMedia").unwrap_or(false);
     Some(Play {
@@ -169,5 +214,53 @@ mod tests {
         assert!(audio("/tmp/a b.wav").is_err());
         assert!(audio("/tmp/{x}.wav").is_err());
         assert!(audio("ftp://x/a.wav").is_err());
+    }
+
+    #[test]
+    fn files_must_lie_in_an_allowed_directory() {
+        let dirs = vec![
+            "/var/cache/dialbridge/media".to_owned(),
+            "/srv/sounds".to_owned(),
+        ];
+        assert!(in_allowed_dir("/srv/sounds/a.wav", &dirs).is_ok());
+        assert!(in_allowed_dir("/srv/sounds/en/a.wav", &dirs).is_ok());
+        assert!(in_allowed_dir("/var/cache/dialbridge/media/x.mp3", &dirs).is_ok());
+        // A sibling sharing the prefix is not inside.
+        let e = in_allowed_dir("/srv/soundsX/a.wav", &dirs).unwrap_err();
+        assert!(
+            e.contains("/var/cache/dialbridge/media, /srv/sounds"),
+            "{e}"
+        );
+        assert!(in_allowed_dir("/etc/passwd", &dirs).is_err());
+        assert!(in_allowed_dir("/etc/passwd", &[]).is_err());
+        assert!(in_allowed_dir("/etc/x.wav", &["/".to_owned()]).is_ok());
+    }
+
+    #[test]
+    fn allowed_directories_are_absolute_plain_paths() {
+        assert!(allowed_dir("/usr/share/freeswitch/sounds").is_ok());
+        assert!(allowed_dir("/").is_ok());
+        assert!(allowed_dir("sounds").is_err());
+        assert!(allowed_dir("/a/../b").is_err());
+        assert!(allowed_dir("https://x.example/").is_err());
+        assert!(allowed_dir("file:///srv").is_err());
+    }
+
+    #[test]
+    fn a_reply_playing_a_path_outside_the_allowed_directories_is_refused_with_its_pointer() {
+        let ctx = crate::app::Context {
+            media_dirs: vec!["/srv/sounds".into()],
+            ..Default::default()
+        };
+        let reply =
+            serde_json::json!([{"verb": "play", "url": ["/srv/sounds/a.wav", "/etc/shadow"]}]);
+        let problems = crate::app::parse_value(&reply, &ctx)
+            .map(|_| Vec::new())
+            .unwrap_or_else(|e| e.problems());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].pointer, "/0/url/1");
+        assert!(problems[0].message.contains("outside the directories"));
+        let ok = serde_json::json!([{"verb": "play", "url": "/srv/sounds/a.wav"}]);
+        assert!(crate::app::parse_value(&ok, &ctx).is_ok());
     }
 }

@@ -80,6 +80,7 @@ pub async fn follow(
                 }
                 if let Some(winner) = legs.observe(&event, &a_uuid, Instant::now()) {
                     info!(leg = %winner, "bridged");
+                    super::digest::forget_password(call, dial, compiled, &winner);
                     limit = dial.time_limit.map(|t| {
                         tokio::time::Instant::now() + Duration::from_secs(u64::from(t))
                     });

@@ -2,14 +2,34 @@
 //! files, so dialbridge fetches http(s) audio into `[media] cache_dir` (which
 //! FreeSWITCH must be able to read), checks it is audio, keeps it for reuse
 //! and keeps the directory under its size cap.
+//!
+//! What the calls of one daemon share ([`CacheState`]):
+//! * **one download per URL at a time** (single flight): calls asking for a
+//!   URL being fetched wait for that download and get its result; if the
+//!   call fetching it ends first, a waiting call takes the download over;
+//! * **files held by live calls**: a call holds every file it asked for
+//!   until it ends, and eviction never removes a held file, nor a `.part`
+//!   being written ([`evict`]).
+//!
+//! Downloads stream to `<key>.<random>.part` in the cache directory, chunk
+//! by chunk, and are renamed to `<key>.<ext>` once complete; a download
+//! that fails, is too large or is abandoned leaves no file behind. Errors
+//! name the URL with its password masked.
 
+mod evict;
+
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
-use tracing::{debug, warn};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::OnceCell;
+use tracing::debug;
 
 use crate::config::Media;
+use crate::webhook::{masked, root_cause};
 
 /// Audio formats FreeSWITCH plays, by extension, with their content types.
 const FORMATS: &[(&str, &[&str])] = &[
@@ -24,13 +44,16 @@ const FORMATS: &[(&str, &[&str])] = &[
     ("ogg", &["audio/ogg"]),
 ];
 
+/// The extension of a download in progress.
+const PART: &str = ".part";
+
 /// Why audio could not be made available.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MediaError {
     /// The fetch failed.
     #[error("cannot fetch {url}: {reason}")]
     Fetch {
-        /// The audio URL.
+        /// The audio URL, password masked.
         url: String,
         /// Why.
         reason: String,
@@ -38,7 +61,7 @@ pub enum MediaError {
     /// The response is not audio dialbridge can hand to FreeSWITCH.
     #[error("{url} is not playable audio: {reason}")]
     NotAudio {
-        /// The audio URL.
+        /// The audio URL, password masked.
         url: String,
         /// Why.
         reason: String,
@@ -46,7 +69,7 @@ pub enum MediaError {
     /// Larger than `[media] max_file_bytes`.
     #[error("{url} is larger than [media] max_file_bytes ({limit} bytes)")]
     TooLarge {
-        /// The audio URL.
+        /// The audio URL, password masked.
         url: String,
         /// The limit.
         limit: u64,
@@ -61,31 +84,148 @@ pub enum MediaError {
     },
 }
 
-/// The media cache.
-#[derive(Clone)]
+/// A download's outcome, shared by every call that waited for it.
+type Flight = Arc<OnceCell<Result<PathBuf, MediaError>>>;
+
+/// What the calls of one daemon share about the cache: downloads in flight,
+/// files held by live calls, `.part` files being written. Paths are
+/// `<cache_dir>/<key>` (no extension), so two cache directories (a reload)
+/// never mix.
+#[derive(Default)]
+pub struct CacheState {
+    flights: Mutex<HashMap<PathBuf, Flight>>,
+    held: Mutex<HashMap<PathBuf, usize>>,
+    parts: Mutex<HashSet<PathBuf>>,
+}
+
+impl CacheState {
+    /// The download of `id`, joined or started.
+    fn flight(&self, id: &Path) -> Flight {
+        let Ok(mut f) = self.flights.lock() else {
+            return Flight::default();
+        };
+        Arc::clone(f.entry(id.to_owned()).or_default())
+    }
+
+    /// Forgets a finished download (later calls look in the cache first).
+    fn land(&self, id: &Path, flight: &Flight) {
+        if let Ok(mut f) = self.flights.lock()
+            && f.get(id)
+                .is_some_and(|current| Arc::ptr_eq(current, flight))
+        {
+            f.remove(id);
+        }
+    }
+
+    fn hold(&self, id: &Path) {
+        if let Ok(mut h) = self.held.lock() {
+            *h.entry(id.to_owned()).or_default() += 1;
+        }
+    }
+
+    fn release(&self, id: &Path) {
+        if let Ok(mut h) = self.held.lock()
+            && let Some(n) = h.get_mut(id)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                h.remove(id);
+            }
+        }
+    }
+}
+
+/// A `.part` file being written: registered so eviction leaves it alone,
+/// removed when the download fails or is abandoned.
+struct Part<'a> {
+    state: &'a CacheState,
+    path: PathBuf,
+    done: bool,
+}
+
+impl<'a> Part<'a> {
+    fn new(state: &'a CacheState, path: PathBuf) -> Self {
+        if let Ok(mut p) = state.parts.lock() {
+            p.insert(path.clone());
+        }
+        Self {
+            state,
+            path,
+            done: false,
+        }
+    }
+}
+
+impl Drop for Part<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            // Blocking, but one unlink of a file this process created.
+            let _ = std::fs::remove_file(&self.path);
+        }
+        if let Ok(mut p) = self.state.parts.lock() {
+            p.remove(&self.path);
+        }
+    }
+}
+
+/// One call's view of the media cache: the files it asked for stay held
+/// (never evicted) until the call ends and this is dropped.
 pub struct MediaCache {
     http: reqwest::Client,
     settings: Media,
+    state: Arc<CacheState>,
+    holds: Mutex<Vec<PathBuf>>,
+}
+
+impl Drop for MediaCache {
+    fn drop(&mut self) {
+        if let Ok(holds) = self.holds.lock() {
+            for id in holds.iter() {
+                self.state.release(id);
+            }
+        }
+    }
 }
 
 impl MediaCache {
-    /// A cache with `settings`, fetching with `http`.
-    pub fn new(http: reqwest::Client, settings: Media) -> Self {
-        Self { http, settings }
+    /// A call's cache with `settings`, fetching with `http`, sharing `state`
+    /// with the other calls.
+    pub fn new(http: reqwest::Client, settings: Media, state: Arc<CacheState>) -> Self {
+        Self {
+            http,
+            settings,
+            state,
+            holds: Mutex::new(Vec::new()),
+        }
     }
 
     fn dir(&self) -> &Path {
         Path::new(&self.settings.cache_dir)
     }
 
-    /// A local path of `url`'s audio, fetching it unless a fresh copy is cached.
+    /// A local path of `url`'s audio, fetching it unless a fresh copy is
+    /// cached; held until this call's cache is dropped.
     pub async fn local_path(&self, url: &str) -> Result<PathBuf, MediaError> {
         let key = key_of(url);
-        if let Some(hit) = self.cached(&key).await {
-            debug!(url, path = %hit.display(), "media cache hit");
-            return Ok(hit);
+        let id = self.dir().join(&key);
+        // Held before looking, so eviction cannot remove it in between.
+        self.state.hold(&id);
+        if let Ok(mut h) = self.holds.lock() {
+            h.push(id.clone());
         }
-        self.fetch(url, &key).await
+        let flight = self.state.flight(&id);
+        let result = flight
+            .get_or_init(|| async {
+                if let Some(hit) = self.cached(&key).await {
+                    debug!(url = %masked(url), path = %hit.display(), "media cache hit");
+                    return Ok(hit);
+                }
+                self.fetch(url, &key).await
+            })
+            .await
+            .clone();
+        self.state.land(&id, &flight);
+        result
     }
 
     async fn cached(&self, key: &str) -> Option<PathBuf> {
@@ -106,8 +246,9 @@ impl MediaCache {
     }
 
     async fn fetch(&self, url: &str, key: &str) -> Result<PathBuf, MediaError> {
+        let shown = masked(url).into_owned();
         let fetch_err = |reason: String| MediaError::Fetch {
-            url: url.to_owned(),
+            url: shown.clone(),
             reason,
         };
         let mut response = self
@@ -116,7 +257,7 @@ impl MediaCache {
             .timeout(Duration::from_millis(self.settings.fetch_timeout_ms))
             .send()
             .await
-            .map_err(|e| fetch_err(e.to_string()))?;
+            .map_err(|e| fetch_err(root_cause(&e)))?;
         if !response.status().is_success() {
             return Err(fetch_err(format!("HTTP {}", response.status().as_u16())));
         }
@@ -127,31 +268,18 @@ impl MediaCache {
             .unwrap_or_default()
             .to_ascii_lowercase();
         let ext = extension(url, &content_type).ok_or_else(|| MediaError::NotAudio {
-            url: url.to_owned(),
+            url: shown.clone(),
             reason: format!(
                 "Content-Type `{content_type}` and no .wav/.mp3/.ogg extension in the URL"
             ),
         })?;
         let limit = self.settings.max_file_bytes;
+        let too_large = || MediaError::TooLarge {
+            url: shown.clone(),
+            limit,
+        };
         if response.content_length().is_some_and(|n| n > limit) {
-            return Err(MediaError::TooLarge {
-                url: url.to_owned(),
-                limit,
-            });
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| fetch_err(e.to_string()))?
-        {
-            if (bytes.len() + chunk.len()) as u64 > limit {
-                return Err(MediaError::TooLarge {
-                    url: url.to_owned(),
-                    limit,
-                });
-            }
-            bytes.extend_from_slice(&chunk);
+            return Err(too_large());
         }
         let cache_err = |e: std::io::Error| MediaError::Cache {
             dir: self.settings.cache_dir.clone(),
@@ -161,41 +289,36 @@ impl MediaCache {
             .await
             .map_err(cache_err)?;
         let path = self.dir().join(format!("{key}.{ext}"));
-        let part = self
-            .dir()
-            .join(format!("{key}.{}.part", uuid::Uuid::new_v4().simple()));
-        tokio::fs::write(&part, &bytes).await.map_err(cache_err)?;
-        tokio::fs::rename(&part, &path).await.map_err(cache_err)?;
-        debug!(url, path = %path.display(), bytes = bytes.len(), "media fetched");
-        self.evict().await;
+        let mut part = Part::new(
+            &self.state,
+            self.dir()
+                .join(format!("{key}.{}{PART}", uuid::Uuid::new_v4().simple())),
+        );
+        let mut file = tokio::fs::File::create(&part.path)
+            .await
+            .map_err(cache_err)?;
+        let mut written = 0u64;
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| fetch_err(root_cause(&e)))?
+        {
+            written += chunk.len() as u64;
+            if written > limit {
+                return Err(too_large());
+            }
+            file.write_all(&chunk).await.map_err(cache_err)?;
+        }
+        file.flush().await.map_err(cache_err)?;
+        drop(file);
+        tokio::fs::rename(&part.path, &path)
+            .await
+            .map_err(cache_err)?;
+        part.done = true;
+        drop(part);
+        debug!(url = %shown, path = %path.display(), bytes = written, "media fetched");
+        evict::evict(self.dir(), self.settings.max_cache_bytes, &self.state).await;
         Ok(path)
-    }
-
-    /// Removes the oldest files until the cache is under its cap.
-    async fn evict(&self) {
-        let Ok(mut dir) = tokio::fs::read_dir(self.dir()).await else {
-            return;
-        };
-        let mut files = Vec::new();
-        while let Ok(Some(entry)) = dir.next_entry().await {
-            if let Ok(meta) = entry.metadata().await
-                && meta.is_file()
-            {
-                let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-                files.push((modified, meta.len(), entry.path()));
-            }
-        }
-        let mut total: u64 = files.iter().map(|(_, n, _)| n).sum();
-        files.sort();
-        for (_, size, path) in files {
-            if total <= self.settings.max_cache_bytes {
-                break;
-            }
-            if let Err(e) = tokio::fs::remove_file(&path).await {
-                warn!(path = %path.display(), error = %e, "cannot evict cached media");
-            }
-            total = total.saturating_sub(size);
-        }
     }
 }
 

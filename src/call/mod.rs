@@ -9,6 +9,7 @@ pub mod bridging;
 pub mod capture;
 pub mod detection;
 pub mod dial;
+pub mod digest;
 pub mod dtmf;
 pub mod flow;
 pub mod info;
@@ -17,6 +18,7 @@ pub mod media;
 pub mod screening;
 pub mod session;
 pub mod status;
+pub mod sweep;
 
 use std::sync::Arc;
 
@@ -46,6 +48,8 @@ pub struct Engine {
     pub screenings: Screenings,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// What calls share about the media cache (downloads, held files).
+    pub media: Arc<media::CacheState>,
 }
 
 impl Engine {
@@ -60,7 +64,13 @@ impl Engine {
             http,
             screenings: Screenings::default(),
             metrics,
+            media: Arc::default(),
         }
+    }
+
+    /// A call's view of the media cache, with `settings`.
+    pub fn media_cache(&self, settings: &crate::config::Media) -> MediaCache {
+        MediaCache::new(self.http.clone(), settings.clone(), Arc::clone(&self.media))
     }
 
     /// The webhook client for a call running with `settings`.

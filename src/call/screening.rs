@@ -129,7 +129,7 @@ async fn run(
         warn!(error = %e, "screening connection failed");
         return (false, false);
     }
-    let media = super::media::MediaCache::new(engine.http.clone(), s.settings.media.clone());
+    let media = engine.media_cache(&s.settings.media);
     let mut call = Call {
         socket,
         info: CallInfo {

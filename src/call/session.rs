@@ -11,7 +11,6 @@ use tracing::{Instrument, info, info_span, warn};
 
 use super::flow::{self, Next};
 use super::info::CallInfo;
-use super::media::MediaCache;
 use super::status::StatusNotifier;
 use super::{Call, Engine, dial};
 use crate::app::{Instruction, Verb};
@@ -42,7 +41,7 @@ async fn run_call(socket: CallSocket, data: ChannelData, engine: Arc<Engine>) {
             &hooks,
             settings.app.call_status_hook.clone().map(Into::into),
         ),
-        media: MediaCache::new(engine.http.clone(), settings.media.clone()),
+        media: engine.media_cache(&settings.media),
         hooks,
         settings,
         engine,

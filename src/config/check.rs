@@ -207,6 +207,11 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
             "must be at least media.max_file_bytes (and both above 0)".into(),
         );
     }
+    for dir in &s.media.allow_paths {
+        if let Err(e) = crate::app::play::allowed_dir(dir) {
+            bad("media.allow_paths", e);
+        }
+    }
     for (key, v) in [("tts.engine", &s.tts.engine), ("tts.voice", &s.tts.voice)] {
         if v.chars()
             .any(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
@@ -240,6 +245,19 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
     }
     if !(100..=60_000).contains(&s.dtmf.gap_ms) {
         bad("dtmf.gap_ms", "use 100 to 60000 milliseconds".into());
+    }
+    for (key, v, max) in [
+        (
+            "dtmf.hook_rate_per_sec",
+            s.dtmf.hook_rate_per_sec as usize,
+            1000,
+        ),
+        ("dtmf.hook_burst", s.dtmf.hook_burst as usize, 1000),
+        ("dtmf.hook_max_in_flight", s.dtmf.hook_max_in_flight, 100),
+    ] {
+        if !(1..=max).contains(&v) {
+            bad(key, format!("is {v}; use 1 to {max}"));
+        }
     }
     if !matches!(s.log.format.as_str(), "text" | "json") {
         bad(

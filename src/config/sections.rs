@@ -261,6 +261,24 @@ pub struct Media {
     pub max_age_secs: u64,
     /// Longest a fetch may take.
     pub fetch_timeout_ms: u64,
+    /// Directories whose files `play` may name by path, besides `cache_dir`
+    /// (always allowed). A path elsewhere is refused when the reply is
+    /// validated. `["/"]` allows every path.
+    pub allow_paths: Vec<String>,
+}
+
+impl Media {
+    /// The directories `play` may read by path: `cache_dir` then
+    /// `allow_paths`, without trailing slashes (`/` stays `/`).
+    pub fn allowed_dirs(&self) -> Vec<String> {
+        std::iter::once(&self.cache_dir)
+            .chain(&self.allow_paths)
+            .map(|d| match d.trim_end_matches('/') {
+                "" => "/".to_owned(),
+                trimmed => trimmed.to_owned(),
+            })
+            .collect()
+    }
 }
 
 impl Default for Media {
@@ -271,6 +289,7 @@ impl Default for Media {
             max_cache_bytes: 1024 * 1024 * 1024,
             max_age_secs: 86_400,
             fetch_timeout_ms: 10_000,
+            allow_paths: Vec::new(),
         }
     }
 }
@@ -315,16 +334,41 @@ impl Default for AmdSettings {
     }
 }
 
-/// `[dtmf]`: `dtmfCapture` matching.
+/// `[dtmf]`: `dtmfCapture` matching, and the bound on the `dtmfHook` posts
+/// a caller can trigger.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DtmfSettings {
     /// A digit more than this after the previous one starts a new sequence.
     pub gap_ms: u64,
+    /// `dtmfHook` posts a second per call, sustained; matches past the
+    /// bound are dropped (counted as `result="dropped"`, logged once per
+    /// burst), never queued.
+    pub hook_rate_per_sec: u32,
+    /// Posts at once after a quiet period.
+    pub hook_burst: u32,
+    /// `dtmfHook` posts of one call waiting for their answer at once.
+    pub hook_max_in_flight: usize,
+}
+
+impl DtmfSettings {
+    /// The bound on one call's `dtmfHook` posts.
+    pub fn hook_limits(&self) -> crate::webhook::Limits {
+        crate::webhook::Limits {
+            per_sec: self.hook_rate_per_sec,
+            burst: self.hook_burst,
+            in_flight: self.hook_max_in_flight,
+        }
+    }
 }
 
 impl Default for DtmfSettings {
     fn default() -> Self {
-        Self { gap_ms: 3000 }
+        Self {
+            gap_ms: 3000,
+            hook_rate_per_sec: 5,
+            hook_burst: 10,
+            hook_max_in_flight: 4,
+        }
     }
 }

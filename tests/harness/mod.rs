@@ -89,6 +89,14 @@ pub fn settings(app: &App) -> Settings {
         .join(format!("dialbridge-media-{}", uuid::Uuid::new_v4()))
         .display()
         .to_string();
+    // Never the shared default (/dev/shm/dialbridge): start-up sweeps it.
+    s.amd.audio_dir = std::env::temp_dir()
+        .join(format!("dialbridge-amd-{}", uuid::Uuid::new_v4()))
+        .display()
+        .to_string();
+    // The tests play files at made-up paths; the path rule has its own
+    // tests (tests/secrets.rs).
+    s.media.allow_paths = vec!["/".into()];
     s.carriers.insert(
         "carrier".into(),
         dialbridge::config::Carrier {

@@ -77,7 +77,8 @@ pub async fn execute(sw: &Switch, line: &str, log: Option<&Arc<CallLog>>) -> Str
                     .as_ref()
                     .and_then(|s| s.audio.clone());
                 drop(core);
-                sw.record(u, act, path, audio);
+                let limit = args.get(3).and_then(|l| l.parse().ok());
+                sw.record(u, act, path, audio, limit);
                 "+OK Success\n".into()
             }
             (Some(_), Some(_), Some(_)) => "-ERR Cannot locate session!\n".into(),

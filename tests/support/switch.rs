@@ -122,8 +122,17 @@ impl Switch {
         }
     }
     /// `uuid_record start|stop`: starts or stops writing the leg's scripted
-    /// audio into `path` at real-time pace.
-    pub fn record(&self, _uuid: &str, act: &str, path: &str, audio: Option<Arc<Vec<i16>>>) {
+    /// audio into `path` at real-time pace; a start's `limit` (seconds, 0 =
+    /// none) stops it after that long, like the switch's media bug stop
+    /// time — in real seconds, as the audio is not scaled either.
+    pub fn record(
+        &self,
+        _uuid: &str,
+        act: &str,
+        path: &str,
+        audio: Option<Arc<Vec<i16>>>,
+        limit: Option<u64>,
+    ) {
         let mut ex = self.extra();
         if act == "stop" {
             let stop_all = path == "all";
@@ -140,6 +149,13 @@ impl Switch {
         let stop = Arc::new(AtomicBool::new(false));
         ex.recordings.insert(path.to_string(), stop.clone());
         let samples = audio.map(|a| (*a).clone()).unwrap_or_default();
+        if let Some(secs) = limit.filter(|s| *s > 0) {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+                stop.store(true, Ordering::SeqCst);
+            });
+        }
         tokio::spawn(super::audio::write_realtime(path.into(), samples, stop));
     }
 }

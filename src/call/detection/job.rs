@@ -106,8 +106,11 @@ impl Job {
         if let Some(dir) = self.path.parent() {
             let _ = tokio::fs::create_dir_all(dir).await;
         }
+        // Bounded by FreeSWITCH itself: a recording dialbridge never stops
+        // (a crash, a lost socket) ends on its own instead of filling audio_dir.
+        let limit = recording_limit_secs(&self.params, self.file_wait);
         let start = format!(
-            "uuid_record {} start {path} 0 {{RECORD_READ_ONLY=true,enable_file_write_buffering=false,\
+            "uuid_record {} start {path} {limit} {{RECORD_READ_ONLY=true,enable_file_write_buffering=false,\
              RECORD_PRE_BUFFER_FRAMES=1,record_sample_rate=8000}}",
             self.leg
         );
@@ -149,9 +152,7 @@ impl Job {
             return Ok(());
         };
         let mut amd = Amd::new(&self.params);
-        let limit = Duration::from_millis(u64::from(
-            self.params.decision_timeout_ms + self.params.greeting_completion_timeout_ms,
-        )) + Duration::from_secs(5);
+        let limit = reading_limit(&self.params);
         let began = tokio::time::Instant::now();
         let mut offset = 0u64;
         let mut carry: Option<u8> = None;
@@ -181,6 +182,23 @@ impl Job {
     }
 }
 
+/// How long [`Job::classify`] reads the recording once it appeared:
+/// `decisionTimeoutMs + greetingCompletionTimeoutMs + 5 s`.
+fn reading_limit(params: &AmdParams) -> Duration {
+    Duration::from_millis(u64::from(
+        params.decision_timeout_ms + params.greeting_completion_timeout_ms,
+    )) + Duration::from_secs(5)
+}
+
+/// The `<limit>` of `uuid_record` (seconds, docs/freeswitch.md §7): the
+/// longest the classifier can read — the file may take `file_wait` to
+/// appear, then [`reading_limit`] — rounded up, never 0 (which FreeSWITCH
+/// takes as no limit).
+pub fn recording_limit_secs(params: &AmdParams, file_wait: Duration) -> u64 {
+    let ms = (file_wait + reading_limit(params)).as_millis() as u64;
+    ms.div_ceil(1000).max(1)
+}
+
 /// Little-endian 16-bit samples of `bytes`, keeping an odd byte for later.
 fn to_samples(carry: &mut Option<u8>, bytes: &[u8]) -> Vec<i16> {
     let mut all = Vec::with_capacity(bytes.len() + 1);
@@ -204,5 +222,21 @@ mod tests {
         assert_eq!(to_samples(&mut carry, &[0x01, 0x02, 0x03]), vec![0x0201]);
         assert_eq!(to_samples(&mut carry, &[0x04]), vec![0x0403]);
         assert_eq!(to_samples(&mut carry, &[0xff, 0xff]), vec![-1]);
+    }
+
+    #[test]
+    fn the_recording_is_bounded_by_what_the_classifier_can_read() {
+        let p = AmdParams::default();
+        let wait = Duration::from_millis(2000);
+        let secs = recording_limit_secs(&p, wait);
+        let needed = wait
+            + Duration::from_millis(u64::from(
+                p.decision_timeout_ms + p.greeting_completion_timeout_ms,
+            ))
+            + Duration::from_secs(5);
+        assert!(Duration::from_secs(secs) >= needed);
+        assert!(Duration::from_secs(secs) < needed + Duration::from_secs(1));
+        // Defaults: 2 s + 15 s + 2 s + 5 s.
+        assert_eq!(secs, 24);
     }
 }
