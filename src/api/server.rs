@@ -130,13 +130,14 @@ pub async fn serve(
         };
         let limits = Limits::from(&settings.borrow().http);
         let Some(slot) = open.try_enter(limits.max_connections) else {
-            drop(stream);
             metrics.http_refused();
             if let Verdict::Log { unlogged } = budget.check(std::time::Instant::now()) {
                 let unlogged_before = (unlogged > 0).then_some(unlogged);
                 warn!(%peer, unlogged_before, max_connections = limits.max_connections,
                     "HTTP connection refused: [http] max_connections are open");
             }
+            // Closed after it was counted.
+            drop(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);

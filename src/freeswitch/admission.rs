@@ -163,16 +163,17 @@ impl Admission {
         let (stream, peer) = self.fds.accept(listener, "calls").await?;
         let settings = self.settings.borrow().clone();
         if !self.allow(&settings).allows(peer.ip()) {
-            drop(stream);
+            // Counted before the peer can see the close.
             self.refusals.note(Refusal::PeerNotAllowed, peer, None);
+            drop(stream);
             return None;
         }
         let Some(slot) = self
             .pending
             .try_enter(settings.listener.max_pending_connects)
         else {
-            drop(stream);
             self.refusals.note(Refusal::TooManyPending, peer, None);
+            drop(stream);
             return None;
         };
         let pending = Pending {
@@ -225,15 +226,15 @@ impl Pending {
                 Some(connected)
             }
             Ok(Err(e)) => {
-                shut_down(&keep, fd);
                 let detail = e.to_string();
                 self.refusals
                     .note(Refusal::ConnectFailed, self.peer, Some(&detail));
+                shut_down(&keep, fd);
                 None
             }
             Err(_) => {
-                shut_down(&keep, fd);
                 self.refusals.note(Refusal::ConnectTimeout, self.peer, None);
+                shut_down(&keep, fd);
                 None
             }
         }

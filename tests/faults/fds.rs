@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::harness::{App, Reply, metric};
@@ -119,28 +120,70 @@ impl Drop for Process {
     }
 }
 
-/// One HTTP client with one kept-alive connection: once descriptors run
-/// out, the daemon accepts no new one, but answers on this.
+/// One kept-alive HTTP/1.1 connection, spoken by hand: once descriptors
+/// run out the daemon accepts no new connection, but answers on this one.
+/// (A pooling client may open a second connection in a race, which then
+/// waits in the backlog.)
 struct Web {
-    client: reqwest::Client,
-    base: String,
+    conn: TcpStream,
 }
 
 impl Web {
-    async fn get(&self, path: &str) -> (u16, String) {
-        match self.client.get(format!("{}{path}", self.base)).send().await {
-            Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
-            Err(e) => (0, e.to_string()),
+    async fn connect(addr: std::net::SocketAddr) -> Web {
+        Web {
+            conn: TcpStream::connect(addr).await.expect("connect to HTTP"),
+        }
+    }
+
+    /// (status, body) of `GET path`.
+    async fn get(&mut self, path: &str) -> (u16, String) {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: dialbridge\r\n\r\n");
+        self.conn
+            .write_all(request.as_bytes())
+            .await
+            .expect("send the request");
+        let mut got = Vec::new();
+        let mut buf = [0u8; 8192];
+        let head_end = loop {
+            if let Some(at) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            let n = self.read(&mut buf).await;
+            got.extend_from_slice(&buf[..n]);
+        };
+        let head = String::from_utf8_lossy(&got[..head_end]).to_ascii_lowercase();
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status in {head:?}"));
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no content-length in {head:?}"));
+        while got.len() < head_end + length {
+            let n = self.read(&mut buf).await;
+            got.extend_from_slice(&buf[..n]);
+        }
+        let body = String::from_utf8_lossy(&got[head_end..head_end + length]).into_owned();
+        (status, body)
+    }
+
+    async fn read(&mut self, buf: &mut [u8]) -> usize {
+        match tokio::time::timeout(WAIT, self.conn.read(buf)).await {
+            Ok(Ok(n)) if n > 0 => n,
+            other => panic!("the HTTP connection ended: {other:?}"),
         }
     }
 
     /// A metric's value (0 when absent).
-    async fn value(&self, series: &str) -> f64 {
+    async fn value(&mut self, series: &str) -> f64 {
         let v = metric(&self.get("/metrics").await.1, series);
         if v.is_nan() { 0.0 } else { v }
     }
 
-    async fn wait_ready(&self, status: u16) -> String {
+    async fn wait_ready(&mut self, status: u16) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
             let (s, body) = self.get("/ready").await;
@@ -175,14 +218,7 @@ async fn running_out_of_file_descriptors_pauses_accepting_reports_one_episode_an
     );
     let p = Process::start(&toml, NOFILE);
     let listener = p.addr("listener_addr").await;
-    let web = Web {
-        client: reqwest::Client::builder()
-            .pool_max_idle_per_host(1)
-            .timeout(Duration::from_secs(5))
-            .build()
-            .expect("client"),
-        base: format!("http://{}", p.addr("http_addr").await),
-    };
+    let mut web = Web::connect(p.addr("http_addr").await).await;
     web.wait_ready(200).await;
     assert_eq!(
         p.count("listener.max_calls = 2 may need about"),
