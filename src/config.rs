@@ -14,8 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::app::hook::{Hook, HookSpec, check_url};
 
 mod check;
+mod fd_budget;
 mod sections;
 
+pub use fd_budget::{FdLimit, current_fd_limit, fd_warning, fds_needed};
 pub use sections::*;
 
 /// Where the configuration file is looked for when `--config` is not given.

@@ -206,3 +206,61 @@ fn play_directories_come_from_the_file_or_a_comma_separated_variable() {
         "cache_dir first, trailing slashes dropped"
     );
 }
+
+#[test]
+fn who_may_connect_and_connection_limits_default_to_loopback_and_bounds() {
+    let s = load("", &[]).expect("defaults are valid");
+    assert_eq!(s.listener.allow, ["127.0.0.0/8", "::1/128"]);
+    assert_eq!(s.listener.max_pending_connects, 1000);
+    assert_eq!(s.listener.connect_timeout_ms, 5000);
+    assert_eq!(s.http.header_read_timeout_ms, 5000);
+    assert_eq!(s.http.idle_timeout_secs, 60);
+    assert_eq!(s.http.max_connections, 64);
+    let s = load(
+        "",
+        &[("DIALBRIDGE__LISTENER__ALLOW", "10.0.0.0/8, 192.0.2.7")],
+    )
+    .expect("an environment variable gives the list comma-separated");
+    assert_eq!(s.listener.allow, ["10.0.0.0/8", "192.0.2.7"]);
+}
+
+#[test]
+fn bad_allow_blocks_and_limits_are_named_with_their_key() {
+    let p = problems(
+        load(
+            "[listener]\nallow = [\"10.0.0.0/8\", \"10.0.0.0/33\", \"10.1.2.3/8\"]\n\
+             max_pending_connects = 0\nconnect_timeout_ms = 10\n\
+             [http]\nheader_read_timeout_ms = 0\nidle_timeout_secs = 0\nmax_connections = 0\n",
+            &[],
+        )
+        .expect_err("invalid"),
+    );
+    let keys: Vec<&str> = p.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "listener.allow",
+            "listener.allow",
+            "listener.max_pending_connects",
+            "listener.connect_timeout_ms",
+            "http.header_read_timeout_ms",
+            "http.idle_timeout_secs",
+            "http.max_connections",
+        ]
+    );
+    assert!(p[0].message.contains("`10.0.0.0/33`"), "{}", p[0].message);
+    assert!(
+        p[1].message.contains("did you mean 10.0.0.0/8?"),
+        "{}",
+        p[1].message
+    );
+    let p = problems(load("[listener]\nallow = []\n", &[]).expect_err("empty"));
+    assert_eq!(p[0].key, "listener.allow");
+    assert!(
+        p[0].message.contains("refuses every call connection"),
+        "{}",
+        p[0].message
+    );
+    let e = load("[http]\nheader_timeout_ms = 5\n", &[]).expect_err("unknown key");
+    assert!(e.to_string().contains("header_timeout_ms"), "{e}");
+}

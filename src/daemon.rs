@@ -16,6 +16,7 @@ use tracing::{error, info, warn};
 use crate::api::{self, Readiness};
 use crate::call::Engine;
 use crate::config::Settings;
+use crate::freeswitch::admission::fds::FdWatch;
 use crate::freeswitch::control::{self, ControlState};
 use crate::freeswitch::listener::{self, CallSlots};
 use crate::metrics::Metrics;
@@ -81,6 +82,11 @@ impl Daemon {
         if settings.uses_default_esl_password() {
             warn!("[freeswitch] password is FreeSWITCH's default \"ClueCon\"; change it");
         }
+        if let Some(w) = crate::config::current_fd_limit()
+            .and_then(|limit| crate::config::fd_warning(&settings, limit))
+        {
+            warn!("{w}");
+        }
         let http_client = crate::webhook::http_client().map_err(DaemonError::Http)?;
         crate::call::sweep::leftovers(&settings).await;
         let (tcp, listener_addr) = bind("[listener] address", &settings.listener.address).await?;
@@ -97,20 +103,24 @@ impl Daemon {
             Arc::clone(&metrics),
             stop.clone(),
         ));
+        let fds = Arc::new(FdWatch::new(Arc::clone(&metrics)));
         let readiness = Readiness {
             control: control_rx.clone(),
             draining: stop.clone(),
             metrics: Arc::clone(&metrics),
             listener: listener_addr,
+            fds: Arc::clone(&fds),
         };
-        tokio::spawn(async move {
-            if let Err(e) = axum::serve(http, api::router(readiness)).await {
-                error!(error = %e, "HTTP endpoints stopped");
-            }
-        });
+        tokio::spawn(api::server::serve(
+            http,
+            api::router(readiness),
+            settings_rx.clone(),
+            Arc::clone(&metrics),
+            Arc::clone(&fds),
+        ));
         let engine = Arc::new(Engine::new(settings_rx, Arc::clone(&metrics), http_client));
         info!(%listener_addr, %http_addr, "listening for FreeSWITCH call connections");
-        let listener = tokio::spawn(listener::serve(tcp, engine, slots.clone(), stop));
+        let listener = tokio::spawn(listener::serve(tcp, engine, slots.clone(), stop, fds));
         Ok(Self {
             slots,
             listener_addr,

@@ -82,12 +82,23 @@ fn check_config(config: Option<PathBuf>) -> ExitCode {
     match Settings::load(config.as_deref()) {
         Ok((settings, origin)) => {
             println!("# effective configuration (from {origin}, secrets masked)");
+            let limit = dialbridge::config::current_fd_limit()
+                .map_or_else(|| "unknown".to_owned(), |l| l.soft.to_string());
+            println!(
+                "# file descriptors needed at full load: about {} (this process may open {limit})",
+                dialbridge::config::fds_needed(&settings)
+            );
             print!("{}", settings.to_masked_toml());
             if settings.uses_default_esl_password() {
                 eprintln!(
                     "dialbridge: warning: [freeswitch] password is FreeSWITCH's default \
                      \"ClueCon\"; change it in event_socket.conf.xml and here"
                 );
+            }
+            if let Some(w) = dialbridge::config::current_fd_limit()
+                .and_then(|limit| dialbridge::config::fd_warning(&settings, limit))
+            {
+                eprintln!("dialbridge: warning: {w}");
             }
             ExitCode::SUCCESS
         }

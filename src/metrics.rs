@@ -8,6 +8,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
+mod admission;
+
 /// Upper bounds of the webhook latency histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
@@ -86,6 +88,16 @@ fn label_text(keys: &[&str], values: &[String]) -> String {
         .join(",")
 }
 
+/// A gauge that counts holders of a bounded resource (see
+/// `freeswitch::admission::limit::Limiter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gauge {
+    /// Call connections accepted that have not finished `connect`.
+    ListenerPending,
+    /// HTTP connections open.
+    HttpConnections,
+}
+
 /// Every metric dialbridge exposes.
 #[derive(Default)]
 pub struct Metrics {
@@ -102,6 +114,14 @@ pub struct Metrics {
     dtmf_matches: Family,
     amd_results: Family,
     draining: AtomicI64,
+    listener_refused: Family,
+    listener_pending: AtomicI64,
+    http_connections: AtomicI64,
+    http_refused: AtomicU64,
+    http_timeouts: Family,
+    fd_exhausted: AtomicI64,
+    fd_episodes: AtomicU64,
+    accept_backoffs: Family,
 }
 
 impl Metrics {
@@ -262,6 +282,7 @@ impl Metrics {
             "1 once a shutdown started: no new calls are accepted.",
             self.draining.load(Ordering::Relaxed),
         );
+        self.render_admission(&mut out);
         out
     }
 }

@@ -1,6 +1,9 @@
 //! The HTTP side for operators: `/health` (the process answers), `/ready`
-//! (listener bound, FreeSWITCH control connection up, not draining) and
-//! `/metrics` (Prometheus text).
+//! (listener bound, FreeSWITCH control connection up, not draining, file
+//! descriptors not exhausted) and `/metrics` (Prometheus text). [`server`]
+//! serves them with connection limits and timeouts.
+
+pub mod server;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,6 +16,7 @@ use axum::routing::get;
 use serde_json::json;
 use tokio::sync::watch;
 
+use crate::freeswitch::admission::fds::FdWatch;
 use crate::freeswitch::control::ControlState;
 use crate::metrics::Metrics;
 
@@ -27,6 +31,8 @@ pub struct Readiness {
     pub metrics: Arc<Metrics>,
     /// Where calls are accepted.
     pub listener: SocketAddr,
+    /// Whether accepting is stalled for lack of file descriptors.
+    pub fds: Arc<FdWatch>,
 }
 
 /// The router.
@@ -41,13 +47,15 @@ pub fn router(state: Readiness) -> Router {
 async fn ready(State(s): State<Readiness>) -> impl IntoResponse {
     let control = s.control.borrow().clone();
     let draining = *s.draining.borrow();
-    let ok = control == ControlState::Up && !draining;
+    let fds = s.fds.problem();
+    let ok = control == ControlState::Up && !draining && fds.is_none();
     let body = json!({
         "ready": ok,
         "listener": s.listener.to_string(),
         "freeswitch": control.describe(),
         "draining": draining,
         "live_calls": s.metrics.live_calls(),
+        "file_descriptors": fds.as_deref().unwrap_or("ok"),
     });
     let status = if ok {
         StatusCode::OK

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use super::{SettingProblem, Settings, check_config_hook};
 use crate::app::rules;
+use crate::freeswitch::admission::cidr::Cidr;
 
 /// Every problem with `s`.
 pub fn check(s: &Settings) -> Vec<SettingProblem> {
@@ -52,6 +53,42 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
     }
     if s.listener.max_calls == 0 {
         bad("listener.max_calls", "must be at least 1".into());
+    }
+    if s.listener.allow.is_empty() {
+        bad(
+            "listener.allow",
+            "is empty, which refuses every call connection; list FreeSWITCH's address, e.g. [\"127.0.0.0/8\", \"::1/128\"]".into(),
+        );
+    }
+    for block in &s.listener.allow {
+        if let Err(e) = block.parse::<Cidr>() {
+            bad("listener.allow", e.to_string());
+        }
+    }
+    if !(1..=100_000).contains(&s.listener.max_pending_connects) {
+        bad(
+            "listener.max_pending_connects",
+            "use 1 to 100000 connections".into(),
+        );
+    }
+    if !(100..=60_000).contains(&s.listener.connect_timeout_ms) {
+        bad(
+            "listener.connect_timeout_ms",
+            "use 100 to 60000 milliseconds (FreeSWITCH answers `connect` within milliseconds)"
+                .into(),
+        );
+    }
+    if !(100..=60_000).contains(&s.http.header_read_timeout_ms) {
+        bad(
+            "http.header_read_timeout_ms",
+            "use 100 to 60000 milliseconds".into(),
+        );
+    }
+    if !(1..=3600).contains(&s.http.idle_timeout_secs) {
+        bad("http.idle_timeout_secs", "use 1 to 3600 seconds".into());
+    }
+    if !(1..=10_000).contains(&s.http.max_connections) {
+        bad("http.max_connections", "use 1 to 10000 connections".into());
     }
     if let Err(e) = s.http.address.parse::<SocketAddr>() {
         bad(

@@ -60,6 +60,18 @@ pub struct Listener {
     pub address: String,
     /// Calls handled at once; past it new calls are refused with 503.
     pub max_calls: usize,
+    /// Who may connect: CIDR blocks (or single addresses) of the FreeSWITCH
+    /// nodes. Anyone else is closed at once, before a byte is sent. In an
+    /// environment variable: comma-separated.
+    #[serde(deserialize_with = "list_or_string")]
+    pub allow: Vec<String>,
+    /// Connections accepted that have not finished the `connect` handshake
+    /// (FreeSWITCH answers it within milliseconds, so these are a burst of
+    /// new calls); past it a new connection is closed at once.
+    pub max_pending_connects: usize,
+    /// How long a connection may take to answer `connect` before it is
+    /// closed.
+    pub connect_timeout_ms: u64,
 }
 
 impl Default for Listener {
@@ -67,6 +79,9 @@ impl Default for Listener {
         Self {
             address: "127.0.0.1:8084".into(),
             max_calls: 1000,
+            allow: vec!["127.0.0.0/8".into(), "::1/128".into()],
+            max_pending_connects: 1000,
+            connect_timeout_ms: 5000,
         }
     }
 }
@@ -77,14 +92,47 @@ impl Default for Listener {
 pub struct Http {
     /// `host:port` to serve on.
     pub address: String,
+    /// A request's header must arrive whole within this, counted from the
+    /// connection's opening or from the request's first byte.
+    pub header_read_timeout_ms: u64,
+    /// A keep-alive connection with no request for this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Connections open at once; past it a new one is closed at once.
+    pub max_connections: usize,
 }
 
 impl Default for Http {
     fn default() -> Self {
         Self {
             address: "127.0.0.1:8085".into(),
+            header_read_timeout_ms: 5000,
+            idle_timeout_secs: 60,
+            max_connections: 64,
         }
     }
+}
+
+/// A list given as a TOML array, or as one comma-separated string (how an
+/// environment variable sets it).
+fn list_or_string<'de, D>(deserializer: D) -> Result<Vec<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        List(Vec<String>),
+        Text(String),
+    }
+    Ok(match Form::deserialize(deserializer)? {
+        Form::List(items) => items,
+        Form::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 /// `[app]`: the web application and how to talk to it.

@@ -6,11 +6,12 @@
 
 use std::sync::Arc;
 
-use freeswitch_esl_tokio::EslClient;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tracing::{Instrument, debug, info, info_span, warn};
 
+use super::admission::fds::FdWatch;
+use super::admission::{Admission, Pending};
 use super::socket::CallSocket;
 use crate::call::Engine;
 use crate::call::session;
@@ -46,26 +47,23 @@ impl CallSlots {
 
 /// Accepts calls until `shutdown` turns true; then stops accepting (the
 /// port closes, so FreeSWITCH takes the dialplan's fallback) and returns,
-/// leaving running calls to finish.
+/// leaving running calls to finish. Who may connect, and backing off when
+/// descriptors run out, is [`Admission`]'s.
 pub async fn serve(
     listener: TcpListener,
     engine: Arc<Engine>,
     slots: CallSlots,
     mut shutdown: watch::Receiver<bool>,
+    fds: Arc<FdWatch>,
 ) {
+    let mut admission = Admission::new(engine.settings.clone(), Arc::clone(&engine.metrics), fds);
     while !*shutdown.borrow() {
         tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    debug!(%peer, "connection");
-                    let engine = Arc::clone(&engine);
-                    let slots = slots.clone();
-                    tokio::spawn(async move { handle(stream, engine, slots).await });
-                }
-                Err(e) => {
-                    warn!(error = %e, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                }
+            admitted = admission.accept(&listener) => if let Some((stream, pending)) = admitted {
+                debug!(peer = %pending.peer(), "connection");
+                let engine = Arc::clone(&engine);
+                let slots = slots.clone();
+                tokio::spawn(async move { handle(stream, pending, engine, slots).await });
             },
             changed = shutdown.changed() => {
                 if changed.is_err() || *shutdown.borrow() {
@@ -77,15 +75,10 @@ pub async fn serve(
     info!("listener closed; no new calls are accepted");
 }
 
-async fn handle(stream: TcpStream, engine: Arc<Engine>, slots: CallSlots) {
-    let _ = stream.set_nodelay(true);
-    let (client, events) = EslClient::accept_outbound_stream(stream);
-    let (socket, data) = match CallSocket::connect(client, events).await {
-        Ok(x) => x,
-        Err(e) => {
-            warn!(error = %e, "a connection from FreeSWITCH failed before connect completed");
-            return;
-        }
+async fn handle(stream: TcpStream, pending: Pending, engine: Arc<Engine>, slots: CallSlots) {
+    // Bounded by connect_timeout_ms; a failure is logged with the peer.
+    let Some((socket, data)) = pending.connect(stream).await else {
+        return;
     };
     if data.is_screening_leg() {
         if let Err(arrival) = engine.screenings.deliver(Box::new((socket, data))) {
