@@ -229,11 +229,10 @@ mod tests {
         let p = AmdParams::default();
         let wait = Duration::from_millis(2000);
         let secs = recording_limit_secs(&p, wait);
-        let needed = wait
-            + Duration::from_millis(u64::from(
+        let needed =
+            wait + Duration::from_millis(u64::from(
                 p.decision_timeout_ms + p.greeting_completion_timeout_ms,
-            ))
-            + Duration::from_secs(5);
+            )) + Duration::from_secs(5);
         assert!(Duration::from_secs(secs) >= needed);
         assert!(Duration::from_secs(secs) < needed + Duration::from_secs(1));
         // Defaults: 2 s + 15 s + 2 s + 5 s.
