@@ -19,6 +19,8 @@
 mod compare;
 #[path = "replay/driver.rs"]
 mod driver;
+#[path = "replay/originated.rs"]
+mod originated;
 #[path = "replay/scenarios.rs"]
 mod scenarios;
 mod support;
@@ -30,6 +32,7 @@ use std::time::Duration;
 
 use compare::{caller_codes_from_results, compare, compare_polled, fake_codes};
 use driver::{Played, play, received, steps};
+use originated::{originated, replay_originate};
 use scenarios::{Scenario, scenarios};
 use support::trace::{Dir, Trace};
 use support::{Callee, Caller, FakeSwitch};
@@ -287,44 +290,11 @@ async fn replay_inbound_alone(name: String) -> Vec<String> {
     compare(&name, &received(&t), &got)
 }
 
-/// Trace 10: `bgapi originate ... &socket(...)` on the inbound connection,
-/// then the created call's own outbound connection.
-async fn replay_originate(f: f64) -> Vec<String> {
-    let name = "10-originate-to-socket";
-    let (Some(inb), Some(out)) = (
-        load(&format!("{name}.inbound.esl")),
-        load(&format!("{name}.esl")),
-    ) else {
-        return vec![format!("{name}: captures missing")];
-    };
-    let fake = FakeSwitch::with_second(Duration::from_secs_f64(f)).await;
-    // The callee answered about 1 s after the bgapi (BACKGROUND_JOB at +1434).
-    // It beeped about 2.1 s after answering (avmd::beep at outbound +2095).
-    fake.originate_callee(Callee::answers_after(1020).beeps_at(2040).scaled(f));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let task = play_inbound(&fake, &inb, f, addr).await;
-    let mut problems = Vec::new();
-    match tokio::time::timeout(driver::guard(f), listener.accept()).await {
-        Ok(Ok((s, _))) => {
-            let got = play(s, steps(&out, f, &fixer(addr)), driver::guard(f), None).await;
-            problems.extend(compare("outbound", &received(&out), &got));
-        }
-        _ => problems.push("the originated call never connected".into()),
-    }
-    let got = task.await.expect("inbound task");
-    problems.extend(compare("inbound", &received(&inb), &got));
-    problems
-        .into_iter()
-        .map(|p| format!("{name}: {p}"))
-        .collect()
-}
-
 /// The inbound captures replayed beside their call (they subscribe to
 /// events) or by replay_originate; every other one is replayed alone.
 fn replayed_beside(name: &str) -> bool {
     let Some(t) = load(name) else { return false };
-    name.starts_with("10-")
+    originated().iter().any(|o| name.starts_with(o.name))
         || name.ends_with(".api.esl")
         || t.blocks(Dir::Sent).any(|b| b.payload.starts_with("event "))
 }
@@ -357,8 +327,10 @@ async fn every_capture_replays_through_the_fake() {
             r
         });
     }
-    if "10-originate-to-socket".starts_with(only.as_str()) {
-        set.spawn(replay_originate(f));
+    for o in originated() {
+        if o.name.starts_with(only.as_str()) {
+            set.spawn(replay_originate(o, f));
+        }
     }
     for n in &files {
         let alone = (n.ends_with(".inbound.esl") || n.ends_with(".api.esl"))
@@ -381,7 +353,10 @@ async fn every_capture_replays_through_the_fake() {
     for n in &files {
         let base = n.split('.').next().unwrap_or(n);
         assert!(
-            names.contains(&base) || base.starts_with("10-") || skipped(n) || !replayed_beside(n),
+            names.contains(&base)
+                || originated().iter().any(|o| o.name == base)
+                || skipped(n)
+                || !replayed_beside(n),
             "capture {n} is neither replayed nor skipped"
         );
     }

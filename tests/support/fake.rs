@@ -86,6 +86,18 @@ impl FakeSwitch {
     pub fn stop_inbound(&mut self) {
         self.inbound.stop();
     }
+    /// FreeSWITCH crashes: the inbound server and its connections go, every
+    /// call's socket is closed without a word, every channel vanishes.
+    pub fn crash(&mut self) {
+        self.inbound.stop();
+        let mut core = self.sw.lock();
+        for ch in core.channels.values() {
+            if let Some(conn) = &ch.conn {
+                let _ = conn.tx.send(super::switch::Out::Close);
+            }
+        }
+        core.channels.clear();
+    }
     /// Serves inbound again on the same address.
     pub async fn restart_inbound(&mut self) {
         self.inbound
@@ -110,6 +122,11 @@ impl FakeSwitch {
     /// How the callee of an `originate` behaves (default: answers at 10 ms).
     pub fn originate_callee(&self, callee: Callee) {
         self.sw.extra().originate_callee = Some(callee);
+    }
+    /// How the legs dialed by calls created through `originate` behave
+    /// (their `endpoint`/`leg`/`otherwise` scripts; default: ring forever).
+    pub fn originate_caller(&self, caller: Caller) {
+        self.sw.extra().originate_caller = Some(caller);
     }
     /// Calls created by `originate ... &socket(...)`, in order.
     pub fn originated(&self) -> Vec<CallHandle> {

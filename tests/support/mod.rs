@@ -15,6 +15,7 @@ mod core;
 mod digits;
 mod event;
 mod fake;
+pub mod faults;
 mod inbound;
 mod legs;
 mod lifecycle;
@@ -33,5 +34,6 @@ pub mod wire;
 
 pub use call::CallHandle;
 pub use fake::{Builder, FakeSwitch};
+pub use faults::Faults;
 pub use record::{CallerSip, Command, Dial, DialLeg, LegFate};
 pub use scenario::{Callee, Caller, DialplanNext, Outcome, Target, hangup_cause_to_sip};

@@ -122,6 +122,12 @@ pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
             .trim_start_matches("&socket(")
             .trim_end_matches(')')
             .to_string();
+        let post = [
+            ("Application", "socket".to_string()),
+            ("Application-Data", data.clone()),
+            ("Application-UUID", uuid::Uuid::new_v4().to_string()),
+        ];
+        core.fire(&cu, &leg.uuid, "CHANNEL_EXECUTE", &[], &post);
         start_socket(
             sw,
             &mut core,
@@ -130,7 +136,11 @@ pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
             data,
             SocketEnd::Dialplan(DialplanNext::Nothing),
         );
-        sw.extra().originated.push((leg.uuid.clone(), log));
+        let mut extra = sw.extra();
+        if let Some(c) = extra.originate_caller.clone() {
+            extra.callers.insert(leg.uuid.clone(), c);
+        }
+        extra.originated.push((leg.uuid.clone(), log));
     }
     Ok(leg.uuid.clone())
 }

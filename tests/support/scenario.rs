@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use freeswitch_esl_tokio::HangupCause;
 
+use super::faults::Faults;
+
 /// What finally happens to a dialed leg's INVITE.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -37,6 +39,8 @@ pub struct Callee {
     pub audio: Option<Arc<Vec<i16>>>,
     /// Milliseconds between two digits of one `presses` (default 300).
     pub digit_gap: u64,
+    /// Faults on this leg's screening socket.
+    pub faults: Faults,
 }
 
 impl Callee {
@@ -50,6 +54,7 @@ impl Callee {
             beeps: Vec::new(),
             audio: None,
             digit_gap: 300,
+            faults: Faults::default(),
         }
     }
     /// Rings, then answers `ms` after the INVITE.
@@ -99,6 +104,12 @@ impl Callee {
     /// A 1 kHz beep starts `at_ms` after answering.
     pub fn beeps_at(mut self, at_ms: u64) -> Self {
         self.beeps.push(at_ms);
+        self
+    }
+    /// Faults injected on the screening socket this leg opens when it
+    /// answers.
+    pub fn screening_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
         self
     }
     /// Audio `uuid_record` writes for this leg, at real-time pace.
@@ -171,6 +182,8 @@ pub struct Caller {
     /// Extra channel variables of the caller's leg (e.g. the
     /// `sip_P-Asserted-Identity` FreeSWITCH sets from the INVITE).
     pub extra_vars: Vec<(String, String)>,
+    /// Faults injected on the call's socket.
+    pub faults: Faults,
 }
 
 impl Caller {
@@ -191,6 +204,7 @@ impl Caller {
             extra_vars: Vec::new(),
             digit_gap: 300,
             dialplan: Vec::new(),
+            faults: Faults::default(),
         }
     }
     pub fn name(mut self, name: &str) -> Self {
@@ -230,6 +244,11 @@ impl Caller {
     /// Adds a channel variable to the caller's leg.
     pub fn var(mut self, name: &str, value: &str) -> Self {
         self.extra_vars.push((name.into(), value.into()));
+        self
+    }
+    /// Faults injected on the call's socket (tests/faults).
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
         self
     }
     /// What the dialplan does after the socket app.

@@ -28,6 +28,9 @@ pub enum Out {
 pub struct ConnHook {
     pub tx: UnboundedSender<Out>,
     pub linger: Arc<AtomicBool>,
+    /// `linger <secs>`: how long the socket outlives its channel (0: no
+    /// limit, a bare `linger`).
+    pub linger_secs: Arc<std::sync::atomic::AtomicU64>,
     pub notice_sent: Arc<AtomicBool>,
 }
 
@@ -44,6 +47,8 @@ pub struct Extras {
     pub callers: HashMap<String, Caller>,
     /// How a callee of `originate` behaves.
     pub originate_callee: Option<Callee>,
+    /// The script of the legs a call created by `originate` dials.
+    pub originate_caller: Option<Caller>,
     /// Running `uuid_record` writers, by path.
     pub recordings: HashMap<String, Arc<AtomicBool>>,
     /// `uuid_record` writes where this host cannot see (FreeSWITCH on
