@@ -1,11 +1,17 @@
 //! Everything that knows FreeSWITCH: how a validated dial becomes the
 //! argument of `bridge` ([`dialstring`]), how what FreeSWITCH reports about
 //! each leg becomes the dial's outcome ([`outcome`]), and the per-call
-//! event-socket connection ([`socket`], [`listener`]).
+//! event-socket connection ([`socket`], [`listener`]) with its deadlines
+//! ([`deadline`]), and the control connection ([`control`]).
 
+mod caller_state;
 pub mod channel_data;
+mod command;
 pub mod control;
+pub mod deadline;
 pub mod dialstring;
+mod ending;
 pub mod listener;
 pub mod outcome;
+mod probe;
 pub mod socket;
