@@ -67,6 +67,7 @@ pub async fn follow(
     };
     let mut bridge_done = false;
     let mut lost: Option<String> = None;
+    let mut events_lost = false;
     let mut deadline: Option<tokio::time::Instant> = None;
     let mut limit: Option<tokio::time::Instant> = None;
     let mut heard = tokio::time::Instant::now();
@@ -94,6 +95,7 @@ pub async fn follow(
                 let event = match event {
                     Ok(e) => e,
                     Err(SocketError::EventsLost) => {
+                        events_lost = true;
                         settle(call, &mut legs).await;
                         continue;
                     }
@@ -208,7 +210,7 @@ pub async fn follow(
         DialEnd::Normal
     };
     ending.outcome = decide(&legs.reports(Instant::now()), end);
-    ending.error = partial(call, &legs, lost).await;
+    ending.error = partial(call, &legs, lost, events_lost).await;
     if ending.error.is_some() && legs.winner().is_none() {
         ending.outcome.dial_status = DialStatus::Failed;
         ending.outcome.dial_sip_status = 500;
@@ -218,15 +220,27 @@ pub async fn follow(
 
 /// Asks FreeSWITCH about every leg whose end was not seen (events may have
 /// been dropped, or a completion lost): those it no longer has are marked
-/// ended unseen. Also whether the caller still exists. True when every
-/// leg is now known ended.
+/// ended unseen; one bridged to the caller unseen (its `bridge_uuid` is the
+/// caller) becomes the dial's answer. Also whether the caller still
+/// exists. True when every leg is now known ended.
 async fn settle(call: &mut Call, legs: &mut Legs) -> bool {
+    let a = call.socket.uuid().to_owned();
     for uuid in legs.unended() {
-        if call.socket.exists(&uuid).await == Some(false) {
-            legs.lose(&uuid);
+        match call.socket.exists(&uuid).await {
+            Some(false) => legs.lose(&uuid),
+            Some(true) if legs.winner().is_none() => {
+                let to = call
+                    .socket
+                    .api(&format!("uuid_getvar {uuid} bridge_uuid"))
+                    .await;
+                if to.as_deref() == Ok(a.as_str()) {
+                    warn!(leg = %uuid, "the leg was bridged unseen");
+                    legs.bridged_unseen(&uuid, Instant::now());
+                }
+            }
+            _ => {}
         }
     }
-    let a = call.socket.uuid().to_owned();
     if !call.socket.hung_up() && call.socket.exists(&a).await == Some(false) {
         call.socket.gone_unreported();
     }
@@ -235,8 +249,14 @@ async fn settle(call: &mut Call, legs: &mut Legs) -> bool {
 
 /// Why the outcome rests on partial knowledge, if it does: the caller's
 /// socket failed mid-dial (the bridge's real state is asked over the
-/// control connection), or legs ended unseen.
-async fn partial(call: &Call, legs: &Legs, lost: Option<String>) -> Option<String> {
+/// control connection), or events of the dial were dropped (what they
+/// said is unknown, even when every leg's end was seen afterwards).
+async fn partial(
+    call: &Call,
+    legs: &Legs,
+    lost: Option<String>,
+    events_lost: bool,
+) -> Option<String> {
     if let Some(why) = lost {
         let Some(w) = legs.winner() else {
             return Some(format!(
@@ -255,9 +275,9 @@ async fn partial(call: &Call, legs: &Legs, lost: Option<String>) -> Option<Strin
              seen before"
         ));
     }
-    legs.any_lost().then(|| {
-        "events of the dial were dropped; legs whose end was not seen are reported without a \
-         cause"
+    (events_lost || legs.any_lost()).then(|| {
+        "events of the dial were dropped (the event queue overflowed); legs whose end was not \
+         seen are reported without a cause, durations are what was seen"
             .to_owned()
     })
 }

@@ -115,10 +115,15 @@ async fn ring(
         call.engine.screenings.expect(&leg.uuid, arrival_tx.clone());
     }
     drop(arrival_tx);
-    let bridge = call
-        .socket
-        .start("bridge", Some(compiled.argument()))
-        .await?;
+    let bridge = match call.socket.start("bridge", Some(compiled.argument())).await {
+        Ok(b) => b,
+        Err(e) => {
+            for leg in compiled.legs.iter().filter(|l| l.screened) {
+                call.engine.screenings.forget(&leg.uuid);
+            }
+            return Err(e);
+        }
+    };
     Ok(follow(call, dial, compiled, bridge, arrivals).await)
 }
 

@@ -94,6 +94,13 @@ impl Legs {
         }
     }
 
+    /// Records that `uuid` was bridged to the caller though its bridge
+    /// event was never seen (FreeSWITCH said so after events were dropped);
+    /// its connected time counts from `now`.
+    pub fn bridged_unseen(&mut self, uuid: &str, now: Instant) -> Option<String> {
+        self.bridge(uuid, now)
+    }
+
     /// The legs whose end was not seen yet.
     pub fn unended(&self) -> Vec<String> {
         self.order
