@@ -15,9 +15,10 @@ use tracing::{error, info, warn};
 
 use crate::api::{self, Readiness};
 use crate::call::Engine;
+use crate::call::tasks::Tasks;
 use crate::config::Settings;
 use crate::freeswitch::admission::fds::FdWatch;
-use crate::freeswitch::control::{self, ControlState};
+use crate::freeswitch::control::{self, Control, ControlState};
 use crate::freeswitch::listener::{self, CallSlots};
 use crate::metrics::Metrics;
 use crate::systemd;
@@ -57,7 +58,11 @@ pub struct Daemon {
     pub metrics: Arc<Metrics>,
     /// The control connection's state.
     pub control: watch::Receiver<ControlState>,
+    /// Work calls left running (hook posts, clean-up, connections).
+    pub tasks: Tasks,
     listener: JoinHandle<()>,
+    /// Turns true once the drain is over: the control connection closes.
+    closed: watch::Sender<bool>,
 }
 
 /// Binds `address` for `key`.
@@ -97,11 +102,16 @@ impl Daemon {
         let (settings_tx, settings_rx) = watch::channel(Arc::new(settings));
         let metrics = Arc::new(Metrics::default());
         let (control_tx, control_rx) = watch::channel(ControlState::Connecting);
+        let control = Control::default();
+        // The control connection outlives the drain: calls still running
+        // may need it to end a channel their own socket cannot.
+        let (closed, closed_rx) = watch::channel(false);
         tokio::spawn(control::run(
             settings_rx.clone(),
             control_tx,
             Arc::clone(&metrics),
-            stop.clone(),
+            control.clone(),
+            closed_rx,
         ));
         let fds = Arc::new(FdWatch::new(Arc::clone(&metrics)));
         let readiness = Readiness {
@@ -118,7 +128,13 @@ impl Daemon {
             Arc::clone(&metrics),
             Arc::clone(&fds),
         ));
-        let engine = Arc::new(Engine::new(settings_rx, Arc::clone(&metrics), http_client));
+        let engine = Arc::new(Engine::new(
+            settings_rx,
+            Arc::clone(&metrics),
+            http_client,
+            control,
+        ));
+        let tasks = engine.tasks.clone();
         info!(%listener_addr, %http_addr, "listening for FreeSWITCH call connections");
         let listener = tokio::spawn(listener::serve(tcp, engine, slots.clone(), stop, fds));
         Ok(Self {
@@ -128,7 +144,9 @@ impl Daemon {
             settings: settings_tx,
             metrics,
             control: control_rx,
+            tasks,
             listener,
+            closed,
         })
     }
 
@@ -147,31 +165,39 @@ impl Daemon {
         info!("configuration reloaded; calls from now on use it");
     }
 
-    /// Waits for the listener to close and every call to finish, up to
-    /// `timeout`, logging progress. True when every call finished.
+    /// Waits, up to `timeout`, until every call and everything calls
+    /// started (status and error hook posts, DTMF and AMD posts, AMD
+    /// clean-up, screening) is done, logging progress. The listener keeps
+    /// accepting meanwhile (new calls are refused with 503, screening
+    /// connections served); it closes, with the control connection, when
+    /// this returns. True when everything finished.
     pub async fn drain(&self, timeout: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + timeout;
-        while !self.listener.is_finished() {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        loop {
-            let live = self.slots.live();
-            if live == 0 {
+        let drained = loop {
+            let (live, tasks) = (self.slots.live(), self.tasks.running());
+            if tasks == 0 {
                 info!("drained: every call finished");
-                return true;
+                break true;
             }
             systemd::notify(&format!("STATUS=draining: {live} call(s) left"));
-            info!(live_calls = live, "draining");
+            info!(live_calls = live, tasks, "draining");
             let wait = tokio::time::sleep(Duration::from_secs(5));
             tokio::select! {
-                _ = self.slots.idle() => {}
+                _ = self.tasks.idle() => {}
                 _ = wait => {}
                 _ = tokio::time::sleep_until(deadline) => {
-                    warn!(live_calls = self.slots.live(), "drain_timeout reached; exiting with calls live (bridged calls go on in FreeSWITCH)");
-                    return false;
+                    warn!(
+                        live_calls = self.slots.live(),
+                        tasks = self.tasks.running(),
+                        "drain_timeout reached; exiting with calls live (bridged calls go on in FreeSWITCH)"
+                    );
+                    break false;
                 }
             }
-        }
+        };
+        self.listener.abort();
+        let _ = self.closed.send(true);
+        drained
     }
 }
 

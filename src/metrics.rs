@@ -105,6 +105,8 @@ pub struct Metrics {
     calls_started: AtomicU64,
     calls_ended: Family,
     calls_refused: AtomicU64,
+    calls_refused_draining: AtomicU64,
+    screening_bypassed: AtomicU64,
     dials: Family,
     legs: Family,
     webhooks: Family,
@@ -140,6 +142,17 @@ impl Metrics {
     /// A call was refused because `max_calls` was reached.
     pub fn call_refused(&self) {
         self.calls_refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A call was refused with 503 because dialbridge is draining.
+    pub fn call_refused_draining(&self) {
+        self.calls_refused_draining.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// FreeSWITCH let a screened leg through without its screening; it was
+    /// hung up.
+    pub fn screening_bypassed(&self) {
+        self.screening_bypassed.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A dial ended with `status`, its legs with theirs.
@@ -227,6 +240,18 @@ impl Metrics {
             "dialbridge_calls_refused_total",
             "Calls refused with 503 because max_calls was reached.",
             self.calls_refused.load(Ordering::Relaxed),
+        );
+        counter(
+            &mut out,
+            "dialbridge_calls_refused_draining_total",
+            "Calls refused with 503 because dialbridge was draining.",
+            self.calls_refused_draining.load(Ordering::Relaxed),
+        );
+        counter(
+            &mut out,
+            "dialbridge_screening_bypassed_total",
+            "Screened legs FreeSWITCH let through without their screening (hung up at once).",
+            self.screening_bypassed.load(Ordering::Relaxed),
         );
         self.dials.write(
             &mut out,

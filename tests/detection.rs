@@ -262,3 +262,57 @@ async fn a_recording_that_never_appears_is_an_amd_error_not_a_hang() {
         .expect("the call goes on and ends normally");
     assert_eq!(call.legs()[0].cause.as_deref(), Some("NORMAL_CLEARING"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dials_tag_joins_the_calls_customer_data_in_amd_payloads() {
+    let (app, fake, d) = amd_setup(200).await;
+    fake.record_elsewhere();
+    app.reply(
+        "/call",
+        Reply::json(json!([
+            {"verb": "tag", "data": {"crm": 7, "lang": "en"}},
+            {"verb": "dial", "tag": {"campaign": "spring", "lang": "fr"},
+             "amd": {"actionHook": "/amd"}, "target": [phone("+15550000001")]}
+        ])),
+    );
+    let call = fake.call(
+        d.addr,
+        caller().leg(0, Callee::answers_after(50).hangs_up_after_answer(1_000)),
+    );
+    let got = app.wait_for("/amd", 1, WAIT).await;
+    assert_eq!(got[0].json()["type"], "amd_error");
+    // The call's customerData (from `tag`) is kept; the dial's tag adds to
+    // it, its keys winning.
+    assert_eq!(
+        got[0].json()["customerData"],
+        json!({"crm": 7, "lang": "fr", "campaign": "spring"})
+    );
+    call.finished(WAIT).await.expect("the call ends");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_of_an_amd_hook_reply_are_logged() {
+    let (app, fake, d) = amd_setup(200).await;
+    fake.record_elsewhere();
+    script(
+        &app,
+        json!({"verb": "dial", "amd": {"actionHook": "/amd"}, "target": [phone("+15550000001")]}),
+        json!([]),
+        Reply::status(200),
+    );
+    app.reply(
+        "/amd",
+        Reply::json(json!([{"verb": "say", "text": "hello", "synthesizer": {"vendor": "google"}}])),
+    );
+    let call = fake.call(
+        d.addr,
+        caller().leg(0, Callee::answers_after(50).hangs_up_after_answer(1_500)),
+    );
+    app.wait_for("/amd", 1, WAIT).await;
+    call.finished(WAIT).await.expect("the call ends");
+    let lines: Vec<String> = harness::log_lines_with("reply notice")
+        .into_iter()
+        .filter(|l| l.contains(call.uuid()) && l.contains("amd") && l.contains("vendor"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+}

@@ -1,11 +1,16 @@
 //! Following a running bridge until it and its legs are done: every leg's
 //! events, screening connections, the time limit, DTMF capture and
 //! answering-machine detection on the bridged leg.
+//!
+//! The outcome is never computed from events known to be partial: when the
+//! ESL library dropped events, the legs whose end was not seen are asked
+//! about (`uuid_exists`); when the caller's socket fails mid-dial, the dial
+//! is reported `completed` only if a leg was seen bridged, else `failed`,
+//! with `dial_error` saying what happened.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::mpsc;
 use tokio::time::sleep_until;
 use tracing::{info, warn};
@@ -14,11 +19,13 @@ use super::Call;
 use super::capture::Capture;
 use super::detection::{Detection, Signal, stopped_payload};
 use super::legs::Legs;
-use super::screening::{Arrival, Screening, Verdict, screen};
-use crate::app::{Dial, Hook, Instruction, parse_reply};
+use super::live_hooks::{notify, relay};
+use super::screened::{self, Screened};
+use super::screening::{Arrival, Verdict};
+use crate::app::{Dial, Instruction};
 use crate::freeswitch::dialstring::CompiledDial;
-use crate::freeswitch::outcome::{DialEnd, DialOutcome, decide};
-use crate::freeswitch::socket::completion_of;
+use crate::freeswitch::outcome::{DialEnd, DialOutcome, DialStatus, decide};
+use crate::freeswitch::socket::{SocketError, completion_of};
 use crate::webhook::HookKind;
 
 /// How long to wait for legs' final events after the bridge returned.
@@ -32,6 +39,8 @@ pub struct Ending {
     pub replacement: Option<Vec<Instruction>>,
     /// `machine` when disconnectOnAMD hung the callee up.
     pub amd_type: Option<&'static str>,
+    /// Why the outcome rests on less than every leg's end (`dial_error`).
+    pub error: Option<String>,
 }
 
 /// Follows the bridge tagged `bridge` to its end.
@@ -45,17 +54,23 @@ pub async fn follow(
     let (verdict_tx, mut verdicts) = mpsc::unbounded_channel::<Verdict>();
     let (reply_tx, mut amd_replies) = mpsc::unbounded_channel::<Vec<Instruction>>();
     let a_uuid = call.socket.uuid().to_owned();
+    let limits = crate::freeswitch::deadline::Limits::of(&call.settings);
     let mut legs = Legs::new(&compiled.legs);
+    let mut screened = Screened::new(compiled);
     let mut capture = Capture::new(dial, Duration::from_millis(call.settings.dtmf.gap_ms));
     let mut detection: Option<Detection> = None;
     let mut ending = Ending {
         outcome: decide(&[], DialEnd::Normal),
         replacement: None,
         amd_type: None,
+        error: None,
     };
     let mut bridge_done = false;
+    let mut lost: Option<String> = None;
+    let mut events_lost = false;
     let mut deadline: Option<tokio::time::Instant> = None;
     let mut limit: Option<tokio::time::Instant> = None;
+    let mut heard = tokio::time::Instant::now();
     let mut screening = 0usize;
     let mut status_tick = tokio::time::interval(Duration::from_millis(100));
     loop {
@@ -66,12 +81,38 @@ pub async fn follow(
         if over && deadline.is_none() {
             deadline = Some(tokio::time::Instant::now() + GRACE);
         }
+        // The bridge returns once its legs are gone: its completion not
+        // coming by then means it was lost; silence means legs may be gone
+        // unseen. Either way FreeSWITCH is asked.
+        let settle_at = if legs.all_ended() {
+            heard + limits.reply
+        } else {
+            heard + limits.probe_after
+        };
         tokio::select! {
             event = call.socket.next() => {
-                let Ok(event) = event else { break };
+                heard = tokio::time::Instant::now();
+                let event = match event {
+                    Ok(e) => e,
+                    Err(SocketError::EventsLost) => {
+                        events_lost = true;
+                        settle(call, &mut legs).await;
+                        continue;
+                    }
+                    Err(SocketError::HungUp) => continue,
+                    Err(_) if call.socket.hung_up() => break,
+                    Err(e) => {
+                        lost = Some(e.to_string());
+                        break;
+                    }
+                };
                 // The caller's ringing and answer reach the status hook while
                 // the dial runs, not when it ends.
                 call.sync_status();
+                if let Some(leg) = screened.bypassed(&event, &a_uuid) {
+                    legs.refuse_bridge(&leg);
+                    screened::refuse(call, &mut screened, &leg).await;
+                }
                 if let Some(done) = completion_of(&event, &bridge) {
                     bridge_done = true;
                     if let Some(causes) = done.event.variable_str("originate_causes") {
@@ -88,6 +129,7 @@ pub async fn follow(
                         let params = call.settings.amd.classifier.with_verb(amd);
                         detection = Some(Detection::start(
                             call.socket.commander(), &winner, params, &call.settings.amd,
+                            &call.engine.tasks,
                         ));
                     }
                 }
@@ -122,7 +164,7 @@ pub async fn follow(
                 }
             }
             Some(arrival) = arrivals.recv() => {
-                if start_screening(call, dial, compiled, arrival, &verdict_tx) {
+                if screened::start(call, dial, compiled, &screened, arrival, &verdict_tx) {
                     screening += 1;
                 }
             }
@@ -137,6 +179,13 @@ pub async fn follow(
                 if let Some(w) = legs.winner().map(str::to_owned) {
                     info!(leg = %w, "timeLimit reached");
                     let _ = call.socket.api(&format!("uuid_kill {w} ALLOTTED_TIMEOUT")).await;
+                }
+            }
+            _ = sleep_until(settle_at), if !bridge_done => {
+                heard = tokio::time::Instant::now();
+                if settle(call, &mut legs).await {
+                    warn!("the bridge's completion never came; its legs are gone");
+                    bridge_done = true;
                 }
             }
             _ = sleep_until(deadline.unwrap_or_else(far_future)), if deadline.is_some() => break,
@@ -155,16 +204,83 @@ pub async fn follow(
             );
         }
     }
-    for leg in compiled.legs.iter().filter(|l| l.screened) {
-        call.engine.screenings.forget(&leg.uuid);
-    }
+    screened::close(call, compiled, &mut arrivals);
     let end = if legs.winner().is_none() && call.socket.hung_up() {
         DialEnd::CallerHungUp
     } else {
         DialEnd::Normal
     };
     ending.outcome = decide(&legs.reports(Instant::now()), end);
+    ending.error = partial(call, &legs, lost, events_lost).await;
+    if ending.error.is_some() && legs.winner().is_none() {
+        ending.outcome.dial_status = DialStatus::Failed;
+        ending.outcome.dial_sip_status = 500;
+    }
     ending
+}
+
+/// Asks FreeSWITCH about every leg whose end was not seen (events may have
+/// been dropped, or a completion lost): those it no longer has are marked
+/// ended unseen; one bridged to the caller unseen (its `bridge_uuid` is the
+/// caller) becomes the dial's answer. Also whether the caller still
+/// exists. True when every leg is now known ended.
+async fn settle(call: &mut Call, legs: &mut Legs) -> bool {
+    let a = call.socket.uuid().to_owned();
+    for uuid in legs.unended() {
+        match call.socket.exists(&uuid).await {
+            Some(false) => legs.lose(&uuid),
+            Some(true) if legs.winner().is_none() => {
+                let to = call
+                    .socket
+                    .api(&format!("uuid_getvar {uuid} bridge_uuid"))
+                    .await;
+                if to.as_deref() == Ok(a.as_str()) {
+                    warn!(leg = %uuid, "the leg was bridged unseen");
+                    legs.bridged_unseen(&uuid, Instant::now());
+                }
+            }
+            _ => {}
+        }
+    }
+    if !call.socket.hung_up() && call.socket.exists(&a).await == Some(false) {
+        call.socket.gone_unreported();
+    }
+    legs.all_ended()
+}
+
+/// Why the outcome rests on partial knowledge, if it does: the caller's
+/// socket failed mid-dial (the bridge's real state is asked over the
+/// control connection), or events of the dial were dropped (what they
+/// said is unknown, even when every leg's end was seen afterwards).
+async fn partial(
+    call: &Call,
+    legs: &Legs,
+    lost: Option<String>,
+    events_lost: bool,
+) -> Option<String> {
+    if let Some(why) = lost {
+        let Some(w) = legs.winner() else {
+            return Some(format!(
+                "the call's socket failed before any leg was bridged ({why}); what the legs did \
+                 is unknown"
+            ));
+        };
+        let state = call.socket.control().api(&format!("uuid_exists {w}")).await;
+        let now = match state.as_deref() {
+            Ok("true") => "FreeSWITCH keeps the bridge up",
+            Ok(_) => "the bridge is over",
+            Err(_) => "FreeSWITCH cannot be reached to tell whether the bridge goes on",
+        };
+        return Some(format!(
+            "the call's socket failed while bridged ({why}); {now}, and its duration is what was \
+             seen before"
+        ));
+    }
+    (events_lost || legs.any_lost()).then(|| {
+        "events of the dial were dropped (the event queue overflowed); legs whose end was not \
+         seen are reported without a cause, durations are what was seen"
+            .to_owned()
+    })
 }
 
 /// The next AMD signal, or pending forever without detection.
@@ -173,50 +289,6 @@ async fn next_signal(detection: &mut Option<Detection>) -> Signal {
         Some(d) => d.next().await,
         None => std::future::pending().await,
     }
-}
-
-/// Posts an AMD signal to the dial's AMD hook; a reply with verbs comes
-/// back on `replies`.
-fn relay(
-    call: &Call,
-    dial: &Dial,
-    hook: &Hook,
-    signal: &Signal,
-    replies: &mpsc::UnboundedSender<Vec<Instruction>>,
-) {
-    call.engine.metrics.amd_result(signal.metric());
-    let mut extra = signal.payload();
-    if let Some(d) = &dial.tag {
-        extra["customerData"] = d.clone();
-    }
-    notify(call, HookKind::Amd, hook, extra, Some(replies.clone()));
-}
-
-/// Posts `extra` plus the call's fields to `hook` from a task of its own;
-/// with `replies`, a reply's verbs are sent back there.
-fn notify(
-    call: &Call,
-    kind: HookKind,
-    hook: &Hook,
-    extra: Value,
-    replies: Option<mpsc::UnboundedSender<Vec<Instruction>>>,
-) {
-    let payload = call.payload(extra);
-    let hooks = call.hooks.clone();
-    let hook = hook.clone();
-    let ctx = call.settings.app_context();
-    tokio::spawn(async move {
-        let Ok(Some(body)) = hooks.send(kind, &hook, &payload).await else {
-            return;
-        };
-        let Some(replies) = replies else { return };
-        match parse_reply(&body, &ctx) {
-            Ok(reply) => {
-                let _ = replies.send(reply.instructions);
-            }
-            Err(e) => warn!(hook = kind.as_str(), error = %e, "the hook's reply is ignored"),
-        }
-    });
 }
 
 /// Hangs the bridged leg up.
@@ -228,53 +300,6 @@ async fn kill(call: &Call, winner: Option<&str>, why: &str) {
             .api(&format!("uuid_kill {w} NORMAL_CLEARING"))
             .await;
     }
-}
-
-/// Starts screening an arrived leg; false (after hanging the leg up) when
-/// it has no confirmHook, which cannot happen for a leg the dial screens.
-fn start_screening(
-    call: &Call,
-    dial: &Dial,
-    compiled: &CompiledDial,
-    arrival: Arrival,
-    verdicts: &mpsc::UnboundedSender<Verdict>,
-) -> bool {
-    let Some(hook) = screening_hook(dial, &arrival.1.uuid, compiled) else {
-        // Closing the socket would accept the leg unscreened.
-        let (mut socket, _) = *arrival;
-        tokio::spawn(async move {
-            socket.end_with("hangup", "CALL_REJECTED").await;
-            socket.close().await;
-        });
-        return false;
-    };
-    let job = Screening {
-        hook,
-        parent_call_sid: call.socket.uuid().to_owned(),
-        tag: dial.tag.as_ref().and_then(|t| t.as_object().cloned()),
-        settings: Arc::clone(&call.settings),
-        hooks: call.hooks.clone(),
-    };
-    let engine = Arc::clone(&call.engine);
-    let tx = verdicts.clone();
-    tokio::spawn(async move {
-        let _ = tx.send(screen(arrival, job, engine).await);
-    });
-    true
-}
-
-/// The confirmHook of the leg `uuid`: its target's own, else the dial's.
-fn screening_hook(dial: &Dial, uuid: &str, compiled: &CompiledDial) -> Option<Hook> {
-    let target = compiled
-        .legs
-        .iter()
-        .find(|l| l.uuid == uuid)
-        .map(|l| l.target);
-    dial.targets
-        .iter()
-        .find(|(i, _)| Some(*i) == target)
-        .and_then(|(_, t)| t.confirm_hook.clone())
-        .or_else(|| dial.confirm_hook.clone())
 }
 
 fn far_future() -> tokio::time::Instant {

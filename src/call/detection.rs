@@ -101,12 +101,14 @@ pub struct Detection {
 }
 
 impl Detection {
-    /// Starts detection on the bridged leg `leg`.
+    /// Starts detection on the bridged leg `leg`, in a task counted in
+    /// `tasks` (a drain waits for its clean-up).
     pub fn start(
         commander: Commander,
         leg: &str,
         params: AmdParams,
         settings: &AmdSettings,
+        tasks: &super::tasks::Tasks,
     ) -> Detection {
         let (tx, rx) = mpsc::unbounded_channel();
         let (stop_tx, stop_rx) = oneshot::channel();
@@ -121,7 +123,7 @@ impl Detection {
             params,
             tx,
         };
-        tokio::spawn(job.run(stop_rx));
+        tasks.spawn(tracing::Instrument::in_current_span(job.run(stop_rx)));
         Detection {
             rx,
             stop: Some(stop_tx),

@@ -31,6 +31,7 @@ pub async fn run(call: &mut Call, dial: &Dial, verb_id: Option<&str>) -> Next {
                 outcome: decide(&[], DialEnd::Normal),
                 replacement: None,
                 amd_type: None,
+                error: None,
             };
             return finish(call, &dial, verb_id, ending).await;
         }
@@ -112,19 +113,18 @@ async fn ring(
     prepare_media(call, dial).await?;
     let (arrival_tx, arrivals) = mpsc::unbounded_channel();
     for leg in compiled.legs.iter().filter(|l| l.screened) {
-        let rx = call.engine.screenings.expect(&leg.uuid);
-        let tx = arrival_tx.clone();
-        tokio::spawn(async move {
-            if let Ok(a) = rx.await {
-                let _ = tx.send(a);
-            }
-        });
+        call.engine.screenings.expect(&leg.uuid, arrival_tx.clone());
     }
     drop(arrival_tx);
-    let bridge = call
-        .socket
-        .start("bridge", Some(compiled.argument()))
-        .await?;
+    let bridge = match call.socket.start("bridge", Some(compiled.argument())).await {
+        Ok(b) => b,
+        Err(e) => {
+            for leg in compiled.legs.iter().filter(|l| l.screened) {
+                call.engine.screenings.forget(&leg.uuid);
+            }
+            return Err(e);
+        }
+    };
     Ok(follow(call, dial, compiled, bridge, arrivals).await)
 }
 
@@ -240,6 +240,9 @@ async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, ending: End
     }
     if let Some(t) = ending.amd_type {
         extra["amd_type"] = json!(t);
+    }
+    if let Some(e) = &ending.error {
+        extra["dial_error"] = json!(e);
     }
     let next = follow_hook(call, HookKind::Action, hook, extra).await;
     if caller_gone { Next::End } else { next }

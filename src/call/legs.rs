@@ -23,6 +23,9 @@ struct Leg {
     sip_status: Option<u16>,
     sip_call_id: Option<String>,
     declined: bool,
+    /// Ended unseen: FreeSWITCH said it no longer exists after events of
+    /// the call were dropped, so how it ended is unknown.
+    lost: bool,
 }
 
 /// The legs of one dial.
@@ -77,6 +80,49 @@ impl Legs {
         }
     }
 
+    /// Takes back the bridge of `uuid`: a screened leg FreeSWITCH bridged
+    /// without dialbridge accepting it (FREESWITCH.md §13), which is hung
+    /// up and counts as declined, not as the dial's answer.
+    pub fn refuse_bridge(&mut self, uuid: &str) {
+        if self.winner.as_deref() == Some(uuid) {
+            self.winner = None;
+        }
+        if let Some(l) = self.legs.get_mut(uuid) {
+            l.bridged_at = None;
+            l.unbridged_at = None;
+            l.declined = true;
+        }
+    }
+
+    /// Records that `uuid` was bridged to the caller though its bridge
+    /// event was never seen (FreeSWITCH said so after events were dropped);
+    /// its connected time counts from `now`.
+    pub fn bridged_unseen(&mut self, uuid: &str, now: Instant) -> Option<String> {
+        self.bridge(uuid, now)
+    }
+
+    /// The legs whose end was not seen yet.
+    pub fn unended(&self) -> Vec<String> {
+        self.order
+            .iter()
+            .filter(|u| self.legs.get(*u).is_some_and(|l| !l.ended))
+            .cloned()
+            .collect()
+    }
+
+    /// Marks `uuid` as ended unseen ([`Leg::lost`]).
+    pub fn lose(&mut self, uuid: &str) {
+        if let Some(l) = self.legs.get_mut(uuid) {
+            l.ended = true;
+            l.lost = true;
+        }
+    }
+
+    /// True when some leg ended unseen.
+    pub fn any_lost(&self) -> bool {
+        self.legs.values().any(|l| l.lost)
+    }
+
     /// Reads one event; `a_uuid` is the caller's channel. Returns the leg
     /// that was just bridged, when this event bridged one.
     pub fn observe(&mut self, event: &EslEvent, a_uuid: &str, now: Instant) -> Option<String> {
@@ -125,6 +171,9 @@ impl Legs {
             return None;
         }
         let leg = self.legs.get_mut(uuid)?;
+        if leg.declined {
+            return None;
+        }
         leg.bridged_at = Some(now);
         leg.answered = true;
         self.winner = Some(uuid.to_owned());
@@ -261,6 +310,29 @@ mod tests {
         assert_eq!(r[0].cause, Some(HangupCause::UserBusy), "own event wins");
         assert_eq!(r[1].cause, Some(HangupCause::GatewayDown));
         assert!(!legs.all_ended());
+    }
+
+    #[test]
+    fn a_refused_bridge_is_a_declined_leg_not_the_dials_answer() {
+        let mut legs = Legs::new(&planned(1));
+        let t0 = Instant::now();
+        let bridge = ev("CHANNEL_BRIDGE", "A", &[("Other-Leg-Unique-ID", "leg0")]);
+        assert_eq!(legs.observe(&bridge, "A", t0).as_deref(), Some("leg0"));
+        legs.refuse_bridge("leg0");
+        assert_eq!(legs.winner(), None);
+        assert_eq!(legs.observe(&bridge, "A", t0), None, "not bridged again");
+        let r = legs.reports(t0);
+        assert!(r[0].declined && !r[0].bridged);
+    }
+
+    #[test]
+    fn a_leg_lost_with_dropped_events_ends_without_a_cause() {
+        let mut legs = Legs::new(&planned(2));
+        assert_eq!(legs.unended(), ["leg0", "leg1"]);
+        legs.lose("leg1");
+        assert_eq!(legs.unended(), ["leg0"]);
+        assert!(legs.any_lost());
+        assert_eq!(legs.reports(Instant::now())[1].cause, None);
     }
 
     #[test]

@@ -14,11 +14,14 @@ pub mod dtmf;
 pub mod flow;
 pub mod info;
 pub mod legs;
+pub mod live_hooks;
 pub mod media;
+pub mod screened;
 pub mod screening;
 pub mod session;
 pub mod status;
 pub mod sweep;
+pub mod tasks;
 
 use std::sync::Arc;
 
@@ -28,6 +31,7 @@ use tracing::error;
 
 use crate::app::{Hook, Instruction, Problem, ReplyError, parse_reply};
 use crate::config::Settings;
+use crate::freeswitch::control::Control;
 use crate::freeswitch::socket::CallSocket;
 use crate::metrics::Metrics;
 use crate::webhook::{HookKind, WebhookError, Webhooks};
@@ -35,10 +39,12 @@ use info::CallInfo;
 use media::MediaCache;
 use screening::Screenings;
 use status::StatusNotifier;
+use tasks::Tasks;
 
 /// What every call shares: the configuration (replaced on reload; each call
 /// keeps the snapshot it started with), the HTTP client, the media cache,
-/// and the screening connections waiting for their dial.
+/// the screening connections waiting for their dial, the control
+/// connection, and the count of the work calls leave running.
 pub struct Engine {
     /// Current configuration.
     pub settings: watch::Receiver<Arc<Settings>>,
@@ -50,6 +56,11 @@ pub struct Engine {
     pub metrics: Arc<Metrics>,
     /// What calls share about the media cache (downloads, held files).
     pub media: Arc<media::CacheState>,
+    /// The inbound control connection, for calls whose socket failed.
+    pub control: Control,
+    /// Every task calls start (hook posts, clean-up, connections): a drain
+    /// waits for them.
+    pub tasks: Tasks,
 }
 
 impl Engine {
@@ -58,6 +69,7 @@ impl Engine {
         settings: watch::Receiver<Arc<Settings>>,
         metrics: Arc<Metrics>,
         http: reqwest::Client,
+        control: Control,
     ) -> Self {
         Self {
             settings,
@@ -65,6 +77,8 @@ impl Engine {
             screenings: Screenings::default(),
             metrics,
             media: Arc::default(),
+            control,
+            tasks: Tasks::default(),
         }
     }
 
@@ -168,6 +182,34 @@ impl Call {
     /// Logs a failure with every problem and tells `[app] error_hook`
     /// (fire-and-forget).
     pub fn report(&self, kind: HookKind, url: &str, what: &str, problems: &[Problem]) {
+        self.reporter().report(kind, url, what, problems);
+    }
+
+    /// What [`Call::report`] needs, for tasks the call leaves running.
+    pub fn reporter(&self) -> Reporter {
+        Reporter {
+            hooks: self.hooks.clone(),
+            error_hook: self.settings.app.error_hook.clone().map(Into::into),
+            call_sid: self.info.channel.uuid.clone(),
+            tasks: self.engine.tasks.clone(),
+        }
+    }
+}
+
+/// Reports a failed hook: logs it with every problem and posts it to
+/// `[app] error_hook` from a counted task. Clonable, so tasks a call leaves
+/// running (AMD and DTMF posts) report like the call itself.
+#[derive(Clone)]
+pub struct Reporter {
+    hooks: Webhooks,
+    error_hook: Option<Hook>,
+    call_sid: String,
+    tasks: Tasks,
+}
+
+impl Reporter {
+    /// See [`Reporter`].
+    pub fn report(&self, kind: HookKind, url: &str, what: &str, problems: &[Problem]) {
         // A URL may carry credentials (`https://user:pass@...`): never log them.
         let shown = url::Url::parse(url).map(|u| crate::webhook::shown(&u));
         let url = shown.as_deref().unwrap_or(url);
@@ -181,20 +223,21 @@ impl Call {
         for p in problems {
             error!(pointer = %p.pointer, message = %p.message, "reply problem");
         }
-        let Some(spec) = self.settings.app.error_hook.clone() else {
+        let Some(spec) = self.error_hook.clone() else {
             return;
         };
         let mut payload = Map::new();
-        payload.insert("call_sid".into(), json!(self.info.channel.uuid));
+        payload.insert("call_sid".into(), json!(self.call_sid));
         payload.insert("hook".into(), json!(kind.as_str()));
         payload.insert("url".into(), json!(url));
         payload.insert("error".into(), json!(what));
         payload.insert("problems".into(), json!(problems));
         let hooks = self.hooks.clone();
-        tokio::spawn(async move {
+        let post = async move {
             let _ = hooks
-                .send(HookKind::Error, &spec.into(), &Value::Object(payload))
+                .send(HookKind::Error, &spec, &Value::Object(payload))
                 .await;
-        });
+        };
+        self.tasks.spawn(tracing::Instrument::in_current_span(post));
     }
 }

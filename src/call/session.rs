@@ -40,6 +40,7 @@ async fn run_call(socket: CallSocket, data: ChannelData, engine: Arc<Engine>) {
         status: StatusNotifier::new(
             &hooks,
             settings.app.call_status_hook.clone().map(Into::into),
+            &engine.tasks,
         ),
         media: engine.media_cache(&settings.media),
         hooks,
@@ -69,7 +70,7 @@ async fn run_call(socket: CallSocket, data: ChannelData, engine: Arc<Engine>) {
 pub async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>) {
     let mut queue: VecDeque<Instruction> = verbs.into();
     while let Some(ins) = queue.pop_front() {
-        if call.socket.hung_up() {
+        if call.socket.over() {
             break;
         }
         call.pending_refusal = None;
@@ -100,8 +101,17 @@ enum Ending {
 }
 
 /// Hangs the caller up with the cause chosen, waits for the channel to be
-/// gone, reports the final status and closes the socket.
+/// gone, reports the final status and closes the socket — all within
+/// bounded time ([`CallSocket::end_with`]). A caller still bridged when its
+/// socket died is left to FreeSWITCH, which keeps the bridge up, and
+/// followed over the control connection until it ends.
 async fn end(call: &mut Call, ending: Ending) {
+    if let Some(why) = call.socket.broken() {
+        warn!(reason = %why, "the call's socket failed; ending the call around it");
+    }
+    if call.socket.dead() && call.socket.state().bridged && !call.socket.hung_up() {
+        call.socket.follow_bridge_over_control().await;
+    }
     if !call.socket.hung_up() {
         let unanswered = call.socket.state().answered.is_none();
         let (app, arg) = match (ending, call.pending_refusal.take()) {
@@ -113,6 +123,11 @@ async fn end(call: &mut Call, ending: Ending) {
                 Some(cause) => ("hangup", cause.to_string()),
                 None => ("respond", r.sip_status.to_string()),
             },
+            // The socket failed under a call that was not over: FreeSWITCH
+            // is told it was a temporary failure (503 / Q.850 41).
+            (Ending::Normal, _) if call.socket.broken().is_some() => {
+                ("hangup", "NORMAL_TEMPORARY_FAILURE".to_owned())
+            }
             (Ending::Normal, _) => ("hangup", "NORMAL_CLEARING".to_owned()),
         };
         info!(app, arg = %arg, "ending the call");

@@ -1,6 +1,8 @@
 //! `call_status_hook`: every status change of a call, with a timestamp,
 //! posted in order by a task of its own so a slow application never holds
-//! the call up (fire-and-forget).
+//! the call up (fire-and-forget). The task is counted in the engine's
+//! [`Tasks`]: a drain waits for a call's last status (`completed`) to be
+//! posted.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -8,6 +10,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::info::{CallInfo, CallStatus};
+use super::tasks::Tasks;
 use crate::app::Hook;
 use crate::freeswitch::socket::CallerState;
 use crate::webhook::{HookKind, Webhooks};
@@ -19,17 +22,19 @@ pub struct StatusNotifier {
 }
 
 impl StatusNotifier {
-    /// A notifier posting to `hook` (none: nothing is posted).
-    pub fn new(hooks: &Webhooks, hook: Option<Hook>) -> Self {
+    /// A notifier posting to `hook` (none: nothing is posted) from a task
+    /// counted in `tasks`.
+    pub fn new(hooks: &Webhooks, hook: Option<Hook>, tasks: &Tasks) -> Self {
         let sender = hook.map(|hook| {
             let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
             let hooks = hooks.clone();
-            tokio::spawn(async move {
+            let posts = async move {
                 while let Some(payload) = rx.recv().await {
                     // Failures are logged by the webhook client; the call goes on.
                     let _ = hooks.send(HookKind::Status, &hook, &payload).await;
                 }
-            });
+            };
+            tasks.spawn(tracing::Instrument::in_current_span(posts));
             tx
         });
         Self { sender, last: None }

@@ -39,6 +39,18 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
             "use 1 to 3600 seconds".into(),
         );
     }
+    if !(100..=60_000).contains(&s.freeswitch.reply_timeout_ms) {
+        bad(
+            "freeswitch.reply_timeout_ms",
+            "use 100 to 60000 milliseconds (FreeSWITCH answers in a few ms)".into(),
+        );
+    }
+    if !(100..=3_600_000).contains(&s.freeswitch.probe_after_ms) {
+        bad(
+            "freeswitch.probe_after_ms",
+            "use 100 to 3600000 milliseconds".into(),
+        );
+    }
     if s.shutdown.drain_timeout > 86_400 {
         bad("shutdown.drain_timeout", "use at most 86400 seconds".into());
     }

@@ -23,6 +23,16 @@ pub struct Freeswitch {
     /// Longest wait between reconnection attempts (exponential backoff
     /// with jitter up to this).
     pub reconnect_max_secs: u64,
+    /// How long FreeSWITCH has for what is due promptly on a call's socket:
+    /// the reply to a command, the completion of a short application (set,
+    /// answer, hangup, respond...), a channel's CHANNEL_HANGUP_COMPLETE after
+    /// dialbridge ended it. Past it the call is ended by force.
+    pub reply_timeout_ms: u64,
+    /// Silence on a call's socket after which dialbridge asks FreeSWITCH
+    /// (`uuid_exists`) whether the call still exists. Long playbacks and
+    /// bridges are never cut short by it: only a socket that stops
+    /// answering, or a channel that vanished unreported, ends the call.
+    pub probe_after_ms: u64,
 }
 
 impl Default for Freeswitch {
@@ -33,6 +43,8 @@ impl Default for Freeswitch {
             password: Secret::new(DEFAULT_ESL_PASSWORD),
             liveness_secs: 60,
             reconnect_max_secs: 30,
+            reply_timeout_ms: 10_000,
+            probe_after_ms: 30_000,
         }
     }
 }

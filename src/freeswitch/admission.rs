@@ -30,16 +30,14 @@ use tokio::sync::watch;
 use tracing::{error, warn};
 
 use super::channel_data::ChannelData;
+use super::control::Control;
+use super::deadline::Limits;
 use super::socket::CallSocket;
 use crate::config::Settings;
 use crate::metrics::{Gauge, Metrics};
 use cidr::AllowList;
 use fds::FdWatch;
 use limit::{Limiter, LogBudget, Slot, Verdict};
-
-/// The ESL library's reply timeout for commands, which calls rely on after
-/// `connect` (the connect itself is bounded by `connect_timeout_ms`).
-const ESL_COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Why a connection was closed before it became a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,17 +210,25 @@ impl Pending {
     /// Sends `connect` and reads the channel data within the timeout. On
     /// failure the socket is shut down at once (even if the peer keeps it
     /// open or trickles bytes), counted and logged with the peer; `None`.
-    pub async fn connect(self, stream: TcpStream) -> Option<(CallSocket, ChannelData)> {
+    pub async fn connect(
+        self,
+        stream: TcpStream,
+        limits: Limits,
+        control: Control,
+    ) -> Option<(CallSocket, ChannelData)> {
         let _ = stream.set_nodelay(true);
         let fd = stream.as_raw_fd();
         let (client, events) = EslClient::accept_outbound_stream(stream);
         // A handle that keeps the socket (and so `fd`) open until we are done.
         let keep = client.clone();
-        keep.set_command_timeout(self.timeout + Duration::from_secs(1));
-        let outcome = tokio::time::timeout(self.timeout, CallSocket::connect(client, events)).await;
+        // `connect` itself is bounded by `connect_timeout_ms` (below); the
+        // call's commands afterwards by `[freeswitch] reply_timeout_ms`.
+        let reply_timeout = limits.reply;
+        let connecting = CallSocket::connect(client, events, limits, control);
+        let outcome = tokio::time::timeout(self.timeout, connecting).await;
         match outcome {
             Ok(Ok(connected)) => {
-                keep.set_command_timeout(ESL_COMMAND_TIMEOUT);
+                keep.set_command_timeout(reply_timeout);
                 Some(connected)
             }
             Ok(Err(e)) => {

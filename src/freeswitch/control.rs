@@ -4,17 +4,45 @@
 //! arrives for `[freeswitch] liveness_secs`, and reconnects with capped
 //! exponential backoff and jitter. Each state change is logged once, not a
 //! line per retry; a wrong password is reported as exactly that and retried
-//! slowly.
+//! slowly. While it is up, [`Control`] runs `api` commands on it for calls
+//! whose own socket can no longer do so (`uuid_kill`, `uuid_exists`).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use freeswitch_esl_tokio::{EslClient, EslError, EventFormat};
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
+use super::socket::{SocketError, api};
 use crate::config::Settings;
 use crate::metrics::Metrics;
+
+/// The control connection as calls use it: `api` commands on FreeSWITCH
+/// when a call's own socket is dead or cannot be trusted. Clones share
+/// the connection.
+#[derive(Clone, Default)]
+pub struct Control {
+    client: Arc<Mutex<Option<EslClient>>>,
+}
+
+impl Control {
+    /// Runs `command` on the control connection; [`SocketError::Closed`]
+    /// while it is down.
+    pub async fn api(&self, command: &str) -> Result<String, SocketError> {
+        let client = self.client.lock().ok().and_then(|c| c.clone());
+        match client {
+            Some(c) => api(&c, command).await,
+            None => Err(SocketError::Closed),
+        }
+    }
+
+    fn set(&self, client: Option<EslClient>) {
+        if let Ok(mut c) = self.client.lock() {
+            *c = client;
+        }
+    }
+}
 
 /// Where the control connection stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,11 +76,13 @@ impl ControlState {
 /// Wait after a refused password.
 const WRONG_PASSWORD_RETRY: Duration = Duration::from_secs(60);
 
-/// Keeps the control connection up until `stop` turns true.
+/// Keeps the control connection up until `stop` turns true, and `control`
+/// pointing at it while it is up.
 pub async fn run(
     settings: watch::Receiver<Arc<Settings>>,
     state: watch::Sender<ControlState>,
     metrics: Arc<Metrics>,
+    control: Control,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut failures: u32 = 0;
@@ -62,6 +92,7 @@ pub async fn run(
         let delay = match connect(&s).await {
             Ok((client, mut events)) => {
                 failures = 0;
+                control.set(Some(client.clone()));
                 set(&state, ControlState::Up, &host, port);
                 metrics.esl_connected(true);
                 let mut check = tokio::time::interval(Duration::from_millis(500));
@@ -78,12 +109,14 @@ pub async fn run(
                             }
                         }
                         _ = stop.changed() => {
+                            control.set(None);
                             let _ = client.disconnect().await;
                             metrics.esl_connected(false);
                             return;
                         }
                     }
                 };
+                control.set(None);
                 metrics.esl_connected(false);
                 set(&state, ControlState::Down(reason), &host, port);
                 Duration::from_millis(200)
@@ -122,6 +155,7 @@ async fn connect(
         .subscribe_events_raw(EventFormat::Plain, "HEARTBEAT")
         .await?;
     client.set_liveness_timeout(Duration::from_secs(s.freeswitch.liveness_secs));
+    client.set_command_timeout(Duration::from_millis(s.freeswitch.reply_timeout_ms));
     Ok((client, events))
 }
 

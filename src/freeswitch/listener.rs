@@ -1,8 +1,14 @@
 //! The outbound-socket listener: FreeSWITCH's `socket` application connects
 //! here once per call. Each connection becomes a call task; a connection
-//! for a screened leg is handed to the dial that owns it; past `max_calls`
-//! a new call is refused at once with 503 so a carrier or Kamailio fails
-//! over (the socket is closed after FreeSWITCH ends the call).
+//! for a screened leg is handed to the dial that owns it; past `max_calls`,
+//! or once a drain started, a new call is refused at once with 503 so a
+//! carrier or Kamailio fails over (the socket is closed after FreeSWITCH
+//! ended the call).
+//!
+//! The listener keeps accepting until the process exits: during a drain,
+//! screened legs of live dials still carry `group_confirm_file=socket
+//! <listener>`, and a screening connection that found the port closed would
+//! have its leg bridged unscreened (FREESWITCH.md §13).
 
 use std::sync::Arc;
 
@@ -12,8 +18,10 @@ use tracing::{Instrument, debug, info, info_span, warn};
 
 use super::admission::fds::FdWatch;
 use super::admission::{Admission, Pending};
+use super::deadline::Limits;
 use super::socket::CallSocket;
 use crate::call::Engine;
+use crate::call::screening::decline;
 use crate::call::session;
 
 /// Calls in progress, bounded by `[listener] max_calls`.
@@ -45,39 +53,47 @@ impl CallSlots {
     }
 }
 
-/// Accepts calls until `shutdown` turns true; then stops accepting (the
-/// port closes, so FreeSWITCH takes the dialplan's fallback) and returns,
-/// leaving running calls to finish. Who may connect, and backing off when
-/// descriptors run out, is [`Admission`]'s.
+/// Accepts connections until the task is dropped. Once `draining` turns
+/// true new calls are refused with 503; screening connections are served
+/// as before. Who may connect, and backing off when descriptors run out,
+/// is [`Admission`]'s.
 pub async fn serve(
     listener: TcpListener,
     engine: Arc<Engine>,
     slots: CallSlots,
-    mut shutdown: watch::Receiver<bool>,
+    mut draining: watch::Receiver<bool>,
     fds: Arc<FdWatch>,
 ) {
     let mut admission = Admission::new(engine.settings.clone(), Arc::clone(&engine.metrics), fds);
-    while !*shutdown.borrow() {
+    let mut announced = false;
+    loop {
         tokio::select! {
             admitted = admission.accept(&listener) => if let Some((stream, pending)) = admitted {
                 debug!(peer = %pending.peer(), "connection");
-                let engine = Arc::clone(&engine);
-                let slots = slots.clone();
-                tokio::spawn(async move { handle(stream, pending, engine, slots).await });
+                let work = handle(stream, pending, Arc::clone(&engine), slots.clone(), draining.clone());
+                engine.tasks.spawn(work);
             },
-            changed = shutdown.changed() => {
-                if changed.is_err() || *shutdown.borrow() {
-                    break;
+            changed = draining.changed(), if !announced => {
+                if changed.is_err() || *draining.borrow() {
+                    announced = true;
+                    info!("draining: new calls are refused with 503; screening connections are served");
                 }
             }
         }
     }
-    info!("listener closed; no new calls are accepted");
 }
 
-async fn handle(stream: TcpStream, pending: Pending, engine: Arc<Engine>, slots: CallSlots) {
+async fn handle(
+    stream: TcpStream,
+    pending: Pending,
+    engine: Arc<Engine>,
+    slots: CallSlots,
+    draining: watch::Receiver<bool>,
+) {
+    let limits = Limits::of(&engine.settings.borrow());
+    let control = engine.control.clone();
     // Bounded by connect_timeout_ms; a failure is logged with the peer.
-    let Some((socket, data)) = pending.connect(stream).await else {
+    let Some((socket, data)) = pending.connect(stream, limits, control).await else {
         return;
     };
     if data.is_screening_leg() {
@@ -88,34 +104,38 @@ async fn handle(stream: TcpStream, pending: Pending, engine: Arc<Engine>, slots:
         }
         return;
     }
+    let span = info_span!("call", call_sid = %data.uuid);
+    if *draining.borrow() {
+        engine.metrics.call_refused_draining();
+        refuse(socket, "call refused with 503: dialbridge is draining")
+            .instrument(span)
+            .await;
+        return;
+    }
     let Ok(permit) = Arc::clone(&slots.slots).try_acquire_owned() else {
         engine.metrics.call_refused();
-        let span = info_span!("call", call_sid = %data.uuid);
-        refuse(socket).instrument(span).await;
+        refuse(socket, "call refused with 503: too many calls")
+            .instrument(span)
+            .await;
         return;
     };
     session::run(socket, data, engine).await;
     drop(permit);
 }
 
-/// Refuses a call over the limit with 503 and closes its socket.
-async fn refuse(mut socket: CallSocket) {
-    warn!(
-        max_calls = "reached",
-        "call refused with 503: too many calls"
-    );
-    if socket.subscribe().await.is_ok() {
-        socket.end_with("respond", "503").await;
+/// Refuses a new call with 503 and closes its socket.
+async fn refuse(mut socket: CallSocket, why: &str) {
+    warn!("{why}");
+    if let Err(e) = socket.subscribe().await {
+        warn!(error = %e, "cannot set up the refused call's socket");
     }
+    socket.end_with("respond", "503").await;
     socket.close().await;
 }
 
-/// A screening connection no dial waits for (its dial ended): hang the leg
-/// up rather than let it be bridged unscreened.
-async fn reject_unexpected(mut socket: CallSocket) {
-    warn!("screening connection for a leg no dial expects; hanging it up");
-    if socket.subscribe().await.is_ok() {
-        socket.end_with("hangup", "CALL_REJECTED").await;
-    }
-    socket.close().await;
+/// A screening connection no dial waits for (its dial ended): the leg is
+/// declined rather than bridged unscreened.
+async fn reject_unexpected(socket: CallSocket) {
+    warn!("screening connection for a leg no dial expects; declining it");
+    decline(socket).await;
 }

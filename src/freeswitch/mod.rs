@@ -1,13 +1,19 @@
 //! Everything that knows FreeSWITCH: how a validated dial becomes the
 //! argument of `bridge` ([`dialstring`]), how what FreeSWITCH reports about
 //! each leg becomes the dial's outcome ([`outcome`]), and the per-call
-//! event-socket connection ([`socket`], [`listener`]) with who may open
-//! one and for how long ([`admission`]).
+//! event-socket connection ([`socket`], [`listener`]) with its deadlines
+//! ([`deadline`]), who may open one and for how long ([`admission`]), and
+//! the control connection ([`control`]).
 
 pub mod admission;
+mod caller_state;
 pub mod channel_data;
+mod command;
 pub mod control;
+pub mod deadline;
 pub mod dialstring;
+mod ending;
 pub mod listener;
 pub mod outcome;
+mod probe;
 pub mod socket;

@@ -2,169 +2,76 @@
 //! go out as `sendmsg` tagged with an `Event-UUID`, so each
 //! CHANNEL_EXECUTE_COMPLETE is matched to its command (FREESWITCH.md §1);
 //! the caller's hangup is tracked from its CHANNEL_HANGUP_COMPLETE.
+//!
+//! Nothing here waits on FreeSWITCH without a bound ([`super::deadline`]):
+//! every command's reply and every short application's completion has a
+//! deadline, and a socket silent for `probe_after` is asked whether the
+//! call still exists. A socket that misses a deadline, stops answering or
+//! drops events is marked broken; ending the call then goes around it
+//! ([`super::ending`]).
 
 use std::time::SystemTime;
 
-use freeswitch_esl_tokio::{EslClient, EslEvent, EslEventStream, EslEventType, HeaderLookup};
-use tracing::debug;
+use freeswitch_esl_tokio::{EslClient, EslError, EslEvent, EslEventStream, HeaderLookup};
+use tokio::time::Instant;
+use tracing::warn;
+
+pub use super::caller_state::{CallerHangup, CallerState};
+pub use super::command::{Commander, Completion, SocketError, completion_of};
+pub(crate) use super::command::{api, sendmsg};
 
 use super::channel_data::ChannelData;
+use super::control::Control;
+use super::deadline::{LINGER, Limits};
+use super::probe::{self, Probe};
 
 /// Events a call subscribes to (FREESWITCH.md §1).
 pub const EVENTS: &str = "CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_EXECUTE \
     CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA \
     DTMF CUSTOM avmd::beep avmd::start avmd::stop";
 
-/// Why a command on the call's socket did not complete.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SocketError {
-    /// The caller's channel is gone.
-    #[error("the caller hung up")]
-    HungUp,
-    /// FreeSWITCH closed the connection.
-    #[error("FreeSWITCH closed the call's socket")]
-    Closed,
-    /// FreeSWITCH answered a command with an error.
-    #[error("FreeSWITCH refused `{command}`: {reply}")]
-    Refused {
-        /// The command (no arguments, which may hold secrets).
-        command: String,
-        /// FreeSWITCH's reply.
-        reply: String,
-    },
-    /// The ESL library failed.
-    #[error("event socket error: {0}")]
-    Esl(String),
-}
-
-impl From<freeswitch_esl_tokio::EslError> for SocketError {
-    fn from(e: freeswitch_esl_tokio::EslError) -> Self {
-        if e.is_connection_error() {
-            SocketError::Closed
-        } else {
-            SocketError::Esl(e.to_string())
-        }
-    }
-}
-
-/// How the caller's channel ended.
+/// Why a socket can no longer be trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallerHangup {
-    /// Hangup-Cause.
-    pub cause: String,
-    /// `variable_sip_term_status`.
-    pub sip_status: Option<u16>,
-}
-
-/// What CHANNEL_EXECUTE_COMPLETE said about one command.
-#[derive(Debug, Clone)]
-pub struct Completion {
-    /// `Application-Response`.
-    pub response: Option<String>,
-    /// The whole event (its `variable_*` headers hold the channel's variables).
-    pub event: EslEvent,
-}
-
-/// The A leg's state as seen on its socket, with when each change was seen.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CallerState {
-    /// Answered (200 sent).
-    pub answered: Option<SystemTime>,
-    /// Ringing was signalled (180).
-    pub ringing: Option<SystemTime>,
-    /// Early media was sent (183).
-    pub early_media: Option<SystemTime>,
-    /// Set once CHANNEL_HANGUP_COMPLETE for A arrived.
-    pub hangup: Option<CallerHangup>,
-}
-
-/// A handle to send commands on a call's socket from another task (the
-/// socket's events stay with the task that owns the [`CallSocket`]).
-#[derive(Clone)]
-pub struct Commander {
-    client: EslClient,
-}
-
-impl Commander {
-    /// Runs an API command on the call's socket; its output, or the `-ERR`
-    /// text as [`SocketError::Refused`].
-    pub async fn api(&self, command: &str) -> Result<String, SocketError> {
-        api(&self.client, command).await
-    }
-
-    /// Queues `app arg` on channel `target` (fire and forget: the
-    /// completion event goes to the socket's owner).
-    pub async fn execute_on(
-        &self,
-        target: &str,
-        app: &str,
-        arg: Option<&str>,
-    ) -> Result<(), SocketError> {
-        sendmsg(&self.client, Some(target), app, arg)
-            .await
-            .map(|_| ())
-    }
-}
-
-/// Sends `sendmsg execute` tagged with a fresh Event-UUID; returns it.
-async fn sendmsg(
-    client: &EslClient,
-    target: Option<&str>,
-    app: &str,
-    arg: Option<&str>,
-) -> Result<String, SocketError> {
-    let id = uuid::Uuid::new_v4().to_string();
-    let mut msg = EslEvent::new();
-    msg.set_header("call-command", "execute");
-    msg.set_header("execute-app-name", app);
-    if let Some(arg) = arg {
-        msg.set_header("execute-app-arg", arg);
-    }
-    msg.set_header("Event-UUID", id.clone());
-    let reply = client.sendmsg(target, msg).await?;
-    if !reply.is_success() {
-        return Err(SocketError::Refused {
-            command: format!("sendmsg execute {app}"),
-            reply: reply.reply_text().unwrap_or_default().to_owned(),
-        });
-    }
-    debug!(app, "queued");
-    Ok(id)
-}
-
-/// `api command`, with `-ERR`/`-USAGE` replies as errors.
-async fn api(client: &EslClient, command: &str) -> Result<String, SocketError> {
-    let reply = client.api(command).await?;
-    let body = reply.body().unwrap_or_default().trim().to_owned();
-    if body.starts_with("-ERR") || body.starts_with("-USAGE") {
-        let name = command
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        return Err(SocketError::Refused {
-            command: name,
-            reply: body,
-        });
-    }
-    Ok(body)
+pub(super) struct Broken {
+    /// For logs and error hooks.
+    pub why: String,
+    /// True when nothing can be sent on it any more (closed, or FreeSWITCH
+    /// does not answer there); false when it answers but lost track.
+    pub dead: bool,
 }
 
 /// A call's socket.
 pub struct CallSocket {
-    client: EslClient,
+    pub(super) client: EslClient,
     events: EslEventStream,
-    uuid: String,
-    state: CallerState,
+    pub(super) uuid: String,
+    pub(super) state: CallerState,
+    pub(super) limits: Limits,
+    pub(super) control: Control,
+    /// Another socket that can still reach this channel (a screened leg's
+    /// dial: the caller's socket), tried after the control connection.
+    pub(super) fallback: Option<Commander>,
+    /// `event` succeeded: completions and the hangup can be seen here.
+    pub(super) subscribed: bool,
+    pub(super) broken: Option<Broken>,
+    /// When FreeSWITCH last sent anything on this socket.
+    heard: Instant,
+    probe: Probe,
+    /// The Hangup-Cause the caller's events carried once it was hanging up.
+    pub(super) hanging_up: Option<String>,
 }
 
 impl CallSocket {
     /// Sends `connect` (the first command FreeSWITCH accepts) and reads the
-    /// channel data.
+    /// channel data; every reply on this socket is due within
+    /// `limits.reply`.
     pub async fn connect(
         client: EslClient,
         events: EslEventStream,
+        limits: Limits,
+        control: Control,
     ) -> Result<(Self, ChannelData), SocketError> {
+        client.set_command_timeout(limits.reply);
         let reply = client.connect_session().await?;
         let data = ChannelData::from_headers(&reply)
             .ok_or_else(|| SocketError::Esl("the connect reply carries no Unique-ID".into()))?;
@@ -178,26 +85,83 @@ impl CallSocket {
                 events,
                 uuid: data.uuid.clone(),
                 state,
+                limits,
+                control,
+                fallback: None,
+                subscribed: false,
+                broken: None,
+                heard: Instant::now(),
+                probe: None,
+                hanging_up: None,
             },
             data,
         ))
     }
 
-    /// `linger`, a `filter` on the caller's UUID, then the event
-    /// subscription (FREESWITCH.md §1: never `myevents`).
-    pub async fn subscribe(&self) -> Result<(), SocketError> {
-        self.client.linger(None).await?;
-        self.follow(&self.uuid).await?;
-        self.client
+    /// `linger <secs>`, a `filter` on the caller's UUID, then the event
+    /// subscription (FREESWITCH.md §1: never `myevents`). A refusal of any
+    /// of them is an error: without them nothing of the call can be seen.
+    pub async fn subscribe(&mut self) -> Result<(), SocketError> {
+        let linger = self.client.linger(Some(LINGER)).await;
+        self.checked("linger", linger)?;
+        let uuid = self.uuid.clone();
+        self.follow(&uuid).await?;
+        let event = self
+            .client
             .subscribe_events_raw(freeswitch_esl_tokio::EventFormat::Json, EVENTS)
-            .await?;
+            .await;
+        self.checked("event", event)?;
+        self.subscribed = true;
         Ok(())
     }
 
     /// Adds `uuid` (a leg dialbridge chose) to the events this socket gets.
-    pub async fn follow(&self, uuid: &str) -> Result<(), SocketError> {
-        self.client.filter_raw("Unique-ID", uuid).await?;
-        Ok(())
+    pub async fn follow(&mut self, uuid: &str) -> Result<(), SocketError> {
+        let r = self.client.filter_raw("Unique-ID", uuid).await;
+        self.checked("filter", r)
+    }
+
+    /// A command's result: a refusal named after `command`; a dead socket
+    /// marked so.
+    fn checked(&mut self, command: &str, r: Result<(), EslError>) -> Result<(), SocketError> {
+        match r {
+            Ok(()) => Ok(()),
+            Err(EslError::CommandFailed { reply_text }) => Err(SocketError::Refused {
+                command: command.to_owned(),
+                reply: reply_text,
+            }),
+            Err(e) => Err(self.failed(e.into())),
+        }
+    }
+
+    /// Marks the socket broken by `e` when `e` means it is dead; returns `e`.
+    pub(super) fn failed(&mut self, e: SocketError) -> SocketError {
+        let dead = match &e {
+            SocketError::Closed => Some("FreeSWITCH closed the call's socket".to_owned()),
+            SocketError::Unresponsive(why) => Some(why.clone()),
+            _ => None,
+        };
+        if let Some(why) = dead
+            && self.broken.as_ref().is_none_or(|b| !b.dead)
+        {
+            if !self.hung_up() {
+                warn!(reason = %why, "the call's socket is dead");
+            }
+            self.broken = Some(Broken { why, dead: true });
+        }
+        e
+    }
+
+    /// Marks the socket as one that answers but cannot be trusted.
+    pub(super) fn lost_track(&mut self, why: String) -> SocketError {
+        warn!(reason = %why, "FreeSWITCH lost track of the call on its socket");
+        if self.broken.is_none() {
+            self.broken = Some(Broken {
+                why: why.clone(),
+                dead: false,
+            });
+        }
+        SocketError::Unresponsive(why)
     }
 
     /// The caller's UUID.
@@ -215,9 +179,42 @@ impl CallSocket {
         self.state.hangup.is_some()
     }
 
+    /// True when nothing more can be run on this call: it hung up, or its
+    /// socket is broken.
+    pub fn over(&self) -> bool {
+        self.hung_up() || self.broken.is_some()
+    }
+
+    /// Why the socket is broken, if it is.
+    pub fn broken(&self) -> Option<&str> {
+        self.broken.as_ref().map(|b| b.why.as_str())
+    }
+
+    /// True when FreeSWITCH can no longer be reached on this socket.
+    pub fn dead(&self) -> bool {
+        self.broken.as_ref().is_some_and(|b| b.dead)
+    }
+
+    /// The error for a command on a broken socket.
+    fn unusable(&self) -> Option<SocketError> {
+        if self.hung_up() {
+            return Some(SocketError::HungUp);
+        }
+        self.broken
+            .as_ref()
+            .map(|b| SocketError::Unresponsive(b.why.clone()))
+    }
+
     /// Queues `app arg` on the caller's channel; returns its Event-UUID.
-    pub async fn start(&self, app: &str, arg: Option<&str>) -> Result<String, SocketError> {
-        sendmsg(&self.client, None, app, arg).await
+    pub async fn start(&mut self, app: &str, arg: Option<&str>) -> Result<String, SocketError> {
+        if let Some(b) = &self.broken
+            && b.dead
+        {
+            return Err(SocketError::Unresponsive(b.why.clone()));
+        }
+        sendmsg(&self.client, None, app, arg)
+            .await
+            .map_err(|e| self.failed(e))
     }
 
     /// A handle for other tasks to send commands on this socket.
@@ -227,9 +224,21 @@ impl CallSocket {
         }
     }
 
-    /// Runs `app arg` on the caller and waits for its completion. Events of
-    /// other channels that arrive meanwhile are dropped; use [`start`] and
-    /// [`next`] when they matter.
+    /// The control connection this socket falls back on.
+    pub fn control(&self) -> &Control {
+        &self.control
+    }
+
+    /// Lets [`super::ending`] reach this channel through `other` as a last
+    /// resort (a screened leg: its dial's caller socket).
+    pub fn reachable_through(&mut self, other: Commander) {
+        self.fallback = Some(other);
+    }
+
+    /// Runs `app arg` on the caller and waits for its completion: within
+    /// the application's deadline when it has one ([`Limits::completion`]);
+    /// a missed one breaks the socket. Events of other channels that arrive
+    /// meanwhile are dropped; use [`start`] and [`next`] when they matter.
     ///
     /// [`start`]: CallSocket::start
     /// [`next`]: CallSocket::next
@@ -238,12 +247,43 @@ impl CallSocket {
         app: &str,
         arg: Option<&str>,
     ) -> Result<Completion, SocketError> {
-        if self.hung_up() {
-            return Err(SocketError::HungUp);
+        if let Some(e) = self.unusable() {
+            return Err(e);
+        }
+        if !self.subscribed {
+            return Err(SocketError::Unresponsive(
+                "the call's events are not subscribed".into(),
+            ));
         }
         let id = self.start(app, arg).await?;
+        let due = self
+            .limits
+            .completion(app, arg)
+            .map(|d| (d, Instant::now() + d));
         loop {
-            let event = self.next().await?;
+            let next = match due {
+                Some((d, at)) => match tokio::time::timeout_at(at, self.next()).await {
+                    Ok(next) => next,
+                    Err(_) => {
+                        return Err(self.lost_track(format!(
+                            "FreeSWITCH did not complete `{app}` within {} ms",
+                            d.as_millis()
+                        )));
+                    }
+                },
+                None => self.next().await,
+            };
+            let event = match next {
+                Ok(e) => e,
+                // What was dropped may be this completion: nothing can be
+                // waited for on this socket any more.
+                Err(SocketError::EventsLost) => {
+                    return Err(self.lost_track(format!(
+                        "events were dropped while `{app}` ran (the event queue overflowed)"
+                    )));
+                }
+                Err(e) => return Err(e),
+            };
             if let Some(done) = completion_of(&event, &id) {
                 return Ok(done);
             }
@@ -254,38 +294,91 @@ impl CallSocket {
     }
 
     /// The next event; updates the caller's state from the caller's events.
+    /// After `probe_after` of silence FreeSWITCH is asked whether the call
+    /// still exists: a channel gone unreported ends the call as hung up
+    /// ([`SocketError::HungUp`]), no answer breaks the socket. Cancel-safe.
     pub async fn next(&mut self) -> Result<EslEvent, SocketError> {
-        let event = match self.events.recv().await {
-            Some(Ok(e)) => e,
-            Some(Err(e)) => return Err(e.into()),
-            None => return Err(SocketError::Closed),
-        };
-        if event.unique_id() == Some(self.uuid.as_str()) {
-            match event.event_type() {
-                Some(EslEventType::ChannelAnswer) => {
-                    self.state.answered.get_or_insert_with(SystemTime::now);
+        loop {
+            if let Some(b) = &self.broken
+                && b.dead
+            {
+                return Err(SocketError::Unresponsive(b.why.clone()));
+            }
+            let quiet_until = self.heard + self.limits.probe_after;
+            tokio::select! {
+                biased;
+                ev = self.events.recv() => {
+                    self.heard = Instant::now();
+                    if let Some(p) = self.probe.take() {
+                        p.abort();
+                    }
+                    return match ev {
+                        Some(Ok(e)) => {
+                            self.track(&e);
+                            Ok(e)
+                        }
+                        Some(Err(EslError::QueueFull)) => {
+                            warn!("events of the call were dropped: the event queue overflowed");
+                            Err(SocketError::EventsLost)
+                        }
+                        Some(Err(e)) => Err(self.failed(e.into())),
+                        None => Err(self.failed(SocketError::Closed)),
+                    };
                 }
-                Some(EslEventType::ChannelProgress) => {
-                    self.state.ringing.get_or_insert_with(SystemTime::now);
-                }
-                Some(EslEventType::ChannelProgressMedia) => {
-                    self.state.early_media.get_or_insert_with(SystemTime::now);
-                }
-                Some(EslEventType::ChannelHangupComplete) => {
-                    self.state.hangup = Some(CallerHangup {
-                        cause: event
-                            .header_str("Hangup-Cause")
-                            .unwrap_or("NORMAL_CLEARING")
-                            .to_owned(),
-                        sip_status: event
-                            .variable_str("sip_term_status")
-                            .and_then(|s| s.parse().ok()),
-                    })
-                }
-                _ => {}
+                answer = probe::due(&mut self.probe, &self.client, &self.uuid, quiet_until) => match answer {
+                    Ok(alive) if alive == "true" => self.heard = Instant::now(),
+                    Ok(_) => {
+                        self.gone_unreported();
+                        return Err(SocketError::HungUp);
+                    }
+                    Err(e) => {
+                        let why = format!(
+                            "no answer to a liveness probe after {} ms of silence ({e})",
+                            self.limits.probe_after.as_millis()
+                        );
+                        return Err(self.failed(SocketError::Unresponsive(why)));
+                    }
+                },
             }
         }
-        Ok(event)
+    }
+
+    /// Reads and drops events until FreeSWITCH closes the socket.
+    pub(super) async fn drain_events(&mut self) {
+        while self.events.recv().await.is_some() {}
+    }
+
+    /// Records the caller's state changes carried by `event`.
+    fn track(&mut self, event: &EslEvent) {
+        if event.unique_id() != Some(self.uuid.as_str()) {
+            return;
+        }
+        if event.header_str("Answer-State") == Some("hangup") && self.hanging_up.is_none() {
+            self.hanging_up = event.header_str("Hangup-Cause").map(str::to_owned);
+        }
+        self.state.observe(event);
+    }
+
+    /// FreeSWITCH says the caller's channel no longer exists though its
+    /// CHANNEL_HANGUP_COMPLETE never came: the call is over, with the cause
+    /// its last events carried when there was one.
+    pub fn gone_unreported(&mut self) {
+        if self.hung_up() {
+            return;
+        }
+        let cause = self
+            .hanging_up
+            .clone()
+            .unwrap_or_else(|| "NORMAL_CLEARING".to_owned());
+        warn!(
+            cause = %cause,
+            "the caller's channel is gone but its CHANNEL_HANGUP_COMPLETE never came"
+        );
+        self.state.bridged = false;
+        self.state.hangup = Some(CallerHangup {
+            cause,
+            sip_status: None,
+        });
     }
 
     /// Runs an API command on this socket; returns its output, or the
@@ -293,58 +386,4 @@ impl CallSocket {
     pub async fn api(&self, command: &str) -> Result<String, SocketError> {
         api(&self.client, command).await
     }
-
-    /// Waits for the caller's CHANNEL_HANGUP_COMPLETE (after a hangup was
-    /// asked for). False when the socket closed first.
-    pub async fn wait_hangup(&mut self) -> bool {
-        while !self.hung_up() {
-            if self.next().await.is_err() {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Ends the channel with `app arg` (`hangup <CAUSE>` or `respond
-    /// <code>`), waits until it is gone (hanging it up NORMAL_CLEARING if
-    /// it is still up after 5 s), and returns false when the socket closed.
-    pub async fn end_with(&mut self, app: &str, arg: &str) -> bool {
-        if self.hung_up() {
-            return true;
-        }
-        match self.execute(app, Some(arg)).await {
-            Ok(_) | Err(SocketError::HungUp) => {}
-            Err(SocketError::Closed) => return false,
-            Err(e) => tracing::warn!(app, error = %e, "cannot end the call"),
-        }
-        let gone =
-            tokio::time::timeout(std::time::Duration::from_secs(5), self.wait_hangup()).await;
-        match gone {
-            Ok(done) => done,
-            Err(_) => {
-                tracing::warn!(
-                    app,
-                    "the channel is still up 5 s after {app}; hanging it up"
-                );
-                let _ = self.execute("hangup", Some("NORMAL_CLEARING")).await;
-                self.wait_hangup().await
-            }
-        }
-    }
-
-    /// Closes the socket with `exit`. On a channel that is still up this
-    /// hands it back to the dialplan; on a screening leg it accepts the leg.
-    pub async fn close(&self) {
-        let _ = self.client.exit().await;
-    }
-}
-
-/// The completion of the command tagged `id`, if `event` is it.
-pub fn completion_of(event: &EslEvent, id: &str) -> Option<Completion> {
-    let done = event.event_type() == Some(EslEventType::ChannelExecuteComplete)
-        && event.header_str("Application-UUID") == Some(id);
-    done.then(|| Completion {
-        response: event.header_str("Application-Response").map(str::to_owned),
-        event: event.clone(),
-    })
 }

@@ -1,6 +1,6 @@
 //! Replays of calls created through the API: `bgapi originate ...
 //! '&socket(...)'` on the inbound connection, then the created call's own
-//! outbound connection (traces 10, 12a, 12b).
+//! outbound connection (traces 10, 12a, 12b, 13a, 13b).
 
 use std::time::Duration;
 
@@ -16,12 +16,14 @@ pub struct Originated {
     pub name: &'static str,
     /// The party `originate` rings (the capture's caller or callee sipp).
     pub party: Callee,
-    /// The legs the created call dials (its `bridge`), by dialed user.
-    pub legs: Vec<(&'static str, Callee)>,
+    /// The legs the created call dials (its `bridge`): their endpoint
+    /// scripts, `otherwise` for any leg.
+    pub legs: Caller,
 }
 
 /// The scenario table, read off each capture.
 pub fn scenarios() -> Vec<Originated> {
+    let legs = || Caller::new("caller", "5551000");
     // 12a/12b: the originated caller answered ~27 ms after the bgapi (its
     // CHANNEL_ANSWER at inbound +34); the bridged callee answered ~300 ms
     // after its INVITE and sent BYE ~1 s later (B's ANSWER and HANGUP at
@@ -29,10 +31,10 @@ pub fn scenarios() -> Vec<Originated> {
     let x_headers = |name| Originated {
         name,
         party: Callee::answers_after(27),
-        legs: vec![(
+        legs: legs().endpoint(
             "callee",
             Callee::answers_after(300).hangs_up_after_answer(1000),
-        )],
+        ),
     };
     vec![
         Originated {
@@ -41,10 +43,22 @@ pub fn scenarios() -> Vec<Originated> {
             // at +1434). It beeped about 2.1 s after answering (avmd::beep
             // at outbound +2095).
             party: Callee::answers_after(1020).beeps_at(2040),
-            legs: Vec::new(),
+            legs: legs(),
         },
         x_headers("12a-x-headers-copied-by-default"),
         x_headers("12b-x-headers-sip-copy-custom-headers-false"),
+        Originated {
+            name: "13a-screen-socket-refused",
+            // The originated caller answered at once (+24 ms); the screened
+            // callee it dials answered 1005 ms after its INVITE.
+            party: Callee::answers_after(20),
+            legs: legs().otherwise(Callee::answers_after(1005)),
+        },
+        Originated {
+            name: "13b-screen-socket-refused-cancel-timeout",
+            party: Callee::answers_after(20),
+            legs: legs().otherwise(Callee::answers_after(1020).rings_at(18)),
+        },
     ]
 }
 
@@ -59,18 +73,20 @@ pub async fn replay_originate(o: Originated, f: f64) -> Vec<String> {
     };
     let fake = FakeSwitch::with_second(Duration::from_secs_f64(f)).await;
     fake.originate_callee(o.party.scaled(f));
-    let mut legs = Caller::new("caller", "5551000");
-    for (user, callee) in o.legs {
-        legs = legs.endpoint(user, callee);
-    }
-    fake.originated_legs(legs.scaled(f));
+    fake.originated_legs(o.legs.scaled(f));
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
+    // 13a/13b: the screening socket (18099) was a port nothing listened on.
+    let refused = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .to_string();
+    let fix = |p: &str| fixer(addr)(p).replace("127.0.0.1:18099", &refused);
     let task = play_inbound(&fake, &inb, f, addr).await;
     let mut problems = Vec::new();
     match tokio::time::timeout(driver::guard(f), listener.accept()).await {
         Ok(Ok((s, _))) => {
-            let got = play(s, steps(&out, f, &fixer(addr)), driver::guard(f), None).await;
+            let got = play(s, steps(&out, f, &fix), driver::guard(f), None).await;
             problems.extend(compare("outbound", &received(&out), &got));
         }
         _ => problems.push("the originated call never connected".into()),

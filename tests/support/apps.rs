@@ -3,6 +3,7 @@
 //! CHANNEL_EXECUTE_COMPLETE with `Application-Response` and the sendmsg's
 //! `Event-UUID` as `Application-UUID`.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use freeswitch_esl_tokio::HangupCause;
@@ -68,19 +69,26 @@ pub async fn socket_app(
     data: String,
 ) {
     let mut last = "_none_".to_string();
+    let mut pending: VecDeque<AppRequest> = VecDeque::new();
     if let Some(mut hung) = hung_watch(&sw, &uuid) {
         loop {
             if *hung.borrow() {
                 break;
             }
-            tokio::select! {
-                biased;
-                _ = hung_up(&mut hung) => break,
-                req = rx.recv() => match req {
-                    Some(r) => last = run_app(&sw, &uuid, r).await,
-                    None => break,
+            let req = match pending.pop_front() {
+                Some(r) => Some(r),
+                None => tokio::select! {
+                    biased;
+                    _ = hung_up(&mut hung) => break,
+                    req = rx.recv() => req,
                 },
-            }
+            };
+            let Some(r) = req else { break };
+            last = if r.name == "bridge" {
+                bridge_taking_hangups(&sw, &uuid, r, &mut rx, &mut pending).await
+            } else {
+                run_app(&sw, &uuid, r).await
+            };
         }
     }
     let cu = sw.0.core_uuid.clone();
@@ -113,6 +121,12 @@ pub async fn socket_app(
         SocketEnd::Screening(tx, idx) => {
             if !up {
                 sw.lock().complete(&cu, &uuid);
+            } else {
+                // The originate notices the returned socket app at its next
+                // frame: the bridge comes ~20 ms after EXECUTE_COMPLETE
+                // (socket), whether the socket accepted the leg (04a) or
+                // never connected (13a, 13b).
+                tokio::time::sleep(sw.ms(20)).await;
             }
             let _ = tx.send((idx, super::legs::Stim::Screened(up)));
             return;
@@ -136,6 +150,34 @@ pub async fn socket_app(
         }
     }
     sw.lock().complete(&cu, &uuid);
+}
+
+/// Runs a `bridge`; a `hangup` queued meanwhile runs at once, inside the
+/// bridge, as FreeSWITCH's bridge loop runs queued applications (13a: the
+/// socket's `hangup` during the bridge; FREESWITCH.md §14: during the
+/// ringing). Other applications wait for the bridge to return.
+async fn bridge_taking_hangups(
+    sw: &Switch,
+    uuid: &str,
+    req: AppRequest,
+    rx: &mut UnboundedReceiver<AppRequest>,
+    pending: &mut VecDeque<AppRequest>,
+) -> String {
+    let bridge = run_app(sw, uuid, req);
+    tokio::pin!(bridge);
+    let mut open = true;
+    loop {
+        tokio::select! {
+            last = &mut bridge => return last,
+            next = rx.recv(), if open => match next {
+                Some(r) if r.name == "hangup" => {
+                    run_app(sw, uuid, r).await;
+                }
+                Some(r) => pending.push_back(r),
+                None => open = false,
+            },
+        }
+    }
 }
 
 fn complete_headers(

@@ -82,6 +82,11 @@ pub struct Channel {
     pub loopback: bool,
     /// An application is executing (between CHANNEL_EXECUTE and
     /// CHANNEL_EXECUTE_COMPLETE).
+    /// `sip_hangup_disposition` of a hangup FreeSWITCH sends (send_bye,
+    /// send_cancel, send_refuse): mod_sofia sets it in its hangup state
+    /// handler, after the running application returned (13a: not yet on
+    /// the bridge's EXECUTE_COMPLETE, present on HANGUP_COMPLETE).
+    pub send_disposition: Option<&'static str>,
     pub running_app: bool,
     /// Events the park loop delivers once the running app completes (the
     /// second avmd copy on a parked channel, trace 10).
@@ -118,6 +123,7 @@ impl Channel {
             loopback: false,
             running_app: false,
             deferred: Vec::new(),
+            send_disposition: None,
         }
     }
 

@@ -11,6 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::channel::Channel;
 use super::event::{Event, Subscription};
+use super::faults::Faults;
 use super::record::CallLog;
 use super::switch::Out;
 
@@ -21,6 +22,8 @@ pub struct Sub {
     pub sub: Subscription,
     pub tx: UnboundedSender<Out>,
     pub log: Option<Arc<CallLog>>,
+    /// Injected faults (tests/faults) and the socket's own channel.
+    pub faults: Option<(Arc<Faults>, String)>,
 }
 
 /// Everything behind the lock: the channel table and the subscribers.
@@ -46,9 +49,16 @@ impl Core {
             sub: Subscription::default(),
             tx,
             log,
+            faults: None,
         };
         self.subs.insert(self.next_sub, sub);
         self.next_sub
+    }
+    /// Injects `faults` on subscriber `id`, a socket of channel `own`.
+    pub fn set_faults(&mut self, id: u64, faults: Arc<Faults>, own: &str) {
+        if let Some(s) = self.subs.get_mut(&id) {
+            s.faults = Some((faults, own.to_string()));
+        }
     }
     pub fn unsubscribe(&mut self, id: u64) {
         self.subs.remove(&id);
@@ -111,6 +121,11 @@ impl Core {
         let (mut plain, mut json) = (None, None);
         for s in self.subs.values() {
             if !s.sub.wants(ev) {
+                continue;
+            }
+            if let Some((f, own)) = &s.faults
+                && f.swallows(ev, own)
+            {
                 continue;
             }
             let bytes = if s.sub.json {

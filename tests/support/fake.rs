@@ -86,6 +86,18 @@ impl FakeSwitch {
     pub fn stop_inbound(&mut self) {
         self.inbound.stop();
     }
+    /// FreeSWITCH crashes: the inbound server and its connections go, every
+    /// call's socket is closed without a word, every channel vanishes.
+    pub fn crash(&mut self) {
+        self.inbound.stop();
+        let mut core = self.sw.lock();
+        for ch in core.channels.values() {
+            if let Some(conn) = &ch.conn {
+                let _ = conn.tx.send(super::switch::Out::Close);
+            }
+        }
+        core.channels.clear();
+    }
     /// Serves inbound again on the same address.
     pub async fn restart_inbound(&mut self) {
         self.inbound

@@ -54,9 +54,11 @@ impl Core {
                 && hook.linger.load(Ordering::SeqCst)
                 && !hook.notice_sent.swap(true, Ordering::SeqCst)
             {
+                let secs = hook.linger_secs.load(Ordering::SeqCst);
                 let _ = hook
                     .tx
-                    .send(Out::Bytes(wire::linger_notice(uuid, &ch.name)));
+                    .send(Out::Bytes(wire::linger_notice(uuid, &ch.name, secs)));
+                expire_linger(hook, uuid, secs);
             }
         }
         // mod_sofia reports the hangup to the partner channel (02a: A gets
@@ -97,6 +99,9 @@ impl Core {
             return false;
         }
         let cause = ch.cause.unwrap_or(HangupCause::NormalClearing);
+        if let Some(d) = ch.send_disposition.take() {
+            ch.set_var("sip_hangup_disposition", d);
+        }
         ch.cs = "CS_HANGUP";
         self.fire(core_uuid, uuid, "CHANNEL_STATE", &[], &[]);
         let Some(ch) = self.channels.get_mut(uuid) else {
@@ -143,9 +148,11 @@ impl Core {
             if hook.linger.load(Ordering::SeqCst) {
                 keep = true;
                 if !hook.notice_sent.swap(true, Ordering::SeqCst) {
+                    let secs = hook.linger_secs.load(Ordering::SeqCst);
                     let _ = hook
                         .tx
-                        .send(Out::Bytes(wire::linger_notice(uuid, &ch.name)));
+                        .send(Out::Bytes(wire::linger_notice(uuid, &ch.name, secs)));
+                    expire_linger(hook, uuid, secs);
                 }
             } else {
                 let _ = hook
@@ -158,6 +165,21 @@ impl Core {
             self.channels.remove(uuid);
         }
     }
+}
+
+/// `linger <secs>`: `secs` (wall-clock) after the notice the socket gets
+/// its goodbye and is closed, whatever the daemon does (mod_event_socket's
+/// `linger_timeout`; not captured).
+fn expire_linger(hook: &super::switch::ConnHook, uuid: &str, secs: u64) {
+    if secs == 0 {
+        return;
+    }
+    let (tx, uuid) = (hook.tx.clone(), uuid.to_string());
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+        let _ = tx.send(Out::Bytes(wire::disconnect_notice(Some(&uuid))));
+        let _ = tx.send(Out::Close);
+    });
 }
 
 /// The SIP variables a hangup leaves on a sofia channel (FREESWITCH.md §3).
@@ -192,7 +214,10 @@ fn set_sip_vars(ch: &mut Channel, cause: HangupCause, disp: Disp) {
         Disp::SendCancel => ch.set_var("sip_invite_failure_status", "487"),
         _ => {}
     }
-    ch.set_var("sip_hangup_disposition", d);
+    match disp {
+        Disp::SendBye | Disp::SendCancel | Disp::SendRefuse => ch.send_disposition = Some(d),
+        _ => ch.set_var("sip_hangup_disposition", d),
+    }
 }
 
 /// What the caller's SIP client receives when its channel hangs up

@@ -16,6 +16,7 @@ mod digits;
 mod event;
 mod fake;
 mod headers;
+pub mod faults;
 mod inbound;
 mod legs;
 mod lifecycle;
@@ -34,5 +35,6 @@ pub mod wire;
 
 pub use call::CallHandle;
 pub use fake::{Builder, FakeSwitch};
+pub use faults::Faults;
 pub use record::{CallerSip, Command, Dial, DialLeg, LegFate};
 pub use scenario::{Callee, Caller, DialplanNext, Outcome, Target, hangup_cause_to_sip};

@@ -142,7 +142,8 @@ pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
             data,
             SocketEnd::Dialplan(DialplanNext::Nothing),
         );
-        sw.extra().originated.push((leg.uuid.clone(), log));
+        let mut extra = sw.extra();
+        extra.originated.push((leg.uuid.clone(), log));
     }
     Ok(leg.uuid.clone())
 }

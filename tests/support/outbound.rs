@@ -15,6 +15,7 @@ use super::apps::socket_app;
 use super::channel::AppRequest;
 use super::core::Core;
 use super::event::MYEVENTS;
+use super::faults::{Faults, Live};
 use super::legs::Stim;
 use super::record::{CallLog, Command};
 use super::scenario::DialplanNext;
@@ -99,7 +100,13 @@ async fn connection(
     is_a: bool,
 ) {
     let cu = sw.0.core_uuid.clone();
-    let stream = match TcpStream::connect(addr).await {
+    let faults = faults_of(&sw, &uuid);
+    let connected = if faults.unreachable {
+        Err(std::io::ErrorKind::ConnectionRefused.into())
+    } else {
+        TcpStream::connect(addr).await
+    };
+    let stream = match connected {
         Ok(s) => {
             // As FreeSWITCH does (see inbound.rs).
             let _ = s.set_nodelay(true);
@@ -131,9 +138,13 @@ async fn connection(
     let (rd, mut wr) = stream.into_split();
     let mut rd = BufReader::new(rd);
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Out>();
+    let live = Live::new(faults);
+    let mute = live.clone();
     let writer = tokio::spawn(async move {
         while let Some(o) = out_rx.recv().await {
             match o {
+                // A silent switch writes nothing (tests/faults).
+                Out::Bytes(_) if mute.is_silent() => {}
                 Out::Bytes(b) => {
                     if wr.write_all(&b).await.is_err() {
                         break;
@@ -145,13 +156,16 @@ async fn connection(
         let _ = wr.shutdown().await;
     });
     let linger = Arc::new(AtomicBool::new(false));
+    let linger_secs = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let sub = {
         let mut core = sw.lock();
         let sub = core.subscribe(out_tx.clone(), Some(log.clone()));
+        core.set_faults(sub, live.faults.clone(), &uuid);
         if let Some(ch) = core.channels.get_mut(&uuid) {
             ch.conn = Some(ConnHook {
                 tx: out_tx.clone(),
                 linger: linger.clone(),
+                linger_secs: linger_secs.clone(),
                 notice_sent: Arc::new(AtomicBool::new(false)),
             });
         }
@@ -183,6 +197,13 @@ async fn connection(
             headers: msg.headers.clone(),
             socket: uuid.clone(),
         });
+        if live.is_silent() {
+            continue;
+        }
+        if connected && live.faults.refuses(&msg.first) {
+            send(wire::command_reply("-ERR refused (injected fault)"));
+            continue;
+        }
         if !connected {
             if verb == "connect" {
                 connected = true;
@@ -199,7 +220,17 @@ async fn connection(
         match verb.as_str() {
             "linger" => {
                 linger.store(true, Ordering::SeqCst);
-                send(wire::command_reply("+OK will linger"));
+                // mod_event_socket: `linger <secs>` answers with its seconds
+                // (not captured; a bare `linger` as in every capture).
+                match args.parse::<u64>().ok().filter(|s| *s > 0) {
+                    Some(secs) => {
+                        linger_secs.store(secs, Ordering::SeqCst);
+                        send(wire::command_reply(&format!(
+                            "+OK will linger {secs} seconds"
+                        )));
+                    }
+                    None => send(wire::command_reply("+OK will linger")),
+                }
             }
             "nolinger" => {
                 linger.store(false, Ordering::SeqCst);
@@ -262,9 +293,29 @@ async fn connection(
                 if let Some(job) = reply.1 {
                     job();
                 }
+                let app = msg.header("execute-app-name").unwrap_or_default();
+                let arg = msg.header("execute-app-arg").unwrap_or_default();
+                if Faults::names(live.faults.silent_after.as_deref(), app, arg) {
+                    live.go_silent();
+                }
+                if Faults::names(live.faults.cut_after.as_deref(), app, arg) {
+                    break;
+                }
             }
             "api" => {
+                let flooded = match &live.faults.flood_before_api {
+                    Some((prefix, n)) if args.starts_with(prefix.as_str()) => {
+                        flood(&sw, &uuid, *n, &send);
+                        true
+                    }
+                    _ => false,
+                };
                 let body = super::api::execute(&sw, &args, Some(&log)).await;
+                if flooded {
+                    // A loaded switch answers late: what the command set off
+                    // reaches the socket before its reply.
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                }
                 send(wire::api_response(&body));
             }
             "bgapi" => {
@@ -311,4 +362,36 @@ async fn connection(
     }
     drop(app_tx);
     let _ = writer.await;
+}
+
+/// The faults injected on the socket of `uuid`: its leg's screening
+/// faults, else its call's (tests/faults).
+fn faults_of(sw: &Switch, uuid: &str) -> Faults {
+    let leg = sw
+        .lock()
+        .channels
+        .get(uuid)
+        .and_then(|c| c.script.as_ref().map(|s| s.faults.clone()));
+    leg.or_else(|| sw.extra().callers.get(uuid).map(|c| c.faults.clone()))
+        .unwrap_or_default()
+}
+
+/// Writes `n` events of `uuid` at once (a CHANNEL_EXECUTE of an
+/// application nobody queued), to overflow the reader's event queue.
+fn flood(sw: &Switch, uuid: &str, n: usize, send: &dyn Fn(Vec<u8>)) {
+    let cu = sw.0.core_uuid.clone();
+    let post = [
+        ("Application", "log".to_string()),
+        ("Application-UUID", uuid::Uuid::new_v4().to_string()),
+    ];
+    let Some(ev) = sw
+        .lock()
+        .chan_event(&cu, uuid, "CHANNEL_EXECUTE", &[], &post)
+    else {
+        return;
+    };
+    let bytes = ev.to_json();
+    for _ in 0..n {
+        send(bytes.clone());
+    }
 }

@@ -183,6 +183,11 @@ pub(super) async fn originate(
                         if !screens { winner = Some(i); }
                     }
                     Stim::Screened(up) if screening => {
+                        // Hung up in the frame before the bridge (a uuid_kill).
+                        let up = up && core.channels.get(&uuid).is_some_and(|c| c.is_up());
+                        if !up && core.channels.get(&uuid).is_some_and(|c| c.cs != "CS_REPORTING") {
+                            core.complete(&cu, &uuid);
+                        }
                         if up { winner = Some(i); } else {
                             let cause = core.channels.get(&uuid).and_then(|c| c.cause).unwrap_or(HangupCause::CallRejected);
                             legs.insert(i, Leg::Done(cause));

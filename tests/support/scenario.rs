@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use freeswitch_esl_tokio::HangupCause;
 
+use super::faults::Faults;
+
 /// What finally happens to a dialed leg's INVITE.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -37,6 +39,8 @@ pub struct Callee {
     pub audio: Option<Arc<Vec<i16>>>,
     /// Milliseconds between two digits of one `presses` (default 300).
     pub digit_gap: u64,
+    /// Faults on this leg's screening socket.
+    pub faults: Faults,
 }
 
 impl Callee {
@@ -50,6 +54,7 @@ impl Callee {
             beeps: Vec::new(),
             audio: None,
             digit_gap: 300,
+            faults: Faults::default(),
         }
     }
     /// Rings, then answers `ms` after the INVITE.
@@ -99,6 +104,12 @@ impl Callee {
     /// A 1 kHz beep starts `at_ms` after answering.
     pub fn beeps_at(mut self, at_ms: u64) -> Self {
         self.beeps.push(at_ms);
+        self
+    }
+    /// Faults injected on the screening socket this leg opens when it
+    /// answers.
+    pub fn screening_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
         self
     }
     /// Audio `uuid_record` writes for this leg, at real-time pace.
@@ -174,6 +185,8 @@ pub struct Caller {
     /// The dialplan runs the `socket` app (default); false: it ends after
     /// its applications and the call is hung up (12c).
     pub socket: bool,
+    /// Faults injected on the call's socket.
+    pub faults: Faults,
 }
 
 impl Caller {
@@ -195,6 +208,7 @@ impl Caller {
             digit_gap: 300,
             dialplan: Vec::new(),
             socket: true,
+            faults: Faults::default(),
         }
     }
     pub fn name(mut self, name: &str) -> Self {
@@ -255,6 +269,11 @@ impl Caller {
     /// caller gets 480 (trace 12c). No daemon is involved.
     pub fn without_socket(mut self) -> Self {
         self.socket = false;
+        self
+    }
+    /// Faults injected on the call's socket (tests/faults).
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
         self
     }
     /// What the dialplan does after the socket app.

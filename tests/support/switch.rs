@@ -28,6 +28,9 @@ pub enum Out {
 pub struct ConnHook {
     pub tx: UnboundedSender<Out>,
     pub linger: Arc<AtomicBool>,
+    /// `linger <secs>`: how long the socket outlives its channel (0: no
+    /// limit, a bare `linger`).
+    pub linger_secs: Arc<std::sync::atomic::AtomicU64>,
     pub notice_sent: Arc<AtomicBool>,
 }
 

@@ -182,11 +182,18 @@ pub fn disconnect_notice(session_uuid: Option<&str>) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// The notice a lingering outbound socket gets when its channel hangs up.
-pub fn linger_notice(session_uuid: &str, channel_name: &str) -> Vec<u8> {
+/// The notice a lingering outbound socket gets when its channel hangs up
+/// (`Linger-Time: -1` for a bare `linger`, 01-08; the seconds of `linger
+/// <secs>`, not captured: mod_event_socket.c prints `linger_timeout`).
+pub fn linger_notice(session_uuid: &str, channel_name: &str, secs: u64) -> Vec<u8> {
+    let time = if secs == 0 {
+        "-1".to_string()
+    } else {
+        secs.to_string()
+    };
     format!(
         "Content-Type: text/disconnect-notice\nControlled-Session-UUID: {session_uuid}\n\
-         Content-Disposition: linger\nChannel-Name: {channel_name}\nLinger-Time: -1\n\
+         Content-Disposition: linger\nChannel-Name: {channel_name}\nLinger-Time: {time}\n\
          Content-Length: 0\n\n"
     )
     .into_bytes()

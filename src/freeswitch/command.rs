@@ -1,0 +1,141 @@
+//! Commands on an ESL socket and how they fail: `sendmsg execute` tagged
+//! with an `Event-UUID` (its CHANNEL_EXECUTE_COMPLETE is matched to it,
+//! FREESWITCH.md §1), `api` with its `-ERR` replies as errors, and a
+//! [`Commander`] for tasks other than the socket's owner.
+
+use freeswitch_esl_tokio::{EslClient, EslError, EslEvent, EslEventType};
+use tracing::debug;
+
+/// Why a command on the call's socket did not complete.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SocketError {
+    /// The caller's channel is gone.
+    #[error("the caller hung up")]
+    HungUp,
+    /// FreeSWITCH closed the connection.
+    #[error("FreeSWITCH closed the call's socket")]
+    Closed,
+    /// FreeSWITCH answered a command with an error.
+    #[error("FreeSWITCH refused `{command}`: {reply}")]
+    Refused {
+        /// The command (no arguments, which may hold secrets).
+        command: String,
+        /// FreeSWITCH's reply.
+        reply: String,
+    },
+    /// FreeSWITCH missed a deadline on this socket or stopped answering;
+    /// the call is ended around it.
+    #[error("FreeSWITCH stopped answering on the call's socket: {0}")]
+    Unresponsive(String),
+    /// The ESL library dropped events of this call (its queue overflowed):
+    /// what was missed is unknown.
+    #[error("events of the call were dropped (the event queue overflowed)")]
+    EventsLost,
+    /// The ESL library failed.
+    #[error("event socket error: {0}")]
+    Esl(String),
+}
+
+impl From<EslError> for SocketError {
+    fn from(e: EslError) -> Self {
+        match e {
+            EslError::Timeout { timeout_ms } => {
+                SocketError::Unresponsive(format!("no reply within {timeout_ms} ms"))
+            }
+            EslError::QueueFull => SocketError::EventsLost,
+            e if e.is_connection_error() => SocketError::Closed,
+            e => SocketError::Esl(e.to_string()),
+        }
+    }
+}
+
+/// What CHANNEL_EXECUTE_COMPLETE said about one command.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    /// `Application-Response`.
+    pub response: Option<String>,
+    /// The whole event (its `variable_*` headers hold the channel's variables).
+    pub event: EslEvent,
+}
+
+/// A handle to send commands on a call's socket from another task (the
+/// socket's events stay with the task that owns the [`CallSocket`]).
+#[derive(Clone)]
+pub struct Commander {
+    pub(super) client: EslClient,
+}
+
+impl Commander {
+    /// Runs an API command on the call's socket; its output, or the `-ERR`
+    /// text as [`SocketError::Refused`].
+    pub async fn api(&self, command: &str) -> Result<String, SocketError> {
+        api(&self.client, command).await
+    }
+
+    /// Queues `app arg` on channel `target` (fire and forget: the
+    /// completion event goes to the socket's owner).
+    pub async fn execute_on(
+        &self,
+        target: &str,
+        app: &str,
+        arg: Option<&str>,
+    ) -> Result<(), SocketError> {
+        sendmsg(&self.client, Some(target), app, arg)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Sends `sendmsg execute` tagged with a fresh Event-UUID; returns it.
+pub(crate) async fn sendmsg(
+    client: &EslClient,
+    target: Option<&str>,
+    app: &str,
+    arg: Option<&str>,
+) -> Result<String, SocketError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut msg = EslEvent::new();
+    msg.set_header("call-command", "execute");
+    msg.set_header("execute-app-name", app);
+    if let Some(arg) = arg {
+        msg.set_header("execute-app-arg", arg);
+    }
+    msg.set_header("Event-UUID", id.clone());
+    let reply = client.sendmsg(target, msg).await?;
+    if !reply.is_success() {
+        return Err(SocketError::Refused {
+            command: format!("sendmsg execute {app}"),
+            reply: reply.reply_text().unwrap_or_default().to_owned(),
+        });
+    }
+    debug!(app, "queued");
+    Ok(id)
+}
+
+/// `api command`, with `-ERR`/`-USAGE` replies as errors.
+pub(crate) async fn api(client: &EslClient, command: &str) -> Result<String, SocketError> {
+    let reply = client.api(command).await?;
+    let body = reply.body().unwrap_or_default().trim().to_owned();
+    if body.starts_with("-ERR") || body.starts_with("-USAGE") {
+        let name = command
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        return Err(SocketError::Refused {
+            command: name,
+            reply: body,
+        });
+    }
+    Ok(body)
+}
+
+/// The completion of the command tagged `id`, if `event` is it.
+pub fn completion_of(event: &EslEvent, id: &str) -> Option<Completion> {
+    let done = event.event_type() == Some(EslEventType::ChannelExecuteComplete)
+        && event.header_str("Application-UUID") == Some(id);
+    done.then(|| Completion {
+        response: event.header_str("Application-Response").map(str::to_owned),
+        event: event.clone(),
+    })
+}

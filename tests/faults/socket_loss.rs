@@ -1,0 +1,138 @@
+//! Honest outcomes when the socket dies (item 7): a dial whose events are
+//! cut off or dropped is never reported as if every leg's end had been
+//! seen, and a FreeSWITCH crash leaves no call counted in progress.
+
+use serde_json::json;
+
+use crate::dialing::{caller, phone, script};
+use crate::fixture::{WAIT, ready, rig, settled, wait_status};
+use crate::harness::{Reply, get, metric};
+use crate::support::{Callee, Faults};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_socket_cut_while_legs_ring_reports_failed_with_the_reason_and_ends_the_call() {
+    let r = rig().await;
+    script(
+        &r.app,
+        json!({"verb": "dial", "actionHook": "/action", "answerOnBridge": true,
+               "target": [phone("+15550000001"), phone("+15550000002")]}),
+        json!([]),
+        Reply::status(200),
+    );
+    let call = r.fake.call(
+        r.d.addr,
+        caller()
+            .faults(Faults::none().cut_after("bridge"))
+            .otherwise(Callee::rings_forever()),
+    );
+    let body = r.app.wait_for("/action", 1, WAIT).await[0].json();
+    assert_eq!(body["dial_status"], "failed", "{body}");
+    assert_eq!(body["dial_sip_status"], 500, "{body}");
+    let why = body["dial_error"].as_str().unwrap_or_default();
+    assert!(why.contains("socket failed"), "{body}");
+    // Nobody controls the caller any more: it is ended over the control
+    // connection rather than left ringing.
+    assert!(
+        call.wait_for(WAIT, |l| l.a_hangup().is_some()).await,
+        "the caller is hung up"
+    );
+    assert!(
+        r.fake
+            .api_log()
+            .iter()
+            .any(|l| l.starts_with(&format!("uuid_kill {} ", call.uuid()))),
+        "{:?}",
+        r.fake.api_log()
+    );
+    settled(&r).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn freeswitch_crash_mid_bridge_leaves_no_call_counted_in_progress() {
+    let mut r = rig().await;
+    script(
+        &r.app,
+        json!({"verb": "dial", "actionHook": "/action", "target": [phone("+15550000001")]}),
+        json!([]),
+        Reply::status(200),
+    );
+    let call = r.fake.call(
+        r.d.addr,
+        caller().leg(0, Callee::answers_after(50).hangs_up_after_answer(60_000)),
+    );
+    wait_status(&r.app, call.uuid(), "in-progress").await;
+    assert!(
+        call.wait_for(WAIT, |l| l.legs().first().is_some_and(|l| l.bridged))
+            .await,
+        "bridged"
+    );
+    r.fake.crash();
+    let got = wait_status(&r.app, call.uuid(), "completed").await;
+    assert_eq!(got.last().map(String::as_str), Some("completed"), "{got:?}");
+    let body = r.app.wait_for("/action", 1, WAIT).await[0].json();
+    assert_eq!(body["dial_status"], "completed", "{body}");
+    assert!(
+        body["dial_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("while bridged"),
+        "{body}"
+    );
+    settled(&r).await;
+    assert_eq!(ready(&r.d).await["live_calls"], 0);
+    let text = get(format!("http://{}/metrics", r.d.daemon.http_addr))
+        .await
+        .1;
+    assert_eq!(metric(&text, "dialbridge_calls_live"), 0.0);
+    // Counted ended as what it was, never as `in-progress`.
+    assert_eq!(
+        metric_or_zero(
+            &text,
+            "dialbridge_calls_ended_total{status=\"in-progress\"}"
+        ),
+        0.0
+    );
+    assert_eq!(
+        metric(&text, "dialbridge_calls_ended_total{status=\"completed\"}"),
+        1.0
+    );
+}
+
+/// The value of a series, 0 when absent.
+fn metric_or_zero(text: &str, name: &str) -> f64 {
+    let v = metric(text, name);
+    if v.is_nan() { 0.0 } else { v }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_dropped_mid_bridge_are_reported_as_such_not_as_a_clean_outcome() {
+    let r = rig().await;
+    script(
+        &r.app,
+        json!({"verb": "dial", "actionHook": "/action", "timeLimit": 1,
+               "target": [phone("+15550000001")]}),
+        json!([]),
+        Reply::status(200),
+    );
+    // When the time limit kills the callee, the switch writes 1200 events
+    // before answering the `uuid_kill`: the daemon's event queue (1000)
+    // overflows, and the callee's own hangup is among the events dropped.
+    let call = r.fake.call(
+        r.d.addr,
+        caller()
+            .faults(Faults::none().flood_before_api("uuid_kill", 1_200))
+            .leg(0, Callee::answers_after(50))
+            .hangs_up_after(3_000),
+    );
+    call.finished(WAIT).await.expect("the call ends");
+    let body = r.app.wait_for("/action", 1, WAIT).await[0].json();
+    assert_eq!(body["dial_status"], "completed", "{body}");
+    assert!(
+        body["dial_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("dropped"),
+        "{body}"
+    );
+    settled(&r).await;
+}
