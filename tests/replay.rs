@@ -34,7 +34,6 @@ use std::time::Duration;
 
 use compare::{caller_codes_from_results, compare, compare_polled, fake_codes};
 use driver::{Played, play, received, steps};
-use originated::{originated, replay_originate};
 use scenarios::{Scenario, scenarios};
 use support::trace::{Dir, Trace};
 use support::{Callee, Caller, FakeSwitch};
