@@ -2,12 +2,14 @@
 //! cut off or dropped is never reported as if every leg's end had been
 //! seen, and a FreeSWITCH crash leaves no call counted in progress.
 
+use std::time::Duration;
+
 use serde_json::json;
 
 use crate::dialing::{caller, phone, script};
-use crate::fixture::{WAIT, ready, rig, settled, wait_status};
-use crate::harness::{Reply, get, metric};
-use crate::support::{Callee, Faults};
+use crate::fixture::{WAIT, ready, rig, rig_with, settings, settled, wait_status};
+use crate::harness::{App, Reply, get, metric};
+use crate::support::{Callee, FakeSwitch, Faults};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn call_socket_cut_while_legs_ring_reports_failed_with_the_reason_and_ends_the_call() {
@@ -106,7 +108,15 @@ fn metric_or_zero(text: &str, name: &str) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_dropped_mid_bridge_are_reported_as_such_not_as_a_clean_outcome() {
-    let r = rig().await;
+    // The `uuid_kill` reply must be awaited past the flood (the switch
+    // writes 1200 events first, which takes longer than the fixture's short
+    // reply deadline on a loaded machine); with a short deadline the daemon
+    // would go back to reading events before the queue overflows.
+    let app = App::start().await;
+    let fake = FakeSwitch::with_second(Duration::from_millis(100)).await;
+    let mut s = settings(&app, &fake);
+    s.freeswitch.reply_timeout_ms = 10_000;
+    let r = rig_with(app, fake, s).await;
     script(
         &r.app,
         json!({"verb": "dial", "actionHook": "/action", "timeLimit": 1,
