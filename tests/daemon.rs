@@ -169,7 +169,7 @@ async fn sigterm_refuses_new_calls_lets_live_ones_finish_then_exits_0() {
     let refused = fake.call(listener, caller());
     refused.finished(WAIT).await.expect("dialbridge refuses it");
     // The listener stays open during a drain (screened legs of live dials
-    // still connect to it, FREESWITCH.md §13); new calls get 503 from
+    // still connect to it, docs/freeswitch.md §13); new calls get 503 from
     // dialbridge itself, as past max_calls.
     assert!(!refused.socket_refused(), "the listener still accepts");
     assert_eq!(refused.apps(), [("respond".to_owned(), "503".to_owned())]);

@@ -61,7 +61,7 @@ async fn caller_gets_the_last_failed_legs_code_unless_ignore_remote_cause() {
 
 #[tokio::test]
 async fn respond_503_reaches_the_caller() {
-    // FREESWITCH.md §4 / 08c: `respond 503` gives the caller 503.
+    // docs/freeswitch.md §4 / 08c: `respond 503` gives the caller 503.
     let (fake, listener) = start().await;
     let call = fake.call(
         listener.local_addr().expect("addr"),
@@ -130,7 +130,7 @@ async fn ring_ready_gives_180_and_200_only_when_the_callee_answers() {
 
 #[tokio::test]
 async fn a_closed_socket_with_the_caller_up_runs_the_dialplans_next_action() {
-    // FREESWITCH.md §8 / 08c: the socket app returns with A up and the
+    // docs/freeswitch.md §8 / 08c: the socket app returns with A up and the
     // dialplan's `respond 503` runs: the unanswered caller gets 503.
     let (fake, listener) = start().await;
     let call = fake.call(

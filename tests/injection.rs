@@ -215,7 +215,7 @@ fn breakout_attempts_are_refused() {
     }
 }
 
-/// The escaping measured on a real FreeSWITCH (FREESWITCH.md §9): a comma in
+/// The escaping measured on a real FreeSWITCH (docs/freeswitch.md §9): a comma in
 /// a header value is written `\,`, which delivered `a,b;c` intact.
 #[test]
 fn header_commas_are_escaped_as_measured() {

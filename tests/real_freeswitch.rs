@@ -10,7 +10,7 @@
 //!   FreeSWITCH must reach (default `127.0.0.1:0`: FreeSWITCH on this host).
 //! - `DIALBRIDGE_TEST_ORIGINATE` — the endpoint that plays the caller
 //!   (default `loopback/9196/default`, the stock echo extension); calls are
-//!   created with `bgapi originate ... &socket(...)` (FREESWITCH.md §10).
+//!   created with `bgapi originate ... &socket(...)` (docs/freeswitch.md §10).
 //! - `DIALBRIDGE_TEST_SIP_PROFILE` — sofia profile for the targets
 //!   (default `external`). Targets are sipp callees on 127.0.0.1.
 

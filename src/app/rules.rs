@@ -2,7 +2,7 @@
 //! a SIP message: phone numbers, SIP URIs, user names, host names, SIP header
 //! names and values, DTMF sequences.
 //!
-//! They are deliberately strict (FREESWITCH.md §9: validate to a strict set,
+//! They are deliberately strict (docs/freeswitch.md §9: validate to a strict set,
 //! then escape): a value that fails gets a sentence saying which character is
 //! the problem and why, instead of being mangled on its way to the switch.
 

@@ -2,7 +2,7 @@
 //! go through each leg's matcher (call::dtmf); a match is posted to
 //! `dtmfHook` (fire-and-forget: the reply is ignored and a failing hook
 //! never affects the call). FreeSWITCH regenerates every digit toward the
-//! other party, so the digits keep flowing (FREESWITCH.md §6).
+//! other party, so the digits keep flowing (docs/freeswitch.md §6).
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! Answering-machine detection on a live dial: on the bridged callee, start
 //! mod_avmd (beeps) and `uuid_record` of the callee's audio only into a raw
-//! 8 kHz file (FREESWITCH.md §7); tail the growing file, feed the classifier
+//! 8 kHz file (docs/freeswitch.md §7); tail the growing file, feed the classifier
 //! (call::amd), report what it concludes; stop the recording and delete the
 //! file when it is done, the leg ends or the analysis times out. mod_avmd
 //! runs from the bridge until `toneTimeoutMs` has passed or the dial ends
@@ -157,7 +157,7 @@ impl Detection {
 
     /// A beep from a `CUSTOM avmd::beep` event of the leg, once per beep
     /// (FreeSWITCH delivers it twice with the same Event-Sequence on a
-    /// parked leg, FREESWITCH.md §7), and only within the tone window.
+    /// parked leg, docs/freeswitch.md §7), and only within the tone window.
     pub fn beep(&mut self, event: &EslEvent) -> Option<Signal> {
         if event.header_str("Event-Subclass") != Some("avmd::beep")
             || event.header_str("Unique-ID") != Some(self.leg.as_str())

@@ -1,4 +1,4 @@
-//! Running a dial on the caller's leg (FREESWITCH.md §1–§5): filters for
+//! Running a dial on the caller's leg (docs/freeswitch.md §1–§5): filters for
 //! every leg, the A-leg variables, the bridge, every leg's events, screening
 //! connections, the time limit; then the outcome from the legs' own hangups
 //! and the actionHook.
@@ -130,7 +130,7 @@ async fn ring(
 
 /// Stops FreeSWITCH copying the caller's `sip_h_*` variables (its INVITE's
 /// X- headers, or a dialplan's) onto the legs: a caller's
-/// `X-Dialbridge-Route: teams` would steer a leg at Kamailio (FREESWITCH.md
+/// `X-Dialbridge-Route: teams` would steer a leg at Kamailio (docs/freeswitch.md
 /// §12). mod_sofia reads `sip_copy_custom_headers` on the originating
 /// channel only; the headers the application asked for and dialbridge's own
 /// travel in the dial string's `{…}`/`[…]` blocks and are unaffected. An API

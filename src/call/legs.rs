@@ -81,7 +81,7 @@ impl Legs {
     }
 
     /// Takes back the bridge of `uuid`: a screened leg FreeSWITCH bridged
-    /// without dialbridge accepting it (FREESWITCH.md §13), which is hung
+    /// without dialbridge accepting it (docs/freeswitch.md §13), which is hung
     /// up and counts as declined, not as the dial's answer.
     pub fn refuse_bridge(&mut self, uuid: &str) {
         if self.winner.as_deref() == Some(uuid) {
@@ -182,7 +182,7 @@ impl Legs {
 
     /// Fills in causes FreeSWITCH reported only in the caller's
     /// `originate_causes` (`ARRAY::uuid;CAUSE|:uuid;CAUSE`), for legs whose
-    /// own hangup event never came (FREESWITCH.md §3).
+    /// own hangup event never came (docs/freeswitch.md §3).
     pub fn fill_from_originate_causes(&mut self, value: &str) {
         let list = value.strip_prefix("ARRAY::").unwrap_or(value);
         for entry in list.split("|:") {

@@ -2,7 +2,7 @@
 //! screening of each leg whose connection arrives, and the defence against
 //! FreeSWITCH bridging a screened leg on its own. When the screening socket
 //! cannot connect (the listener is gone, the port refused), FreeSWITCH
-//! bridges the leg anyway, ~40 ms after its answer (FREESWITCH.md §13,
+//! bridges the leg anyway, ~40 ms after its answer (docs/freeswitch.md §13,
 //! traces 13a/13b). The caller's socket sees the leg's events: a screened
 //! leg whose screening app returns, or that is bridged, without dialbridge
 //! having accepted it is hung up at once (CALL_REJECTED) and counts as

@@ -1,4 +1,4 @@
-//! Call screening (confirmHook, FREESWITCH.md §5): when a screened leg
+//! Call screening (confirmHook, docs/freeswitch.md §5): when a screened leg
 //! answers, FreeSWITCH opens a second connection to the listener for it.
 //! The listener hands it to the dial that owns the leg through
 //! [`Screenings`]; [`screen`] runs the confirmHook application on the callee

@@ -1,7 +1,7 @@
 //! The verb loop of one call: ask `call_hook` what to do, run the verbs in
 //! order, let hooks replace what is left (jambonz semantics), and end the
 //! call cleanly — FreeSWITCH's channel is always hung up by dialbridge with
-//! the cause it chose before the socket closes (FREESWITCH.md §8).
+//! the cause it chose before the socket closes (docs/freeswitch.md §8).
 
 use std::collections::VecDeque;
 use std::sync::Arc;

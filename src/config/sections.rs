@@ -54,7 +54,7 @@ impl Default for Freeswitch {
 #[serde(default, deny_unknown_fields)]
 pub struct Shutdown {
     /// After SIGTERM, how long live calls may go on before dialbridge
-    /// exits anyway (bridged calls survive it, FREESWITCH.md §8).
+    /// exits anyway (bridged calls survive it, docs/freeswitch.md §8).
     pub drain_timeout: u64,
 }
 

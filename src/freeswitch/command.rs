@@ -1,6 +1,6 @@
 //! Commands on an ESL socket and how they fail: `sendmsg execute` tagged
 //! with an `Event-UUID` (its CHANNEL_EXECUTE_COMPLETE is matched to it,
-//! FREESWITCH.md §1), `api` with its `-ERR` replies as errors, and a
+//! docs/freeswitch.md §1), `api` with its `-ERR` replies as errors, and a
 //! [`Commander`] for tasks other than the socket's owner.
 
 use freeswitch_esl_tokio::{EslClient, EslError, EslEvent, EslEventType};

@@ -2,7 +2,7 @@
 //! become the exact argument of FreeSWITCH's `bridge`, with the UUID and
 //! endpoint chosen for every leg.
 //!
-//! Shape (FREESWITCH.md §2, §5, §9):
+//! Shape (docs/freeswitch.md §2, §5, §9):
 //! `{global vars}[leg vars]endpoint,[leg vars]endpoint,...` — comma simring.
 //! Global: `ignore_early_media`, `originate_timeout`,
 //! `sofia_suppress_url_encoding=true` (a `+` in a user part stays `+`
@@ -158,7 +158,7 @@ pub fn compile(
         dial.timeout + settings.dial.screening_timeout
     } else {
         // FreeSWITCH fires leg_timeout=N between N and N+1 s and
-        // originate_timeout=N between N-1 and N s (FREESWITCH.md §3): +2 keeps
+        // originate_timeout=N between N-1 and N s (docs/freeswitch.md §3): +2 keeps
         // the legs' own timeout first, so they end ALLOTTED_TIMEOUT.
         dial.timeout + 2
     };

@@ -188,7 +188,7 @@ impl CallSocket {
     }
 
     /// The caller is bridged but its socket is dead: FreeSWITCH keeps the
-    /// bridge up on its own (FREESWITCH.md §8), so the call is followed
+    /// bridge up on its own (docs/freeswitch.md §8), so the call is followed
     /// over the control connection until the channel is gone (or
     /// FreeSWITCH cannot be reached at all).
     pub async fn follow_bridge_over_control(&mut self) {
@@ -212,7 +212,7 @@ impl CallSocket {
 
     /// Keeps the socket open until FreeSWITCH closes it, for at most
     /// `cap`: for a screened leg that could not be confirmed declined,
-    /// since closing would accept it (FREESWITCH.md §5); FreeSWITCH's own
+    /// since closing would accept it (docs/freeswitch.md §5); FreeSWITCH's own
     /// originate timeout ends such a leg.
     pub async fn hold_until_closed(&mut self, cap: Duration) {
         let _ = tokio::time::timeout(cap, self.drain_events()).await;

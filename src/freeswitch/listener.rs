@@ -8,7 +8,7 @@
 //! The listener keeps accepting until the process exits: during a drain,
 //! screened legs of live dials still carry `group_confirm_file=socket
 //! <listener>`, and a screening connection that found the port closed would
-//! have its leg bridged unscreened (FREESWITCH.md §13).
+//! have its leg bridged unscreened (docs/freeswitch.md §13).
 
 use std::sync::Arc;
 

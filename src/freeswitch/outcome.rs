@@ -1,7 +1,7 @@
 //! From what FreeSWITCH reported about each leg to the dial's outcome:
 //! `dial_status`, `dial_sip_status`, `dial_call_sid` and one entry per leg.
 //!
-//! The per-leg CHANNEL_HANGUP_COMPLETE is the truth (FREESWITCH.md §3); the
+//! The per-leg CHANNEL_HANGUP_COMPLETE is the truth (docs/freeswitch.md §3); the
 //! A-leg summary variables name the first-listed or the last-failed leg and
 //! are never used. Rules, in order:
 //!

@@ -28,7 +28,7 @@ fn bridged(target: usize, secs: u64) -> LegReport {
 }
 
 /// Every SIP final code in FreeSWITCH's `sofia_glue_sip_cause_to_freeswitch`
-/// (FREESWITCH.md §3), with the cause FreeSWITCH gives and the dial outcome
+/// (docs/freeswitch.md §3), with the cause FreeSWITCH gives and the dial outcome
 /// one leg failing with it must produce.
 const SINGLE_LEG: &[(u16, &str, DialStatus, u16)] = &[
     (400, "NORMAL_TEMPORARY_FAILURE", DialStatus::Failed, 400),
@@ -346,7 +346,7 @@ fn every_refusal_cause_makes_sofia_send_its_code() {
             assert_eq!(sip_for_cause(cause), code, "{cause}");
         }
     }
-    // FREESWITCH.md §4, measured: these causes give the caller these codes.
+    // docs/freeswitch.md §4, measured: these causes give the caller these codes.
     assert_eq!(sip_for_cause(C::NormalTemporaryFailure), 503);
     assert_eq!(sip_for_cause(C::NoAnswer), 480);
     assert_eq!(sip_for_cause(C::UserBusy), 486);

@@ -1,6 +1,6 @@
 //! One call's own connection to FreeSWITCH (the outbound socket). Commands
 //! go out as `sendmsg` tagged with an `Event-UUID`, so each
-//! CHANNEL_EXECUTE_COMPLETE is matched to its command (FREESWITCH.md §1);
+//! CHANNEL_EXECUTE_COMPLETE is matched to its command (docs/freeswitch.md §1);
 //! the caller's hangup is tracked from its CHANNEL_HANGUP_COMPLETE.
 //!
 //! Nothing here waits on FreeSWITCH without a bound ([`super::deadline`]):
@@ -25,7 +25,7 @@ use super::control::Control;
 use super::deadline::{LINGER, Limits};
 use super::probe::{self, Probe};
 
-/// Events a call subscribes to (FREESWITCH.md §1).
+/// Events a call subscribes to (docs/freeswitch.md §1).
 pub const EVENTS: &str = "CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_EXECUTE \
     CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA \
     DTMF CUSTOM avmd::beep avmd::start avmd::stop";
@@ -99,7 +99,7 @@ impl CallSocket {
     }
 
     /// `linger <secs>`, a `filter` on the caller's UUID, then the event
-    /// subscription (FREESWITCH.md §1: never `myevents`). A refusal of any
+    /// subscription (docs/freeswitch.md §1: never `myevents`). A refusal of any
     /// of them is an error: without them nothing of the call can be seen.
     pub async fn subscribe(&mut self) -> Result<(), SocketError> {
         let linger = self.client.linger(Some(LINGER)).await;

@@ -1,7 +1,7 @@
 //! The tiny in-test "daemon" of the fake switch's own tests: it accepts the
 //! fake's outbound connection and speaks ESL through the
 //! `freeswitch_esl_tokio` client (the crate dialbridge itself uses), in the
-//! order FREESWITCH.md §1 gives.
+//! order docs/freeswitch.md §1 gives.
 
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use crate::support::FakeSwitch;
 /// Generous bound for anything that should take milliseconds.
 pub const WAIT: Duration = Duration::from_secs(5);
 
-/// The events the daemon subscribes for a dial (FREESWITCH.md §1).
+/// The events the daemon subscribes for a dial (docs/freeswitch.md §1).
 const EVENTS: &str = "CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_EXECUTE \
                       CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE CHANNEL_PROGRESS \
                       CHANNEL_PROGRESS_MEDIA DTMF";
@@ -27,7 +27,7 @@ pub struct Session {
 
 impl Session {
     /// Accepts the fake's connection, `connect`, `linger`, filters on A and
-    /// `legs`, subscribes (the order of FREESWITCH.md §1).
+    /// `legs`, subscribes (the order of docs/freeswitch.md §1).
     pub async fn accept(listener: &TcpListener, legs: &[&str]) -> Session {
         let (s, _) = tokio::time::timeout(WAIT, listener.accept())
             .await

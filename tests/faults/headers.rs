@@ -1,7 +1,7 @@
 //! Caller-supplied routing headers (issue 10 item 3): FreeSWITCH copies a
 //! caller's `sip_h_X-*` variables (from its INVITE's X- headers, or a
 //! dialplan `set`) onto every leg it originates unless
-//! `sip_copy_custom_headers=false` is set on the caller (FREESWITCH.md §12,
+//! `sip_copy_custom_headers=false` is set on the caller (docs/freeswitch.md §12,
 //! traces 12a/12b). Kamailio routes on `X-Dialbridge-Route` /
 //! `X-Dialbridge-Carrier`, so a caller could steer a leg to Teams or a
 //! carrier. dialbridge forwards no caller header the application did not

@@ -264,7 +264,7 @@ pub fn scenarios() -> Vec<Scenario> {
         // An INVITE with X- headers to `wait@` in the stock public context:
         // they became sip_h_* variables of the caller; no extension after
         // the first two applications, no socket; the observer filtered on
-        // the caller's number (FREESWITCH.md §12).
+        // the caller's number (docs/freeswitch.md §12).
         Scenario {
             sip_headers: vec![("X-Dialbridge-Route", "teams"), ("X-Foo", "bar")],
             dialplan: vec![

@@ -104,7 +104,7 @@ pub fn key(name: &str, p: &Parsed) -> String {
         let body = p.body.split_once("\n\n").map(|(_, b)| b).unwrap_or("");
         k.push_str(&format!(" body={}", body.trim_end()));
     }
-    // The extra headers the channel's INVITE carries (FREESWITCH.md §12).
+    // The extra headers the channel's INVITE carries (docs/freeswitch.md §12).
     let mut sip_h: Vec<String> = p
         .event
         .iter()

@@ -154,7 +154,7 @@ pub async fn socket_app(
 
 /// Runs a `bridge`; a `hangup` queued meanwhile runs at once, inside the
 /// bridge, as FreeSWITCH's bridge loop runs queued applications (13a: the
-/// socket's `hangup` during the bridge; FREESWITCH.md §14: during the
+/// socket's `hangup` during the bridge; docs/freeswitch.md §14: during the
 /// ringing). Other applications wait for the bridge to return.
 async fn bridge_taking_hangups(
     sw: &Switch,

@@ -1,5 +1,5 @@
 //! Raw audio files written the way `uuid_record ... .r8` with
-//! `enable_file_write_buffering=false` writes them (FREESWITCH.md §7):
+//! `enable_file_write_buffering=false` writes them (docs/freeswitch.md §7):
 //! 16-bit little-endian 8 kHz mono, growing in 20 ms frames at 16,000 B/s.
 
 use std::path::PathBuf;

@@ -237,7 +237,7 @@ impl CallHandle {
     pub fn closed_with_caller_up(&self) -> bool {
         self.log.closed_with_a_up()
     }
-    /// Whether the socket app found no daemon listening (FREESWITCH.md §8).
+    /// Whether the socket app found no daemon listening (docs/freeswitch.md §8).
     pub fn socket_refused(&self) -> bool {
         self.log.socket_refused()
     }

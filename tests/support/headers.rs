@@ -1,4 +1,4 @@
-//! SIP headers between the caller and the legs (FREESWITCH.md §12, traces
+//! SIP headers between the caller and the legs (docs/freeswitch.md §12, traces
 //! 12a/12b): what mod_sofia keeps of an inbound INVITE's X- headers, what
 //! it copies from the caller onto every sofia leg it originates, and the
 //! extra headers a leg's INVITE carries. Exists so a test can assert what

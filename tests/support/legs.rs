@@ -26,7 +26,7 @@ pub struct PlannedLeg {
     pub endpoint: String,
     pub user: String,
     pub vars: Vec<(String, String)>,
-    /// `error/<cause>`: no channel, only a cause (FREESWITCH.md §3).
+    /// `error/<cause>`: no channel, only a cause (docs/freeswitch.md §3).
     pub error: Option<String>,
 }
 

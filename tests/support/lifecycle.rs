@@ -138,7 +138,7 @@ impl Core {
 
     /// The socket's notice (linger) or goodbye and close (no linger); the
     /// channel leaves the table unless a lingering socket still holds it
-    /// (FREESWITCH.md §1).
+    /// (docs/freeswitch.md §1).
     pub fn release(&mut self, uuid: &str) {
         let Some(ch) = self.channels.get(uuid) else {
             return;
@@ -182,7 +182,7 @@ fn expire_linger(hook: &super::switch::ConnHook, uuid: &str, secs: u64) {
     });
 }
 
-/// The SIP variables a hangup leaves on a sofia channel (FREESWITCH.md §3).
+/// The SIP variables a hangup leaves on a sofia channel (docs/freeswitch.md §3).
 fn set_sip_vars(ch: &mut Channel, cause: HangupCause, disp: Disp) {
     let d = match disp {
         Disp::SendBye => "send_bye",
@@ -221,7 +221,7 @@ fn set_sip_vars(ch: &mut Channel, cause: HangupCause, disp: Disp) {
 }
 
 /// What the caller's SIP client receives when its channel hangs up
-/// (FREESWITCH.md §4: the last failed leg's code unless
+/// (docs/freeswitch.md §4: the last failed leg's code unless
 /// `sip_ignore_remote_cause`, else mod_sofia's mapping).
 fn caller_hears(ch: &Channel, cause: HangupCause, disp: Disp) {
     let sip = match disp {

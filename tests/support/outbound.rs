@@ -114,7 +114,7 @@ async fn connection(
         }
         Err(_) => {
             // Nothing listens (08b): the socket app returns at once; not a
-            // protocol error, the scenario of FREESWITCH.md §8.
+            // protocol error, the scenario of docs/freeswitch.md §8.
             if let Some(ch) = sw.lock().channels.get_mut(&uuid) {
                 ch.apps = None;
             }

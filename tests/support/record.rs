@@ -86,7 +86,7 @@ pub enum CallerSip {
 }
 
 /// How a dialed leg ended, so a test can assert per-leg outcomes (the
-/// per-leg CHANNEL_HANGUP_COMPLETE is the truth, FREESWITCH.md §3).
+/// per-leg CHANNEL_HANGUP_COMPLETE is the truth, docs/freeswitch.md §3).
 #[derive(Debug, Clone, Default)]
 pub struct LegFate {
     pub uuid: String,

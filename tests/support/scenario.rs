@@ -152,7 +152,7 @@ pub enum Target {
 }
 
 /// What the dialplan does once the socket app returns with A still up
-/// (FREESWITCH.md §8).
+/// (docs/freeswitch.md §8).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DialplanNext {
     /// No further action: A is hung up NORMAL_CLEARING.

@@ -1,4 +1,4 @@
-//! Call screening (FREESWITCH.md §5, traces 04a-04f): a leg carrying
+//! Call screening (docs/freeswitch.md §5, traces 04a-04f): a leg carrying
 //! `group_confirm_key=exec` + `group_confirm_file=socket <addr> async full`
 //! opens its own outbound socket when it answers; the socket app's return
 //! with the leg up accepts it, a hangup rejects it. Also `execute_on_answer`.

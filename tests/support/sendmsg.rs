@@ -1,5 +1,5 @@
 //! `sendmsg [<uuid>]`: queue an application on a channel (`execute`) or
-//! hang it up (`hangup`). The `+OK` only means "queued" (FREESWITCH.md §1);
+//! hang it up (`hangup`). The `+OK` only means "queued" (docs/freeswitch.md §1);
 //! the work starts after the reply is on the wire.
 
 use std::sync::Arc;
