@@ -8,16 +8,16 @@
 //! Under `cargo test --all-targets` (no `--bench` argument) it runs a
 //! 20-call smoke pass so the driver itself stays working.
 
+#[path = "../tests/fake_freeswitch/mod.rs"]
+mod fake_freeswitch;
 #[path = "../tests/harness/mod.rs"]
 mod harness;
-#[path = "../tests/support/mod.rs"]
-mod support;
 
 use std::time::{Duration, Instant};
 
+use fake_freeswitch::{Callee, Caller, FakeSwitch};
 use harness::{App, Reply};
 use serde_json::json;
-use support::{Callee, Caller, FakeSwitch};
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();

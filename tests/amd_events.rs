@@ -6,16 +6,16 @@
 //! runs on the leg.
 
 mod dialing;
+mod fake_freeswitch;
 mod harness;
-mod support;
 
 use std::time::Duration;
 
 use dialing::amd::{amd_setup, speech, types};
 use dialing::*;
+use fake_freeswitch::{CallHandle, Callee};
 use harness::Reply;
 use serde_json::{Value, json};
-use support::{CallHandle, Callee};
 
 /// The avmd applications the daemon sent to the callee, in order.
 fn avmd_apps(call: &CallHandle) -> Vec<String> {

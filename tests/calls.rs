@@ -3,15 +3,15 @@
 //! application, the call limit, many calls at once.
 
 mod dialing;
+mod fake_freeswitch;
 mod harness;
-mod support;
 
 use std::time::Duration;
 
 use dialing::{WAIT, app_names, caller};
+use fake_freeswitch::{Caller, CallerSip, FakeSwitch};
 use harness::{App, Reply};
 use serde_json::json;
-use support::{Caller, CallerSip, FakeSwitch};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answer_play_hangup_run_in_order() {

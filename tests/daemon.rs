@@ -1,17 +1,17 @@
 //! The daemon as operators run it: the real binary under signals (drain,
 //! second SIGTERM, SIGHUP reload) and systemd notifications.
 
+mod fake_freeswitch;
 mod harness;
-mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use fake_freeswitch::{Caller, DialplanNext, FakeSwitch};
 use harness::{App, Reply, get};
 use serde_json::json;
-use support::{Caller, DialplanNext, FakeSwitch};
 
 const WAIT: Duration = Duration::from_secs(15);
 

@@ -4,16 +4,16 @@
 //! switch, which writes the callee's audio at real-time pace.
 
 mod dialing;
+mod fake_freeswitch;
 mod harness;
-mod support;
 
 use std::time::Duration;
 
 use dialing::amd::{amd_setup, speech, types};
 use dialing::*;
+use fake_freeswitch::Callee;
 use harness::Reply;
 use serde_json::{Value, json};
-use support::Callee;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sequence_pressed_on_the_callee_reaches_dtmf_hook_with_the_childs_call_sid() {

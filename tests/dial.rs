@@ -3,15 +3,15 @@
 //! timeLimit, the dial limit, and many dials at once.
 
 mod dialing;
+mod fake_freeswitch;
 mod harness;
-mod support;
 
 use std::time::Duration;
 
 use dialing::*;
+use fake_freeswitch::{CallHandle, Callee, Caller, CallerSip};
 use harness::Reply;
 use serde_json::{Value, json};
-use support::{CallHandle, Callee, Caller, CallerSip};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn busy_ring_answer_completes_with_the_answering_leg() {

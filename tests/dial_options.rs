@@ -3,15 +3,15 @@
 //! credentials and proxies, exitMediaPath, dials in a row.
 
 mod dialing;
+mod fake_freeswitch;
 mod harness;
-mod support;
 
 use std::time::Duration;
 
 use dialing::*;
+use fake_freeswitch::{Callee, CallerSip};
 use harness::Reply;
 use serde_json::json;
-use support::{Callee, CallerSip};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_header_value_with_a_comma_and_quotes_arrives_intact() {

@@ -1,19 +1,19 @@
 //! Direct tests of the fake's scripting API for one outbound call: the
 //! caller's SIP codes, the dialplan after the socket app, cancelled legs and
 //! malformed commands, driven by a tiny in-test "daemon"
-//! (fake_switch/daemon.rs) that speaks ESL through the `freeswitch_esl_tokio`
+//! (esl_toy_daemon/daemon.rs) that speaks ESL through the `freeswitch_esl_tokio`
 //! client (the crate dialbridge itself uses). Expected values are the
 //! captures' (the trace named beside each), not the fake's own constants.
-//! Concurrent calls and the inbound server: fake_switch_connections.rs.
+//! Concurrent calls and the inbound server: fake_freeswitch_connections.rs.
 
-#[path = "fake_switch/daemon.rs"]
+#[path = "esl_toy_daemon/daemon.rs"]
 mod daemon;
-mod support;
+mod fake_freeswitch;
 
 use std::time::Duration;
 
 use daemon::{Session, WAIT, leg_uuid, name, start};
-use support::{Callee, Caller, CallerSip, DialplanNext};
+use fake_freeswitch::{Callee, Caller, CallerSip, DialplanNext};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Every leg fails (486 first, 404 last), then the daemon hangs A up

@@ -1,20 +1,20 @@
 //! Direct tests of the fake's connections: per-connection filters keeping
 //! concurrent calls apart, 200 concurrent calls, and the inbound server
 //! (auth, stop and restart, heartbeats), driven by the tiny in-test "daemon"
-//! of fake_switch/daemon.rs and the `freeswitch_esl_tokio` client (the crate
+//! of esl_toy_daemon/daemon.rs and the `freeswitch_esl_tokio` client (the crate
 //! dialbridge itself uses). One call's behaviour is tested in
-//! fake_switch.rs.
+//! fake_freeswitch_calls.rs.
 
-#[path = "fake_switch/daemon.rs"]
+#[path = "esl_toy_daemon/daemon.rs"]
 mod daemon;
-mod support;
+mod fake_freeswitch;
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 use daemon::{Session, WAIT, leg_uuid, name, start};
+use fake_freeswitch::{Callee, Caller, FakeSwitch};
 use freeswitch_esl_tokio::{EslClient, EventFormat};
-use support::{Callee, Caller, FakeSwitch};
 use tokio::net::{TcpListener, TcpStream};
 
 const N: usize = 200;

@@ -2,7 +2,7 @@
 //! each test named after the fault it injects (README "Operating it" >
 //! "What dialbridge survives" lists the same, with the behaviour). They
 //! drive the real daemon against the fake switch with faults injected
-//! (tests/support/faults.rs); those on a call end with `/ready` back to
+//! (tests/fake_freeswitch/faults.rs); those on a call end with `/ready` back to
 //! `live_calls: 0` and no channel left in the switch.
 //!
 //! - `screening`: screening never fails open — a screening socket that
@@ -36,10 +36,10 @@
 //!   same file at once, a cache full of files live calls are playing.
 
 mod dialing;
+mod fake_freeswitch;
 #[path = "faults/fixture.rs"]
 mod fixture;
 mod harness;
-mod support;
 
 #[path = "faults/admission.rs"]
 mod admission;

@@ -2,14 +2,14 @@
 //! connection (reconnect after a restart, dead by missing heartbeats, a
 //! wrong password) and `/health`, `/ready`, `/metrics`.
 
+mod fake_freeswitch;
 mod harness;
-mod support;
 
 use std::time::{Duration, Instant};
 
+use fake_freeswitch::{Callee, Caller, DialplanNext, FakeSwitch};
 use harness::{App, Reply, get, metric, wait_status};
 use serde_json::json;
-use support::{Callee, Caller, DialplanNext, FakeSwitch};
 
 const WAIT: Duration = Duration::from_secs(15);
 

@@ -19,13 +19,13 @@
 mod compare;
 #[path = "replay/driver.rs"]
 mod driver;
+mod fake_freeswitch;
 #[path = "replay/narrowed.rs"]
 mod narrowed;
 #[path = "replay/originated.rs"]
 mod originated;
 #[path = "replay/scenarios.rs"]
 mod scenarios;
-mod support;
 #[path = "replay/view.rs"]
 mod view;
 
@@ -34,9 +34,9 @@ use std::time::Duration;
 
 use compare::{caller_codes_from_results, compare, compare_polled, fake_codes};
 use driver::{Played, play, received, steps};
+use fake_freeswitch::trace::{Dir, Trace};
+use fake_freeswitch::{Callee, Caller, FakeSwitch};
 use scenarios::{Scenario, scenarios};
-use support::trace::{Dir, Trace};
-use support::{Callee, Caller, FakeSwitch};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -263,7 +263,7 @@ async fn replay_call(s: &Scenario, f: f64) -> Vec<String> {
 /// that connection received: the fake's clock and the replay's drift apart
 /// under load, the order of the caller's actions and the daemon's does not.
 async fn caller_acts(
-    call: support::CallHandle,
+    call: fake_freeswitch::CallHandle,
     mut rx: watch::Receiver<driver::Progress>,
     t: Trace,
     mut acts: Vec<(u64, Option<char>)>,
@@ -287,7 +287,7 @@ async fn caller_acts(
 /// The Unique-ID of an observer capture's first channel event.
 fn first_event_uuid(t: &Trace) -> Option<String> {
     t.blocks(Dir::Received).find_map(|b| {
-        let p = support::trace::parse_message(&b.payload);
+        let p = fake_freeswitch::trace::parse_message(&b.payload);
         p.ev("Unique-ID").map(str::to_string)
     })
 }

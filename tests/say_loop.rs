@@ -5,16 +5,16 @@
 //! asked.
 
 mod dialing;
+mod fake_freeswitch;
 mod harness;
-mod support;
 
 use std::time::Duration;
 
 use dialing::{WAIT, app_names, caller};
+use fake_freeswitch::FakeSwitch;
 use harness::App;
 use harness::Reply;
 use serde_json::json;
-use support::FakeSwitch;
 
 /// `say` (a `loop: 0` one, then a counted one) and a hangup, with a TTS
 /// engine configured and an error hook; the daemon for it.

@@ -4,8 +4,8 @@
 //! leg's SIP digest password is unset on FreeSWITCH.
 
 mod dialing;
+mod fake_freeswitch;
 mod harness;
-mod support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -14,9 +14,9 @@ use dialbridge::app::Method;
 use dialbridge::app::hook::HookSpec;
 use dialbridge::secret::{MASK, Secret};
 use dialing::*;
+use fake_freeswitch::{Callee, FakeSwitch};
 use harness::{App, Reply};
 use serde_json::json;
-use support::{Callee, FakeSwitch};
 
 /// An app, a fake switch and a daemon that reports to the app's `/error`,
 /// with `change` applied to the settings.

@@ -4,15 +4,15 @@
 //! retries, the reply size cap, the status hook.
 
 mod dialing;
+mod fake_freeswitch;
 mod harness;
-mod support;
 
 use std::time::Duration;
 
 use dialing::{WAIT, app_names, caller};
+use fake_freeswitch::FakeSwitch;
 use harness::{App, Reply};
 use serde_json::json;
-use support::FakeSwitch;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn call_hook_receives_the_documented_payload() {

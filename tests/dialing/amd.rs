@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use crate::fake_freeswitch::FakeSwitch;
 use crate::harness::{self, App};
-use crate::support::FakeSwitch;
 
 /// An app, a fake switch, and a daemon whose AMD recordings go to a fresh
 /// directory.

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::fake_freeswitch::{CallHandle, Caller, DialplanNext, FakeSwitch};
 use crate::harness::{self, App, Reply, Running};
-use crate::support::{CallHandle, Caller, DialplanNext, FakeSwitch};
 
 pub const WAIT: Duration = Duration::from_secs(15);
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use freeswitch_esl_tokio::{EslClient, EslEvent, EslEventStream, EventFormat};
 use tokio::net::TcpListener;
 
-use crate::support::FakeSwitch;
+use crate::fake_freeswitch::FakeSwitch;
 
 /// Generous bound for anything that should take milliseconds.
 pub const WAIT: Duration = Duration::from_secs(5);

@@ -99,7 +99,7 @@ pub struct LegFate {
     /// The Call-ID of the leg's INVITE.
     pub sip_call_id: Option<String>,
     /// The extra headers (`sip_h_*` variables) the leg's INVITE carried,
-    /// the caller's copied ones included (support/headers.rs).
+    /// the caller's copied ones included (fake_freeswitch/headers.rs).
     pub invite_headers: Vec<(String, String)>,
 }
 

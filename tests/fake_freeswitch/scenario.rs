@@ -253,7 +253,7 @@ impl Caller {
     /// The caller's INVITE carries header `name: value`: FreeSWITCH sets
     /// `sip_h_<name>` on the caller (`-1`, `-2` for repeats), which it
     /// copies onto every leg unless `sip_copy_custom_headers=false` is set
-    /// on the caller (support/headers.rs). Only `X-` headers are modelled.
+    /// on the caller (fake_freeswitch/headers.rs). Only `X-` headers are modelled.
     pub fn sip_header(mut self, name: &str, value: &str) -> Self {
         assert!(
             super::headers::kept_from_invite(name),

@@ -7,9 +7,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::dialing::{caller, phone, script};
+use crate::fake_freeswitch::{Callee, FakeSwitch};
 use crate::fixture::{self, WAIT, rig_with, settled};
 use crate::harness::{App, Reply};
-use crate::support::{Callee, FakeSwitch};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_amd_hook_reply_reaches_the_error_hook_with_its_problems() {

@@ -5,12 +5,12 @@
 use serde_json::json;
 
 use crate::dialing::caller;
+use crate::fake_freeswitch::{CallerSip, Faults};
 use crate::fixture::{rig, settled, wait_status};
 use crate::harness::Reply;
-use crate::support::{CallerSip, Faults};
 
 /// The last command the daemon sent on the call's socket.
-fn last_command(call: &crate::support::CallHandle) -> String {
+fn last_command(call: &crate::fake_freeswitch::CallHandle) -> String {
     call.commands()
         .last()
         .map(|c| c.verb.clone())

@@ -8,9 +8,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::dialing::{caller, phone, script};
+use crate::fake_freeswitch::{Callee, FakeSwitch};
 use crate::fixture::{self, WAIT, rig, rig_with, settled, statuses};
 use crate::harness::{App, Reply, get, metric};
-use crate::support::{Callee, FakeSwitch};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_call_during_drain_is_refused_with_503_by_a_listener_that_stays_open() {

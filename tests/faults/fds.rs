@@ -12,8 +12,8 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::fake_freeswitch::{Caller, DialplanNext, FakeSwitch};
 use crate::harness::{App, Reply, metric};
-use crate::support::{Caller, DialplanNext, FakeSwitch};
 
 const WAIT: Duration = Duration::from_secs(15);
 

@@ -9,8 +9,8 @@ use dialbridge::app::hook::HookSpec;
 use dialbridge::config::Settings;
 use serde_json::Value;
 
+use crate::fake_freeswitch::FakeSwitch;
 use crate::harness::{self, App, Running};
-use crate::support::FakeSwitch;
 
 pub const WAIT: Duration = Duration::from_secs(20);
 

@@ -10,8 +10,8 @@
 use serde_json::{Value, json};
 
 use crate::dialing::{WAIT, caller, phone, script};
+use crate::fake_freeswitch::{Callee, FakeSwitch, LegFate};
 use crate::harness::{self, App, Reply};
-use crate::support::{Callee, FakeSwitch, LegFate};
 
 /// The daemon with an error hook and a carrier reached by address, whose
 /// legs carry dialbridge's own `X-Dialbridge-Carrier: kam`.

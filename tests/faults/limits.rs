@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::dialing::*;
+use crate::fake_freeswitch::{Callee, FakeSwitch};
 use crate::harness::{self, App, Reply};
-use crate::support::{Callee, FakeSwitch};
 
 /// The value of `name` on the daemon's `/metrics`.
 async fn metric(d: &harness::Running, name: &str) -> f64 {

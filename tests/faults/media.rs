@@ -13,8 +13,8 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::dialing::*;
+use crate::fake_freeswitch::FakeSwitch;
 use crate::harness::{self, App, Reply};
-use crate::support::FakeSwitch;
 
 /// A media server that answers `200 audio/wav` with a Content-Length of
 /// `total` bytes, sends the first `sent`, then holds the connection open

@@ -7,9 +7,9 @@ use freeswitch_esl_tokio::EslClient;
 use serde_json::json;
 
 use crate::dialing::{caller, leg_uuid, phone, script};
+use crate::fake_freeswitch::{Callee, Faults};
 use crate::fixture::{WAIT, rig, settled};
 use crate::harness::{Reply, metric};
-use crate::support::{Callee, Faults};
 
 /// A dial of one screened target answering after 100 ms and staying on for
 /// 600 ms once bridged.

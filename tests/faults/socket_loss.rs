@@ -7,9 +7,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::dialing::{caller, phone, script};
+use crate::fake_freeswitch::{Callee, FakeSwitch, Faults};
 use crate::fixture::{WAIT, ready, rig, rig_with, settings, settled, wait_status};
 use crate::harness::{App, Reply, get, metric};
-use crate::support::{Callee, FakeSwitch, Faults};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn call_socket_cut_while_legs_ring_reports_failed_with_the_reason_and_ends_the_call() {

@@ -4,7 +4,7 @@
 
 use crate::DIR;
 use crate::driver::Played;
-use crate::support::CallerSip;
+use crate::fake_freeswitch::CallerSip;
 use crate::view::{self, diff, view};
 
 /// The SIP codes the caller received, from a results JSON (`caller_sip`).

@@ -15,8 +15,8 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use crate::support::trace::{Dir, Trace, parse_message};
-use crate::support::wire::{self, Message};
+use crate::fake_freeswitch::trace::{Dir, Trace, parse_message};
+use crate::fake_freeswitch::wire::{self, Message};
 
 /// The longest a replay waits for one message before calling it a stall:
 /// longer than any gap between two messages of a capture (9 s in 07b) at

@@ -6,7 +6,7 @@
 //! from it before it is played and compared. What is compared of the rest
 //! is unchanged (replay/view.rs), the `sip_h_*` variables included.
 
-use crate::support::trace::{Block, Dir, Trace, parse_message};
+use crate::fake_freeswitch::trace::{Block, Dir, Trace, parse_message};
 
 /// The events kept: every event dialbridge subscribes to on a call's socket
 /// (src/freeswitch/socket.rs `EVENTS`), plus the leg's creation and hangup

@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::compare::compare;
 use crate::driver::{self, play, received, steps};
-use crate::support::{Callee, Caller, FakeSwitch};
+use crate::fake_freeswitch::{Callee, Caller, FakeSwitch};
 use crate::{fixer, load, play_inbound};
 
 /// One captured call created through the API, and the scenario it shows.

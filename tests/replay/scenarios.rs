@@ -3,7 +3,7 @@
 //! or presses digits, and what the dialplan does around the socket app, read
 //! off each capture and its results JSON.
 
-use crate::support::{Callee, DialplanNext};
+use crate::fake_freeswitch::{Callee, DialplanNext};
 
 /// One capture's scenario: the callees by dialed user, when the caller
 /// hangs up, what the dialplan does after the socket app.

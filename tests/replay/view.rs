@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 
-use crate::support::trace::{Parsed, parse_message};
+use crate::fake_freeswitch::trace::{Parsed, parse_message};
 
 /// Variables compared on the events that carry the result of a leg or a
 /// bridge.
