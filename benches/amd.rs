@@ -9,7 +9,7 @@
 //! word-like bursts (a machine, then waiting for it to stop speaking).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use dialbridge::call::amd::{Amd, AmdParams};
+use dialbridge::amd::{Amd, AmdParams};
 use std::hint::black_box;
 
 /// Deterministic uniform noise of peak `amp`.

@@ -19,6 +19,7 @@
 //!   [`systemd`] readiness and watchdog, [`logging`] the log output.
 //! - [`secret`]: values that never reach a log.
 
+pub mod amd;
 pub mod api;
 pub mod app;
 pub mod call;

@@ -35,7 +35,7 @@
 #[path = "amd_corpus/synth.rs"]
 mod synth;
 
-use dialbridge::call::amd::{Amd, AmdEvent, AmdParams};
+use dialbridge::amd::{Amd, AmdEvent, AmdParams};
 use std::path::Path;
 use std::sync::OnceLock;
 use synth::{Kind, Recording, Sounds};

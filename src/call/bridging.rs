@@ -151,7 +151,7 @@ pub async fn follow(
             signal = next_signal(&mut detection) => {
                 let Some(amd) = &dial.amd else { continue };
                 relay(call, dial, &amd.action_hook, &signal, &reply_tx);
-                let machine = matches!(signal, Signal::Event(crate::call::amd::AmdEvent::MachineDetected { .. }));
+                let machine = matches!(signal, Signal::Event(crate::amd::AmdEvent::MachineDetected { .. }));
                 if machine && amd.disconnect_on_amd {
                     ending.amd_type = Some("machine");
                     kill(call, legs.winner(), "disconnectOnAMD: a machine answered").await;

@@ -1,7 +1,7 @@
 //! Answering-machine detection on a live dial: on the bridged callee, start
 //! mod_avmd (beeps) and `uuid_record` of the callee's audio only into a raw
 //! 8 kHz file (docs/freeswitch.md §7); tail the growing file, feed the classifier
-//! (call::amd), report what it concludes; stop the recording and delete the
+//! (crate::amd), report what it concludes; stop the recording and delete the
 //! file when it is done, the leg ends or the analysis times out. mod_avmd
 //! runs from the bridge until `toneTimeoutMs` has passed or the dial ends
 //! (as in jambonz, whether or not the classifier decided meanwhile); a beep
@@ -17,7 +17,7 @@ use freeswitch_esl_tokio::EslEvent;
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
-use super::amd::{AmdEvent, AmdParams};
+use crate::amd::{AmdEvent, AmdParams};
 use crate::config::AmdSettings;
 use crate::freeswitch::socket::Commander;
 
@@ -238,7 +238,7 @@ mod tests {
                 at_ms: 1200,
             },
             AmdEvent::MachineDetected {
-                reason: crate::call::amd::MachineReason::LongGreeting,
+                reason: crate::amd::MachineReason::LongGreeting,
                 greeting_ms: 1600,
                 words: 3,
                 at_ms: 1700,

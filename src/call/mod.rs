@@ -4,7 +4,6 @@
 //! caller alone; [`dial`] runs a dial; [`info`] and [`status`] build what
 //! hooks carry; [`media`] fetches audio for FreeSWITCH.
 
-pub mod amd;
 pub mod bridging;
 pub mod capture;
 pub mod detection;

@@ -380,7 +380,7 @@ pub struct AmdSettings {
     /// `amd_error`.
     pub file_wait_ms: u64,
     /// The classifier's thresholds and timers (`[amd.classifier]`).
-    pub classifier: crate::call::amd::AmdParams,
+    pub classifier: crate::amd::AmdParams,
 }
 
 impl Default for AmdSettings {

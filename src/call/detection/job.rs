@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
 
 use super::Signal;
-use crate::call::amd::{Amd, AmdParams};
+use crate::amd::{Amd, AmdParams};
 use crate::freeswitch::socket::Commander;
 
 /// The detection task of one leg. Exists apart from [`super::Detection`]

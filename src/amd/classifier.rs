@@ -64,7 +64,7 @@ enum Phase {
 /// source and tests can drive it with synthetic signals.
 ///
 /// ```
-/// use dialbridge::call::amd::{Amd, AmdParams};
+/// use dialbridge::amd::{Amd, AmdParams};
 /// let mut amd = Amd::new(&AmdParams::default());
 /// assert_eq!(amd.push(&[0; 160]), None);
 /// ```

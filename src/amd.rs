@@ -44,7 +44,7 @@
 //! next `push` (an empty slice will do) returns the second.
 //!
 //! ```
-//! use dialbridge::call::amd::{Amd, AmdEvent, AmdParams};
+//! use dialbridge::amd::{Amd, AmdEvent, AmdParams};
 //!
 //! let mut amd = Amd::new(&AmdParams::default());
 //! let silence = [0i16; 160]; // one 20 ms frame as FreeSWITCH writes it
