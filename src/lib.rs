@@ -25,6 +25,7 @@ pub mod app;
 pub mod call;
 pub mod config;
 pub mod daemon;
+pub mod dtmf;
 pub mod explain;
 pub mod freeswitch;
 pub mod logging;

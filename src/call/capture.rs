@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use freeswitch_esl_tokio::{EslEvent, EslEventType};
 
-use super::dtmf::{DtmfMatcher, leg_matchers};
+use crate::dtmf::{DtmfMatcher, leg_matchers};
 use crate::app::{Dial, Hook};
 
 /// A matched sequence.

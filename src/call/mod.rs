@@ -1,26 +1,19 @@
 //! One call's life: fetch the application, run its verbs, follow its hooks.
 //!
-//! [`session`] is the verb loop; [`flow`] runs the verbs that act on the
+//! [`session`] is the verb loop; [`verbs`] runs the verbs that act on the
 //! caller alone; [`dial`] runs a dial; [`info`] and [`status`] build what
 //! hooks carry; [`media`] fetches audio for FreeSWITCH.
 
-pub mod bridging;
+pub mod amd;
 pub mod capture;
-pub mod detection;
 pub mod dial;
-pub mod digest;
-pub mod dtmf;
-pub mod flow;
 pub mod info;
-pub mod legs;
-pub mod live_hooks;
 pub mod media;
-pub mod screened;
-pub mod screening;
 pub mod session;
 pub mod status;
 pub mod sweep;
 pub mod tasks;
+pub mod verbs;
 
 use std::sync::Arc;
 
@@ -36,7 +29,7 @@ use crate::metrics::Metrics;
 use crate::webhook::{HookKind, WebhookError, Webhooks};
 use info::CallInfo;
 use media::MediaCache;
-use screening::Screenings;
+use dial::screening::Screenings;
 use status::StatusNotifier;
 use tasks::Tasks;
 

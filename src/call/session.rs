@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::json;
 use tracing::{Instrument, info, info_span, warn};
 
-use super::flow::{self, Next};
+use super::verbs::{self, Next};
 use super::info::CallInfo;
 use super::status::StatusNotifier;
 use super::{Call, Engine, dial};
@@ -81,7 +81,7 @@ pub async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>) {
         );
         let next = match &ins.verb {
             Verb::Dial(d) => dial::run(call, d, ins.id.as_deref()).await,
-            other => flow::run(call, other).await,
+            other => verbs::run(call, other).await,
         };
         call.sync_status();
         match next {

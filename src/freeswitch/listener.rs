@@ -21,7 +21,7 @@ use super::admission::{Admission, Pending};
 use super::deadline::Limits;
 use super::socket::CallSocket;
 use crate::call::Engine;
-use crate::call::screening::decline;
+use crate::call::dial::screening::decline;
 use crate::call::session;
 
 /// Calls in progress, bounded by `[listener] max_calls`.

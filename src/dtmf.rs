@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use std::time::{Duration, Instant};
-//! use dialbridge::call::dtmf::DtmfMatcher;
+//! use dialbridge::dtmf::DtmfMatcher;
 //!
 //! let mut m = DtmfMatcher::new(["*2", "#"], Duration::from_millis(3000));
 //! let t = Instant::now();

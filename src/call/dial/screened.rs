@@ -15,9 +15,9 @@ use freeswitch_esl_tokio::{EslEvent, EslEventType, HeaderLookup};
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
-use super::Call;
 use super::screening::{Arrival, Decisions, Screening, Verdict, decline, screen};
 use crate::app::{Dial, Hook};
+use crate::call::Call;
 use crate::freeswitch::dialstring::CompiledDial;
 
 /// The screened legs of one dial and what dialbridge decided for each.

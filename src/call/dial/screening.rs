@@ -20,11 +20,11 @@ use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 use tracing::{Instrument, info, info_span, warn};
 
-use super::flow::{self, Next};
-use super::info::CallInfo;
-use super::status::StatusNotifier;
-use super::{Call, Engine};
 use crate::app::{Hook, Verb};
+use crate::call::info::CallInfo;
+use crate::call::status::StatusNotifier;
+use crate::call::verbs::{self, Next};
+use crate::call::{Call, Engine};
 use crate::config::Settings;
 use crate::freeswitch::channel_data::ChannelData;
 use crate::freeswitch::socket::{CallSocket, Commander};
@@ -227,7 +227,7 @@ async fn run(
             | Verb::Pause(_)
             | Verb::Answer
             | Verb::Tag(_)
-            | Verb::Redirect(_) => flow::run(&mut call, &ins.verb).await,
+            | Verb::Redirect(_) => verbs::run(&mut call, &ins.verb).await,
             other => {
                 call.report(
                     HookKind::Confirm,

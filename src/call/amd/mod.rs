@@ -108,7 +108,7 @@ impl Detection {
         leg: &str,
         params: AmdParams,
         settings: &AmdSettings,
-        tasks: &super::tasks::Tasks,
+        tasks: &crate::call::tasks::Tasks,
     ) -> Detection {
         let (tx, rx) = mpsc::unbounded_channel();
         let (stop_tx, stop_rx) = oneshot::channel();

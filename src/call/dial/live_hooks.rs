@@ -9,9 +9,9 @@ use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 use tracing::{Instrument, info};
 
-use super::Call;
-use super::detection::Signal;
 use crate::app::{Dial, Hook, Instruction, parse_reply};
+use crate::call::Call;
+use crate::call::amd::Signal;
 use crate::webhook::HookKind;
 
 /// Posts an AMD signal to the dial's AMD hook, with the call's

@@ -9,9 +9,16 @@ use serde_json::json;
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
-use super::Call;
-use super::bridging::{Ending, follow};
-use super::flow::{Next, follow as follow_hook};
+pub mod digest;
+pub mod legs;
+pub mod live;
+pub mod live_hooks;
+pub mod screened;
+pub mod screening;
+
+use crate::call::Call;
+use crate::call::verbs::{Next, follow as follow_hook};
+use live::{Ending, follow};
 use crate::app::{Dial, rules};
 use crate::freeswitch::dialstring::{CompiledDial, compile};
 use crate::freeswitch::outcome::{DialEnd, decide, refusal};

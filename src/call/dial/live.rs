@@ -15,14 +15,14 @@ use tokio::sync::mpsc;
 use tokio::time::sleep_until;
 use tracing::{info, warn};
 
-use super::Call;
-use super::capture::Capture;
-use super::detection::{Detection, Signal, stopped_payload};
 use super::legs::Legs;
 use super::live_hooks::{notify, relay};
 use super::screened::{self, Screened};
 use super::screening::{Arrival, Verdict};
 use crate::app::{Dial, Instruction};
+use crate::call::Call;
+use crate::call::amd::{Detection, Signal, stopped_payload};
+use crate::call::capture::Capture;
 use crate::freeswitch::dialstring::CompiledDial;
 use crate::freeswitch::outcome::{DialEnd, DialOutcome, DialStatus, decide};
 use crate::freeswitch::socket::{SocketError, completion_of};

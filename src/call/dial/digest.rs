@@ -22,8 +22,8 @@
 
 use tracing::{debug, warn};
 
-use super::Call;
 use crate::app::{Dial, TargetKind};
+use crate::call::Call;
 use crate::freeswitch::dialstring::CompiledDial;
 
 /// The variable unset.
