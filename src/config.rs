@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::hook::{Hook, HookSpec, check_url};
 
 mod check;
+pub mod cidr;
 mod fd_budget;
 mod sections;
 

@@ -20,7 +20,6 @@
 //! - [`secret`]: values that never reach a log.
 
 pub mod amd;
-pub mod api;
 pub mod app;
 pub mod call;
 pub mod config;
@@ -28,8 +27,6 @@ pub mod daemon;
 pub mod dtmf;
 pub mod explain;
 pub mod freeswitch;
-pub mod logging;
 pub mod metrics;
 pub mod secret;
-pub mod systemd;
 pub mod webhook;

@@ -5,13 +5,12 @@
 //! hooks carry; [`media`] fetches audio for FreeSWITCH.
 
 pub mod amd;
-pub mod capture;
 pub mod dial;
+pub mod dtmf;
 pub mod info;
 pub mod media;
 pub mod session;
 pub mod status;
-pub mod sweep;
 pub mod tasks;
 pub mod verbs;
 

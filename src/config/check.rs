@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use super::{SettingProblem, Settings, check_config_hook};
 use crate::app::rules;
-use crate::freeswitch::admission::cidr::Cidr;
+use super::cidr::Cidr;
 
 /// Every problem with `s`.
 pub fn check(s: &Settings) -> Vec<SettingProblem> {

@@ -22,7 +22,7 @@ use super::screening::{Arrival, Verdict};
 use crate::app::{Dial, Instruction};
 use crate::call::Call;
 use crate::call::amd::{Detection, Signal, stopped_payload};
-use crate::call::capture::Capture;
+use crate::call::dtmf::Capture;
 use crate::freeswitch::dialstring::CompiledDial;
 use crate::freeswitch::outcome::{DialEnd, DialOutcome, DialStatus, decide};
 use crate::freeswitch::socket::{SocketError, completion_of};

@@ -13,15 +13,22 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::{error, info, warn};
 
-use crate::api::{self, Readiness};
+pub mod admission;
+pub mod health;
+pub mod http_server;
+pub mod listener;
+pub mod logging;
+pub mod sweep;
+pub mod systemd;
+
 use crate::call::Engine;
 use crate::call::tasks::Tasks;
 use crate::config::Settings;
-use crate::freeswitch::admission::fds::FdWatch;
 use crate::freeswitch::control::{self, Control, ControlState};
-use crate::freeswitch::listener::{self, CallSlots};
 use crate::metrics::Metrics;
-use crate::systemd;
+use admission::fds::FdWatch;
+use health::Readiness;
+use listener::CallSlots;
 
 /// Why the daemon could not run.
 #[derive(Debug, thiserror::Error)]
@@ -93,7 +100,7 @@ impl Daemon {
             warn!("{w}");
         }
         let http_client = crate::webhook::http_client().map_err(DaemonError::Http)?;
-        crate::call::sweep::leftovers(&settings).await;
+        sweep::leftovers(&settings).await;
         let (tcp, listener_addr) = bind("[listener] address", &settings.listener.address).await?;
         let (http, http_addr) = bind("[http] address", &settings.http.address).await?;
         let slots = CallSlots::new(settings.listener.max_calls);
@@ -121,9 +128,9 @@ impl Daemon {
             listener: listener_addr,
             fds: Arc::clone(&fds),
         };
-        tokio::spawn(api::server::serve(
+        tokio::spawn(http_server::serve(
             http,
-            api::router(readiness),
+            health::router(readiness),
             settings_rx.clone(),
             Arc::clone(&metrics),
             Arc::clone(&fds),
@@ -203,7 +210,7 @@ impl Daemon {
 
 /// Runs until SIGTERM or SIGINT, then drains; SIGHUP reloads `path`.
 pub fn run(settings: Settings, path: Option<PathBuf>) -> Result<(), DaemonError> {
-    crate::logging::init(&settings.log);
+    logging::init(&settings.log);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

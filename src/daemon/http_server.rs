@@ -33,8 +33,8 @@ use tower::ServiceExt;
 use tracing::{debug, warn};
 
 use crate::config::{Http, Settings};
-use crate::freeswitch::admission::fds::FdWatch;
-use crate::freeswitch::admission::limit::{Limiter, LogBudget, Slot, Verdict};
+use super::admission::fds::FdWatch;
+use super::admission::limit::{Limiter, LogBudget, Slot, Verdict};
 use crate::metrics::{Gauge, Metrics};
 
 /// Where a connection is in its request cycle (no I/O: tested directly).

@@ -15,7 +15,6 @@
 //! and logged with the peer ([`limit::LogBudget`] caps the lines in a
 //! flood). Running out of descriptors is [`fds`]'s.
 
-pub mod cidr;
 pub mod fds;
 pub mod limit;
 
@@ -29,13 +28,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tracing::{error, warn};
 
-use super::channel_data::ChannelData;
-use super::control::Control;
-use super::deadline::Limits;
-use super::socket::CallSocket;
 use crate::config::Settings;
+use crate::config::cidr::AllowList;
+use crate::freeswitch::channel_data::ChannelData;
+use crate::freeswitch::control::Control;
+use crate::freeswitch::deadline::Limits;
+use crate::freeswitch::socket::CallSocket;
 use crate::metrics::{Gauge, Metrics};
-use cidr::AllowList;
 use fds::FdWatch;
 use limit::{Limiter, LogBudget, Slot, Verdict};
 

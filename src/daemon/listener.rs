@@ -18,11 +18,11 @@ use tracing::{Instrument, debug, info, info_span, warn};
 
 use super::admission::fds::FdWatch;
 use super::admission::{Admission, Pending};
-use super::deadline::Limits;
-use super::socket::CallSocket;
 use crate::call::Engine;
 use crate::call::dial::screening::decline;
 use crate::call::session;
+use crate::freeswitch::deadline::Limits;
+use crate::freeswitch::socket::CallSocket;
 
 /// Calls in progress, bounded by `[listener] max_calls`.
 #[derive(Clone)]

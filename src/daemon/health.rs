@@ -3,8 +3,6 @@
 //! descriptors not exhausted) and `/metrics` (Prometheus text). [`server`]
 //! serves them with connection limits and timeouts.
 
-pub mod server;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -16,7 +14,7 @@ use axum::routing::get;
 use serde_json::json;
 use tokio::sync::watch;
 
-use crate::freeswitch::admission::fds::FdWatch;
+use super::admission::fds::FdWatch;
 use crate::freeswitch::control::ControlState;
 use crate::metrics::Metrics;
 
