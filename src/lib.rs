@@ -27,6 +27,7 @@ pub mod daemon;
 pub mod dtmf;
 pub mod explain;
 pub mod freeswitch;
+pub mod jambonz;
 pub mod metrics;
 pub mod secret;
 pub mod webhook;

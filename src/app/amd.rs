@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::hook::{Hook, read_hook};
 use super::problem::{Pointer, Problems};
-use super::read::Fields;
+use crate::jambonz::fields::Fields;
 
 /// Answering-machine detection on the answered target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

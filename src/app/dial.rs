@@ -9,10 +9,10 @@ use super::amd::{Amd, read_amd};
 use super::headers::{HeaderScope, Headers, read_headers};
 use super::hook::{Hook, check_url, read_hook};
 use super::problem::{Pointer, Problems};
-use super::read::{Fields, kind};
+use crate::jambonz::fields::{Fields, kind};
 use super::rules;
 use super::target::{Target, read_target};
-use super::without_effect::accepted_without_effect;
+use crate::jambonz::without_effect::accepted_without_effect;
 
 /// Most targets one dial may ring (jambonz's limit; FreeSWITCH's own
 /// originate limit is 128 legs).
@@ -309,7 +309,3 @@ fn read_dtmf_capture(value: &Value, at: &Pointer, problems: &mut Problems) -> Op
         parent_call: parent.unwrap_or_default(),
     })
 }
-
-#[cfg(test)]
-#[path = "dial_tests.rs"]
-mod tests;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::hook::{Hook, read_hook};
 use super::play::{Play, read_play};
-use super::read::{Fields, kind};
+use crate::jambonz::fields::{Fields, kind};
 use super::say::{Say, read_say};
 
 /// The prompt played while collecting.

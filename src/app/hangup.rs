@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::headers::{HeaderScope, Headers, read_headers};
-use super::read::Fields;
+use crate::jambonz::fields::Fields;
 
 /// A validated `hangup`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

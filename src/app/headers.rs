@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::problem::{Pointer, Problems};
-use super::read::{check_text, kind};
+use crate::jambonz::fields::{check_text, kind};
 use super::rules;
 
 /// The prefix of the headers dialbridge puts on legs for Kamailio's routing

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use super::problem::{Pointer, Problems};
-use super::read::{Fields, check_text, kind};
+use crate::jambonz::fields::{Fields, check_text, kind};
 use crate::secret::Secret;
 
 /// HTTP method of a hook.

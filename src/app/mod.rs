@@ -17,13 +17,11 @@ pub mod hook;
 pub mod pause;
 pub mod play;
 pub mod problem;
-pub mod read;
 pub mod redirect;
 pub mod rules;
 pub mod say;
 pub mod tag;
 pub mod target;
-pub mod without_effect;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -33,7 +31,7 @@ pub use hook::{Hook, Method};
 pub use problem::{Pointer, Problem, Problems, ReplyError};
 pub use target::{SipAuth, Target, TargetKind};
 
-use read::{Fields, kind};
+use crate::jambonz::fields::{Fields, kind};
 
 /// What validation needs to know about this installation.
 #[derive(Debug, Clone, Default)]

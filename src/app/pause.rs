@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::read::Fields;
+use crate::jambonz::fields::Fields;
 
 /// A validated `pause`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

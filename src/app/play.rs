@@ -12,7 +12,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::read::{Fields, check_text, kind};
+use crate::jambonz::fields::{Fields, check_text, kind};
 
 /// Where audio comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

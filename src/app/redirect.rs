@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::hook::{Hook, read_hook};
-use super::read::Fields;
+use crate::jambonz::fields::Fields;
 
 /// A validated `redirect`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::play::{Loop, read_list, read_loop};
-use super::read::Fields;
+use crate::jambonz::fields::Fields;
 
 /// A validated `say`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::read::{Fields, kind};
+use crate::jambonz::fields::{Fields, kind};
 
 /// Largest `customerData`, as compact JSON (8 KiB).
 pub const MAX_CUSTOMER_DATA_BYTES: usize = 8 * 1024;

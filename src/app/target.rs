@@ -8,7 +8,7 @@ use super::Context;
 use super::headers::{HeaderScope, Headers, read_headers};
 use super::hook::{Hook, read_hook};
 use super::problem::{Pointer, Problems};
-use super::read::Fields;
+use crate::jambonz::fields::Fields;
 use super::rules;
 use crate::secret::Secret;
 
@@ -308,7 +308,3 @@ fn teams(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<TargetKind> {
         voicemail: voicemail?,
     })
 }
-
-#[cfg(test)]
-#[path = "target_tests.rs"]
-mod tests;

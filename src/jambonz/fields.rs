@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use super::problem::{Pointer, Problems};
+use crate::app::problem::{Pointer, Problems};
 
 /// The properties of one JSON object being read.
 pub struct Fields<'a, 'p> {

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use super::problem::{Pointer, Problems};
-use super::read::{Fields, kind};
+use crate::app::problem::{Pointer, Problems};
+use super::fields::{Fields, kind};
 
 /// jambonz properties dialbridge accepts so applications written for jambonz
 /// run unchanged, but that have no effect here; each gets a notice.
