@@ -156,9 +156,7 @@ async fn memory_per_idle_call() {
         n + WARM_UP + 10,
         n + WARM_UP + 10,
         app.url("/call"),
-        std::env::temp_dir()
-            .join("dialbridge-media-idle")
-            .display()
+        std::env::temp_dir().join("dialbridge-media-idle").display()
     );
     let daemon = Daemon::start(&toml);
     let listener = daemon.listener().await;

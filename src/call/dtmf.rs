@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use freeswitch_esl_tokio::{EslEvent, EslEventType};
 
-use crate::dtmf::{DtmfMatcher, leg_matchers};
 use crate::app::{Dial, Hook};
+use crate::dtmf::{DtmfMatcher, leg_matchers};
 
 /// A matched sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +79,7 @@ mod tests {
     use crate::app::DtmfCapture;
 
     fn dial(capture: DtmfCapture) -> Dial {
-        let mut d: Dial = match crate::app::parse_value(
+        let mut d: Dial = match crate::jambonz::parse_value(
             &serde_json::json!([{"verb": "dial", "target": [{"type": "sip", "sipUri": "sip:a@b.example.com"}],
                                  "dtmfHook": "/dtmf", "dtmfCapture": ["*2"]}]),
             &crate::app::Context::default(),

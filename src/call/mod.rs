@@ -20,15 +20,16 @@ use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 use tracing::error;
 
-use crate::app::{Hook, Instruction, Problem, ReplyError, parse_reply};
+use crate::app::{Hook, Instruction, Problem, ReplyError};
 use crate::config::Settings;
 use crate::freeswitch::control::Control;
 use crate::freeswitch::socket::CallSocket;
+use crate::jambonz::parse_reply;
 use crate::metrics::Metrics;
 use crate::webhook::{HookKind, WebhookError, Webhooks};
+use dial::screening::Screenings;
 use info::CallInfo;
 use media::MediaCache;
-use dial::screening::Screenings;
 use status::StatusNotifier;
 use tasks::Tasks;
 

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use serde_json::json;
 use tracing::{Instrument, info, info_span, warn};
 
-use super::verbs::{self, Next};
 use super::info::CallInfo;
 use super::status::StatusNotifier;
+use super::verbs::{self, Next};
 use super::{Call, Engine, dial};
 use crate::app::{Instruction, Verb};
 use crate::freeswitch::channel_data::ChannelData;

@@ -32,9 +32,9 @@ use tokio::time::Instant;
 use tower::ServiceExt;
 use tracing::{debug, warn};
 
-use crate::config::{Http, Settings};
 use super::admission::fds::FdWatch;
 use super::admission::limit::{Limiter, LogBudget, Slot, Verdict};
+use crate::config::{Http, Settings};
 use crate::metrics::{Gauge, Metrics};
 
 /// Where a connection is in its request cycle (no I/O: tested directly).

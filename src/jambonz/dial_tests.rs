@@ -1,6 +1,7 @@
 use serde_json::{Value, json};
 
-use crate::app::{Context, Problem, Reply, parse_value};
+use crate::app::{Context, Problem, Reply};
+use crate::jambonz::parse_value;
 
 fn ctx() -> Context {
     Context {

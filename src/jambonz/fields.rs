@@ -8,7 +8,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::app::problem::{Pointer, Problems};
+use super::Pointer;
+use crate::app::problem::Problems;
 
 /// The properties of one JSON object being read.
 pub struct Fields<'a, 'p> {

@@ -1,6 +1,7 @@
 use serde_json::{Value, json};
 
-use crate::app::{Context, Problem, parse_value};
+use crate::app::{Context, Problem};
+use crate::jambonz::parse_value;
 
 /// Parses a one-target dial; the problems as (pointer, message).
 fn problems(target: Value, ctx: &Context) -> Vec<Problem> {

@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
-use crate::app::problem::{Pointer, Problems};
+use super::Pointer;
 use super::fields::{Fields, kind};
+use crate::app::problem::Problems;
 
 /// jambonz properties dialbridge accepts so applications written for jambonz
 /// run unchanged, but that have no effect here; each gets a notice.

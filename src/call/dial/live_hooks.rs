@@ -9,9 +9,10 @@ use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 use tracing::{Instrument, info};
 
-use crate::app::{Dial, Hook, Instruction, parse_reply};
+use crate::app::{Dial, Hook, Instruction};
 use crate::call::Call;
 use crate::call::amd::Signal;
+use crate::jambonz::parse_reply;
 use crate::webhook::HookKind;
 
 /// Posts an AMD signal to the dial's AMD hook, with the call's

@@ -16,14 +16,14 @@ pub mod live_hooks;
 pub mod screened;
 pub mod screening;
 
+use crate::app::{Dial, rules};
 use crate::call::Call;
 use crate::call::verbs::{Next, follow as follow_hook};
-use live::{Ending, follow};
-use crate::app::{Dial, rules};
 use crate::freeswitch::dialstring::{CompiledDial, compile};
 use crate::freeswitch::outcome::{DialEnd, decide, refusal};
 use crate::freeswitch::socket::SocketError;
 use crate::webhook::HookKind;
+use live::{Ending, follow};
 
 /// Runs `dial`; `verb_id` is the verb's `id`.
 pub async fn run(call: &mut Call, dial: &Dial, verb_id: Option<&str>) -> Next {
