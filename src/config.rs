@@ -270,7 +270,7 @@ fn check_config_hook(spec: &HookSpec) -> Result<(), String> {
     if !hook.is_absolute() {
         return Err(format!(
             "`{}` must be an absolute http(s) URL (relative URLs are only for hooks in replies)",
-            crate::webhook::masked(&hook.url)
+            crate::secret::masked(&hook.url)
         ));
     }
     Ok(())

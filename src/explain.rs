@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::app::{self, Instruction, Location, Problem, Verb};
 use crate::config::Settings;
 use crate::freeswitch::dialstring::{self, CompileError};
-use crate::webhook::masked;
+use crate::secret::masked;
 
 /// What a reply will do.
 #[derive(Debug, Serialize)]

@@ -17,12 +17,12 @@ use tracing::{debug, info, warn};
 
 pub use limit::{Decision, Limiter, Limits};
 pub use policy::{Failure, RetryPolicy};
-pub use urls::{Resolved, masked, shown};
+pub use urls::Resolved;
 
 use crate::app::{Hook, Method};
 use crate::config::Settings;
 use crate::metrics::Metrics;
-use crate::secret::Secret;
+use crate::secret::{Secret, shown};
 
 /// Largest reply body read from an application.
 pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
@@ -161,7 +161,7 @@ impl Webhooks {
             timeout: Duration::from_millis(settings.app.webhook_timeout_ms),
             retries: settings.app.webhook_retries,
             metrics: None,
-            dtmf: Limiter::new(settings.dtmf.hook_limits()),
+            dtmf: Limiter::new(Limits::of(&settings.dtmf)),
         }
     }
 

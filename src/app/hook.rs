@@ -50,7 +50,7 @@ pub enum HookSpec {
 impl Serialize for HookSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            HookSpec::Url(url) => serializer.serialize_str(&crate::webhook::masked(url)),
+            HookSpec::Url(url) => serializer.serialize_str(&crate::secret::masked(url)),
             HookSpec::Full {
                 url,
                 method,
@@ -58,7 +58,7 @@ impl Serialize for HookSpec {
                 password,
             } => {
                 let mut s = serializer.serialize_struct("HookSpec", 4)?;
-                s.serialize_field("url", &crate::webhook::masked(url))?;
+                s.serialize_field("url", &crate::secret::masked(url))?;
                 s.serialize_field("method", method)?;
                 s.serialize_field("username", username)?;
                 s.serialize_field("password", password)?;
@@ -125,7 +125,7 @@ pub fn check_url(url: &str) -> Result<(), String> {
     if url.trim().is_empty() {
         return Err("the URL is empty".to_owned());
     }
-    let shown = crate::webhook::masked(url);
+    let shown = crate::secret::masked(url);
     match url::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => {
             if u.host_str().is_none_or(str::is_empty) {

@@ -203,7 +203,7 @@ impl Reporter {
     /// See [`Reporter`].
     pub fn report(&self, kind: HookKind, url: &str, what: &str, problems: &[Problem]) {
         // A URL may carry credentials (`https://user:pass@...`): never log them.
-        let shown = url::Url::parse(url).map(|u| crate::webhook::shown(&u));
+        let shown = url::Url::parse(url).map(|u| crate::secret::shown(&u));
         let url = shown.as_deref().unwrap_or(url);
         error!(
             hook = kind.as_str(),

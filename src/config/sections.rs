@@ -411,17 +411,6 @@ pub struct DtmfSettings {
     pub hook_max_in_flight: usize,
 }
 
-impl DtmfSettings {
-    /// The bound on one call's `dtmfHook` posts.
-    pub fn hook_limits(&self) -> crate::webhook::Limits {
-        crate::webhook::Limits {
-            per_sec: self.hook_rate_per_sec,
-            burst: self.hook_burst,
-            in_flight: self.hook_max_in_flight,
-        }
-    }
-}
-
 impl Default for DtmfSettings {
     fn default() -> Self {
         Self {
