@@ -24,6 +24,7 @@ pub mod app;
 pub mod call;
 pub mod config;
 pub mod daemon;
+pub mod dialect;
 pub mod dtmf;
 pub mod explain;
 pub mod freeswitch;

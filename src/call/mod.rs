@@ -22,9 +22,9 @@ use tracing::error;
 
 use crate::app::{Hook, Instruction, Problem, ReplyError};
 use crate::config::Settings;
+use crate::dialect::read_reply;
 use crate::freeswitch::control::Control;
 use crate::freeswitch::socket::CallSocket;
-use crate::jambonz::parse_reply;
 use crate::metrics::Metrics;
 use crate::webhook::{HookKind, WebhookError, Webhooks};
 use dial::screening::Screenings;
@@ -151,7 +151,8 @@ impl Call {
         let Some(body) = body else {
             return Ok(None);
         };
-        match parse_reply(&body, &self.settings.app_context()) {
+        let ctx = self.settings.app_context();
+        match read_reply(&body.text, body.content_type.as_deref(), &ctx) {
             Ok(reply) => {
                 for n in &reply.notices {
                     tracing::info!(hook = kind.as_str(), notice = %n, "reply notice");

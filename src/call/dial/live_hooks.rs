@@ -12,7 +12,7 @@ use tracing::{Instrument, info};
 use crate::app::{Dial, Hook, Instruction};
 use crate::call::Call;
 use crate::call::amd::Signal;
-use crate::jambonz::parse_reply;
+use crate::dialect::read_reply;
 use crate::webhook::HookKind;
 
 /// Posts an AMD signal to the dial's AMD hook, with the call's
@@ -74,7 +74,7 @@ pub fn notify(
             }
         };
         let Some(replies) = replies else { return };
-        match parse_reply(&body, &ctx) {
+        match read_reply(&body.text, body.content_type.as_deref(), &ctx) {
             Ok(reply) => {
                 for n in &reply.notices {
                     info!(hook = kind.as_str(), notice = %n, "reply notice");
