@@ -1,5 +1,5 @@
 //! `dtmfCapture` on a live dial: the caller's and the callee's DTMF events
-//! go through each leg's matcher (call::dtmf); a match is posted to
+//! go through each leg's matcher ([`crate::dtmf`]); a match is posted to
 //! `dtmfHook` (fire-and-forget: the reply is ignored and a failing hook
 //! never affects the call). FreeSWITCH regenerates every digit toward the
 //! other party, so the digits keep flowing (docs/freeswitch.md §6).

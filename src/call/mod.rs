@@ -7,6 +7,7 @@
 pub mod amd;
 pub mod dial;
 pub mod dtmf;
+pub mod handle;
 pub mod info;
 pub mod media;
 pub mod session;
@@ -104,6 +105,9 @@ pub struct Call {
     /// Set by a dial that reached nobody: how to refuse the caller if no
     /// verb follows (cleared when another verb runs).
     pub pending_refusal: Option<crate::freeswitch::outcome::Refusal>,
+    /// The call's hook fields as last reported, for its handle's snapshots
+    /// while a verb holds the call.
+    pub view: watch::Sender<Map<String, Value>>,
 }
 
 /// Why a hook gave the call nothing to run.
@@ -127,9 +131,16 @@ impl Call {
         Value::Object(p)
     }
 
-    /// Posts the status changes seen so far.
+    /// The call's fields as every hook payload carries them.
+    pub fn fields(&self) -> Map<String, Value> {
+        self.info.payload(self.socket.state())
+    }
+
+    /// Posts the status changes seen so far, and publishes the call's
+    /// fields for its handle.
     pub fn sync_status(&mut self) {
         self.status.sync(&self.info, self.socket.state());
+        self.view.send_replace(self.fields());
     }
 
     /// Calls `hook` with `payload` and reads its reply as verbs (None for an

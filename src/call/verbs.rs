@@ -13,8 +13,10 @@ use crate::app::gather::{Gather, Prompt};
 use crate::app::play::{Audio, Loop, Play};
 use crate::app::say::Say;
 use crate::app::{Instruction, Verb};
+use crate::freeswitch::ending::Finish;
 use crate::freeswitch::socket::SocketError;
 use crate::webhook::HookKind;
+use freeswitch_esl_tokio::HangupCause;
 
 /// What the verb loop does after a verb.
 #[derive(Debug)]
@@ -49,7 +51,9 @@ pub async fn run(call: &mut Call, verb: &Verb) -> Next {
         Verb::Play(p) => play(call, p).await,
         Verb::Say(s) => say(call, s).await,
         Verb::Gather(g) => gather(call, g).await,
-        Verb::Redirect(r) => Ok(follow(call, HookKind::Redirect, &r.action_hook, json!({})).await),
+        Verb::Redirect(r) => {
+            Ok(ask_hook(call, HookKind::Redirect, &r.action_hook, json!({})).await)
+        }
         Verb::SipDecline(d) => decline(call, d).await,
         Verb::Tag(t) => {
             call.info.customer_data = Some(t.data.clone());
@@ -78,7 +82,7 @@ pub async fn run(call: &mut Call, verb: &Verb) -> Next {
 /// Calls `hook` with the call's fields plus `extra`; its verbs replace the
 /// rest of the application, an empty reply goes on, a failure is reported
 /// and the application goes on.
-pub async fn follow(
+pub async fn ask_hook(
     call: &mut Call,
     kind: HookKind,
     hook: &crate::app::Hook,
@@ -122,7 +126,9 @@ async fn hangup<'a>(
     prefix: &str,
 ) -> Result<Next, SocketError> {
     set_headers(call, headers, prefix).await?;
-    call.socket.end_with("hangup", "NORMAL_CLEARING").await;
+    call.socket
+        .end_with(&Finish::Hangup(HangupCause::NormalClearing))
+        .await;
     Ok(Next::End)
 }
 
@@ -140,11 +146,11 @@ async fn decline(
         return hangup(call, d.headers.iter(), "sip_bye_h_").await;
     }
     set_headers(call, d.headers.iter(), "sip_rh_").await?;
-    let arg = match &d.reason {
-        Some(reason) => format!("{} {reason}", d.status),
-        None => d.status.to_string(),
+    let finish = Finish::Respond {
+        code: d.status,
+        reason: d.reason.clone(),
     };
-    call.socket.end_with("respond", &arg).await;
+    call.socket.end_with(&finish).await;
     Ok(Next::End)
 }
 
@@ -319,7 +325,7 @@ async fn gather(call: &mut Call, g: &Gather) -> Result<Next, SocketError> {
         "timeout"
     };
     info!(digits = digits.len(), reason, "gather done");
-    Ok(follow(
+    Ok(ask_hook(
         call,
         HookKind::Action,
         &g.action_hook,

@@ -18,10 +18,12 @@ use tracing::{Instrument, debug, info, info_span, warn};
 
 use super::admission::fds::FdWatch;
 use super::admission::{Admission, Pending};
+use super::registry::Registry;
 use crate::call::Engine;
 use crate::call::dial::screening::decline;
 use crate::call::session;
 use crate::freeswitch::deadline::Limits;
+use crate::freeswitch::ending::Finish;
 use crate::freeswitch::socket::CallSocket;
 
 /// Calls in progress, bounded by `[listener] max_calls`.
@@ -61,6 +63,7 @@ pub async fn serve(
     listener: TcpListener,
     engine: Arc<Engine>,
     slots: CallSlots,
+    calls: Registry,
     mut draining: watch::Receiver<bool>,
     fds: Arc<FdWatch>,
 ) {
@@ -70,7 +73,7 @@ pub async fn serve(
         tokio::select! {
             admitted = admission.accept(&listener) => if let Some((stream, pending)) = admitted {
                 debug!(peer = %pending.peer(), "connection");
-                let work = handle(stream, pending, Arc::clone(&engine), slots.clone(), draining.clone());
+                let work = handle(stream, pending, Arc::clone(&engine), slots.clone(), calls.clone(), draining.clone());
                 engine.tasks.spawn(work);
             },
             changed = draining.changed(), if !announced => {
@@ -88,6 +91,7 @@ async fn handle(
     pending: Pending,
     engine: Arc<Engine>,
     slots: CallSlots,
+    calls: Registry,
     draining: watch::Receiver<bool>,
 ) {
     let limits = Limits::of(&engine.settings.borrow());
@@ -119,7 +123,16 @@ async fn handle(
             .await;
         return;
     };
-    session::run(socket, data, engine).await;
+    // Registered until this task ends, however it ends.
+    let (registration, commands) = match calls.register(&data.uuid) {
+        Some((registration, commands)) => (Some(registration), Some(commands)),
+        None => {
+            warn!(call_sid = %data.uuid, "a live call already has this call_sid; this one has no handle");
+            (None, None)
+        }
+    };
+    session::run(socket, data, engine, commands).await;
+    drop(registration);
     drop(permit);
 }
 
@@ -129,7 +142,7 @@ async fn refuse(mut socket: CallSocket, why: &str) {
     if let Err(e) = socket.subscribe().await {
         warn!(error = %e, "cannot set up the refused call's socket");
     }
-    socket.end_with("respond", "503").await;
+    socket.end_with(&Finish::respond(503)).await;
     socket.close().await;
 }
 

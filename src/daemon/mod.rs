@@ -18,6 +18,7 @@ pub mod health;
 pub mod http_server;
 pub mod listener;
 pub mod logging;
+pub mod registry;
 pub mod sweep;
 pub mod systemd;
 
@@ -29,6 +30,7 @@ use crate::metrics::Metrics;
 use admission::fds::FdWatch;
 use health::Readiness;
 use listener::CallSlots;
+use registry::Registry;
 
 /// Why the daemon could not run.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +69,8 @@ pub struct Daemon {
     pub control: watch::Receiver<ControlState>,
     /// Work calls left running (hook posts, clean-up, connections).
     pub tasks: Tasks,
+    /// Every live call by call_sid, with its handle.
+    calls: Registry,
     listener: JoinHandle<()>,
     /// Turns true once the drain is over: the control connection closes.
     closed: watch::Sender<bool>,
@@ -143,7 +147,15 @@ impl Daemon {
         ));
         let tasks = engine.tasks.clone();
         info!(%listener_addr, %http_addr, "listening for FreeSWITCH call connections");
-        let listener = tokio::spawn(listener::serve(tcp, engine, slots.clone(), stop, fds));
+        let calls = Registry::default();
+        let listener = tokio::spawn(listener::serve(
+            tcp,
+            engine,
+            slots.clone(),
+            calls.clone(),
+            stop,
+            fds,
+        ));
         Ok(Self {
             slots,
             listener_addr,
@@ -152,9 +164,15 @@ impl Daemon {
             metrics,
             control: control_rx,
             tasks,
+            calls,
             listener,
             closed,
         })
+    }
+
+    /// The live calls, each with the handle that steers it.
+    pub fn calls(&self) -> &Registry {
+        &self.calls
     }
 
     /// Replaces the configuration for calls that start from now on. Live

@@ -7,11 +7,11 @@
 
 mod caller_state;
 pub mod channel_data;
-mod command;
+pub mod command;
 pub mod control;
 pub mod deadline;
 pub mod dialstring;
-mod ending;
+pub mod ending;
 pub mod outcome;
 mod probe;
 pub mod socket;

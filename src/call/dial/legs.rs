@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use freeswitch_esl_tokio::{EslEvent, EslEventType, HangupCause, HeaderLookup};
 
+use crate::call::handle::{LegSnapshot, LegState};
 use crate::freeswitch::dialstring::PlannedLeg;
 use crate::freeswitch::outcome::LegReport;
 
@@ -178,6 +179,34 @@ impl Legs {
         leg.answered = true;
         self.winner = Some(uuid.to_owned());
         Some(uuid.to_owned())
+    }
+
+    /// Where each leg stands now, in dial order (for the call's handle).
+    pub fn snapshot(&self) -> Vec<LegSnapshot> {
+        self.order
+            .iter()
+            .filter_map(|uuid| {
+                let l = self.legs.get(uuid)?;
+                let state = if l.ended {
+                    LegState::Ended
+                } else if self.winner.as_deref() == Some(uuid.as_str()) {
+                    LegState::Bridged
+                } else if l.answered {
+                    LegState::Answered
+                } else if l.rang {
+                    LegState::Ringing
+                } else {
+                    LegState::Trying
+                };
+                Some(LegSnapshot {
+                    target: l.target,
+                    call_sid: uuid.clone(),
+                    state,
+                    hangup_cause: l.cause.map(|c| c.as_str().to_owned()),
+                    sip_status: l.sip_status,
+                })
+            })
+            .collect()
     }
 
     /// Fills in causes FreeSWITCH reported only in the caller's

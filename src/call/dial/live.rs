@@ -18,11 +18,13 @@ use tracing::{info, warn};
 use super::legs::Legs;
 use super::live_hooks::{notify, relay};
 use super::screened::{self, Screened};
-use super::screening::{Arrival, Verdict};
+use super::screening::Verdict;
+use super::setup::Placed;
 use crate::app::{Dial, Instruction};
 use crate::call::Call;
 use crate::call::amd::{Detection, Signal, stopped_payload};
 use crate::call::dtmf::Capture;
+use crate::call::handle::{Command, CommandError, Snapshot, Steering};
 use crate::freeswitch::dialstring::CompiledDial;
 use crate::freeswitch::outcome::{DialEnd, DialOutcome, DialStatus, decide};
 use crate::freeswitch::socket::{SocketError, completion_of};
@@ -31,8 +33,8 @@ use crate::webhook::HookKind;
 /// How long to wait for legs' final events after the bridge returned.
 const GRACE: Duration = Duration::from_secs(2);
 
-/// How a dial ended.
-pub struct Ending {
+/// How a dial ended, for its actionHook and the verb loop.
+pub struct DialResult {
     /// The outcome from the legs.
     pub outcome: DialOutcome,
     /// Verbs an AMD hook returned: they replace the application.
@@ -43,14 +45,19 @@ pub struct Ending {
     pub error: Option<String>,
 }
 
-/// Follows the bridge tagged `bridge` to its end.
-pub async fn follow(
+/// Runs the placed bridge to its end: until it returned and every leg's
+/// end was seen (or FreeSWITCH was asked about it).
+pub async fn run(
     call: &mut Call,
     dial: &Dial,
     compiled: &CompiledDial,
-    bridge: String,
-    mut arrivals: mpsc::UnboundedReceiver<Arrival>,
-) -> Ending {
+    placed: Placed,
+    steering: &mut Steering,
+) -> DialResult {
+    let Placed {
+        bridge,
+        mut arrivals,
+    } = placed;
     let (verdict_tx, mut verdicts) = mpsc::unbounded_channel::<Verdict>();
     let (reply_tx, mut amd_replies) = mpsc::unbounded_channel::<Vec<Instruction>>();
     let a_uuid = call.socket.uuid().to_owned();
@@ -59,7 +66,7 @@ pub async fn follow(
     let mut screened = Screened::new(compiled);
     let mut capture = Capture::new(dial, Duration::from_millis(call.settings.dtmf.gap_ms));
     let mut detection: Option<Detection> = None;
-    let mut ending = Ending {
+    let mut ending = DialResult {
         outcome: decide(&[], DialEnd::Normal),
         replacement: None,
         amd_type: None,
@@ -188,6 +195,7 @@ pub async fn follow(
                     bridge_done = true;
                 }
             }
+            command = steering.next() => answer(call, &legs, command, steering).await,
             _ = sleep_until(deadline.unwrap_or_else(far_future)), if deadline.is_some() => break,
             _ = status_tick.tick() => call.sync_status(),
         }
@@ -281,6 +289,38 @@ async fn partial(
          seen are reported without a cause, durations are what was seen"
             .to_owned()
     })
+}
+
+/// Answers a command of the call's handle while the dial runs: a snapshot
+/// with every leg; a hangup as `sendmsg execute hangup <cause>` on the
+/// caller, which FreeSWITCH runs at once inside the bridge
+/// (docs/freeswitch.md §14) — the loop then sees the legs cancelled and the
+/// caller gone, as when the caller hangs up.
+async fn answer(call: &mut Call, legs: &Legs, command: Command, steering: &mut Steering) {
+    match command {
+        Command::Snapshot { reply } => {
+            let _ = reply.send(Snapshot {
+                call: call.fields(),
+                dial: Some(legs.snapshot()),
+            });
+        }
+        Command::Hangup { cause, reply } => {
+            let done = if call.socket.hung_up() {
+                Err(CommandError::Ended)
+            } else {
+                info!(
+                    cause = cause.as_str(),
+                    "hangup asked through the call's handle; ending the dial's caller"
+                );
+                call.socket
+                    .start("hangup", Some(cause.as_str()))
+                    .await
+                    .map(|_| steering.hung_up(cause))
+                    .map_err(|e| CommandError::Refused(e.to_string()))
+            };
+            let _ = reply.send(done);
+        }
+    }
 }
 
 /// The next AMD signal, or pending forever without detection.

@@ -6,7 +6,6 @@
 use std::borrow::Cow;
 
 use serde_json::json;
-use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 pub mod digest;
@@ -15,18 +14,27 @@ pub mod live;
 pub mod live_hooks;
 pub mod screened;
 pub mod screening;
+pub mod setup;
 
 use crate::app::{Dial, rules};
 use crate::call::Call;
-use crate::call::verbs::{Next, follow as follow_hook};
-use crate::freeswitch::dialstring::{CompiledDial, compile};
+use crate::call::handle::Steering;
+use crate::call::verbs::{Next, ask_hook};
+use crate::freeswitch::dialstring::compile;
 use crate::freeswitch::outcome::{DialEnd, decide, refusal};
 use crate::freeswitch::socket::SocketError;
 use crate::webhook::HookKind;
-use live::{Ending, follow};
+use live::DialResult;
 
-/// Runs `dial`; `verb_id` is the verb's `id`.
-pub async fn run(call: &mut Call, dial: &Dial, verb_id: Option<&str>) -> Next {
+/// Runs `dial`; `verb_id` is the verb's `id`. The call's handle is served
+/// throughout: aside while the dial is set up and its actionHook fetched,
+/// in the live phase's own loop while targets ring or are bridged.
+pub async fn run(
+    call: &mut Call,
+    dial: &Dial,
+    verb_id: Option<&str>,
+    steering: &mut Steering,
+) -> Next {
     let dial = with_forwarded_pai(call, dial);
     let compiled = match compile(&dial, &call.settings, &mut || {
         uuid::Uuid::new_v4().to_string()
@@ -34,13 +42,13 @@ pub async fn run(call: &mut Call, dial: &Dial, verb_id: Option<&str>) -> Next {
         Ok(c) => c,
         Err(e) => {
             call.report(HookKind::Call, "", &format!("dial not placed: {e}"), &[]);
-            let ending = Ending {
+            let ending = DialResult {
                 outcome: decide(&[], DialEnd::Normal),
                 replacement: None,
                 amd_type: None,
                 error: None,
             };
-            return finish(call, &dial, verb_id, ending).await;
+            return steering.serve(finish(call, &dial, verb_id, ending)).await;
         }
     };
     info!(
@@ -48,8 +56,8 @@ pub async fn run(call: &mut Call, dial: &Dial, verb_id: Option<&str>) -> Next {
         bridge = compiled.masked_argument(),
         "dialing"
     );
-    let end = match ring(call, &dial, &compiled).await {
-        Ok(end) => end,
+    let placed = match steering.serve(setup::place(call, &dial, &compiled)).await {
+        Ok(placed) => placed,
         Err(e) => {
             if !matches!(e, SocketError::HungUp | SocketError::Closed) {
                 call.report(HookKind::Call, "", &format!("dial failed: {e}"), &[]);
@@ -57,7 +65,8 @@ pub async fn run(call: &mut Call, dial: &Dial, verb_id: Option<&str>) -> Next {
             return Next::End;
         }
     };
-    finish(call, &dial, verb_id, end).await
+    let result = live::run(call, &dial, &compiled, placed, steering).await;
+    steering.serve(finish(call, &dial, verb_id, result)).await
 }
 
 /// The dial with the caller's P-Asserted-Identity and Privacy added to its
@@ -97,108 +106,8 @@ fn with_forwarded_pai<'a>(call: &Call, dial: &'a Dial) -> Cow<'a, Dial> {
     Cow::Owned(d)
 }
 
-/// Sets the caller up and runs the bridge until it and its legs are done.
-async fn ring(
-    call: &mut Call,
-    dial: &Dial,
-    compiled: &CompiledDial,
-) -> Result<Ending, SocketError> {
-    for leg in &compiled.legs {
-        call.socket.follow(&leg.uuid).await?;
-    }
-    forward_no_caller_headers(call).await?;
-    for var in [
-        "continue_on_fail=true",
-        "hangup_after_bridge=false",
-        "sip_ignore_remote_cause=true",
-    ] {
-        call.socket.execute("set", Some(var)).await?;
-    }
-    for var in ["originate_causes", "originated_legs"] {
-        call.socket.execute("unset", Some(var)).await?;
-    }
-    prepare_media(call, dial).await?;
-    let (arrival_tx, arrivals) = mpsc::unbounded_channel();
-    for leg in compiled.legs.iter().filter(|l| l.screened) {
-        call.engine.screenings.expect(&leg.uuid, arrival_tx.clone());
-    }
-    drop(arrival_tx);
-    let bridge = match call.socket.start("bridge", Some(compiled.argument())).await {
-        Ok(b) => b,
-        Err(e) => {
-            for leg in compiled.legs.iter().filter(|l| l.screened) {
-                call.engine.screenings.forget(&leg.uuid);
-            }
-            return Err(e);
-        }
-    };
-    Ok(follow(call, dial, compiled, bridge, arrivals).await)
-}
-
-/// Stops FreeSWITCH copying the caller's `sip_h_*` variables (its INVITE's
-/// X- headers, or a dialplan's) onto the legs: a caller's
-/// `X-Dialbridge-Route: teams` would steer a leg at Kamailio (docs/freeswitch.md
-/// §12). mod_sofia reads `sip_copy_custom_headers` on the originating
-/// channel only; the headers the application asked for and dialbridge's own
-/// travel in the dial string's `{…}`/`[…]` blocks and are unaffected. An API
-/// command, answered once the variable is set: no awaited application
-/// (§17). Fails closed: without it the dial is not placed.
-async fn forward_no_caller_headers(call: &Call) -> Result<(), SocketError> {
-    let command = format!(
-        "uuid_setvar {} sip_copy_custom_headers false",
-        call.socket.uuid()
-    );
-    call.socket.api(&command).await.map(|_| ())
-}
-
-/// Ringback, answer or ring_ready, media path — on the caller, before the bridge.
-async fn prepare_media(call: &mut Call, dial: &Dial) -> Result<(), SocketError> {
-    let answered = call.socket.state().answered.is_some();
-    let music = match &dial.dial_music {
-        Some(url) => match call.media.local_path(url).await {
-            Ok(p) => Some(p.display().to_string()),
-            Err(e) => {
-                call.report(HookKind::Call, url, &e.to_string(), &[]);
-                None
-            }
-        },
-        None => None,
-    };
-    match &music {
-        Some(path) => {
-            call.socket
-                .execute("set", Some(&format!("ringback={path}")))
-                .await?;
-            call.socket
-                .execute("set", Some(&format!("transfer_ringback={path}")))
-                .await?;
-        }
-        None if !call.settings.dial.ringback.is_empty() && (answered || !dial.answer_on_bridge) => {
-            let tone = call.settings.dial.ringback.clone();
-            call.socket
-                .execute("set", Some(&format!("transfer_ringback={tone}")))
-                .await?;
-        }
-        None => {}
-    }
-    if dial.exit_media_path {
-        call.socket
-            .execute("set", Some("bypass_media_after_bridge=true"))
-            .await?;
-    }
-    if !answered {
-        let app = match (dial.answer_on_bridge, music.is_some()) {
-            (false, _) => "answer",
-            (true, true) => "pre_answer",
-            (true, false) => "ring_ready",
-        };
-        call.socket.execute(app, None).await?;
-    }
-    Ok(())
-}
-
 /// Reports the outcome to the actionHook and decides what comes next.
-async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, ending: Ending) -> Next {
+async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, ending: DialResult) -> Next {
     let outcome = ending.outcome;
     info!(
         dial_status = outcome.dial_status.as_str(),
@@ -251,6 +160,6 @@ async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, ending: End
     if let Some(e) = &ending.error {
         extra["dial_error"] = json!(e);
     }
-    let next = follow_hook(call, HookKind::Action, hook, extra).await;
+    let next = ask_hook(call, HookKind::Action, hook, extra).await;
     if caller_gone { Next::End } else { next }
 }

@@ -27,8 +27,10 @@ use crate::call::verbs::{self, Next};
 use crate::call::{Call, Engine};
 use crate::config::Settings;
 use crate::freeswitch::channel_data::ChannelData;
+use crate::freeswitch::ending::Finish;
 use crate::freeswitch::socket::{CallSocket, Commander};
 use crate::webhook::{HookKind, Webhooks};
+use freeswitch_esl_tokio::HangupCause;
 
 /// A screening connection on its way to its dial (boxed: it is large and
 /// passes through channels).
@@ -124,11 +126,11 @@ impl Verdict {
 }
 
 /// Causes with which FreeSWITCH ends a leg for reasons of its own.
-const NOT_THE_CALLEES: &[&str] = &[
-    "ALLOTTED_TIMEOUT",
-    "NO_ANSWER",
-    "LOSE_RACE",
-    "ORIGINATOR_CANCEL",
+const NOT_THE_CALLEES: &[HangupCause] = &[
+    HangupCause::AllottedTimeout,
+    HangupCause::NoAnswer,
+    HangupCause::LoseRace,
+    HangupCause::OriginatorCancel,
 ];
 
 /// How long a screening socket whose leg could not be confirmed declined
@@ -197,6 +199,7 @@ async fn run(
         media,
         engine,
         pending_refusal: None,
+        view: tokio::sync::watch::channel(Map::new()).0,
     };
     let leg = call.info.channel.uuid.clone();
     let payload = call.payload(json!({
@@ -249,7 +252,7 @@ async fn run(
         }
     }
     if let Some(h) = &call.socket.state().hangup {
-        let by_callee = !NOT_THE_CALLEES.contains(&h.cause.as_str());
+        let by_callee = !NOT_THE_CALLEES.contains(&h.cause);
         info!(cause = %h.cause, "the leg ended during screening");
         decisions.decline(&leg);
         call.socket.close().await;
@@ -280,7 +283,10 @@ async fn declined(call: Call) -> bool {
 /// when that cannot be confirmed the socket is held open instead, since
 /// closing it would accept the leg.
 pub async fn decline(mut socket: CallSocket) {
-    if socket.end_with("hangup", "CALL_REJECTED").await {
+    if socket
+        .end_with(&Finish::Hangup(HangupCause::CallRejected))
+        .await
+    {
         socket.close().await;
         return;
     }
