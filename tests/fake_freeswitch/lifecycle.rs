@@ -46,7 +46,9 @@ impl Core {
         }
         ch.set_var("hangup_cause", cause.as_str());
         ch.set_var("hangup_cause_q850", q850(cause).to_string());
-        let _ = ch.hung.send(true);
+        // send_replace: remembered even while nothing watches the channel
+        // yet (a bridge subscribes to its callee only once it answered).
+        ch.hung.send_replace(true);
         if inbound {
             caller_hears(ch, cause, disp);
             if matches!(disp, Disp::RecvBye | Disp::RecvCancel)

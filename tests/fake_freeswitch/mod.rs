@@ -28,6 +28,7 @@ mod scenario;
 mod screening;
 mod sendmsg;
 mod signal;
+mod sub_index;
 mod switch;
 mod template;
 pub mod trace;
