@@ -7,6 +7,7 @@
 use freeswitch_esl_tokio::HangupCause;
 
 use super::apps::{After, hung_up, hung_watch, local_hangup};
+use super::park::{Stop, stops};
 use super::core::Core;
 use super::signal;
 use super::switch::Switch;
@@ -53,13 +54,32 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
         ];
         core.fire(&cu, a, "CHANNEL_BRIDGE", &pre, &[]);
     }
-    let (Some(mut ah), Some(mut wh)) = (hung_watch(sw, a), hung_watch(sw, w)) else {
+    let (Some(mut ah), Some(mut wh)) = (stops(sw, a), hung_watch(sw, w)) else {
         return ("_none_".into(), After::new());
     };
+    // A transferred away (a REFER from B, 11a; uuid_transfer) leaves the
+    // bridge up: B is hung up when the bridge ends, A goes on.
     let a_first = tokio::select! {
-        _ = hung_up(&mut ah) => true,
-        _ = hung_up(&mut wh) => false,
+        s = ah.stopped() => Some(s),
+        _ = hung_up(&mut wh) => None,
     };
+    if a_first == Some(Stop::Transfer) {
+        let mut core = sw.lock();
+        let pre = [
+            ("Bridge-A-Unique-ID", a.to_string()),
+            ("Bridge-B-Unique-ID", w.to_string()),
+        ];
+        if let Some(ach) = core.channels.get_mut(a) {
+            ach.bridged_to = None;
+        }
+        local_hangup(&mut core, &cu, w, HangupCause::NormalClearing);
+        core.fire(&cu, a, "CHANNEL_UNBRIDGE", &pre, &[]);
+        let w = w.to_string();
+        let mut after = After::new();
+        after.push(Box::new(move |core: &mut Core, cu: &str| core.complete(cu, &w)));
+        return ("_none_".into(), after);
+    }
+    let a_first = a_first.is_some();
     let mut core = sw.lock();
     let pre = [
         ("Bridge-A-Unique-ID", a.to_string()),

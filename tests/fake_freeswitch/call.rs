@@ -43,6 +43,10 @@ pub fn start_call(sw: &Switch, daemon: SocketAddr, caller: Caller) -> CallHandle
             source: "mod_sofia".into(),
             context: "public".into(),
             created_us: 0,
+            dialplan: "XML".into(),
+            logical_direction: None,
+            transfer_source: None,
+            flipped: None,
         };
         let mut ch = Channel::new(&uuid, a_leg_name(&caller), profile, log.clone());
         for (k, v) in a_leg_vars(&caller, &uuid, &data) {

@@ -192,11 +192,16 @@ pub fn create_leg(
         source: "mod_sofia".into(),
         context: "public".into(),
         created_us: 0,
+        dialplan: "XML".into(),
+        logical_direction: None,
+        transfer_source: None,
+        flipped: None,
     };
     let mut ch = Channel::new(&leg.uuid, name.clone(), profile, log.clone());
     ch.cs = "CS_CONSUME_MEDIA";
     ch.call_state = "DOWN";
     ch.other = Some((a.to_string(), "originator"));
+    ch.fs_support = script.fs_support.clone();
     ch.script = Some(script);
     ch.loopback = loopback;
     if loopback {
@@ -216,6 +221,17 @@ pub fn create_leg(
     vars.push(("originating_leg_uuid".into(), a.to_string()));
     vars.push(("originate_endpoint".into(), module));
     if !loopback {
+        let tag = || uuid::Uuid::new_v4().simple().to_string()[..13].to_string();
+        vars.push((
+            "sip_full_from".into(),
+            format!(
+                "\"{}\" <sip:{}@127.0.0.1>;tag={}",
+                ach.profile.caller_id_name,
+                ach.profile.caller_id_number,
+                tag()
+            ),
+        ));
+        vars.push(("sip_full_to".into(), format!("<sip:{dest}>;tag={}", tag())));
         vars.push(("sip_req_uri".into(), dest));
         vars.push(("sip_call_id".into(), uuid::Uuid::new_v4().to_string()));
     }
@@ -242,6 +258,7 @@ pub fn create_leg(
         ..LegFate::default()
     });
     core.fire(cu, &leg.uuid, "CHANNEL_CREATE", &[], &[]);
+    core.fire(cu, &leg.uuid, "CHANNEL_ORIGINATE", &[], &[]);
     Some(rx)
 }
 
@@ -255,6 +272,8 @@ pub enum Stim {
     Reject(u16),
     /// A screening socket app returned; `true` when the leg is still up.
     Screened(bool),
+    /// The leg was hung up from outside the originate (`uuid_kill`).
+    HungUp,
 }
 
 /// Plays a leg's script: pre-answer signals to the bridge, then, once
@@ -309,21 +328,30 @@ pub async fn after_answer(sw: Switch, uuid: String, script: Callee, base: tokio:
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     };
-    let mut after: Vec<(u64, Option<char>, bool)> = Vec::new();
+    let mut after: Vec<(u64, Act)> = Vec::new();
     for (digits, at) in &script.digits {
         for (i, d) in digits.chars().enumerate() {
-            after.push((at + script.digit_gap * i as u64, Some(d), false));
+            after.push((at + script.digit_gap * i as u64, Act::Digit(d)));
         }
     }
     for at in &script.beeps {
-        after.push((*at + 30, None, true));
+        after.push((*at + 30, Act::Beep));
     }
     if let Some(b) = script.bye_after_answer {
-        after.push((b, None, false));
+        after.push((b, Act::Bye));
     }
-    after.sort_by_key(|(t, _, _)| *t);
+    if let Some(r) = &script.refer {
+        after.push((r.at, Act::Refer));
+    }
+    for (i, info) in script.infos.iter().enumerate() {
+        after.push((info.2, Act::Info(i)));
+    }
+    for (at, on) in &script.holds {
+        after.push((*at, Act::Hold(*on)));
+    }
+    after.sort_by_key(|(t, _)| *t);
     let cu = sw.0.core_uuid.clone();
-    for (t, digit, beep) in after {
+    for (t, act) in after {
         tokio::time::sleep_until(base + Duration::from_millis(t)).await;
         let mut core = sw.lock();
         let Some(ch) = core.channels.get(&uuid) else {
@@ -332,21 +360,51 @@ pub async fn after_answer(sw: Switch, uuid: String, script: Callee, base: tokio:
         if !ch.is_up() {
             return;
         }
-        match (digit, beep) {
-            (Some(d), _) => signal::dtmf(&mut core, &cu, &uuid, d),
-            (None, true) => {
+        match act {
+            Act::Digit(d) => signal::dtmf(&mut core, &cu, &uuid, d),
+            Act::Beep => {
                 if ch.avmd {
                     signal::avmd_event(&mut core, &cu, &uuid, "avmd::beep", BEEP);
                 }
             }
-            (None, false) => core.hangup(
+            Act::Bye => core.hangup(
                 &cu,
                 &uuid,
                 freeswitch_esl_tokio::HangupCause::NormalClearing,
                 Disp::RecvBye,
             ),
+            Act::Refer => {
+                drop(core);
+                if let Some(r) = &script.refer {
+                    super::refer::far_end_refers(&sw, &uuid, r);
+                }
+            }
+            Act::Info(i) => {
+                drop(core);
+                let (ct, body, _) = &script.infos[i];
+                super::info::far_end_info(&sw, &uuid, ct, body);
+            }
+            Act::Hold(on) => {
+                drop(core);
+                if on {
+                    super::hold::far_end_holds(&sw, &uuid);
+                } else {
+                    super::hold::far_end_resumes(&sw, &uuid);
+                }
+            }
         }
     }
+}
+
+/// Something the far end of an answered leg does, in time order.
+#[derive(Debug, Clone, Copy)]
+enum Act {
+    Digit(char),
+    Beep,
+    Bye,
+    Refer,
+    Info(usize),
+    Hold(bool),
 }
 
 /// The fields of a detected beep (trace 07c, a 1 kHz tone).

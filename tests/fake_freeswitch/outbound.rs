@@ -11,7 +11,7 @@ use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-use super::apps::socket_app;
+use super::park::socket_app;
 use super::channel::AppRequest;
 use super::core::Core;
 use super::event::MYEVENTS;
@@ -23,12 +23,15 @@ use super::switch::{ConnHook, Out, Switch};
 use super::wire::{self, ReadError, url_encode};
 
 /// What the channel does when its socket app returns.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum SocketEnd {
     /// The caller's leg: the dialplan's next action.
     Dialplan(DialplanNext),
     /// A screening leg: report accept/reject to the bridge.
     Screening(mpsc::UnboundedSender<(usize, Stim)>, usize),
+    /// A `socket` application of a dialplan (an inline one after a
+    /// transfer, 11b2): tell the dialplan runner it returned.
+    Inline(tokio::sync::oneshot::Sender<()>),
 }
 
 /// Starts the socket app on `uuid`: its app queue, its executor and its
@@ -47,7 +50,7 @@ pub fn start_socket(
     };
     ch.apps = Some(app_tx.clone());
     let log = ch.log.clone();
-    let is_a = matches!(end, SocketEnd::Dialplan(_));
+    let is_a = matches!(end, SocketEnd::Dialplan(_) | SocketEnd::Inline(_));
     tokio::spawn(socket_app(sw.clone(), uuid.to_string(), app_rx, end, data));
     tokio::spawn(connection(
         sw.clone(),
@@ -132,6 +135,8 @@ async fn connection(
         let mut core = sw.lock();
         if let Some(ch) = core.channels.get_mut(&uuid) {
             ch.parked = true;
+            // The park's frame loop starts now (pacing.rs).
+            ch.frame_epoch = tokio::time::Instant::now();
         }
         core.fire(&cu, &uuid, "CHANNEL_PARK", &[], &[]);
     }
@@ -162,7 +167,8 @@ async fn connection(
         let sub = core.subscribe(out_tx.clone(), Some(log.clone()));
         core.set_faults(sub, live.faults.clone(), &uuid);
         if let Some(ch) = core.channels.get_mut(&uuid) {
-            ch.conn = Some(ConnHook {
+            ch.conns.push(ConnHook {
+                id: sub,
                 tx: out_tx.clone(),
                 linger: linger.clone(),
                 linger_secs: linger_secs.clone(),
@@ -348,10 +354,12 @@ async fn connection(
         let mut up = false;
         let mut gone = false;
         if let Some(ch) = core.channels.get_mut(&uuid) {
-            ch.conn = None;
-            ch.apps = None;
+            ch.conns.retain(|c| c.id != sub);
+            if ch.conns.is_empty() {
+                ch.apps = None;
+            }
             up = ch.is_up();
-            gone = ch.cs == "CS_REPORTING";
+            gone = ch.cs == "CS_REPORTING" && ch.conns.is_empty();
         }
         if gone {
             core.channels.remove(&uuid);

@@ -9,7 +9,8 @@ use freeswitch_esl_tokio::HangupCause;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
-use super::apps::{After, hung_up, hung_watch};
+use super::apps::After;
+use super::park::stops;
 use super::bridge::{dialstatus, end_leg};
 use super::core::Core;
 use super::legs::{PlannedLeg, Stim, create_leg, drive_leg};
@@ -66,6 +67,11 @@ pub(super) async fn originate(
         if let Some(ach) = core.channels.get_mut(a) {
             ach.set_var("originate_disposition", "failure");
             ach.set_var("DIALSTATUS", "INVALIDARGS");
+            // An answered originator waits in RING_WAIT (switch_channel.c,
+            // CF_ORIGINATOR; 14a) until the originate ends.
+            if ach.answered && ach.is_up() {
+                ach.call_state = "RING_WAIT";
+            }
         }
         let caller = core.channels.get(a).map(|c| c.log.clone());
         for leg in &group {
@@ -107,11 +113,21 @@ pub(super) async fn originate(
                 script,
                 tx.clone(),
             ));
+            // A leg hung up from outside (`uuid_kill <leg>`, 14b) leaves the
+            // group at once; the others ring on.
+            if let Some(mut hung) = core.channels.get(&leg.uuid).map(|c| c.hung.subscribe()) {
+                let (tx, i) = (tx.clone(), leg.index);
+                tokio::spawn(async move {
+                    if hung.wait_for(|h| *h).await.is_ok() {
+                        let _ = tx.send((i, Stim::HungUp));
+                    }
+                });
+            }
         }
         drop(caller);
     }
     let by_index: HashMap<usize, PlannedLeg> = group.iter().map(|l| (l.index, l.clone())).collect();
-    let Some(mut a_hung) = hung_watch(sw, a) else {
+    let Some(mut a_stops) = stops(sw, a) else {
         return Err((Why::Cancel, HangupCause::OriginatorCancel, After::new()));
     };
     let alive =
@@ -140,7 +156,8 @@ pub(super) async fn originate(
             .min(o_deadline);
         tokio::select! {
             biased;
-            _ = hung_up(&mut a_hung) => { why = Why::Cancel; break; }
+            // The caller hung up, or was transferred away (14c): cancel.
+            _ = a_stops.stopped() => { why = Why::Cancel; break; }
             _ = sleep_until(wake) => {
                 if Instant::now() >= o_deadline { why = Why::Timeout; break; }
                 if let Some((_, i)) = next_leg_deadline {
@@ -194,11 +211,25 @@ pub(super) async fn originate(
                         }
                     }
                     Stim::Screened(_) => {}
+                    Stim::HungUp => {
+                        let answered = matches!(legs.get(&i), Some(Leg::Ringing { answered: true, .. }));
+                        if !answered {
+                            let cause = core.channels.get(&uuid).and_then(|c| c.cause).unwrap_or(HangupCause::NormalClearing);
+                            core.complete(&cu, &uuid);
+                            legs.insert(i, Leg::Done(cause));
+                        }
+                    }
                 }
             }
         }
     }
     let mut core = sw.lock();
+    if let Some(ach) = core.channels.get_mut(a)
+        && ach.call_state == "RING_WAIT"
+        && ach.is_up()
+    {
+        ach.call_state = "ACTIVE";
+    }
     let mut after = After::new();
     // Every leg still ringing ends now: loser, timeout or cancel.
     let (cause, disp_cause) = match (winner, why) {

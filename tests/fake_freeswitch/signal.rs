@@ -121,7 +121,7 @@ pub fn avmd_event(core: &mut Core, cu: &str, uuid: &str, sub: &str, extra: &[(&s
         ch.state_headers(&mut ev, false);
         ch.profile_headers(&mut ev, "Caller");
         ch.var_headers(&mut ev);
-        if ch.running_app {
+        if ch.running_app > 0 {
             ch.deferred.push(ev);
         } else {
             core.emit(&ev);
