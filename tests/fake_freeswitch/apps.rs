@@ -103,9 +103,7 @@ async fn run_app_inner(sw: &Switch, uuid: &str, req: AppRequest) -> String {
             arg: req.arg.clone(),
             queued: req.queued,
             started: ch.log.elapsed(),
-            frame: req
-                .frame
-                .unwrap_or_else(|| sw.tick_at(ch.frame_epoch, tokio::time::Instant::now())),
+            frame: req.frame.unwrap_or(ch.frame_no),
             queued_frame: req.queued_tick,
         });
         let mut post = vec![("Application", req.name.clone())];

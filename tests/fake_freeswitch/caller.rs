@@ -192,4 +192,3 @@ impl Caller {
             .unwrap_or_else(|| self.default_callee.clone())
     }
 }
-

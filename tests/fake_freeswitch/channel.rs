@@ -107,8 +107,9 @@ pub struct Channel {
     /// and the socket app return, and the channel runs its new dialplan
     /// (fake_freeswitch/transfer.rs).
     pub xfer: watch::Sender<u64>,
-    /// Where the pending transfer goes: extension, dialplan, context.
-    pub transfer_to: Option<(String, String, String)>,
+    /// Where the pending transfer goes: extension, dialplan, context, and
+    /// the destination before it.
+    pub transfer_to: Option<(String, String, String, String)>,
     /// Bumped by `uuid_break`: a running playback stops.
     pub brk: watch::Sender<u64>,
     /// The target of a running `uuid_audio` media bug (`mute`, `level`).
@@ -130,8 +131,8 @@ pub struct Channel {
     /// A socket app holds the channel parked (avmd reports twice then).
     pub parked: bool,
     pub born: Instant,
-    /// Tick 0 of the channel thread's frame clock (pacing.rs).
-    pub frame_epoch: tokio::time::Instant,
+    /// The frames the channel's thread went through (pacing.rs).
+    pub frame_no: u64,
     /// The outbound sockets attached to this channel: its socket app's,
     /// and earlier ones still lingering after a transfer (11b2).
     pub conns: Vec<super::switch::ConnHook>,
@@ -187,7 +188,7 @@ impl Channel {
             avmd: false,
             parked: false,
             born: Instant::now(),
-            frame_epoch: tokio::time::Instant::now(),
+            frame_no: 0,
             conns: Vec::new(),
             responded: false,
             dtmf_buf: String::new(),
@@ -317,7 +318,9 @@ impl Channel {
         if !p.username.is_empty() {
             h("Username", p.username.clone());
         }
-        h("Dialplan", p.dialplan.clone());
+        if !p.dialplan.is_empty() {
+            h("Dialplan", p.dialplan.clone());
+        }
         h("Caller-ID-Name", p.caller_id_name.clone());
         h("Caller-ID-Number", p.caller_id_number.clone());
         let (orig_name, orig_number, ani) = match &p.flipped {

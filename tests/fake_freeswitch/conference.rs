@@ -39,7 +39,8 @@ use super::core::Core;
 use super::event::Event;
 use super::switch::Switch;
 
-const ALONE: &str = "/srv/freeswitch/share/freeswitch/sounds/en/us/callie/conference/conf-alone.wav";
+const ALONE: &str =
+    "/srv/freeswitch/share/freeswitch/sounds/en/us/callie/conference/conf-alone.wav";
 const MOH: &str = "local_stream://moh";
 const ENTER: &str = "tone_stream://%(200,0,500,600,700)";
 const EXIT: &str = "tone_stream://%(500,0,300,200,100,50,25)";
@@ -77,6 +78,8 @@ pub struct Conferences {
     pub next_id: u32,
     /// Conference-Unique-IDs a test fixed in advance, by name.
     pub uuids: std::collections::HashMap<String, String>,
+    /// The conference thread's tick, when a test set it.
+    pub tick: Option<Duration>,
 }
 
 impl Conference {
@@ -85,9 +88,21 @@ impl Conference {
     }
 }
 
+/// The conference thread's tick (default 20 switch ms;
+/// `FakeSwitch::conference_tick`): the floor, the hold music, a mute, a
+/// departure are acted on at the next one.
+pub fn tick(sw: &Switch) -> Duration {
+    sw.extra().conferences.tick.unwrap_or_else(|| sw.ms(20))
+}
+
 /// The conference-level headers every event starts with.
 fn conf_event(core: &mut Core, cu: &str, c: &Conference, size: usize) -> Event {
-    let mut ev = core.base(cu, "CUSTOM", Some("conference::maintenance"), "conference_event");
+    let mut ev = core.base(
+        cu,
+        "CUSTOM",
+        Some("conference::maintenance"),
+        "conference_event",
+    );
     ev.push("Conference-Name", c.name.clone());
     ev.push("Conference-Domain", "127.0.0.1");
     ev.push("Conference-Size", size.to_string());
@@ -195,7 +210,12 @@ fn play_next_tone(sw: &Switch, name: String, conf_uuid: String) {
         let cu = sw.0.core_uuid.clone();
         let mut core = sw.lock();
         let mut ex = sw.extra();
-        let Some(c) = ex.conferences.rooms.get_mut(&name).filter(|c| c.uuid == conf_uuid) else {
+        let Some(c) = ex
+            .conferences
+            .rooms
+            .get_mut(&name)
+            .filter(|c| c.uuid == conf_uuid)
+        else {
             return;
         };
         let Some((file, _)) = c.tones.pop_front() else {
@@ -252,16 +272,19 @@ pub async fn conference_app(sw: &Switch, uuid: &str, arg: &str) {
         confs.next_id += 1;
         let fixed = confs.uuids.remove(&name);
         let created = !confs.rooms.contains_key(&name);
-        let c = confs.rooms.entry(name.clone()).or_insert_with(|| Conference {
-            name: name.clone(),
-            profile: profile.clone(),
-            uuid: fixed.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-            created: Instant::now(),
-            members: Vec::new(),
-            floor: None,
-            tones: VecDeque::new(),
-            ending: false,
-        });
+        let c = confs
+            .rooms
+            .entry(name.clone())
+            .or_insert_with(|| Conference {
+                name: name.clone(),
+                profile: profile.clone(),
+                uuid: fixed.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                created: Instant::now(),
+                members: Vec::new(),
+                floor: None,
+                tones: VecDeque::new(),
+                ending: false,
+            });
         if created {
             emit_plain(&mut core, &cu, c, "conference-create", &[]);
         }
@@ -292,7 +315,7 @@ pub async fn conference_app(sw: &Switch, uuid: &str, arg: &str) {
         if c.floor.is_none() {
             let (sw, name, id) = (sw.clone(), name.clone(), id);
             tokio::spawn(async move {
-                tokio::time::sleep(sw.ms(20)).await;
+                tokio::time::sleep(tick(&sw)).await;
                 give_floor(&sw, &name, id, true);
             });
         }
@@ -303,7 +326,7 @@ pub async fn conference_app(sw: &Switch, uuid: &str, arg: &str) {
         _ = hung.wait_for(|h| *h) => {}
     }
     // The conference thread notices at its next tick.
-    tokio::time::sleep(sw.ms(20)).await;
+    tokio::time::sleep(tick(&sw)).await;
     member_leaves(sw, &name, uuid);
 }
 
@@ -342,7 +365,10 @@ fn member_leaves(sw: &Switch, name: &str, uuid: &str) {
     let m = c.members.remove(pos);
     if c.floor == Some(m.id) {
         c.floor = None;
-        let extra = [("Old-ID", "none".to_string()), ("New-ID", "none".to_string())];
+        let extra = [
+            ("Old-ID", "none".to_string()),
+            ("New-ID", "none".to_string()),
+        ];
         let mut ev = conf_event(&mut core, &cu, c, c.members.len() + 1);
         ev.push("Action", "floor-change");
         for (k, v) in extra {
@@ -365,11 +391,16 @@ fn member_leaves(sw: &Switch, name: &str, uuid: &str) {
         }
         let (sw, name, conf_uuid) = (sw.clone(), name.to_string(), c.uuid.clone());
         tokio::spawn(async move {
-            tokio::time::sleep(sw.ms(20)).await;
+            tokio::time::sleep(tick(&sw)).await;
             let cu = sw.0.core_uuid.clone();
             let mut core = sw.lock();
             let mut ex = sw.extra();
-            let Some(c) = ex.conferences.rooms.get_mut(&name).filter(|c| c.uuid == conf_uuid) else {
+            let Some(c) = ex
+                .conferences
+                .rooms
+                .get_mut(&name)
+                .filter(|c| c.uuid == conf_uuid)
+            else {
                 return;
             };
             if !c.members.is_empty() {
@@ -391,12 +422,17 @@ fn member_leaves(sw: &Switch, name: &str, uuid: &str) {
 fn end_conference(sw: &Switch, name: &str, conf_uuid: String) {
     let (sw, name) = (sw.clone(), name.to_string());
     tokio::spawn(async move {
-        tokio::time::sleep(sw.ms(20)).await;
+        tokio::time::sleep(tick(&sw)).await;
         let next = {
             let cu = sw.0.core_uuid.clone();
             let mut core = sw.lock();
             let mut ex = sw.extra();
-            let Some(c) = ex.conferences.rooms.get_mut(&name).filter(|c| c.uuid == conf_uuid) else {
+            let Some(c) = ex
+                .conferences
+                .rooms
+                .get_mut(&name)
+                .filter(|c| c.uuid == conf_uuid)
+            else {
                 return;
             };
             c.ending = true;
@@ -406,7 +442,7 @@ fn end_conference(sw: &Switch, name: &str, conf_uuid: String) {
         if let Some(id) = next {
             give_floor(&sw, &name, id, false);
         }
-        tokio::time::sleep(sw.ms(20)).await;
+        tokio::time::sleep(tick(&sw)).await;
         let cu = sw.0.core_uuid.clone();
         let members: Vec<String> = sw
             .extra()
@@ -436,9 +472,4 @@ pub fn kick(c: &Conference, id: u32) -> bool {
         }
         None => false,
     }
-}
-
-/// For `Duration` arithmetic in the API.
-pub fn since(t: Instant) -> Duration {
-    t.elapsed()
 }

@@ -35,7 +35,7 @@ pub fn execute(sw: &Switch, rest: &str) -> String {
                 // The member's thread reports it at its next frame (19a).
                 let (sw, name) = (sw.clone(), name.to_string());
                 tokio::spawn(async move {
-                    tokio::time::sleep(sw.ms(20)).await;
+                    tokio::time::sleep(super::conference::tick(&sw)).await;
                     let cu = sw.0.core_uuid.clone();
                     let mut core = sw.lock();
                     let ex = sw.extra();

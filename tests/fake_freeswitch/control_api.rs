@@ -67,7 +67,11 @@ fn uuid_transfer(sw: &Switch, args: &[&str]) -> String {
     };
     let mut targets = vec![u.to_string()];
     if let Some(flag) = rest.first().filter(|f| f.starts_with('-')) {
-        let partner = sw.lock().channels.get(*u).and_then(|c| c.bridged_to.clone());
+        let partner = sw
+            .lock()
+            .channels
+            .get(*u)
+            .and_then(|c| c.bridged_to.clone());
         match (*flag, partner) {
             ("-bleg", Some(p)) => targets = vec![p],
             ("-both", Some(p)) => targets.push(p),
@@ -83,7 +87,11 @@ fn uuid_transfer(sw: &Switch, args: &[&str]) -> String {
     for t in &targets {
         ok |= core.transfer(t, exten, rest.get(1).copied(), rest.get(2).copied());
     }
-    if ok { "+OK\n".into() } else { NO_CHANNEL.into() }
+    if ok {
+        "+OK\n".into()
+    } else {
+        NO_CHANNEL.into()
+    }
 }
 
 /// `uuid_send_dtmf <uuid> <digits>`: the digits go to the party as RFC
@@ -130,10 +138,7 @@ fn uuid_audio(sw: &Switch, args: &[&str]) -> String {
     let mut core = sw.lock();
     match args[1] {
         "stop" => {
-            let target = core
-                .channels
-                .get_mut(*u)
-                .and_then(|c| c.audio_bug.take());
+            let target = core.channels.get_mut(*u).and_then(|c| c.audio_bug.take());
             if let Some(t) = target {
                 let pre = [
                     ("Media-Bug-Function", "audio".to_string()),

@@ -56,6 +56,18 @@ impl Builder {
     }
 }
 
+/// A clonable handle on the fake's `api` (the inbound port's commands run
+/// directly), for tasks that must not borrow the `FakeSwitch`.
+#[derive(Debug, Clone)]
+pub struct ApiHandle(Switch);
+
+impl ApiHandle {
+    /// Runs an `api` command; its reply body.
+    pub async fn api(&self, line: &str) -> String {
+        super::api::execute(&self.0, line, None).await
+    }
+}
+
 /// A FreeSWITCH stand-in speaking real ESL in both directions.
 #[derive(Debug)]
 pub struct FakeSwitch {
@@ -164,6 +176,29 @@ impl FakeSwitch {
     /// Runs an `api` command as if sent on the inbound port; its reply body.
     pub async fn api(&self, line: &str) -> String {
         super::api::execute(&self.sw, line, None).await
+    }
+    /// A clonable handle on the api, for tasks that outlive a borrow.
+    pub fn api_handle(&self) -> ApiHandle {
+        ApiHandle(self.sw.clone())
+    }
+    /// Member-IDs of conferences count from `n` (they are global to the
+    /// switch: 19b's numbering went on from 19a's).
+    pub fn conference_member_ids_from(&self, n: u32) {
+        self.sw.extra().conferences.next_id = n;
+    }
+    /// The conference thread's tick (default 20 switch ms): a new member
+    /// gets the floor, a mute is reported, a departure is acted on one tick
+    /// later (19a, 19b).
+    pub fn conference_tick(&self, d: Duration) {
+        self.sw.extra().conferences.tick = Some(d);
+    }
+    /// The Conference-Unique-ID the next conference `name` gets.
+    pub fn conference_uuid(&self, name: &str, uuid: &str) {
+        self.sw
+            .extra()
+            .conferences
+            .uuids
+            .insert(name.to_string(), uuid.to_string());
     }
     /// Calls created by `originate ... &socket(...)`, in order.
     pub fn originated(&self) -> Vec<CallHandle> {

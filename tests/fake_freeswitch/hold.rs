@@ -195,7 +195,12 @@ fn swap_dialog(ch: &mut Channel) {
 
 /// CUSTOM `sofia::reinvite`: only the channel's Unique-ID (23).
 fn reinvite_event(core: &mut Core, cu: &str, uuid: &str) {
-    let mut ev = core.base(cu, "CUSTOM", Some("sofia::reinvite"), "sofia_handle_sip_i_state");
+    let mut ev = core.base(
+        cu,
+        "CUSTOM",
+        Some("sofia::reinvite"),
+        "sofia_handle_sip_i_state",
+    );
     ev.push("Unique-ID", uuid);
     core.emit(&ev);
 }

@@ -120,7 +120,9 @@ pub fn far_end_info(sw: &Switch, uuid: &str, content_type: &str, body: &str) {
     let Some(digit) = field("Signal").and_then(|d| d.chars().next()) else {
         return;
     };
-    let duration: u64 = field("Duration").and_then(|d| d.parse().ok()).unwrap_or(160);
+    let duration: u64 = field("Duration")
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(160);
     let post = [
         ("DTMF-Digit", digit.to_string()),
         ("DTMF-Duration", (duration * 8).to_string()),
@@ -133,6 +135,7 @@ pub fn far_end_info(sw: &Switch, uuid: &str, content_type: &str, body: &str) {
     // Relayed to the partner as RFC 2833 (21b: A's packet count 10).
     if let Some(p) = partner.and_then(|p| core.channels.get_mut(&p)) {
         super::control_api::add_dtmf_packets(p, 10);
-        p.log.push_sip_sent(&p.uuid.clone(), SipSent::Dtmf(digit.to_string()));
+        p.log
+            .push_sip_sent(&p.uuid.clone(), SipSent::Dtmf(digit.to_string()));
     }
 }

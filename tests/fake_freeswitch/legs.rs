@@ -49,7 +49,8 @@ pub fn plan(arg: &str) -> (Dial, Vec<Vec<PlannedLeg>>) {
         global_vars: Vec::new(),
         legs: Vec::new(),
     };
-    let parsed = match BridgeDialString::parse_with(arg, BlockParse::default()) {
+    let parsed = match BridgeDialString::parse_with(&upper_error_causes(arg), BlockParse::default())
+    {
         Ok(p) => p,
         Err(e) => {
             dial.error = Some(e.to_string());
@@ -108,6 +109,33 @@ pub fn plan(arg: &str) -> (Dial, Vec<Vec<PlannedLeg>>) {
         groups.push(legs);
     }
     (dial, groups)
+}
+
+/// `error/<cause>` as freeswitch-types' parser takes it: the cause in
+/// capitals (FreeSWITCH reads causes without regard to case,
+/// `switch_channel_str2cause`) and no `[...]` variables before it (an error
+/// endpoint creates no channel for them; 11a's stock dialplan dials
+/// `[^^:sip_invite_domain=...]error/user_not_registered`).
+fn upper_error_causes(arg: &str) -> String {
+    let mut out = String::with_capacity(arg.len());
+    let mut rest = arg;
+    while let Some(i) = rest.find("error/") {
+        out.push_str(&rest[..i]);
+        if out.ends_with(']')
+            && let Some(open) = out.rfind('[')
+        {
+            out.truncate(open);
+        }
+        out.push_str("error/");
+        rest = &rest[i + 6..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..end].to_ascii_uppercase());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The user part a leg dials: `sofia/external/1000@host` -> `1000`.
@@ -276,16 +304,9 @@ pub enum Stim {
     HungUp,
 }
 
-/// Plays a leg's script: pre-answer signals to the bridge, then, once
-/// answered, the callee's digits, beeps and BYE straight on the channel.
-pub async fn drive_leg(
-    sw: Switch,
-    idx: usize,
-    uuid: String,
-    script: Callee,
-    tx: mpsc::UnboundedSender<(usize, Stim)>,
-) {
-    let t0 = tokio::time::Instant::now();
+/// A leg's far end before its answer: each signal at its time from the
+/// INVITE (the originate plays them, ringing.rs).
+pub fn leg_plan(script: &Callee) -> Vec<(u64, Stim)> {
     let mut plan: Vec<(u64, Stim)> = Vec::new();
     if let Some(r) = script.ring_at {
         plan.push((r, Stim::Ring));
@@ -293,25 +314,14 @@ pub async fn drive_leg(
     if let Some(e) = script.early_media_at {
         plan.push((e, Stim::Early));
     }
-    let mut answer_at = None;
     match script.outcome {
-        Outcome::Answer(t) => {
-            plan.push((t, Stim::Answer));
-            answer_at = Some(t);
-        }
+        Outcome::Answer(t) => plan.push((t, Stim::Answer)),
         Outcome::Reject(code, t) => plan.push((t, Stim::Reject(code))),
         Outcome::NoListener => plan.push((14, Stim::Reject(503))),
         Outcome::RingForever => {}
     }
     plan.sort_by_key(|(t, _)| *t);
-    for (t, stim) in plan {
-        tokio::time::sleep_until(t0 + Duration::from_millis(t)).await;
-        if tx.send((idx, stim)).is_err() {
-            return;
-        }
-    }
-    let Some(answered) = answer_at else { return };
-    after_answer(sw, uuid, script, t0 + Duration::from_millis(answered)).await;
+    plan
 }
 
 /// The part of a leg's script after its answer at `base`: digits, beeps

@@ -61,7 +61,9 @@ fn party_channel(leg: &PlannedLeg, script: &Callee, log: Arc<CallLog>) -> Channe
         source: "src/switch_ivr_originate.c".into(),
         context: "default".into(),
         created_us: 0,
-        dialplan: "XML".into(),
+        // An API-created channel has no dialplan of its own (no
+        // Caller-Dialplan in 10's or 24a's connect data).
+        dialplan: String::new(),
         logical_direction: None,
         transfer_source: None,
         flipped: Some(flipped.clone()),

@@ -11,12 +11,12 @@ use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-use super::park::socket_app;
 use super::channel::AppRequest;
 use super::core::Core;
 use super::event::MYEVENTS;
 use super::faults::{Faults, Live};
 use super::legs::Stim;
+use super::park::socket_app;
 use super::record::{CallLog, Command};
 use super::scenario::DialplanNext;
 use super::switch::{ConnHook, Out, Switch};
@@ -135,8 +135,6 @@ async fn connection(
         let mut core = sw.lock();
         if let Some(ch) = core.channels.get_mut(&uuid) {
             ch.parked = true;
-            // The park's frame loop starts now (pacing.rs).
-            ch.frame_epoch = tokio::time::Instant::now();
         }
         core.fire(&cu, &uuid, "CHANNEL_PARK", &[], &[]);
     }

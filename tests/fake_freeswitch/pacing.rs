@@ -4,22 +4,21 @@
 //! behind it then run back to back. `api`, `filter`, `event` and `linger`
 //! are answered at once (they never come here).
 //!
-//! The frame clock is the channel's own: its thread reads a frame, 20 ms
-//! of media, then looks at its queue. The socket app's park starts that
-//! loop when the connection is made, so the first application a daemon
-//! queues runs one frame after the connect (the first CHANNEL_EXECUTE of
-//! every capture came 24-31 ms after the connection, never sooner). Its
-//! length is `Builder::frame` (default 20 switch milliseconds, so it scales
-//! with `second`).
+//! The channel's thread reads a frame (20 ms of media) before it looks at
+//! its queue again: an application queued on an idle channel starts one
+//! frame after it was queued, never sooner (the first CHANNEL_EXECUTE of
+//! every capture came 21-31 ms after the first `sendmsg`), and whatever was
+//! queued meanwhile runs with it. The frame's length is `Builder::frame`
+//! (default 20 switch milliseconds, so it scales with `second`).
 //!
-//! Each run is logged (`AppRun`) with the tick it started in, a logical
-//! number rather than a wall-clock reading: applications of one batch share
-//! it even on a loaded machine, so a test can prove a daemon's set-up was
-//! pipelined ("bridge ran in the same frame as the first `set`").
+//! Each run is logged (`AppRun`) with the channel's frame number it started
+//! in: a counter of the frames its thread went through (one per wait for
+//! the queue, one per application that took time), not a wall-clock
+//! reading, so applications of one batch share it even on a loaded
+//! machine and a test can prove a daemon's set-up was pipelined ("bridge
+//! ran in the same frame as the first `set`").
 
 use std::time::Duration;
-
-use tokio::time::Instant;
 
 use super::switch::Switch;
 
@@ -35,9 +34,9 @@ pub struct AppRun {
     pub queued: Option<Duration>,
     /// When it started (CHANNEL_EXECUTE), on the call's clock.
     pub started: Duration,
-    /// The frame tick it started in (see the module doc).
+    /// The channel's frame it started in (see the module doc).
     pub frame: u64,
-    /// The tick its `sendmsg` arrived in.
+    /// The channel's frame its `sendmsg` arrived in.
     pub queued_frame: Option<u64>,
 }
 
@@ -47,43 +46,35 @@ impl Switch {
         self.0.frame
     }
 
-    /// The index of the tick of a frame clock started at `epoch` current
-    /// at `t`.
-    pub fn tick_at(&self, epoch: Instant, t: Instant) -> u64 {
-        let f = self.0.frame;
-        if f.is_zero() {
-            return 0;
-        }
-        (t.saturating_duration_since(epoch).as_nanos() / f.as_nanos()) as u64
-    }
-
-    /// The channel's frame clock start (its creation until a socket app
-    /// parks it).
-    pub fn frame_epoch(&self, uuid: &str) -> Instant {
+    /// The frame `uuid`'s thread is in.
+    pub fn frame_no(&self, uuid: &str) -> u64 {
         self.lock()
             .channels
             .get(uuid)
-            .map(|c| c.frame_epoch)
-            .unwrap_or(self.0.epoch)
+            .map(|c| c.frame_no)
+            .unwrap_or(0)
     }
 
-    /// The tick of `uuid`'s frame clock current now.
-    pub fn tick_now(&self, uuid: &str) -> u64 {
-        self.tick_at(self.frame_epoch(uuid), Instant::now())
-    }
-
-    /// Sleeps until `uuid`'s next frame tick and returns its index (at
-    /// once, tick 0, without pacing).
+    /// Lets one frame of `uuid`'s thread go by and returns the new frame's
+    /// number (at once, without pacing).
     pub async fn next_frame(&self, uuid: &str) -> u64 {
         let f = self.0.frame;
         if f.is_zero() {
             tokio::task::yield_now().await;
-            return 0;
+        } else {
+            tokio::time::sleep(f).await;
         }
-        let epoch = self.frame_epoch(uuid);
-        let k = self.tick_at(epoch, Instant::now()) + 1;
-        let at = Duration::from_nanos((f.as_nanos() * u128::from(k)) as u64);
-        tokio::time::sleep_until(epoch + at).await;
-        k
+        self.pass_frame(uuid)
+    }
+
+    /// Counts a frame gone by on `uuid`'s thread; the new number.
+    pub fn pass_frame(&self, uuid: &str) -> u64 {
+        match self.lock().channels.get_mut(uuid) {
+            Some(c) => {
+                c.frame_no += 1;
+                c.frame_no
+            }
+            None => 0,
+        }
     }
 }

@@ -108,7 +108,7 @@ pub async fn park_loop(
                 let Some(first) = first else {
                     return (last, LoopEnd::Closed);
                 };
-                // The channel thread takes it at its next frame, with
+                // The channel thread takes it one frame later, with
                 // everything queued by then (02a: set, set, bridge).
                 let tick = sw.next_frame(uuid).await;
                 pending.push_back(first);
@@ -128,9 +128,10 @@ pub async fn park_loop(
             run_app(sw, uuid, r).await
         };
         if !instant {
-            // Frames went by: what follows starts in the frame it starts in.
+            // Frames went by: what follows starts in a later frame.
+            let now = sw.pass_frame(uuid);
             for p in pending.iter_mut() {
-                p.frame = None;
+                p.frame = Some(now);
             }
         }
     }
@@ -217,7 +218,6 @@ pub async fn park_app(sw: &Switch, uuid: &str) -> String {
             return "_none_".into();
         };
         ch.parked = true;
-        ch.frame_epoch = tokio::time::Instant::now();
         let t = ch.var("park_timeout").map(str::to_string);
         ch.unset_var("park_timeout");
         core.fire(&cu, uuid, "CHANNEL_PARK", &[], &[]);

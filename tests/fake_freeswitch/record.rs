@@ -127,7 +127,10 @@ pub enum SipSent {
     /// A BYE (after a REFER: FreeSWITCH releases the referrer, §11, §20).
     Bye,
     /// A REFER (`deflect`, §20).
-    Refer { refer_to: String, referred_by: String },
+    Refer {
+        refer_to: String,
+        referred_by: String,
+    },
     /// An in-dialog INFO (§21).
     Info { content_type: String, body: String },
     /// An in-dialog MESSAGE (§21).

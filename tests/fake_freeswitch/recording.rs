@@ -95,7 +95,13 @@ pub async fn record_session(sw: &Switch, uuid: &str, arg: &str) {
         second: sw.second(),
         elsewhere,
     });
-    core.fire(&cu, uuid, "RECORD_START", &[], &[("Record-File-Path", path.clone())]);
+    core.fire(
+        &cu,
+        uuid,
+        "RECORD_START",
+        &[],
+        &[("Record-File-Path", path.clone())],
+    );
     let pre = [
         ("Media-Bug-Function", "session_record".to_string()),
         ("Media-Bug-Target", path),

@@ -150,11 +150,7 @@ async fn deflect(sw: &Switch, uuid: &str, target: &str) -> Option<String> {
     let mut text = None;
     if let Some((frag, after)) = reply.notify.filter(|_| reply.code < 300) {
         tokio::time::sleep(Duration::from_millis(after)).await;
-        let status = frag
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or("0")
-            .to_string();
+        let status = frag.split_whitespace().nth(1).unwrap_or("0").to_string();
         if let Some(ch) = sw.lock().channels.get_mut(uuid) {
             ch.set_var("sip_refer_target_status_code", status);
             ch.set_var("sip_refer_reply", format!("{frag}\r\n"));

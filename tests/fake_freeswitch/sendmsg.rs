@@ -49,7 +49,7 @@ pub fn handle(
                 .and_then(|l| l.parse().ok())
                 .unwrap_or(1);
             req.queued = Some(ch.log.elapsed());
-            req.queued_tick = Some(sw.tick_at(ch.frame_epoch, tokio::time::Instant::now()));
+            req.queued_tick = Some(ch.frame_no);
             let job: Job = match ch.apps.clone() {
                 Some(q) => Box::new(move || {
                     let _ = q.send(req);

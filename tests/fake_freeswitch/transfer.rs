@@ -89,7 +89,7 @@ impl Core {
         ch.push_var("transfer_history", &source);
         ch.set_var("transfer_source", source.clone());
         ch.profile.transfer_source = Some(source);
-        ch.profile.destination = exten.to_string();
+        let before = std::mem::replace(&mut ch.profile.destination, exten.to_string());
         ch.profile.dialplan = use_dialplan.clone();
         ch.profile.context = use_context.clone();
         if ch.profile.direction == "outbound" {
@@ -97,7 +97,7 @@ impl Core {
             // (switch_channel.c, CF_DIALPLAN; 11b1).
             ch.profile.logical_direction = Some("inbound");
         }
-        ch.transfer_to = Some((exten.to_string(), use_dialplan, use_context));
+        ch.transfer_to = Some((exten.to_string(), use_dialplan, use_context, before));
         ch.xfer.send_modify(|x| *x += 1);
         if let Some(p) = partner.and_then(|p| self.channels.get_mut(&p)) {
             p.unset_var("signal_bond");
@@ -128,20 +128,22 @@ pub async fn run_dialplan(sw: &Switch, uuid: &str) {
             .channels
             .get_mut(uuid)
             .and_then(|c| c.transfer_to.take());
-        let Some((exten, dialplan, context)) = target else {
+        let Some((exten, dialplan, context, before)) = target else {
             break;
         };
         let apps = match dialplan.strip_prefix("inline:") {
-            Some(spec) => Some(inline_apps(spec)),
+            Some(spec) => {
+                // The inline dialplan runs with the caller's own
+                // destination again (11b1, 11b2: `caller`, not 2000).
+                if let Some(ch) = sw.lock().channels.get_mut(uuid) {
+                    ch.profile.destination = before;
+                }
+                Some(inline_apps(spec))
+            }
             None => sw.extension(&context, &exten),
         };
         let Some(apps) = apps else {
-            local_hangup(
-                &mut sw.lock(),
-                &cu,
-                uuid,
-                HangupCause::NoRouteDestination,
-            );
+            local_hangup(&mut sw.lock(), &cu, uuid, HangupCause::NoRouteDestination);
             break;
         };
         let Some(st) = stops(sw, uuid) else {
