@@ -203,7 +203,7 @@ async fn replay_call(s: &Scenario, f: f64) -> Vec<String> {
                     acts.push((at + 300 * i as u64, Some(d)));
                 }
             }
-            tokio::spawn(caller_acts(call.clone(), rx, t.clone(), acts, f));
+            tokio::spawn(scenarios::caller_acts(call.clone(), rx, t.clone(), acts, f));
         }
     }
     if let Some(t) = &conn2 {
@@ -224,7 +224,7 @@ async fn replay_call(s: &Scenario, f: f64) -> Vec<String> {
                 tasks.push(("conn2", t, task));
                 if let Some(c2) = second_call {
                     let acts = vec![(3190, Some('9')), (5570, None)];
-                    tokio::spawn(caller_acts(c2, rx, t.clone(), acts, f));
+                    tokio::spawn(scenarios::caller_acts(c2, rx, t.clone(), acts, f));
                 }
             }
             _ => problems.push("the second connection never came".to_string()),
@@ -263,32 +263,6 @@ async fn replay_call(s: &Scenario, f: f64) -> Vec<String> {
         .into_iter()
         .map(|p| format!("{}: {p}", s.name))
         .collect()
-}
-
-/// Plays the caller's digits (`Some`) and hangup (`None`), each at its
-/// moment of the capture's connection timeline, anchored to the messages
-/// that connection received: the fake's clock and the replay's drift apart
-/// under load, the order of the caller's actions and the daemon's does not.
-async fn caller_acts(
-    call: fake_freeswitch::CallHandle,
-    mut rx: watch::Receiver<driver::Progress>,
-    t: Trace,
-    mut acts: Vec<(u64, Option<char>)>,
-    f: f64,
-) {
-    acts.sort_by_key(|a| a.0);
-    for (at, act) in acts {
-        let (k, after) = driver::anchor(&t, at);
-        let Ok(p) = rx.wait_for(|(n, _)| *n >= k).await.map(|p| *p) else {
-            return;
-        };
-        let base = if k == 0 { Instant::now() } else { p.1 };
-        tokio::time::sleep_until(base + Duration::from_secs_f64(after as f64 * f / 1000.0)).await;
-        match act {
-            Some(d) => call.press(d),
-            None => call.hang_up(),
-        }
-    }
 }
 
 /// The Unique-ID of an observer capture's first channel event.

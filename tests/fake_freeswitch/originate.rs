@@ -179,7 +179,7 @@ pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
     }
     let mut core = sw.lock();
     signal::answer(&mut core, &cu, &leg.uuid);
-    tokio::spawn(super::legs::after_answer(
+    tokio::spawn(super::far_end::after_answer(
         sw.clone(),
         leg.uuid.clone(),
         script.clone(),

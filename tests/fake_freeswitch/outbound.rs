@@ -309,7 +309,7 @@ async fn connection(
             "api" => {
                 let flooded = match &live.faults.flood_before_api {
                     Some((prefix, n)) if args.starts_with(prefix.as_str()) => {
-                        flood(&sw, &uuid, *n, &send);
+                        super::faults::flood(&sw, &uuid, *n, &send);
                         true
                     }
                     _ => false,
@@ -380,24 +380,4 @@ fn faults_of(sw: &Switch, uuid: &str) -> Faults {
         .and_then(|c| c.script.as_ref().map(|s| s.faults.clone()));
     leg.or_else(|| sw.extra().callers.get(uuid).map(|c| c.faults.clone()))
         .unwrap_or_default()
-}
-
-/// Writes `n` events of `uuid` at once (a CHANNEL_EXECUTE of an
-/// application nobody queued), to overflow the reader's event queue.
-fn flood(sw: &Switch, uuid: &str, n: usize, send: &dyn Fn(Vec<u8>)) {
-    let cu = sw.0.core_uuid.clone();
-    let post = [
-        ("Application", "log".to_string()),
-        ("Application-UUID", uuid::Uuid::new_v4().to_string()),
-    ];
-    let Some(ev) = sw
-        .lock()
-        .chan_event(&cu, uuid, "CHANNEL_EXECUTE", &[], &post)
-    else {
-        return;
-    };
-    let bytes = ev.to_json();
-    for _ in 0..n {
-        send(bytes.clone());
-    }
 }

@@ -56,7 +56,7 @@ impl Switch {
     }
 
     /// Lets one frame of `uuid`'s thread go by and returns the new frame's
-    /// number (at once, without pacing).
+    /// number (without pacing: at once, and no frame goes by).
     pub async fn next_frame(&self, uuid: &str) -> u64 {
         let f = self.0.frame;
         if f.is_zero() {
@@ -67,9 +67,12 @@ impl Switch {
         self.pass_frame(uuid)
     }
 
-    /// Counts a frame gone by on `uuid`'s thread; the new number.
+    /// Counts a frame gone by on `uuid`'s thread; the new number (frames
+    /// do not pass without pacing).
     pub fn pass_frame(&self, uuid: &str) -> u64 {
+        let paced = !self.0.frame.is_zero();
         match self.lock().channels.get_mut(uuid) {
+            Some(c) if !paced => c.frame_no,
             Some(c) => {
                 c.frame_no += 1;
                 c.frame_no

@@ -225,7 +225,7 @@ pub(super) async fn originate(
                 Stim::Answer => {
                     signal::answer(&mut core, &cu, &uuid);
                     if let Some(script) = scripts.get(&i).cloned() {
-                        tokio::spawn(super::legs::after_answer(
+                        tokio::spawn(super::far_end::after_answer(
                             sw.clone(),
                             uuid.clone(),
                             script,
