@@ -216,7 +216,17 @@ async fn hold_and_dtmf_go_to_the_party_and_hold_time_is_reported() {
         call.var(&a, "rtp_audio_out_dtmf_packet_count").as_deref(),
         Some("30")
     );
-    s.exec("hangup", "").await;
+    // `uuid_audio` needs its level (22: measured, not kept).
+    assert_eq!(
+        fake.api(&format!("uuid_audio {a} start read mute")).await,
+        "-USAGE: <uuid> [start [read|write] [mute|level <level>]|stop]\n"
+    );
+    assert_eq!(
+        fake.api(&format!("uuid_audio {a} start read mute 1")).await,
+        "+OK\n"
+    );
+    // FreeSWITCH ends the call itself (as a uuid_kill would).
+    call.switch_hangup(&a, freeswitch_esl_tokio::HangupCause::NormalClearing);
     let mut seen = Vec::new();
     let end = s
         .until(&mut seen, |e| {

@@ -259,7 +259,7 @@ async fn record_session_writes_a_wav_complete_only_when_the_channel_hangs_up() {
         let channels = if stereo { 2 } else { 1 };
         let size = 44 + ms * 8 * 2 * channels;
         // 150 ms real at a 100 ms second: over a switch second recorded.
-        assert!(ms >= 1000 && ms % 20 == 0, "record_ms {ms}");
+        assert!(ms >= 1000 && ms.is_multiple_of(20), "record_ms {ms}");
         assert_eq!(
             stop.header_str("variable_record_file_size"),
             Some(size.to_string().as_str())

@@ -175,7 +175,7 @@ pub async fn conference_app(sw: &Switch, uuid: &str, arg: &str) {
         _ = hung.wait_for(|h| *h) => {}
     }
     // The conference thread notices at its next tick.
-    tokio::time::sleep(tick(&sw)).await;
+    tokio::time::sleep(tick(sw)).await;
     member_leaves(sw, &name, uuid);
 }
 

@@ -17,6 +17,13 @@ use crate::fake_freeswitch::wire::url_decode;
 use crate::fake_freeswitch::{ApiHandle, Callee, Caller, FakeSwitch};
 use crate::{a_uuid, fixer, load, play_inbound};
 
+/// A dialplan extension: context, extension, its applications.
+pub type Extension = (
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+);
+
 /// One captured call created through the API, and the scenario it shows.
 pub struct Originated {
     pub name: &'static str,
@@ -29,11 +36,7 @@ pub struct Originated {
     pub legs: Caller,
     /// Dialplan extensions a transferred channel runs (context, extension,
     /// applications).
-    pub extensions: Vec<(
-        &'static str,
-        &'static str,
-        Vec<(&'static str, &'static str)>,
-    )>,
+    pub extensions: Vec<Extension>,
     /// FreeSWITCH hangs the created call up (NORMAL_CLEARING) at this time
     /// of its outbound capture (11b1: cause not in the capture).
     pub switch_hangup_at: Option<u64>,
