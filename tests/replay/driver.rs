@@ -3,7 +3,9 @@
 //! Each `>>>` block of the capture becomes a [`Step`]: it is sent once the
 //! fake has delivered as many messages as the capture had received before
 //! it (its trigger), plus the capture's own delay between that last message
-//! and the block, scaled. The recorder's own close of the TCP connection
+//! and the block, scaled; `sendmsg`s the recorder sent back to back, with
+//! only their replies between, go in one write (the set-up burst a switch
+//! takes in one frame). The recorder's own close of the TCP connection
 //! (`### closing TCP connection (our side)`) is a step too. Nothing waits on
 //! a fixed timeout: a connection ends when the fake closes it, or when the
 //! recorder's close step runs; the guard below only bounds a broken replay.
