@@ -4,9 +4,12 @@
 //!
 //! `cargo bench --bench amd`
 //!
-//! Two signals that keep the classifier analysing to the end: 15 s of loud
-//! noise (no decision until the 15 s decision timeout) and 10 s of
-//! word-like bursts (a machine, then waiting for it to stop speaking).
+//! Three signals that keep the classifier analysing to the end: 15 s of
+//! loud noise (no decision until the 15 s decision timeout), 10 s of
+//! word-like bursts (a machine, then waiting for it to stop speaking), and
+//! 8 s of "Hello." [pause] and a greeting that goes on (a human, taken
+//! back by the second stage, then stopped speaking). Each sample goes
+//! through the level and the tone analysis whatever the phase.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dialbridge::amd::{Amd, AmdParams};
@@ -37,12 +40,23 @@ fn words(seconds: usize) -> Vec<i16> {
         .collect()
 }
 
+/// "Hello." (400 ms at 300 ms), 700 ms of pause, then bursts to 5 s.
+fn hello_then_greeting(seconds: usize) -> Vec<i16> {
+    let mut s = vec![0i16; 300 * 8];
+    s.extend(words(1).into_iter().take(400 * 8));
+    s.extend(std::iter::repeat_n(0, 700 * 8));
+    s.extend(words(4).into_iter().take(3600 * 8));
+    s.resize(seconds * 8000, 0);
+    s
+}
+
 fn bench(c: &mut Criterion) {
     let params = AmdParams::default();
     let mut group = c.benchmark_group("amd");
     for (name, signal) in [
         ("loud_noise_15s", noise(15, 20_000)),
         ("words_10s", words(10)),
+        ("hello_then_greeting_8s", hello_then_greeting(8)),
     ] {
         group.throughput(Throughput::Elements(signal.len() as u64));
         group.bench_function(name, |b| {

@@ -9,39 +9,52 @@
 //! the greeting:
 //!
 //! - a short greeting followed by `after_greeting_silence_ms` of silence is
-//!   a **human** ("Hello?" ... waiting for the caller);
+//!   a **human** ("Hello?" ... waiting for the caller); so is, at
+//!   `human_deadline_ms` after answer, a greeting still short and not in
+//!   the middle of a word (people must be decided fast);
 //! - a greeting longer than `greeting_ms`, or with `threshold_word_count`
-//!   words, is a **machine**; so is, if `initial_silence_ms` is set, that
-//!   long a silence before any word;
+//!   words, is a **machine**; so is a pure tone of `min_tone_ms` (a beep
+//!   or special-information tones: no voice is that pure) and, if
+//!   `initial_silence_ms` is set, that long a silence before any word;
 //! - no word within `no_speech_timeout_ms` is **no speech**;
 //! - no decision within `decision_timeout_ms` is a **decision timeout**
 //!   (e.g. continuous loud noise or music: one burst longer than
 //!   `max_word_length_ms` is not a word and decides nothing);
+//! - after a human, the **second stage**: until the callee has been silent
+//!   for `reversal_window_ms`, speech that goes on (pauses shorter than
+//!   800 ms) longer than `greeting_ms`, or with `threshold_word_count`
+//!   words, or a tone, is a machine after all ("Hi, this is Dave. [pause]
+//!   I can't take your call..."; "Leave a message. [beep]"). A person
+//!   saying "Hello?" again, or "Who is this?", stays a human;
 //! - after a machine, `greeting_completion_timeout_ms` of silence after its
 //!   last word means the **machine stopped speaking**: the moment to leave a
 //!   voicemail.
 //!
 //! jambonz counts `thresholdWordCount` with speech-to-text; here a "word" is
 //! an energy burst, so a word may be a syllable or a few words run
-//! together. Beeps are mod_avmd's job, not this module's.
+//! together. mod_avmd still reports beeps on its own (`amd_tone_detected`);
+//! the tone rule here is what lets a beep decide.
 //!
 //! The level measure removes DC offset first and, unless
 //! `adaptive_threshold` is off, raises the threshold over a moderate steady
-//! noise floor; clipped audio is simply loud. A single burst still going is
-//! not yet a long greeting (it may prove to be noise), and a burst in
-//! progress (word or click) holds a human or stopped-speaking verdict until
-//! it resolves. All times are audio time in 10 ms steps from the first
-//! sample pushed, which must be the moment of answer.
+//! noise floor, with hysteresis so weak syllable ends do not split words;
+//! clipped audio is simply loud. A single burst still going is not yet a
+//! long greeting (it may prove to be noise), and a burst in progress (word
+//! or click) holds a human or stopped-speaking verdict until it resolves.
+//! All times are audio time in 10 ms steps from the first sample pushed,
+//! which must be the moment of answer.
 //!
 //! # Event sequence
 //!
 //! [`Amd::push`] reports, over a classifier's whole life, exactly one of
 //! [`AmdEvent::HumanDetected`], [`AmdEvent::NoSpeechDetected`],
-//! [`AmdEvent::DecisionTimeout`] or [`AmdEvent::MachineDetected`]; only the
-//! last may be followed by one [`AmdEvent::MachineStoppedSpeaking`]. Then
-//! nothing more ([`Amd::is_finished`] turns true and further samples are
-//! ignored). If one `push` spans two events, it returns the first and the
-//! next `push` (an empty slice will do) returns the second.
+//! [`AmdEvent::DecisionTimeout`] or [`AmdEvent::MachineDetected`]. A human
+//! may be followed by one [`AmdEvent::MachineDetected`] (with
+//! `after_human: true`) within the reversal window; a machine, either way,
+//! by one [`AmdEvent::MachineStoppedSpeaking`]. Then nothing more
+//! ([`Amd::is_finished`] turns true and further samples are ignored). If
+//! one `push` spans two events, it returns the first and the next `push`
+//! (an empty slice will do) returns the second.
 //!
 //! ```
 //! use dialbridge::amd::{Amd, AmdEvent, AmdParams};
@@ -88,6 +101,8 @@ pub enum AmdEvent {
         words: u32,
         /// When decided.
         at_ms: u32,
+        /// This reverses an earlier [`AmdEvent::HumanDetected`].
+        after_human: bool,
     },
     /// No word at all within the no-speech timeout.
     NoSpeechDetected {
@@ -141,6 +156,8 @@ pub enum MachineReason {
     TooManyWords,
     /// `initial_silence_ms` passed before any word.
     InitialSilence,
+    /// A pure tone (a beep, special-information tones) of `min_tone_ms`.
+    Tone,
 }
 
 impl MachineReason {
@@ -150,6 +167,7 @@ impl MachineReason {
             Self::LongGreeting => "long greeting",
             Self::TooManyWords => "too many words",
             Self::InitialSilence => "initial silence",
+            Self::Tone => "tone",
         }
     }
 }

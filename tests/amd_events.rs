@@ -1,7 +1,9 @@
-//! What the amd hook hears besides human and machine: beeps only within
-//! `toneTimeoutMs` of the answer (mod_avmd listens that long, decided or
-//! not, as in jambonz), and an undecided detection as its own
-//! `amd_decision_timeout` event — against the fake switch, which writes the
+//! What the amd hook hears besides a plain human or machine: beeps only
+//! within `toneTimeoutMs` of the answer (mod_avmd listens that long,
+//! decided or not, as in jambonz), an undecided detection as its own
+//! `amd_decision_timeout` event, and a human verdict taken back
+//! (`amd_machine_detected` with `after_human: true`, which
+//! `disconnectOnAMD` acts on) — against the fake switch, which writes the
 //! callee's audio at real-time pace and sends `avmd::beep` only while avmd
 //! runs on the leg.
 
@@ -101,4 +103,87 @@ async fn an_undecided_detection_is_amd_decision_timeout_without_an_amd_type() {
     let body = got[0].json();
     assert_eq!(body["event"], "amd_decision_timeout");
     assert!(body.get("amd_type").is_none(), "{body}");
+}
+
+/// "Hi." [0.9 s], then 3.4 s more of greeting: decided human about 1.1 s
+/// after answer, then taken back once the continuation passes 1.5 s.
+fn greeting_that_goes_on() -> Vec<i16> {
+    let mut audio = speech(300, 1, 800);
+    audio.extend(speech(0, 8, 3_000));
+    audio
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_greeting_that_goes_on_after_a_human_verdict_is_reported_as_a_machine_after_it() {
+    let (got, _call) = amd_call(
+        json!({"actionHook": "/amd"}),
+        Callee::answers_after(50)
+            .records(greeting_that_goes_on())
+            .hangs_up_after_answer(9_000),
+    )
+    .await;
+    assert_eq!(
+        types(&got),
+        [
+            "amd_human_detected",
+            "amd_machine_detected",
+            "amd_machine_stopped_speaking"
+        ]
+    );
+    let (human, machine) = (got[0].json(), got[1].json());
+    assert_eq!(human["amd_type"], "human");
+    assert_eq!(
+        (
+            &machine["amd_type"],
+            &machine["reason"],
+            &machine["after_human"]
+        ),
+        (&json!("machine"), &json!("long greeting"), &json!(true))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disconnect_on_amd_hangs_up_a_machine_found_after_a_human_verdict() {
+    let (app, fake, d) = amd_setup(2_000).await;
+    script(
+        &app,
+        json!({"verb": "dial", "actionHook": "/action",
+               "amd": {"actionHook": "/amd", "disconnectOnAMD": true},
+               "target": [phone("+15550000001")]}),
+        json!([]),
+        Reply::status(200),
+    );
+    let call = fake.call(
+        d.addr,
+        caller().leg(
+            0,
+            Callee::answers_after(50)
+                .records(greeting_that_goes_on())
+                .hangs_up_after_answer(20_000),
+        ),
+    );
+    call.finished(Duration::from_secs(20))
+        .await
+        .expect("the call ends");
+    let amd = app.wait_for("/amd", 2, WAIT).await;
+    assert_eq!(
+        types(&amd)[..2],
+        ["amd_human_detected", "amd_machine_detected"]
+    );
+    let action = app.wait_for("/action", 1, WAIT).await[0].json();
+    assert_eq!(
+        (&action["dial_status"], &action["amd_type"]),
+        (&json!("completed"), &json!("machine"))
+    );
+    let leg = leg_uuid(&call, 0);
+    assert!(
+        call.commands()
+            .iter()
+            .any(|c| c.raw == format!("api uuid_kill {leg} NORMAL_CLEARING")),
+        "the callee was hung up"
+    );
+    assert!(
+        action["dial_legs"][0]["duration"].as_u64().unwrap_or(99) < 10,
+        "hung up after the reversal, long before its own BYE at 20 s"
+    );
 }

@@ -229,3 +229,66 @@ async fn a_caller_cancel_ends_every_ringing_leg_originator_cancel() {
         assert_eq!(l.disposition.as_deref(), Some("send_cancel"), "{}", l.uuid);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callee_hanging_up_as_it_answers_still_ends_the_bridge() {
+    // The callee's BYE may land between its answer and the bridge taking
+    // hold of the leg (a load generator's zero-delay callee under load does
+    // this): the bridge must still see the hangup and return. The race
+    // needs contention, so many calls run at once.
+    const CALLS: usize = 100;
+    let (fake, listener) = start().await;
+    let mut legs = std::collections::HashMap::new();
+    let mut calls = Vec::new();
+    for _ in 0..CALLS {
+        let (a, l1) = (leg_uuid(), leg_uuid());
+        calls.push(
+            fake.call(
+                listener.local_addr().expect("addr"),
+                Caller::new("100", "200").uuid(&a).endpoint(
+                    "1000",
+                    Callee::answers_after(0)
+                        .no_ringing()
+                        .hangs_up_after_answer(0),
+                ),
+            ),
+        );
+        legs.insert(a, l1);
+    }
+    let mut sessions = Vec::new();
+    for _ in 0..CALLS {
+        let mut s = Session::accept(&listener, &[]).await;
+        let l1 = legs[&s.uuid].clone();
+        sessions.push(tokio::spawn(async move {
+            s.client
+                .filter_raw("Unique-ID", &l1)
+                .await
+                .expect("filter leg");
+            s.exec("set", "hangup_after_bridge=false").await;
+            s.exec(
+                "bridge",
+                &format!("[origination_uuid={l1}]sofia/external/1000@127.0.0.1:5090"),
+            )
+            .await;
+            let mut seen = Vec::new();
+            s.completed("bridge", &mut seen).await;
+            s.exec("hangup", "NORMAL_CLEARING").await;
+            s.completed("socket", &mut seen).await;
+            let _ = s.client.exit().await;
+        }));
+    }
+    for s in sessions {
+        s.await
+            .expect("every bridge returns after its callee's BYE");
+    }
+    for call in calls {
+        call.finished(WAIT).await.expect("the call ends");
+        let legs = call.legs();
+        assert_eq!(
+            legs[0].cause.as_deref(),
+            Some("NORMAL_CLEARING"),
+            "{}",
+            call.uuid()
+        );
+    }
+}

@@ -1,14 +1,19 @@
-//! The answering-machine state machine over 10 ms voice/silence frames.
+//! The answering-machine state machine over 10 ms frames (voice or
+//! silence, tone or not).
 //!
 //! Phases: *listening* (no word yet: initial silence), *greeting* (words
-//! heard, undecided), *awaiting end* (machine decided: waiting for the
-//! silence after its greeting), *finished*. Word segmentation runs in every
-//! phase: voice frames separated by less than `between_words_silence_ms`
-//! form one burst; a burst is a word once it spans `min_word_length_ms`
-//! (dated from its first voice frame), and ends after that much silence.
-//! Shorter bursts are clicks that neither start a word nor break a silence.
+//! heard, undecided), *confirming* (human decided: the reversal window, in
+//! which a greeting that goes on or a tone turns the verdict into a
+//! machine), *awaiting end* (machine decided: waiting for the silence after
+//! its greeting), *finished*. Word segmentation runs in every phase: voice
+//! frames separated by less than `between_words_silence_ms` form one burst;
+//! a burst is a word once it spans `min_word_length_ms` (dated from its
+//! first voice frame), and ends after that much silence. Shorter bursts are
+//! clicks that neither start a word nor break a silence.
 
-use super::energy::{FRAME_MS, VoiceDetector};
+use std::collections::VecDeque;
+
+use super::energy::{FRAME_MS, Frame, VoiceDetector};
 use super::{AmdEvent, AmdParams, MachineReason};
 
 /// The thresholds in frames.
@@ -24,7 +29,16 @@ struct Limits {
     no_speech: u32,
     decision: u32,
     completion: u32,
+    min_tone: Option<u32>,
+    reversal: u32,
+    continuation_gap: u32,
+    human_deadline: Option<u32>,
 }
+
+/// While confirming a human: a pause this long ends a continuation of the
+/// greeting (longer than a machine's pause between two sentences, shorter
+/// than a person waiting for an answer).
+const CONTINUATION_GAP_MS: u32 = 800;
 
 /// Milliseconds to whole frames, rounded up, at least one.
 fn frames(ms: u32) -> u32 {
@@ -44,6 +58,10 @@ impl Limits {
             no_speech: frames(p.no_speech_timeout_ms),
             decision: frames(p.decision_timeout_ms),
             completion: frames(p.greeting_completion_timeout_ms),
+            min_tone: Some(p.min_tone_ms).filter(|ms| *ms > 0).map(frames),
+            reversal: p.reversal_window_ms.div_ceil(FRAME_MS),
+            continuation_gap: frames(CONTINUATION_GAP_MS.max(p.after_greeting_silence_ms)),
+            human_deadline: Some(p.human_deadline_ms).filter(|ms| *ms > 0).map(frames),
         }
     }
 }
@@ -53,6 +71,7 @@ impl Limits {
 enum Phase {
     Listening,
     Greeting,
+    Confirming,
     AwaitingEnd,
     Finished,
 }
@@ -87,14 +106,19 @@ pub struct Amd {
     /// Frame after the last voice frame that belonged to a word (or to a
     /// noise burst: the silence after a machine counts from its end).
     last_word_end: u32,
-    /// Words in the greeting; first frame of the greeting.
+    /// Words in the greeting (or, while confirming, in its continuation).
     words: u32,
-    greeting_start: u32,
+    /// First frame of the greeting; while confirming, of the continuation
+    /// (None: none started yet).
+    greeting_start: Option<u32>,
+    /// Consecutive tone frames up to now.
+    tone_run: u32,
     /// Some word (or noise, which starts as one) was ever heard: clears
     /// the no-speech timer, like jambonz's voice activity.
     heard_word: bool,
-    /// An event decided but not yet returned.
-    pending: Option<AmdEvent>,
+    /// Events decided but not yet returned (at most two: a push can span
+    /// human, machine and stopped speaking).
+    pending: VecDeque<AmdEvent>,
 }
 
 impl Amd {
@@ -112,37 +136,34 @@ impl Amd {
             in_noise: false,
             last_word_end: 0,
             words: 0,
-            greeting_start: 0,
+            greeting_start: None,
+            tone_run: 0,
             heard_word: false,
-            pending: None,
+            pending: VecDeque::new(),
         }
     }
 
     /// Analyses `samples` (8 kHz mono, any length, chunking irrelevant) and
-    /// returns the first event they complete, if any. A second event
-    /// completed by the same samples is returned by the next call.
+    /// returns the first event not yet returned, if any. Further events
+    /// completed by the same samples are returned by the next calls.
     pub fn push(&mut self, samples: &[i16]) -> Option<AmdEvent> {
-        let mut first = self.pending.take();
         for &s in samples {
             if self.phase == Phase::Finished {
                 break;
             }
-            let Some(voiced) = self.voice.push(s) else {
+            let Some(frame) = self.voice.push(s) else {
                 continue;
             };
-            if let Some(event) = self.frame(voiced) {
-                match first {
-                    None => first = Some(event),
-                    Some(_) => self.pending = Some(event),
-                }
+            if let Some(event) = self.frame(frame) {
+                self.pending.push_back(event);
             }
         }
-        first
+        self.pending.pop_front()
     }
 
     /// True once nothing more can be reported: feeding can stop.
     pub fn is_finished(&self) -> bool {
-        self.phase == Phase::Finished && self.pending.is_none()
+        self.phase == Phase::Finished && self.pending.is_empty()
     }
 
     /// Milliseconds of audio analysed (whole 10 ms frames).
@@ -151,27 +172,44 @@ impl Amd {
     }
 
     /// One 10 ms frame.
-    fn frame(&mut self, voiced: bool) -> Option<AmdEvent> {
+    fn frame(&mut self, frame: Frame) -> Option<AmdEvent> {
         self.now = self.now.saturating_add(1);
-        self.segment(voiced);
+        self.tone_run = if frame.tone { self.tone_run + 1 } else { 0 };
+        if let Some(start) = self.segment(frame.voiced) {
+            self.word_started(start);
+        }
         let event = match self.phase {
             Phase::Listening | Phase::Greeting => self.decide(),
+            Phase::Confirming => self.confirm(),
             Phase::AwaitingEnd => self.await_end(),
             Phase::Finished => None,
         };
         if let Some(e) = &event {
             self.phase = match e {
                 AmdEvent::MachineDetected { .. } => Phase::AwaitingEnd,
+                AmdEvent::HumanDetected { .. } if self.limits.reversal > 0 => {
+                    self.words = 0;
+                    self.greeting_start = None;
+                    Phase::Confirming
+                }
                 _ => Phase::Finished,
             };
+        }
+        if self.phase == Phase::Confirming
+            && self.greeting_start.is_none()
+            && self.burst_start.is_none()
+            && self.now - self.last_word_end >= self.limits.reversal
+        {
+            self.phase = Phase::Finished;
         }
         event
     }
 
     /// Word segmentation: voice frames closer than between-words silence
     /// form one burst; a burst becomes a word once it spans the minimum
-    /// word length, and noise once it spans more than the maximum.
-    fn segment(&mut self, voiced: bool) {
+    /// word length, and noise once it spans more than the maximum. Returns
+    /// the first frame of a word that starts now.
+    fn segment(&mut self, voiced: bool) -> Option<u32> {
         if voiced {
             if self.burst_start.is_none() {
                 self.burst_start = Some(self.now.saturating_sub(1));
@@ -183,11 +221,9 @@ impl Amd {
             self.burst_start = None;
             self.in_word = false;
             self.in_noise = false;
-            return;
+            return None;
         }
-        let Some(start) = self.burst_start else {
-            return;
-        };
+        let start = self.burst_start?;
         let length = self.burst_end - start;
         if self.in_noise {
             self.last_word_end = self.burst_end;
@@ -201,52 +237,122 @@ impl Amd {
                 if self.phase == Phase::Greeting {
                     self.phase = Phase::Listening;
                 }
+                if matches!(self.phase, Phase::Listening | Phase::Confirming) {
+                    self.greeting_start = None;
+                }
             }
         } else if length >= self.limits.min_word {
             self.in_word = true;
             self.heard_word = true;
             self.last_word_end = self.burst_end;
-            if self.phase == Phase::Listening {
-                self.phase = Phase::Greeting;
-                self.greeting_start = start;
-            }
             self.words += 1;
+            return Some(start);
+        }
+        None
+    }
+
+    /// A word started at `start`: it opens the greeting, or while
+    /// confirming (within the window) its continuation.
+    fn word_started(&mut self, start: u32) {
+        match self.phase {
+            Phase::Listening => {
+                self.phase = Phase::Greeting;
+                self.greeting_start = Some(start);
+            }
+            Phase::Confirming if self.greeting_start.is_none() => {
+                self.greeting_start = Some(start);
+            }
+            _ => {}
         }
     }
 
-    /// Before a machine decision: the human/machine/timeout rules.
+    /// Length of the greeting (or continuation) so far, in frames.
+    fn greeting(&self) -> u32 {
+        self.greeting_start
+            .map_or(0, |s| self.last_word_end.saturating_sub(s))
+    }
+
+    /// A machine verdict for `reason` now; `after_human` while confirming.
+    fn machine(&self, reason: MachineReason) -> AmdEvent {
+        AmdEvent::MachineDetected {
+            reason,
+            greeting_ms: self.greeting().saturating_mul(FRAME_MS),
+            words: self.words,
+            at_ms: self.elapsed_ms(),
+            after_human: self.phase == Phase::Confirming,
+        }
+    }
+
+    /// The rules a greeting (or its continuation) ends by: a tone, too many
+    /// words, or too long are a machine.
+    fn machine_rules(&self) -> Option<AmdEvent> {
+        let l = &self.limits;
+        if l.min_tone.is_some_and(|n| self.tone_run >= n) {
+            return Some(self.machine(MachineReason::Tone));
+        }
+        self.greeting_start?;
+        if l.word_count.is_some_and(|n| self.words >= n) {
+            return Some(self.machine(MachineReason::TooManyWords));
+        }
+        // One long burst still going may yet prove to be noise.
+        if self.greeting() > l.greeting && (self.words >= 2 || !self.in_word) {
+            return Some(self.machine(MachineReason::LongGreeting));
+        }
+        None
+    }
+
+    /// The greeting (or continuation) ended: no burst in progress (word or
+    /// click?) and after-greeting silence since its last word.
+    fn greeting_ended(&self) -> bool {
+        self.greeting_start.is_some()
+            && self.burst_start.is_none()
+            && self.now - self.last_word_end >= self.limits.after_greeting_silence
+    }
+
+    /// Before a verdict: the human/machine/timeout rules.
     fn decide(&mut self) -> Option<AmdEvent> {
         let l = &self.limits;
-        let at_ms = self.elapsed_ms();
-        let greeting = self.last_word_end.saturating_sub(self.greeting_start);
-        let greeting_ms = greeting.saturating_mul(FRAME_MS);
-        let machine = |reason| AmdEvent::MachineDetected {
-            reason,
-            greeting_ms,
-            words: self.words,
-            at_ms,
-        };
-        if self.phase == Phase::Greeting {
-            if l.word_count.is_some_and(|n| self.words >= n) {
-                return Some(machine(MachineReason::TooManyWords));
-            }
-            // One long burst still going may yet prove to be noise.
-            if greeting > l.greeting && (self.words >= 2 || !self.in_word) {
-                return Some(machine(MachineReason::LongGreeting));
-            }
-            // A burst in progress (word or click?) holds the verdict.
-            let quiet = self.burst_start.is_none();
-            if quiet && self.now - self.last_word_end >= l.after_greeting_silence {
-                return Some(AmdEvent::HumanDetected { greeting_ms, at_ms });
-            }
-        } else if !self.heard_word && l.initial_silence.is_some_and(|n| self.now >= n) {
-            return Some(machine(MachineReason::InitialSilence));
+        if let Some(machine) = self.machine_rules() {
+            return Some(machine);
+        }
+        let deadline = l.human_deadline.is_some_and(|d| self.now >= d);
+        let quiet = self.burst_start.is_none();
+        if self.phase == Phase::Greeting && (self.greeting_ended() || (deadline && quiet)) {
+            return Some(AmdEvent::HumanDetected {
+                greeting_ms: self.greeting().saturating_mul(FRAME_MS),
+                at_ms: self.elapsed_ms(),
+            });
+        }
+        if self.phase == Phase::Listening
+            && !self.heard_word
+            && l.initial_silence.is_some_and(|n| self.now >= n)
+        {
+            return Some(self.machine(MachineReason::InitialSilence));
         }
         if !self.heard_word && self.now >= l.no_speech {
-            return Some(AmdEvent::NoSpeechDetected { at_ms });
+            return Some(AmdEvent::NoSpeechDetected {
+                at_ms: self.elapsed_ms(),
+            });
         }
         if self.now >= l.decision {
-            return Some(AmdEvent::DecisionTimeout { at_ms });
+            return Some(AmdEvent::DecisionTimeout {
+                at_ms: self.elapsed_ms(),
+            });
+        }
+        None
+    }
+
+    /// After a human verdict, within the reversal window: a tone, or a
+    /// continuation that is itself a machine's greeting, reverses it; a
+    /// continuation that ends short leaves it standing.
+    fn confirm(&mut self) -> Option<AmdEvent> {
+        if let Some(machine) = self.machine_rules() {
+            return Some(machine);
+        }
+        let quiet = self.now - self.last_word_end >= self.limits.continuation_gap;
+        if self.greeting_start.is_some() && self.burst_start.is_none() && quiet {
+            self.greeting_start = None;
+            self.words = 0;
         }
         None
     }

@@ -14,8 +14,10 @@ use crate::app::amd::Amd as AmdVerb;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AmdParams {
-    /// A 10 ms frame whose mean absolute amplitude (0..32767, after DC
-    /// removal) is above this is voice.
+    /// Voice starts with a 10 ms frame whose mean absolute amplitude
+    /// (0..32767, after DC removal) is above this (and goes on while frames
+    /// stay above half of it). 128 is about -45 dBFS: quiet talkers on a
+    /// clean line are heard; noisy lines raise it (`adaptive_threshold`).
     pub silence_threshold: u16,
     /// Raise the threshold on noisy lines by tracking the noise floor (up
     /// to 4x `silence_threshold`); off = the fixed threshold only.
@@ -27,12 +29,11 @@ pub struct AmdParams {
     /// is a machine.
     pub greeting_ms: u32,
     /// Silence after a short greeting that means a human. The trade-off:
-    /// lower decides humans sooner but takes a machine's pause after its
-    /// first sentence for a human's wait. The default, 500, decides every
-    /// human of the test corpus within 2.5 s of answer (the FCC's
-    /// two-second rule is about live persons) at the price of 15% of its
-    /// machines taken for humans; 700 and up kept every machine there but
-    /// decided some humans later than 2.5 s (800 is the classic value).
+    /// lower decides humans sooner but takes more machines' pauses after
+    /// their first sentence for a human's wait, left to the second stage
+    /// (`reversal_window_ms`) to take back; higher sends fewer reversals
+    /// but decides people later (800 is the classic value). The README
+    /// has the measured table.
     pub after_greeting_silence_ms: u32,
     /// Shortest burst of voice that counts as a word (shorter = a click).
     pub min_word_length_ms: u32,
@@ -51,6 +52,22 @@ pub struct AmdParams {
     /// Silence after a machine's last word that means it stopped speaking
     /// (`greetingCompletionTimeoutMs`).
     pub greeting_completion_timeout_ms: u32,
+    /// The latest moment (after answer) a short greeting is decided human:
+    /// if it has not gone on past `greeting_ms` and no word is in progress,
+    /// the human verdict comes now even before `after_greeting_silence_ms`
+    /// of silence, and the reversal window checks it. 0 = no deadline.
+    pub human_deadline_ms: u32,
+    /// A pure tone (400 Hz to 3.2 kHz) this long is a machine: a voicemail
+    /// beep, special-information tones, a fax; 0 = tones decide nothing.
+    pub min_tone_ms: u32,
+    /// The second stage: after a human verdict the classifier listens
+    /// until the callee has been silent this long. Meanwhile speech that
+    /// goes on (pauses under 800 ms) longer than `greeting_ms`, or for
+    /// `threshold_word_count` words, or a tone, is a machine after all:
+    /// `amd_machine_detected` (with `after_human`) after
+    /// `amd_human_detected`. 0 = a human verdict is final (jambonz's
+    /// behaviour).
+    pub reversal_window_ms: u32,
     /// How long after the bridge mod_avmd listens for a beep
     /// (`toneTimeoutMs`; 0 = no beep detection). Used by the dial's
     /// detection (`call::detection`), not by the classifier.
@@ -60,7 +77,7 @@ pub struct AmdParams {
 impl Default for AmdParams {
     fn default() -> Self {
         Self {
-            silence_threshold: 256,
+            silence_threshold: 128,
             adaptive_threshold: true,
             initial_silence_ms: None,
             greeting_ms: 1500,
@@ -72,6 +89,9 @@ impl Default for AmdParams {
             no_speech_timeout_ms: 5000,
             decision_timeout_ms: 15000,
             greeting_completion_timeout_ms: 2000,
+            human_deadline_ms: 2400,
+            min_tone_ms: 120,
+            reversal_window_ms: 2000,
             tone_timeout_ms: 20000,
         }
     }

@@ -1,22 +1,49 @@
-//! Synthesises the AMD corpus from `tests/fixtures/amd/corpus.txt` with
-//! Debian's espeak-ng (speech) and sox (8 kHz resampling, telephone band,
-//! level, pink noise, 1 kHz beep); the pieces are put together here.
-//! Everything is deterministic: espeak-ng is, and sox runs with `-R -D`
-//! (repeatable random numbers, no dither).
+//! Synthesises an AMD corpus from its list (`tests/fixtures/amd/*.txt`)
+//! with Debian's espeak-ng (speech) and sox (resampling, band, level,
+//! noise, codecs); tones (beeps, SIT) and the assembly are done here.
+//!
+//! A line is `kind | espeak-ng voice | words per minute | text`. The text is
+//! SSML for espeak-ng (`<break time="700ms"/>` makes a pause) with three
+//! additions in brackets: `[tone HZ MS]` (a pure tone), `[sit]` (the
+//! special-information tones before a carrier announcement) and
+//! `[silence MS]`. Kinds: `human` (3 recordings), `machine` (4: one
+//! without and three with a beep after the greeting) and `announcement` (a
+//! machine that gets no added beep: carrier announcements, beep-only
+//! answers; 2 recordings).
+//!
+//! Everything a line's recordings vary by is drawn from the corpus seed
+//! and the line's text ([`Rng`]), never chosen by hand: the voice's pitch,
+//! the silence before the callee speaks (humans 200-900 ms, machines
+//! 100-900 ms), the speech level (peak -18..-2 dBFS), the beep (frequency,
+//! 200-800 ms, 200-1200 ms after the greeting, -18..-6 dBFS) and the
+//! channel ([`Channel`]). Humans then wait 3.5 s in silence, machines
+//! record 3 s after their last sound (noise, if any, goes on).
+//!
+//! Recordings are cached in `dir` under a key made of the line, the seed,
+//! the variant and this generator's own source, so a second run reads
+//! files instead of synthesising; files no longer produced are removed.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::channel::{Channel, Noises, RAW_OUT, Rng, fnv, read_raw, run, write_raw};
+use crate::list::{Entry, Piece, Style, entries, pieces, shown};
+
 /// 8 kHz: FreeSWITCH's `.r8` recordings.
 pub const RATE: u32 = 8000;
-/// Pink noise: peak -28 dBFS, about -41 dBFS RMS.
-const NOISE_PEAK_DB: &str = "-28";
-/// Beep: 500 ms of 1 kHz at -6 dBFS, 600 ms after the greeting.
-const BEEP_GAP_MS: u32 = 600;
-/// Silence after a human's answer (waiting for the caller) and after a
-/// machine's greeting or beep (recording the message).
 const HUMAN_TAIL_MS: u32 = 3500;
 const MACHINE_TAIL_MS: u32 = 3000;
+/// Voicemail beep frequencies drawn from.
+const BEEP_HZ: [f64; 7] = [440.0, 600.0, 850.0, 1000.0, 1200.0, 1400.0, 2000.0];
+/// The special-information tones (ITU-T E.180 "vacant code"): Hz, ms.
+const SIT: [(f64, u32); 3] = [(913.8, 274), (1370.6, 274), (1776.7, 380)];
+/// The generator's source: a change invalidates the cache.
+const SOURCE: [&str; 3] = [
+    include_str!("synth.rs"),
+    include_str!("channel.rs"),
+    include_str!("list.rs"),
+];
 
 /// Who answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,54 +52,30 @@ pub enum Kind {
     Machine,
 }
 
-/// One line of the corpus list.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub kind: Kind,
-    voice: String,
-    wpm: u32,
-    lead_ms: u32,
-    peak_db: i32,
-    pub text: String,
-}
-
 /// One synthesised answer, as FreeSWITCH would record the callee from
 /// answer on.
 #[derive(Debug, Clone)]
 pub struct Recording {
     pub name: String,
     pub kind: Kind,
+    /// The line's section in the list (e.g. `Machines: a short greeting`).
+    pub category: String,
+    /// A beep was added after the greeting.
+    pub beep: bool,
+    /// The line's text, pauses shown as `[700 ms]`.
     pub text: String,
-    /// Where the last sound (speech or beep) ends, in ms from answer.
+    /// The channel and the beep, for the table.
+    pub channel: String,
+    /// Where the last sound (speech or tone) ends, in ms from answer.
     pub sound_end_ms: u32,
     pub samples: Vec<i16>,
 }
 
-/// Reads the corpus list.
-pub fn entries(list: &Path) -> Vec<Entry> {
-    let text = std::fs::read_to_string(list).unwrap_or_else(|e| panic!("{}: {e}", list.display()));
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let f: Vec<&str> = l.splitn(6, '|').map(str::trim).collect();
-            let [kind, voice, wpm, lead, peak, text] = f[..] else {
-                panic!("corpus line needs 6 fields: {l}");
-            };
-            Entry {
-                kind: match kind {
-                    "human" => Kind::Human,
-                    "machine" => Kind::Machine,
-                    other => panic!("kind `{other}` in: {l}"),
-                },
-                voice: voice.into(),
-                wpm: wpm.parse().unwrap_or_else(|_| panic!("wpm in: {l}")),
-                lead_ms: lead.parse().unwrap_or_else(|_| panic!("lead in: {l}")),
-                peak_db: peak.parse().unwrap_or_else(|_| panic!("peak in: {l}")),
-                text: text.into(),
-            }
-        })
-        .collect()
+/// A corpus: its list and the seed its variations are drawn from.
+pub struct Corpus<'a> {
+    pub name: &'a str,
+    pub list: &'a Path,
+    pub seed: &'a str,
 }
 
 /// Fails with the install command when a tool is missing.
@@ -86,45 +89,6 @@ pub fn require_tools() {
     }
 }
 
-/// Runs `cmd`, panicking with its stderr on failure.
-fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// sox writing raw 16-bit little-endian 8 kHz mono to `out`.
-fn sox(inputs: &[&str], out: &Path, effects: &[&str]) -> Command {
-    let mut c = Command::new("sox");
-    c.args(["-R", "-D"]).args(inputs);
-    c.args([
-        "-t",
-        "raw",
-        "-e",
-        "signed-integer",
-        "-b",
-        "16",
-        "-c",
-        "1",
-        "-L",
-    ])
-    .args(["-r", &RATE.to_string()])
-    .arg(out)
-    .args(effects);
-    c
-}
-
-fn read_raw(path: &Path) -> Vec<i16> {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    bytes
-        .chunks_exact(2)
-        .map(|b| i16::from_le_bytes([b[0], b[1]]))
-        .collect()
-}
-
 fn ms_to_samples(ms: u32) -> usize {
     (ms * RATE / 1000) as usize
 }
@@ -133,105 +97,240 @@ fn samples_to_ms(n: usize) -> u32 {
     (n as u64 * 1000 / u64::from(RATE)) as u32
 }
 
-/// The shared pieces: pink noise (30 s) and the beep.
-pub struct Sounds {
-    noise: Vec<i16>,
-    beep: Vec<i16>,
+/// A pure tone with 5 ms ramps, peak `db` dBFS.
+fn tone(hz: f64, ms: u32, db: i64) -> Vec<i16> {
+    let n = ms_to_samples(ms);
+    let amp = 32767.0 * 10f64.powf(db as f64 / 20.0);
+    (0..n)
+        .map(|i| {
+            let ramp = (i.min(n - i) as f64 / 40.0).min(1.0);
+            let t = i as f64 / f64::from(RATE);
+            (amp * ramp * (t * hz * std::f64::consts::TAU).sin()) as i16
+        })
+        .collect()
 }
 
-impl Sounds {
-    pub fn make(dir: &Path) -> Self {
-        let noise = dir.join("noise.raw");
-        run(&mut sox(
-            &["-n"],
-            &noise,
-            &["synth", "30", "pinknoise", "gain", "-n", NOISE_PEAK_DB],
-        ));
-        let beep = dir.join("beep.raw");
-        run(&mut sox(
-            &["-n"],
-            &beep,
-            &["synth", "0.5", "sine", "1000", "gain", "-6"],
-        ));
-        Self {
-            noise: read_raw(&noise),
-            beep: read_raw(&beep),
-        }
+/// Where the speech of `text` is cached.
+fn speech_path(entry: &Entry, text: &str, pitch: i64, dir: &Path) -> PathBuf {
+    let (wpm, pitch) = (entry.wpm.to_string(), pitch.to_string());
+    let key = fnv(&["speech-1", &entry.voice, &wpm, &pitch, text]);
+    dir.join(format!("speech-{key:016x}.raw"))
+}
+
+/// espeak-ng's rendering of `text` at 8 kHz, trimmed of its own leading
+/// and trailing silence, telephone band, peak -1 dBFS (cached in `dir`).
+fn speech(
+    entry: &Entry,
+    text: &str,
+    pitch: i64,
+    dir: &Path,
+    keep: &mut HashSet<PathBuf>,
+) -> Vec<i16> {
+    let raw = speech_path(entry, text, pitch, dir);
+    keep.insert(raw.clone());
+    if raw.exists() {
+        return read_raw(&raw);
     }
-}
-
-/// The speech of `entry`: espeak-ng, then sox to 8 kHz, trimmed of
-/// espeak's own leading and trailing silence, telephone band, normalised
-/// to the entry's peak level.
-fn speech(entry: &Entry, dir: &Path, id: &str) -> Vec<i16> {
-    let wav = dir.join(format!("{id}.wav"));
+    let wav = raw.with_extension("wav");
     run(Command::new("espeak-ng")
-        .args(["-m", "-v", &entry.voice, "-s", &entry.wpm.to_string(), "-w"])
+        .args(["-m", "-v", &entry.voice, "-s", &entry.wpm.to_string()])
+        .args(["-p", &pitch.to_string(), "-w"])
         .arg(&wav)
-        .arg(&entry.text));
-    let raw = dir.join(format!("{id}.speech.raw"));
-    let peak = entry.peak_db.to_string();
+        .arg(text));
     let trim = ["silence", "1", "0.02", "0.5%", "reverse"];
-    let mut effects = vec!["rate", "8000"];
-    effects.extend(trim);
-    effects.extend(trim);
-    effects.extend(["sinc", "300-3400", "gain", "-n", &peak]);
-    run(&mut sox(&[wav.to_string_lossy().as_ref()], &raw, &effects));
+    let tmp = raw.with_extension("tmp");
+    run(Command::new("sox")
+        .args(["-R", "-D"])
+        .arg(&wav)
+        .args(RAW_OUT)
+        .arg(&tmp)
+        .args(["rate", "8000"])
+        .args(trim)
+        .args(trim)
+        .args(["sinc", "300-3400", "gain", "-n", "-1"]));
+    let _ = std::fs::remove_file(&wav);
+    std::fs::rename(&tmp, &raw).unwrap_or_else(|e| panic!("{}: {e}", raw.display()));
     read_raw(&raw)
 }
 
-/// Every variant of entry number `index` (humans: clean, noisy; machines:
-/// clean, noisy, each without and with a beep), also written to `dir` as
-/// `<name>.raw` for listening (`play -t raw -r 8000 -e signed -b 16 -c 1`).
-pub fn recordings(entry: &Entry, index: usize, sounds: &Sounds, dir: &Path) -> Vec<Recording> {
-    let id = match entry.kind {
-        Kind::Human => format!("h{index:02}"),
-        Kind::Machine => format!("m{index:02}"),
-    };
-    let voice = speech(entry, dir, &id);
-    let beeps: &[bool] = match entry.kind {
-        Kind::Human => &[false],
-        Kind::Machine => &[false, true],
-    };
-    let mut out = Vec::new();
-    for &beep in beeps {
-        for noisy in [false, true] {
-            let mut s = vec![0i16; ms_to_samples(entry.lead_ms)];
-            s.extend(&voice);
-            if beep {
-                s.extend(std::iter::repeat_n(0, ms_to_samples(BEEP_GAP_MS)));
-                s.extend(&sounds.beep);
-            }
-            let sound_end_ms = samples_to_ms(s.len());
-            let tail = match entry.kind {
-                Kind::Human => HUMAN_TAIL_MS,
-                Kind::Machine => MACHINE_TAIL_MS,
+/// Every recording of `corpus`, cached in `dir`.
+pub fn build(corpus: &Corpus, dir: &Path, noises: &Noises) -> Vec<Recording> {
+    let dir = dir.join(corpus.name);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let entries = entries(corpus.list);
+    let mut counts = [0usize; 3];
+    let numbered: Vec<(String, &Entry)> = entries
+        .iter()
+        .map(|e| {
+            let (slot, letter) = match e.style {
+                Style::Human => (0, 'h'),
+                Style::Machine => (1, 'm'),
+                Style::Announcement => (2, 'a'),
             };
-            s.extend(std::iter::repeat_n(0, ms_to_samples(tail)));
-            if noisy {
-                // A different stretch of the noise for each recording.
-                let start = (index * 7919) % sounds.noise.len().max(1);
-                let noise = sounds.noise.iter().cycle().skip(start);
-                for (x, n) in s.iter_mut().zip(noise) {
-                    *x = x.saturating_add(*n);
-                }
-            }
-            let name = format!(
-                "{id}{}{}",
-                if beep { "-beep" } else { "" },
-                if noisy { "-noise" } else { "-clean" }
-            );
-            let bytes: Vec<u8> = s.iter().flat_map(|x| x.to_le_bytes()).collect();
-            let path: PathBuf = dir.join(format!("{name}.raw"));
-            std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            out.push(Recording {
-                name,
-                kind: entry.kind,
-                text: entry.text.clone(),
-                sound_end_ms,
-                samples: s,
-            });
+            counts[slot] += 1;
+            (format!("{letter}{:03}", counts[slot]), e)
+        })
+        .collect();
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (mut out, keep): (Vec<Recording>, HashSet<PathBuf>) = std::thread::scope(|scope| {
+        let handles: Vec<_> = numbered
+            .chunks(numbered.len().div_ceil(workers).max(1))
+            .map(|part| {
+                let dir = &dir;
+                scope.spawn(move || {
+                    let mut keep = HashSet::new();
+                    let recs: Vec<Recording> = part
+                        .iter()
+                        .flat_map(|(id, e)| recordings(corpus, e, id, dir, noises, &mut keep))
+                        .collect();
+                    (recs, keep)
+                })
+            })
+            .collect();
+        let mut all = (Vec::new(), HashSet::new());
+        for h in handles {
+            let (recs, keep) = h.join().unwrap_or_else(|_| panic!("synthesis failed"));
+            all.0.extend(recs);
+            all.1.extend(keep);
+        }
+        all
+    });
+    for stale in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        if !keep.contains(&stale.path()) {
+            let _ = std::fs::remove_file(stale.path());
         }
     }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// The recordings of one line (see the module doc), also written to `dir`
+/// for listening: `play -t raw -r 8000 -e signed -b 16 -c 1 <file>`.
+fn recordings(
+    corpus: &Corpus,
+    entry: &Entry,
+    id: &str,
+    dir: &Path,
+    noises: &Noises,
+    keep: &mut HashSet<PathBuf>,
+) -> Vec<Recording> {
+    let kind = match entry.style {
+        Style::Human => Kind::Human,
+        _ => Kind::Machine,
+    };
+    let variants = match entry.style {
+        Style::Human => 3,
+        Style::Machine => 4,
+        Style::Announcement => 2,
+    };
+    let pitch = Rng::new(&[corpus.seed, &entry.line, "pitch"]).range(30, 70);
+    let source = fnv(&SOURCE).to_string();
+    (0..variants)
+        .map(|v| {
+            let variant = v.to_string();
+            let name = format!("{id}{}", (b'a' + v as u8) as char);
+            let key = fnv(&[&source, corpus.seed, &entry.line, &variant]);
+            let raw = dir.join(format!("{name}.{key:016x}.raw"));
+            let meta = raw.with_extension("txt");
+            keep.insert(raw.clone());
+            keep.insert(meta.clone());
+            let cached = std::fs::read_to_string(&meta).ok().and_then(|m| {
+                let (end, label) = m.split_once(' ')?;
+                Some((end.parse().ok()?, label.to_owned()))
+            });
+            let (sound_end_ms, channel, samples) = match cached {
+                Some((end, label)) if raw.exists() => {
+                    // The speech pieces stay cached too.
+                    for piece in pieces(&entry.text) {
+                        if let Piece::Speech(t) = piece {
+                            keep.insert(speech_path(entry, &t, pitch, dir));
+                        }
+                    }
+                    (end, label, read_raw(&raw))
+                }
+                _ => {
+                    let mut rng = Rng::new(&[corpus.seed, &entry.line, &variant]);
+                    let (end, label, samples) =
+                        synthesise(entry, v, pitch, &mut rng, dir, &name, noises, keep);
+                    write_raw(&raw, &samples);
+                    std::fs::write(&meta, format!("{end} {label}"))
+                        .unwrap_or_else(|e| panic!("{}: {e}", meta.display()));
+                    (end, label, samples)
+                }
+            };
+            Recording {
+                name,
+                kind,
+                category: entry.category.clone(),
+                beep: has_beep(entry, v),
+                text: shown(&entry.text),
+                channel,
+                sound_end_ms,
+                samples,
+            }
+        })
+        .collect()
+}
+
+/// Whether variant `v` of `entry` gets a beep after its greeting.
+fn has_beep(entry: &Entry, v: usize) -> bool {
+    entry.style == Style::Machine && v >= 1
+}
+
+/// Variant `v` of `entry`: (end of the last sound in ms, label, samples).
+#[allow(clippy::too_many_arguments)]
+fn synthesise(
+    entry: &Entry,
+    v: usize,
+    pitch: i64,
+    rng: &mut Rng,
+    dir: &Path,
+    name: &str,
+    noises: &Noises,
+    keep: &mut HashSet<PathBuf>,
+) -> (u32, String, Vec<i16>) {
+    let lead = match entry.style {
+        Style::Human => rng.range(200, 900),
+        _ => rng.range(100, 900),
+    };
+    let peak_db = rng.range(-18, -2);
+    let tone_db = rng.range(-18, -6);
+    let gain = 10f64.powf((peak_db + 1) as f64 / 20.0);
+    let mut s = vec![0i16; ms_to_samples(lead as u32)];
+    for piece in pieces(&entry.text) {
+        match piece {
+            Piece::Speech(text) => s.extend(
+                speech(entry, &text, pitch, dir, keep)
+                    .iter()
+                    .map(|x| (f64::from(*x) * gain) as i16),
+            ),
+            Piece::Tone(hz, ms) => s.extend(tone(hz, ms, tone_db)),
+            Piece::Sit => {
+                for (hz, ms) in SIT {
+                    s.extend(tone(hz, ms, tone_db));
+                }
+            }
+            Piece::Silence(ms) => s.extend(std::iter::repeat_n(0, ms_to_samples(ms))),
+        }
+    }
+    let mut label = Vec::new();
+    if has_beep(entry, v) {
+        let hz = *rng.pick(&BEEP_HZ);
+        let ms = rng.range(200, 800) as u32;
+        let gap = rng.range(200, 1200) as u32;
+        let db = rng.range(-18, -6);
+        s.extend(std::iter::repeat_n(0, ms_to_samples(gap)));
+        s.extend(tone(hz, ms, db));
+        label.push(format!("beep {hz} Hz {ms} ms"));
+    }
+    let end = samples_to_ms(s.len());
+    let tail = match entry.style {
+        Style::Human => HUMAN_TAIL_MS,
+        _ => MACHINE_TAIL_MS,
+    };
+    s.extend(std::iter::repeat_n(0, ms_to_samples(tail)));
+    let channel = Channel::draw(rng, peak_db);
+    channel.apply(&mut s, noises, &dir.join(format!("{name}.work")));
+    label.insert(0, channel.label());
+    (end, label.join(", "), s)
 }

@@ -18,6 +18,9 @@ pub async fn execute(sw: &Switch, line: &str, log: Option<&Arc<CallLog>>) -> Str
     let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
     let args: Vec<&str> = rest.split_whitespace().collect();
     sw.note_api(line);
+    if let Some(body) = super::control_api::execute(sw, cmd, rest).await {
+        return body;
+    }
     let mut core = sw.lock();
     let exists = |core: &super::core::Core, u: &str| {
         core.channels.get(u).is_some_and(|c| c.cs != "CS_REPORTING")

@@ -3,18 +3,15 @@
 //! CHANNEL_EXECUTE_COMPLETE with `Application-Response` and the sendmsg's
 //! `Event-UUID` as `Application-UUID`.
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
 use freeswitch_esl_tokio::HangupCause;
-use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::watch;
 
 use super::channel::AppRequest;
 use super::core::Core;
 use super::lifecycle::Disp;
-use super::outbound::SocketEnd;
-use super::scenario::DialplanNext;
+use super::pacing::AppRun;
 use super::signal;
 use super::switch::Switch;
 
@@ -59,128 +56,7 @@ pub fn local_hangup(core: &mut Core, cu: &str, uuid: &str, cause: HangupCause) {
     core.hangup(cu, uuid, cause, disp);
 }
 
-/// The socket app on a channel: runs queued apps in order until the
-/// channel hangs up or the socket goes away, then returns to the dialplan.
-pub async fn socket_app(
-    sw: Switch,
-    uuid: String,
-    mut rx: UnboundedReceiver<AppRequest>,
-    end: SocketEnd,
-    data: String,
-) {
-    let mut last = "_none_".to_string();
-    let mut pending: VecDeque<AppRequest> = VecDeque::new();
-    if let Some(mut hung) = hung_watch(&sw, &uuid) {
-        loop {
-            if *hung.borrow() {
-                break;
-            }
-            let req = match pending.pop_front() {
-                Some(r) => Some(r),
-                None => tokio::select! {
-                    biased;
-                    _ = hung_up(&mut hung) => break,
-                    req = rx.recv() => req,
-                },
-            };
-            let Some(r) = req else { break };
-            last = if r.name == "bridge" {
-                bridge_taking_hangups(&sw, &uuid, r, &mut rx, &mut pending).await
-            } else {
-                run_app(&sw, &uuid, r).await
-            };
-        }
-    }
-    let cu = sw.0.core_uuid.clone();
-    let up = {
-        let mut core = sw.lock();
-        // Only a connected socket app parked the channel (08b: none).
-        let parked = core
-            .channels
-            .get_mut(&uuid)
-            .is_some_and(|ch| std::mem::replace(&mut ch.parked, false));
-        if parked {
-            core.fire(&cu, &uuid, "CHANNEL_UNPARK", &[], &[]);
-        }
-        let post = complete_headers("socket", &data, &last, &uuid::Uuid::new_v4().to_string());
-        core.fire(&cu, &uuid, "CHANNEL_EXECUTE_COMPLETE", &[], &post);
-        core.channels.get(&uuid).is_some_and(|c| c.is_up())
-    };
-    // Killed from outside while parked (a timeout during screening, 04d):
-    // the channel was reported already; its socket goes now.
-    if sw
-        .lock()
-        .channels
-        .get(&uuid)
-        .is_some_and(|c| c.cs == "CS_REPORTING")
-    {
-        sw.lock().release(&uuid);
-    }
-    let next = match end {
-        SocketEnd::Dialplan(next) => next,
-        SocketEnd::Screening(tx, idx) => {
-            if !up {
-                sw.lock().complete(&cu, &uuid);
-            } else {
-                // The originate notices the returned socket app at its next
-                // frame: the bridge comes ~20 ms after EXECUTE_COMPLETE
-                // (socket), whether the socket accepted the leg (04a) or
-                // never connected (13a, 13b).
-                tokio::time::sleep(sw.ms(20)).await;
-            }
-            let _ = tx.send((idx, super::legs::Stim::Screened(up)));
-            return;
-        }
-    };
-    if up {
-        match next {
-            DialplanNext::Nothing => {
-                let mut core = sw.lock();
-                local_hangup(&mut core, &cu, &uuid, HangupCause::NormalClearing);
-            }
-            DialplanNext::Respond(code) => {
-                let req = AppRequest {
-                    name: "respond".into(),
-                    arg: code.to_string(),
-                    event_uuid: None,
-                    loops: 1,
-                };
-                run_app(&sw, &uuid, req).await;
-            }
-        }
-    }
-    sw.lock().complete(&cu, &uuid);
-}
-
-/// Runs a `bridge`; a `hangup` queued meanwhile runs at once, inside the
-/// bridge, as FreeSWITCH's bridge loop runs queued applications (13a: the
-/// socket's `hangup` during the bridge; docs/freeswitch.md §14: during the
-/// ringing). Other applications wait for the bridge to return.
-async fn bridge_taking_hangups(
-    sw: &Switch,
-    uuid: &str,
-    req: AppRequest,
-    rx: &mut UnboundedReceiver<AppRequest>,
-    pending: &mut VecDeque<AppRequest>,
-) -> String {
-    let bridge = run_app(sw, uuid, req);
-    tokio::pin!(bridge);
-    let mut open = true;
-    loop {
-        tokio::select! {
-            last = &mut bridge => return last,
-            next = rx.recv(), if open => match next {
-                Some(r) if r.name == "hangup" => {
-                    run_app(sw, uuid, r).await;
-                }
-                Some(r) => pending.push_back(r),
-                None => open = false,
-            },
-        }
-    }
-}
-
-fn complete_headers(
+pub fn complete_headers(
     app: &str,
     arg: &str,
     resp: &str,
@@ -195,8 +71,16 @@ fn complete_headers(
     h
 }
 
+/// A boxed `Send` future: applications can run applications (`park`
+/// runs what a socket queues), so the recursion is broken here.
+pub type AppFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = String> + Send + 'a>>;
+
 /// Runs one application with its EXECUTE / EXECUTE_COMPLETE pair.
-pub async fn run_app(sw: &Switch, uuid: &str, req: AppRequest) -> String {
+pub fn run_app<'a>(sw: &'a Switch, uuid: &'a str, req: AppRequest) -> AppFuture<'a> {
+    Box::pin(run_app_inner(sw, uuid, req))
+}
+
+async fn run_app_inner(sw: &Switch, uuid: &str, req: AppRequest) -> String {
     let cu = sw.0.core_uuid.clone();
     let app_uuid = req
         .event_uuid
@@ -212,7 +96,16 @@ pub async fn run_app(sw: &Switch, uuid: &str, req: AppRequest) -> String {
         }
         ch.set_var("current_application", req.name.clone());
         ch.set_var("current_application_data", req.arg.clone());
-        ch.running_app = true;
+        ch.running_app += 1;
+        ch.log.push_app_run(AppRun {
+            channel: uuid.to_string(),
+            name: req.name.clone(),
+            arg: req.arg.clone(),
+            queued: req.queued,
+            started: ch.log.elapsed(),
+            frame: req.frame.unwrap_or(ch.frame_no),
+            queued_frame: req.queued_tick,
+        });
         let mut post = vec![("Application", req.name.clone())];
         if !req.arg.is_empty() {
             post.push(("Application-Data", req.arg.clone()));
@@ -227,7 +120,7 @@ pub async fn run_app(sw: &Switch, uuid: &str, req: AppRequest) -> String {
     // The park loop delivers what it queued meanwhile (trace 10).
     let deferred = match core.channels.get_mut(uuid) {
         Some(ch) => {
-            ch.running_app = false;
+            ch.running_app = ch.running_app.saturating_sub(1);
             std::mem::take(&mut ch.deferred)
         }
         None => Vec::new(),
@@ -334,20 +227,7 @@ async fn app_body(sw: &Switch, uuid: &str, req: &AppRequest) -> (String, After) 
             }
         }
         "playback" | "speak" | "sleep" | "endless_playback" => {
-            let ms = match req.name.as_str() {
-                "sleep" => arg.parse().unwrap_or(0),
-                "speak" => sw.default_file_ms(),
-                _ => play_ms(sw, arg) * u64::from(req.loops.max(1)),
-            };
-            let done = wait_or_hangup(sw, uuid, sw.ms(ms)).await;
-            if req.name == "playback" {
-                let r = if done {
-                    "FILE PLAYED"
-                } else {
-                    "PLAYBACK ERROR"
-                };
-                return (r.into(), After::new());
-            }
+            return super::playback::run(sw, uuid, req).await;
         }
         "play_and_get_digits" => return super::digits::play_and_get_digits(sw, uuid, arg).await,
         "avmd_start" | "avmd_stop" => {
@@ -369,7 +249,20 @@ async fn app_body(sw: &Switch, uuid: &str, req: &AppRequest) -> (String, After) 
             }
         }
         "bridge" => return super::bridge::bridge_app(sw, uuid, arg).await,
-        "park" | "log" | "info" | "event" | "ring_ready_" => {}
+        "park" => return (super::park::park_app(sw, uuid).await, After::new()),
+        "record_session" => super::recording::record_session(sw, uuid, arg).await,
+        "stop_record_session" => super::recording::stop_record_session(sw, uuid, arg),
+        "conference" => super::conference::conference_app(sw, uuid, arg).await,
+        "deflect" => super::refer::deflect_app(sw, uuid, arg).await,
+        "send_info" => super::info::send_info(sw, uuid, None, arg),
+        "transfer" => {
+            let w: Vec<&str> = arg.split_whitespace().collect();
+            if let Some(exten) = w.first() {
+                sw.lock()
+                    .transfer(uuid, exten, w.get(1).copied(), w.get(2).copied());
+            }
+        }
+        "log" | "info" | "event" => {}
         other => sw.log_of(
             uuid,
             format!("unknown application {other:?} executed on {uuid}"),

@@ -8,6 +8,7 @@ use freeswitch_esl_tokio::HangupCause;
 
 use super::apps::{After, hung_up, hung_watch, local_hangup};
 use super::core::Core;
+use super::park::{Stop, stops};
 use super::signal;
 use super::switch::Switch;
 
@@ -23,6 +24,16 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
             .get(w)
             .map(|c| c.name.clone())
             .unwrap_or_default();
+        let wcid = core
+            .channels
+            .get(w)
+            .map(|c| {
+                (
+                    c.profile.callee_id_name.clone(),
+                    c.profile.callee_id_number.clone(),
+                )
+            })
+            .unwrap_or_default();
         if let Some(ach) = core.channels.get_mut(a) {
             for k in ["originate_disposition", "DIALSTATUS"] {
                 ach.set_var(k, "SUCCESS");
@@ -31,6 +42,10 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
                 ach.set_var(k, w);
             }
             ach.set_var("bridge_channel", wname);
+            // A's callee ID becomes the bridged party's (11b2's connect
+            // data after the bridge: Outbound Call / callee).
+            ach.profile.callee_id_name = wcid.0.clone();
+            ach.profile.callee_id_number = wcid.1.clone();
             ach.other = Some((w.to_string(), "originatee"));
             ach.bridged_to = Some(w.to_string());
             ach.log.update_leg(w, |l| {
@@ -53,13 +68,34 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
         ];
         core.fire(&cu, a, "CHANNEL_BRIDGE", &pre, &[]);
     }
-    let (Some(mut ah), Some(mut wh)) = (hung_watch(sw, a), hung_watch(sw, w)) else {
+    let (Some(mut ah), Some(mut wh)) = (stops(sw, a), hung_watch(sw, w)) else {
         return ("_none_".into(), After::new());
     };
+    // A transferred away (a REFER from B, 11a; uuid_transfer) leaves the
+    // bridge up: B is hung up when the bridge ends, A goes on.
     let a_first = tokio::select! {
-        _ = hung_up(&mut ah) => true,
-        _ = hung_up(&mut wh) => false,
+        s = ah.stopped() => Some(s),
+        _ = hung_up(&mut wh) => None,
     };
+    if a_first == Some(Stop::Transfer) {
+        let mut core = sw.lock();
+        let pre = [
+            ("Bridge-A-Unique-ID", a.to_string()),
+            ("Bridge-B-Unique-ID", w.to_string()),
+        ];
+        if let Some(ach) = core.channels.get_mut(a) {
+            ach.bridged_to = None;
+        }
+        local_hangup(&mut core, &cu, w, HangupCause::NormalClearing);
+        core.fire(&cu, a, "CHANNEL_UNBRIDGE", &pre, &[]);
+        let w = w.to_string();
+        let mut after = After::new();
+        after.push(Box::new(move |core: &mut Core, cu: &str| {
+            core.complete(cu, &w)
+        }));
+        return ("_none_".into(), after);
+    }
+    let a_first = a_first.is_some();
     let mut core = sw.lock();
     let pre = [
         ("Bridge-A-Unique-ID", a.to_string()),

@@ -43,6 +43,10 @@ pub fn start_call(sw: &Switch, daemon: SocketAddr, caller: Caller) -> CallHandle
             source: "mod_sofia".into(),
             context: "public".into(),
             created_us: 0,
+            dialplan: "XML".into(),
+            logical_direction: None,
+            transfer_source: None,
+            flipped: None,
         };
         let mut ch = Channel::new(&uuid, a_leg_name(&caller), profile, log.clone());
         for (k, v) in a_leg_vars(&caller, &uuid, &data) {
@@ -244,6 +248,24 @@ impl CallHandle {
     /// Protocol errors and unfaked requests the fake noticed.
     pub fn errors(&self) -> Vec<String> {
         self.log.errors()
+    }
+    /// Every application the switch started on the call's channels, with
+    /// when its sendmsg arrived and the frame it started in (pacing.rs):
+    /// the proof that a daemon's set-up is pipelined.
+    pub fn app_runs(&self) -> Vec<super::pacing::AppRun> {
+        self.log.app_runs()
+    }
+    /// The SIP FreeSWITCH sent each party of the call beyond call progress
+    /// (`(channel UUID, message)`: REFER/NOTIFY, INFO, MESSAGE, re-INVITEs,
+    /// BYE, RFC 2833 digits).
+    pub fn sip_sent(&self) -> Vec<(String, super::record::SipSent)> {
+        self.log.sip_sent()
+    }
+    /// FreeSWITCH itself hangs channel `uuid` of the call up with `cause`
+    /// (a switch-side teardown, as `uuid_kill` does).
+    pub fn switch_hangup(&self, uuid: &str, cause: HangupCause) {
+        let cu = self.sw.0.core_uuid.clone();
+        local_hangup(&mut self.sw.lock(), &cu, uuid, cause);
     }
     /// `(Event-Name, Unique-ID)` of every event delivered to the daemon.
     pub fn delivered_events(&self) -> Vec<(String, String)> {

@@ -25,6 +25,27 @@ pub struct Profile {
     pub source: String,
     pub context: String,
     pub created_us: u64,
+    /// `Caller-Dialplan` (`XML`; the transfer's dialplan afterwards, 11b1).
+    pub dialplan: String,
+    /// `Caller-Logical-Direction` when it differs from the direction (an
+    /// API-created channel after a transfer reads `inbound`, 11b1).
+    pub logical_direction: Option<&'static str>,
+    /// `Caller-Transfer-Source` once transferred (11a).
+    pub transfer_source: Option<String>,
+    /// The caller ID of an API-created channel, which FreeSWITCH "flips"
+    /// (`channel_cid_flipped=yes`, docs/freeswitch.md §24): it shows as
+    /// `Orig-Caller-ID-*`, `Callee-ID-*` and `ANI`, while `Caller-ID-*` hold
+    /// the dialled party.
+    pub flipped: Option<FlippedCid>,
+}
+
+/// The originator's caller ID on an API-created channel (traces 10, 24a):
+/// `origination_caller_id_name` (absent: no `*-Name` headers) and number
+/// (absent: `0000000000`).
+#[derive(Debug, Clone, Default)]
+pub struct FlippedCid {
+    pub name: Option<String>,
+    pub number: String,
 }
 
 /// A request to run an application on a channel, queued by `sendmsg` or
@@ -36,6 +57,27 @@ pub struct AppRequest {
     /// `Event-UUID` of the sendmsg, echoed as `Application-UUID`.
     pub event_uuid: Option<String>,
     pub loops: u32,
+    /// When the request reached the switch (the call log's clock), for the
+    /// frame-paced start (docs/freeswitch.md §17, fake_freeswitch/pacing.rs).
+    pub queued: Option<std::time::Duration>,
+    /// The frame tick it was queued in, and the tick its batch started in.
+    pub queued_tick: Option<u64>,
+    pub frame: Option<u64>,
+}
+
+impl AppRequest {
+    /// A request with no sendmsg behind it (the dialplan, the switch).
+    pub fn new(name: &str, arg: &str) -> AppRequest {
+        AppRequest {
+            name: name.to_string(),
+            arg: arg.to_string(),
+            event_uuid: None,
+            loops: 1,
+            queued: None,
+            queued_tick: None,
+            frame: None,
+        }
+    }
 }
 
 /// A channel and everything the fake must remember about it. Lives in the
@@ -61,6 +103,24 @@ pub struct Channel {
     pub bridged_to: Option<String>,
     /// Set once hung up; apps waiting on the channel watch it.
     pub hung: watch::Sender<bool>,
+    /// Bumped by each transfer (`CF_TRANSFER`): the running application
+    /// and the socket app return, and the channel runs its new dialplan
+    /// (fake_freeswitch/transfer.rs).
+    pub xfer: watch::Sender<u64>,
+    /// Where the pending transfer goes: extension, dialplan, context, and
+    /// the destination before it.
+    pub transfer_to: Option<(String, String, String, String)>,
+    /// Bumped by `uuid_break`: a running playback stops.
+    pub brk: watch::Sender<u64>,
+    /// The target of a running `uuid_audio` media bug (`mute`, `level`).
+    pub audio_bug: Option<String>,
+    /// On hold since (hold.rs), and the hold time so far (`hold_accum_ms`).
+    pub held_since: Option<Instant>,
+    pub hold_accum_ms: u64,
+    /// The far end's `X-FS-Support` (`send_info`, `send_message`; info.rs).
+    pub fs_support: String,
+    /// `record_session` recordings running on the channel (recording.rs).
+    pub recordings: Vec<super::recording::Recording>,
     /// The queue of the socket app running on this channel, if any.
     pub apps: Option<mpsc::UnboundedSender<AppRequest>>,
     /// Which call's log this channel writes into.
@@ -71,8 +131,11 @@ pub struct Channel {
     /// A socket app holds the channel parked (avmd reports twice then).
     pub parked: bool,
     pub born: Instant,
-    /// The outbound socket controlling this channel (its socket app).
-    pub conn: Option<super::switch::ConnHook>,
+    /// The frames the channel's thread went through (pacing.rs).
+    pub frame_no: u64,
+    /// The outbound sockets attached to this channel: its socket app's,
+    /// and earlier ones still lingering after a transfer (11b2).
+    pub conns: Vec<super::switch::ConnHook>,
     /// The final response already sent to the caller (`respond`).
     pub responded: bool,
     /// Digits received and not yet read by `play_and_get_digits`.
@@ -80,14 +143,14 @@ pub struct Channel {
     /// A `loopback/` leg: no SIP, no call-state changes, no progress
     /// events of its own (trace 07a).
     pub loopback: bool,
-    /// An application is executing (between CHANNEL_EXECUTE and
-    /// CHANNEL_EXECUTE_COMPLETE).
     /// `sip_hangup_disposition` of a hangup FreeSWITCH sends (send_bye,
     /// send_cancel, send_refuse): mod_sofia sets it in its hangup state
     /// handler, after the running application returned (13a: not yet on
     /// the bridge's EXECUTE_COMPLETE, present on HANGUP_COMPLETE).
     pub send_disposition: Option<&'static str>,
-    pub running_app: bool,
+    /// Applications executing (between CHANNEL_EXECUTE and
+    /// CHANNEL_EXECUTE_COMPLETE): a broadcast runs beside a bridge.
+    pub running_app: u32,
     /// Events the park loop delivers once the running app completes (the
     /// second avmd copy on a parked channel, trace 10).
     pub deferred: Vec<Event>,
@@ -111,17 +174,26 @@ impl Channel {
             other: None,
             bridged_to: None,
             hung: watch::channel(false).0,
+            xfer: watch::channel(0).0,
+            transfer_to: None,
+            brk: watch::channel(0).0,
+            audio_bug: None,
+            held_since: None,
+            hold_accum_ms: 0,
+            recordings: Vec::new(),
+            fs_support: String::new(),
             apps: None,
             log,
             script: None,
             avmd: false,
             parked: false,
             born: Instant::now(),
-            conn: None,
+            frame_no: 0,
+            conns: Vec::new(),
             responded: false,
             dtmf_buf: String::new(),
             loopback: false,
-            running_app: false,
+            running_app: 0,
             deferred: Vec::new(),
             send_disposition: None,
         }
@@ -239,13 +311,30 @@ impl Channel {
         let p = &self.profile;
         let mut h = |k: &str, v: String| ev.push(&format!("{prefix}-{k}"), v);
         h("Direction", p.direction.into());
-        h("Logical-Direction", p.direction.into());
-        h("Username", p.username.clone());
-        h("Dialplan", "XML".into());
+        h(
+            "Logical-Direction",
+            p.logical_direction.unwrap_or(p.direction).into(),
+        );
+        if !p.username.is_empty() {
+            h("Username", p.username.clone());
+        }
+        if !p.dialplan.is_empty() {
+            h("Dialplan", p.dialplan.clone());
+        }
         h("Caller-ID-Name", p.caller_id_name.clone());
         h("Caller-ID-Number", p.caller_id_number.clone());
-        h("Orig-Caller-ID-Name", p.caller_id_name.clone());
-        h("Orig-Caller-ID-Number", p.caller_id_number.clone());
+        let (orig_name, orig_number, ani) = match &p.flipped {
+            Some(f) => (f.name.clone(), f.number.clone(), f.number.clone()),
+            None => (
+                Some(p.caller_id_name.clone()),
+                p.caller_id_number.clone(),
+                p.caller_id_number.clone(),
+            ),
+        };
+        if let Some(n) = orig_name {
+            h("Orig-Caller-ID-Name", n);
+        }
+        h("Orig-Caller-ID-Number", orig_number);
         if let Some(n) = &p.callee_id_name {
             h("Callee-ID-Name", n.clone());
         }
@@ -253,10 +342,13 @@ impl Channel {
             h("Callee-ID-Number", n.clone());
         }
         h("Network-Addr", p.network_addr.clone());
-        h("ANI", p.caller_id_number.clone());
+        h("ANI", ani);
         h("Destination-Number", p.destination.clone());
         h("Unique-ID", self.uuid.clone());
         h("Source", p.source.clone());
+        if let Some(t) = &p.transfer_source {
+            h("Transfer-Source", t.clone());
+        }
         h("Context", p.context.clone());
         h("Channel-Name", self.name.clone());
         h("Profile-Index", "1".into());

@@ -13,6 +13,7 @@ use super::channel::Channel;
 use super::event::{Event, Subscription};
 use super::faults::Faults;
 use super::record::CallLog;
+use super::sub_index::SubIndex;
 use super::switch::Out;
 
 /// One subscriber: a socket and what it asked for. Exists so delivery is
@@ -33,6 +34,8 @@ pub struct Core {
     pub channels: HashMap<String, Channel>,
     pub(super) subs: HashMap<u64, Sub>,
     pub(super) next_sub: u64,
+    /// Who may want which channel's events (sub_index.rs).
+    index: SubIndex,
 }
 
 fn now_us() -> u64 {
@@ -52,6 +55,7 @@ impl Core {
             faults: None,
         };
         self.subs.insert(self.next_sub, sub);
+        self.index.touch(self.next_sub);
         self.next_sub
     }
     /// Injects `faults` on subscriber `id`, a socket of channel `own`.
@@ -62,8 +66,10 @@ impl Core {
     }
     pub fn unsubscribe(&mut self, id: u64) {
         self.subs.remove(&id);
+        self.index.remove(id);
     }
     pub fn subscription(&mut self, id: u64) -> Option<&mut Subscription> {
+        self.index.touch(id);
         self.subs.get_mut(&id).map(|s| &mut s.sub)
     }
     pub fn next_seq(&mut self) -> u64 {
@@ -119,7 +125,11 @@ impl Core {
     /// Delivers an event to every subscriber that wants it.
     pub fn emit(&mut self, ev: &Event) {
         let (mut plain, mut json) = (None, None);
-        for s in self.subs.values() {
+        self.index.refresh(&self.subs);
+        for id in self.index.candidates(ev.unique_id()) {
+            let Some(s) = self.subs.get(&id) else {
+                continue;
+            };
             if !s.sub.wants(ev) {
                 continue;
             }

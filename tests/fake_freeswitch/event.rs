@@ -95,7 +95,9 @@ fn json_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
-/// The event names `myevents` subscribes a socket to (mod_event_socket),
+/// The event names `myevents` subscribes a socket to (mod_event_socket.c,
+/// `parse_command`; no PLAYBACK_* or RECORD_*: 04d's screening socket got
+/// no PLAYBACK_START for its tone),
 /// which is why trace 01 conn2 got CHANNEL_HANGUP, CHANNEL_UNPARK and
 /// CHANNEL_STATE it never asked for by name.
 pub const MYEVENTS: &[&str] = &[
@@ -110,6 +112,7 @@ pub const MYEVENTS: &[&str] = &[
     "CHANNEL_HANGUP",
     "CHANNEL_HANGUP_COMPLETE",
     "CHANNEL_ORIGINATE",
+    "CHANNEL_UUID",
     "CHANNEL_OUTGOING",
     "CHANNEL_PARK",
     "CHANNEL_PROGRESS",
@@ -117,11 +120,10 @@ pub const MYEVENTS: &[&str] = &[
     "CHANNEL_STATE",
     "CHANNEL_UNBRIDGE",
     "CHANNEL_UNPARK",
+    "DETECTED_SPEECH",
     "DTMF",
-    "PLAYBACK_START",
-    "PLAYBACK_STOP",
-    "RECORD_START",
-    "RECORD_STOP",
+    "NOTALK",
+    "TALK",
 ];
 
 /// What one connection asked to receive (`event`, `myevents`, `filter`),

@@ -16,6 +16,7 @@ pub struct Builder {
     second: Duration,
     password: String,
     heartbeat: Duration,
+    frame: Option<Duration>,
 }
 
 impl Builder {
@@ -23,6 +24,14 @@ impl Builder {
     /// originate_timeout (default 1 s; 100 ms makes timeout tests quick).
     pub fn second(mut self, d: Duration) -> Self {
         self.second = d;
+        self
+    }
+    /// The channel threads' frame: an application queued on an idle
+    /// channel starts at its next tick, those queued behind it run back to
+    /// back (docs/freeswitch.md §17). Default 20 switch milliseconds (scaled
+    /// with `second`); `Duration::ZERO` runs applications at once.
+    pub fn frame(mut self, d: Duration) -> Self {
+        self.frame = Some(d);
         self
     }
     /// The inbound ESL password (default `ClueCon`).
@@ -37,12 +46,25 @@ impl Builder {
     }
     /// Binds the inbound server on 127.0.0.1:0.
     pub async fn start(self) -> FakeSwitch {
-        let sw = Switch::new(self.second);
+        let frame = self.frame.unwrap_or_else(|| self.second.mul_f64(0.02));
+        let sw = Switch::with_frame(self.second, frame);
         let addr: SocketAddr = "127.0.0.1:0".parse().expect("literal address");
         let inbound = Inbound::start(sw.clone(), addr, &self.password, self.heartbeat)
             .await
             .expect("bind 127.0.0.1:0");
         FakeSwitch { sw, inbound }
+    }
+}
+
+/// A clonable handle on the fake's `api` (the inbound port's commands run
+/// directly), for tasks that must not borrow the `FakeSwitch`.
+#[derive(Debug, Clone)]
+pub struct ApiHandle(Switch);
+
+impl ApiHandle {
+    /// Runs an `api` command; its reply body.
+    pub async fn api(&self, line: &str) -> String {
+        super::api::execute(&self.0, line, None).await
     }
 }
 
@@ -60,6 +82,7 @@ impl FakeSwitch {
             second: Duration::from_secs(1),
             password: "ClueCon".into(),
             heartbeat: Duration::from_secs(20),
+            frame: None,
         }
     }
     /// A fake with the defaults.
@@ -92,7 +115,7 @@ impl FakeSwitch {
         self.inbound.stop();
         let mut core = self.sw.lock();
         for ch in core.channels.values() {
-            if let Some(conn) = &ch.conn {
+            for conn in &ch.conns {
                 let _ = conn.tx.send(super::switch::Out::Close);
             }
         }
@@ -127,6 +150,55 @@ impl FakeSwitch {
     /// endpoint scripts of `legs` (its other fields are not used).
     pub fn originated_legs(&self, legs: Caller) {
         self.sw.extra().originated_legs = Some(legs);
+    }
+    /// How the party dialled by an `originate` to `target` (endpoint text
+    /// or its user) behaves; others follow `originate_callee`.
+    pub fn originate_party(&self, target: &str, callee: Callee) {
+        self.sw
+            .extra()
+            .originate_parties
+            .push((target.to_string(), callee));
+    }
+    /// Scripts extension `exten` of `context` (`*`: any extension of it)
+    /// for channels transferred there (a REFER's transferee, `uuid_transfer`):
+    /// its applications run in order, then the channel is hung up
+    /// NORMAL_CLEARING. Unscripted: NO_ROUTE_DESTINATION.
+    pub fn extension(&self, context: &str, exten: &str, apps: &[(&str, &str)]) {
+        let apps = apps
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        self.sw
+            .extra()
+            .extensions
+            .insert((context.to_string(), exten.to_string()), apps);
+    }
+    /// Runs an `api` command as if sent on the inbound port; its reply body.
+    pub async fn api(&self, line: &str) -> String {
+        super::api::execute(&self.sw, line, None).await
+    }
+    /// A clonable handle on the api, for tasks that outlive a borrow.
+    pub fn api_handle(&self) -> ApiHandle {
+        ApiHandle(self.sw.clone())
+    }
+    /// Member-IDs of conferences count from `n` (they are global to the
+    /// switch: 19b's numbering went on from 19a's).
+    pub fn conference_member_ids_from(&self, n: u32) {
+        self.sw.extra().conferences.next_id = n;
+    }
+    /// The conference thread's tick (default 20 switch ms): a new member
+    /// gets the floor, a mute is reported, a departure is acted on one tick
+    /// later (19a, 19b).
+    pub fn conference_tick(&self, d: Duration) {
+        self.sw.extra().conferences.tick = Some(d);
+    }
+    /// The Conference-Unique-ID the next conference `name` gets.
+    pub fn conference_uuid(&self, name: &str, uuid: &str) {
+        self.sw
+            .extra()
+            .conferences
+            .uuids
+            .insert(name.to_string(), uuid.to_string());
     }
     /// Calls created by `originate ... &socket(...)`, in order.
     pub fn originated(&self) -> Vec<CallHandle> {

@@ -129,3 +129,23 @@ impl Live {
         self.silent.store(true, Ordering::SeqCst);
     }
 }
+
+/// Writes `n` events of `uuid` at once (a CHANNEL_EXECUTE of an
+/// application nobody queued), to overflow the reader's event queue.
+pub fn flood(sw: &super::switch::Switch, uuid: &str, n: usize, send: &dyn Fn(Vec<u8>)) {
+    let cu = sw.0.core_uuid.clone();
+    let post = [
+        ("Application", "log".to_string()),
+        ("Application-UUID", uuid::Uuid::new_v4().to_string()),
+    ];
+    let Some(ev) = sw
+        .lock()
+        .chan_event(&cu, uuid, "CHANNEL_EXECUTE", &[], &post)
+    else {
+        return;
+    };
+    let bytes = ev.to_json();
+    for _ in 0..n {
+        send(bytes.clone());
+    }
+}

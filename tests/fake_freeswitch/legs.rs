@@ -49,7 +49,8 @@ pub fn plan(arg: &str) -> (Dial, Vec<Vec<PlannedLeg>>) {
         global_vars: Vec::new(),
         legs: Vec::new(),
     };
-    let parsed = match BridgeDialString::parse_with(arg, BlockParse::default()) {
+    let parsed = match BridgeDialString::parse_with(&upper_error_causes(arg), BlockParse::default())
+    {
         Ok(p) => p,
         Err(e) => {
             dial.error = Some(e.to_string());
@@ -108,6 +109,33 @@ pub fn plan(arg: &str) -> (Dial, Vec<Vec<PlannedLeg>>) {
         groups.push(legs);
     }
     (dial, groups)
+}
+
+/// `error/<cause>` as freeswitch-types' parser takes it: the cause in
+/// capitals (FreeSWITCH reads causes without regard to case,
+/// `switch_channel_str2cause`) and no `[...]` variables before it (an error
+/// endpoint creates no channel for them; 11a's stock dialplan dials
+/// `[^^:sip_invite_domain=...]error/user_not_registered`).
+fn upper_error_causes(arg: &str) -> String {
+    let mut out = String::with_capacity(arg.len());
+    let mut rest = arg;
+    while let Some(i) = rest.find("error/") {
+        out.push_str(&rest[..i]);
+        if out.ends_with(']')
+            && let Some(open) = out.rfind('[')
+        {
+            out.truncate(open);
+        }
+        out.push_str("error/");
+        rest = &rest[i + 6..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..end].to_ascii_uppercase());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The user part a leg dials: `sofia/external/1000@host` -> `1000`.
@@ -192,11 +220,16 @@ pub fn create_leg(
         source: "mod_sofia".into(),
         context: "public".into(),
         created_us: 0,
+        dialplan: "XML".into(),
+        logical_direction: None,
+        transfer_source: None,
+        flipped: None,
     };
     let mut ch = Channel::new(&leg.uuid, name.clone(), profile, log.clone());
     ch.cs = "CS_CONSUME_MEDIA";
     ch.call_state = "DOWN";
     ch.other = Some((a.to_string(), "originator"));
+    ch.fs_support = script.fs_support.clone();
     ch.script = Some(script);
     ch.loopback = loopback;
     if loopback {
@@ -216,6 +249,17 @@ pub fn create_leg(
     vars.push(("originating_leg_uuid".into(), a.to_string()));
     vars.push(("originate_endpoint".into(), module));
     if !loopback {
+        let tag = || uuid::Uuid::new_v4().simple().to_string()[..13].to_string();
+        vars.push((
+            "sip_full_from".into(),
+            format!(
+                "\"{}\" <sip:{}@127.0.0.1>;tag={}",
+                ach.profile.caller_id_name,
+                ach.profile.caller_id_number,
+                tag()
+            ),
+        ));
+        vars.push(("sip_full_to".into(), format!("<sip:{dest}>;tag={}", tag())));
         vars.push(("sip_req_uri".into(), dest));
         vars.push(("sip_call_id".into(), uuid::Uuid::new_v4().to_string()));
     }
@@ -242,6 +286,7 @@ pub fn create_leg(
         ..LegFate::default()
     });
     core.fire(cu, &leg.uuid, "CHANNEL_CREATE", &[], &[]);
+    core.fire(cu, &leg.uuid, "CHANNEL_ORIGINATE", &[], &[]);
     Some(rx)
 }
 
@@ -255,18 +300,13 @@ pub enum Stim {
     Reject(u16),
     /// A screening socket app returned; `true` when the leg is still up.
     Screened(bool),
+    /// The leg was hung up from outside the originate (`uuid_kill`).
+    HungUp,
 }
 
-/// Plays a leg's script: pre-answer signals to the bridge, then, once
-/// answered, the callee's digits, beeps and BYE straight on the channel.
-pub async fn drive_leg(
-    sw: Switch,
-    idx: usize,
-    uuid: String,
-    script: Callee,
-    tx: mpsc::UnboundedSender<(usize, Stim)>,
-) {
-    let t0 = tokio::time::Instant::now();
+/// A leg's far end before its answer: each signal at its time from the
+/// INVITE (the originate plays them, ringing.rs).
+pub fn leg_plan(script: &Callee) -> Vec<(u64, Stim)> {
     let mut plan: Vec<(u64, Stim)> = Vec::new();
     if let Some(r) = script.ring_at {
         plan.push((r, Stim::Ring));
@@ -274,90 +314,12 @@ pub async fn drive_leg(
     if let Some(e) = script.early_media_at {
         plan.push((e, Stim::Early));
     }
-    let mut answer_at = None;
     match script.outcome {
-        Outcome::Answer(t) => {
-            plan.push((t, Stim::Answer));
-            answer_at = Some(t);
-        }
+        Outcome::Answer(t) => plan.push((t, Stim::Answer)),
         Outcome::Reject(code, t) => plan.push((t, Stim::Reject(code))),
         Outcome::NoListener => plan.push((14, Stim::Reject(503))),
         Outcome::RingForever => {}
     }
     plan.sort_by_key(|(t, _)| *t);
-    for (t, stim) in plan {
-        tokio::time::sleep_until(t0 + Duration::from_millis(t)).await;
-        if tx.send((idx, stim)).is_err() {
-            return;
-        }
-    }
-    let Some(answered) = answer_at else { return };
-    after_answer(sw, uuid, script, t0 + Duration::from_millis(answered)).await;
+    plan
 }
-
-/// The part of a leg's script after its answer at `base`: digits, beeps
-/// (an `avmd::beep` when avmd runs on it) and the callee's BYE, straight on
-/// the channel. Also plays an `originate`d callee (trace 10).
-pub async fn after_answer(sw: Switch, uuid: String, script: Callee, base: tokio::time::Instant) {
-    // The script runs from the answer as the switch processed it (later
-    // than scripted under load).
-    let base = loop {
-        match sw.lock().channels.get(&uuid) {
-            Some(ch) if ch.answered => break base.max(tokio::time::Instant::now()),
-            Some(ch) if ch.is_up() => {}
-            _ => return,
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    };
-    let mut after: Vec<(u64, Option<char>, bool)> = Vec::new();
-    for (digits, at) in &script.digits {
-        for (i, d) in digits.chars().enumerate() {
-            after.push((at + script.digit_gap * i as u64, Some(d), false));
-        }
-    }
-    for at in &script.beeps {
-        after.push((*at + 30, None, true));
-    }
-    if let Some(b) = script.bye_after_answer {
-        after.push((b, None, false));
-    }
-    after.sort_by_key(|(t, _, _)| *t);
-    let cu = sw.0.core_uuid.clone();
-    for (t, digit, beep) in after {
-        tokio::time::sleep_until(base + Duration::from_millis(t)).await;
-        let mut core = sw.lock();
-        let Some(ch) = core.channels.get(&uuid) else {
-            return;
-        };
-        if !ch.is_up() {
-            return;
-        }
-        match (digit, beep) {
-            (Some(d), _) => signal::dtmf(&mut core, &cu, &uuid, d),
-            (None, true) => {
-                if ch.avmd {
-                    signal::avmd_event(&mut core, &cu, &uuid, "avmd::beep", BEEP);
-                }
-            }
-            (None, false) => core.hangup(
-                &cu,
-                &uuid,
-                freeswitch_esl_tokio::HangupCause::NormalClearing,
-                Disp::RecvBye,
-            ),
-        }
-    }
-}
-
-/// The fields of a detected beep (trace 07c, a 1 kHz tone).
-const BEEP: &[(&str, &str)] = &[
-    ("Beep-Status", "DETECTED"),
-    ("Frequency", "1000.000000"),
-    ("Frequency-variance", "0.000012"),
-    ("Amplitude", "11236.787441"),
-    ("Amplitude-variance", "1479.015222"),
-    ("Detection-time", "30000"),
-    ("Detector-resolution", "1"),
-    ("Detector-offset", "0"),
-    ("Detector-index", "0"),
-];

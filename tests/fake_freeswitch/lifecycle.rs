@@ -24,6 +24,9 @@ pub enum Disp {
     RecvCancel,
     /// The callee's final response.
     RecvRefuse(u16),
+    /// A hangup mod_sofia leaves no disposition for (BLIND_TRANSFER after
+    /// a REFER FreeSWITCH sent, 20a/20b).
+    Unreported,
 }
 
 impl Core {
@@ -43,22 +46,30 @@ impl Core {
         let inbound = ch.profile.direction == "inbound";
         if !ch.loopback {
             set_sip_vars(ch, cause, disp);
+            if disp == Disp::SendBye {
+                ch.log.push_sip_sent(uuid, super::record::SipSent::Bye);
+            }
         }
+        super::hold::end_hold(ch);
         ch.set_var("hangup_cause", cause.as_str());
         ch.set_var("hangup_cause_q850", q850(cause).to_string());
-        let _ = ch.hung.send(true);
+        // send_replace: remembered even while nothing watches the channel
+        // yet (a bridge subscribes to its callee only once it answered).
+        ch.hung.send_replace(true);
         if inbound {
             caller_hears(ch, cause, disp);
-            if matches!(disp, Disp::RecvBye | Disp::RecvCancel)
-                && let Some(hook) = &ch.conn
-                && hook.linger.load(Ordering::SeqCst)
-                && !hook.notice_sent.swap(true, Ordering::SeqCst)
-            {
-                let secs = hook.linger_secs.load(Ordering::SeqCst);
-                let _ = hook
-                    .tx
-                    .send(Out::Bytes(wire::linger_notice(uuid, &ch.name, secs)));
-                expire_linger(hook, uuid, secs);
+            if matches!(disp, Disp::RecvBye | Disp::RecvCancel) {
+                for hook in &ch.conns {
+                    if hook.linger.load(Ordering::SeqCst)
+                        && !hook.notice_sent.swap(true, Ordering::SeqCst)
+                    {
+                        let secs = hook.linger_secs.load(Ordering::SeqCst);
+                        let _ = hook
+                            .tx
+                            .send(Out::Bytes(wire::linger_notice(uuid, &ch.name, secs)));
+                        expire_linger(hook, uuid, secs);
+                    }
+                }
             }
         }
         // mod_sofia reports the hangup to the partner channel (02a: A gets
@@ -102,6 +113,15 @@ impl Core {
         if let Some(d) = ch.send_disposition.take() {
             ch.set_var("sip_hangup_disposition", d);
         }
+        if !ch.loopback {
+            ch.set_var("hold_accum_ms", ch.hold_accum_ms.to_string());
+        }
+        // The media bugs go with the channel (16a: RECORD_STOP after the
+        // socket app's EXECUTE_COMPLETE, before HANGUP_COMPLETE).
+        super::recording::stop_all(self, core_uuid, uuid);
+        let Some(ch) = self.channels.get_mut(uuid) else {
+            return false;
+        };
         ch.cs = "CS_HANGUP";
         self.fire(core_uuid, uuid, "CHANNEL_STATE", &[], &[]);
         let Some(ch) = self.channels.get_mut(uuid) else {
@@ -144,7 +164,7 @@ impl Core {
             return;
         };
         let mut keep = false;
-        if let Some(hook) = &ch.conn {
+        for hook in &ch.conns {
             if hook.linger.load(Ordering::SeqCst) {
                 keep = true;
                 if !hook.notice_sent.swap(true, Ordering::SeqCst) {
@@ -191,6 +211,7 @@ fn set_sip_vars(ch: &mut Channel, cause: HangupCause, disp: Disp) {
         Disp::RecvBye => "recv_bye",
         Disp::RecvCancel => "recv_cancel",
         Disp::RecvRefuse(_) => "recv_refuse",
+        Disp::Unreported => return,
     };
     match disp {
         Disp::RecvBye => {

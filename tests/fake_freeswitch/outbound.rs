@@ -11,24 +11,27 @@ use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-use super::apps::socket_app;
 use super::channel::AppRequest;
 use super::core::Core;
 use super::event::MYEVENTS;
 use super::faults::{Faults, Live};
 use super::legs::Stim;
+use super::park::socket_app;
 use super::record::{CallLog, Command};
 use super::scenario::DialplanNext;
 use super::switch::{ConnHook, Out, Switch};
 use super::wire::{self, ReadError, url_encode};
 
 /// What the channel does when its socket app returns.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum SocketEnd {
     /// The caller's leg: the dialplan's next action.
     Dialplan(DialplanNext),
     /// A screening leg: report accept/reject to the bridge.
     Screening(mpsc::UnboundedSender<(usize, Stim)>, usize),
+    /// A `socket` application of a dialplan (an inline one after a
+    /// transfer, 11b2): tell the dialplan runner it returned.
+    Inline(tokio::sync::oneshot::Sender<()>),
 }
 
 /// Starts the socket app on `uuid`: its app queue, its executor and its
@@ -47,7 +50,7 @@ pub fn start_socket(
     };
     ch.apps = Some(app_tx.clone());
     let log = ch.log.clone();
-    let is_a = matches!(end, SocketEnd::Dialplan(_));
+    let is_a = matches!(end, SocketEnd::Dialplan(_) | SocketEnd::Inline(_));
     tokio::spawn(socket_app(sw.clone(), uuid.to_string(), app_rx, end, data));
     tokio::spawn(connection(
         sw.clone(),
@@ -162,7 +165,8 @@ async fn connection(
         let sub = core.subscribe(out_tx.clone(), Some(log.clone()));
         core.set_faults(sub, live.faults.clone(), &uuid);
         if let Some(ch) = core.channels.get_mut(&uuid) {
-            ch.conn = Some(ConnHook {
+            ch.conns.push(ConnHook {
+                id: sub,
                 tx: out_tx.clone(),
                 linger: linger.clone(),
                 linger_secs: linger_secs.clone(),
@@ -305,7 +309,7 @@ async fn connection(
             "api" => {
                 let flooded = match &live.faults.flood_before_api {
                     Some((prefix, n)) if args.starts_with(prefix.as_str()) => {
-                        flood(&sw, &uuid, *n, &send);
+                        super::faults::flood(&sw, &uuid, *n, &send);
                         true
                     }
                     _ => false,
@@ -348,10 +352,12 @@ async fn connection(
         let mut up = false;
         let mut gone = false;
         if let Some(ch) = core.channels.get_mut(&uuid) {
-            ch.conn = None;
-            ch.apps = None;
+            ch.conns.retain(|c| c.id != sub);
+            if ch.conns.is_empty() {
+                ch.apps = None;
+            }
             up = ch.is_up();
-            gone = ch.cs == "CS_REPORTING";
+            gone = ch.cs == "CS_REPORTING" && ch.conns.is_empty();
         }
         if gone {
             core.channels.remove(&uuid);
@@ -374,24 +380,4 @@ fn faults_of(sw: &Switch, uuid: &str) -> Faults {
         .and_then(|c| c.script.as_ref().map(|s| s.faults.clone()));
     leg.or_else(|| sw.extra().callers.get(uuid).map(|c| c.faults.clone()))
         .unwrap_or_default()
-}
-
-/// Writes `n` events of `uuid` at once (a CHANNEL_EXECUTE of an
-/// application nobody queued), to overflow the reader's event queue.
-fn flood(sw: &Switch, uuid: &str, n: usize, send: &dyn Fn(Vec<u8>)) {
-    let cu = sw.0.core_uuid.clone();
-    let post = [
-        ("Application", "log".to_string()),
-        ("Application-UUID", uuid::Uuid::new_v4().to_string()),
-    ];
-    let Some(ev) = sw
-        .lock()
-        .chan_event(&cu, uuid, "CHANNEL_EXECUTE", &[], &post)
-    else {
-        return;
-    };
-    let bytes = ev.to_json();
-    for _ in 0..n {
-        send(bytes.clone());
-    }
 }

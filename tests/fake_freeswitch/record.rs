@@ -113,6 +113,38 @@ impl LegFate {
     }
 }
 
+/// A SIP message FreeSWITCH sent to one party of the call (beyond the
+/// caller's call-progress responses, `CallerSip`), so a test can assert
+/// what a phone would have received: the REFER/NOTIFY dialogue, INFO,
+/// MESSAGE, hold re-INVITEs, RFC 2833 digits. Each is from a capture's
+/// sipp log (docs/freeswitch.md §11, §20–§23).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SipSent {
+    /// `202 Accepted` to the party's REFER (§11).
+    Accepted202,
+    /// A NOTIFY (`Event: refer`) with this sipfrag, e.g. `SIP/2.0 200 OK`.
+    Notify(String),
+    /// A BYE (after a REFER: FreeSWITCH releases the referrer, §11, §20).
+    Bye,
+    /// A REFER (`deflect`, §20).
+    Refer {
+        refer_to: String,
+        referred_by: String,
+    },
+    /// An in-dialog INFO (§21).
+    Info { content_type: String, body: String },
+    /// An in-dialog MESSAGE (§21).
+    Message { content_type: String, body: String },
+    /// A re-INVITE putting the party on hold (`a=sendonly`) or back
+    /// (`hold: false`, no direction line; §22).
+    Reinvite { hold: bool },
+    /// `200 OK` to the party's own request (its INFO, its re-INVITE, §21,
+    /// §23): the method.
+    Ok(String),
+    /// RFC 2833 digits (`uuid_send_dtmf`, §22).
+    Dtmf(String),
+}
+
 /// The log's contents behind its mutex, so the switch can write from any
 /// task while a test reads.
 #[derive(Debug, Default)]
@@ -127,6 +159,8 @@ struct Inner {
     socket_closed: bool,
     socket_refused: bool,
     events: Vec<(String, String)>,
+    app_runs: Vec<super::pacing::AppRun>,
+    sip_sent: Vec<(String, SipSent)>,
 }
 
 /// The shared log of one call, written by the switch, read by the test.
@@ -202,6 +236,21 @@ impl CallLog {
     /// Records an event delivered on a socket (name, Unique-ID).
     pub fn push_event(&self, name: &str, uuid: &str) {
         self.with(|i| i.events.push((name.to_string(), uuid.to_string())));
+    }
+
+    /// An application started on a channel of this call.
+    pub fn push_app_run(&self, r: super::pacing::AppRun) {
+        self.with(|i| i.app_runs.push(r));
+    }
+    /// FreeSWITCH sent `msg` to the party of channel `uuid`.
+    pub fn push_sip_sent(&self, uuid: &str, msg: SipSent) {
+        self.with(|i| i.sip_sent.push((uuid.to_string(), msg)));
+    }
+    pub fn app_runs(&self) -> Vec<super::pacing::AppRun> {
+        self.read(|i| i.app_runs.clone())
+    }
+    pub fn sip_sent(&self) -> Vec<(String, SipSent)> {
+        self.read(|i| i.sip_sent.clone())
     }
 
     pub fn commands(&self) -> Vec<Command> {

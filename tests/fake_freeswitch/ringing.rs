@@ -6,14 +6,17 @@
 use std::collections::HashMap;
 
 use freeswitch_esl_tokio::HangupCause;
+use std::time::Duration;
 use tokio::sync::mpsc;
+
 use tokio::time::{Instant, sleep_until};
 
-use super::apps::{After, hung_up, hung_watch};
+use super::apps::After;
 use super::bridge::{dialstatus, end_leg};
 use super::core::Core;
-use super::legs::{PlannedLeg, Stim, create_leg, drive_leg};
+use super::legs::{PlannedLeg, Stim, create_leg, leg_plan};
 use super::lifecycle::Disp;
+use super::park::stops;
 use super::signal;
 use super::switch::Switch;
 
@@ -54,6 +57,8 @@ pub(super) async fn originate(
     let t0 = Instant::now();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut legs: HashMap<usize, Leg> = HashMap::new();
+    let mut schedule: Vec<(Instant, usize, Stim)> = Vec::new();
+    let mut scripts: HashMap<usize, super::scenario::Callee> = HashMap::new();
     let mut errors: Vec<(usize, HangupCause)> = Vec::new();
     let originate_timeout = group
         .first()
@@ -66,6 +71,11 @@ pub(super) async fn originate(
         if let Some(ach) = core.channels.get_mut(a) {
             ach.set_var("originate_disposition", "failure");
             ach.set_var("DIALSTATUS", "INVALIDARGS");
+            // An answered originator waits in RING_WAIT (switch_channel.c,
+            // CF_ORIGINATOR; 14a) until the originate ends.
+            if ach.answered && ach.is_up() {
+                ach.call_state = "RING_WAIT";
+            }
         }
         let caller = core.channels.get(a).map(|c| c.log.clone());
         for leg in &group {
@@ -100,18 +110,31 @@ pub(super) async fn originate(
                     cancel_timeout,
                 },
             );
-            tokio::spawn(drive_leg(
-                sw.clone(),
-                leg.index,
-                leg.uuid.clone(),
-                script,
-                tx.clone(),
-            ));
+            // The leg's far end, on one timeline with the others: each
+            // signal at its time from the INVITE, whatever the runtime's
+            // load (a task per leg could run late and reorder them).
+            let now = Instant::now();
+            for (t, stim) in leg_plan(&script) {
+                schedule.push((now + Duration::from_millis(t), leg.index, stim));
+            }
+            scripts.insert(leg.index, script);
+            // A leg hung up from outside (`uuid_kill <leg>`, 14b) leaves the
+            // group at once; the others ring on.
+            if let Some(mut hung) = core.channels.get(&leg.uuid).map(|c| c.hung.subscribe()) {
+                let (tx, i) = (tx.clone(), leg.index);
+                tokio::spawn(async move {
+                    if hung.wait_for(|h| *h).await.is_ok() {
+                        let _ = tx.send((i, Stim::HungUp));
+                    }
+                });
+            }
         }
         drop(caller);
     }
+    schedule.sort_by_key(|(t, i, _)| (*t, *i));
+    let mut schedule: std::collections::VecDeque<(Instant, usize, Stim)> = schedule.into();
     let by_index: HashMap<usize, PlannedLeg> = group.iter().map(|l| (l.index, l.clone())).collect();
-    let Some(mut a_hung) = hung_watch(sw, a) else {
+    let Some(mut a_stops) = stops(sw, a) else {
         return Err((Why::Cancel, HangupCause::OriginatorCancel, After::new()));
     };
     let alive =
@@ -134,71 +157,142 @@ pub(super) async fn originate(
                 _ => None,
             })
             .min();
+        let next_sched = schedule.front().map(|s| s.0);
         let wake = next_leg_deadline
             .map(|(d, _)| d)
             .unwrap_or(o_deadline)
-            .min(o_deadline);
-        tokio::select! {
+            .min(o_deadline)
+            .min(next_sched.unwrap_or(o_deadline));
+        let due: Option<(usize, Stim)> = tokio::select! {
             biased;
-            _ = hung_up(&mut a_hung) => { why = Why::Cancel; break; }
+            // The caller hung up, or was transferred away (14c): cancel.
+            _ = a_stops.stopped() => { why = Why::Cancel; break; }
             _ = sleep_until(wake) => {
-                if Instant::now() >= o_deadline { why = Why::Timeout; break; }
-                if let Some((_, i)) = next_leg_deadline {
+                // Whatever is due first: a far end's signal, a leg's
+                // timeout, the originate's.
+                let sched = next_sched.filter(|t| *t <= wake);
+                let leg_due = next_leg_deadline.filter(|(d, _)| *d <= wake);
+                if sched.is_some_and(|t| leg_due.is_none_or(|(d, _)| t <= d) && t <= o_deadline) {
+                    schedule.pop_front().map(|(_, i, s)| (i, s))
+                } else if let Some((d, i)) = leg_due.filter(|(d, _)| *d < o_deadline) {
+                    let _ = d;
                     let mut core = sw.lock();
                     let disp = if matches!(legs.get(&i), Some(Leg::Ringing { answered: true, .. })) { Disp::SendBye } else { Disp::SendCancel };
                     end_leg(&mut core, &cu, &by_index[&i].uuid, HangupCause::AllottedTimeout, disp, true);
                     legs.insert(i, Leg::Done(HangupCause::AllottedTimeout));
+                    None
+                } else if Instant::now() >= o_deadline {
+                    why = Why::Timeout;
+                    break;
+                } else {
+                    None
                 }
             }
-            Some((i, stim)) = rx.recv() => {
-                let Some(Leg::Ringing { screening, .. }) = legs.get(&i).cloned() else { continue };
-                let uuid = by_index[&i].uuid.clone();
-                let mut core = sw.lock();
-                match stim {
-                    Stim::Ring => {
-                        signal::ring_ready(&mut core, &cu, &uuid);
-                        let ringback = core.channels.get(a).is_some_and(|c| c.var("ringback").is_some());
-                        if ringback { signal::pre_answer(&mut core, &cu, a, true) } else { signal::ring_ready(&mut core, &cu, a) }
+            Some((i, stim)) = rx.recv() => Some((i, stim)),
+        };
+        if let Some((i, stim)) = due {
+            let Some(Leg::Ringing { screening, .. }) = legs.get(&i).cloned() else {
+                continue;
+            };
+            let uuid = by_index[&i].uuid.clone();
+            let mut core = sw.lock();
+            match stim {
+                Stim::Ring => {
+                    signal::ring_ready(&mut core, &cu, &uuid);
+                    let ringback = core
+                        .channels
+                        .get(a)
+                        .is_some_and(|c| c.var("ringback").is_some());
+                    if ringback {
+                        signal::pre_answer(&mut core, &cu, a, true)
+                    } else {
+                        signal::ring_ready(&mut core, &cu, a)
                     }
-                    Stim::Early => {
-                        signal::pre_answer(&mut core, &cu, &uuid, false);
-                        if by_index[&i].var("ignore_early_media") != Some("true") {
-                            signal::pre_answer(&mut core, &cu, a, true);
-                        }
+                }
+                Stim::Early => {
+                    signal::pre_answer(&mut core, &cu, &uuid, false);
+                    if by_index[&i].var("ignore_early_media") != Some("true") {
+                        signal::pre_answer(&mut core, &cu, a, true);
                     }
-                    Stim::Reject(code) => {
-                        let cause = HangupCause::from_sip_response(code).unwrap_or(HangupCause::NormalUnspecified);
-                        end_leg(&mut core, &cu, &uuid, cause, Disp::RecvRefuse(code), true);
-                        last_refuse = Some(code);
+                }
+                Stim::Reject(code) => {
+                    let cause = HangupCause::from_sip_response(code)
+                        .unwrap_or(HangupCause::NormalUnspecified);
+                    end_leg(&mut core, &cu, &uuid, cause, Disp::RecvRefuse(code), true);
+                    last_refuse = Some(code);
+                    legs.insert(i, Leg::Done(cause));
+                }
+                Stim::Answer => {
+                    signal::answer(&mut core, &cu, &uuid);
+                    if let Some(script) = scripts.get(&i).cloned() {
+                        tokio::spawn(super::far_end::after_answer(
+                            sw.clone(),
+                            uuid.clone(),
+                            script,
+                            Instant::now(),
+                        ));
+                    }
+                    super::screening::on_answer(sw, &mut core, &uuid, &by_index[&i], i, tx.clone());
+                    let screens = super::screening::screens(&by_index[&i]);
+                    if let Some(Leg::Ringing {
+                        answered,
+                        screening,
+                        ..
+                    }) = legs.get_mut(&i)
+                    {
+                        *answered = true;
+                        *screening = screens;
+                    }
+                    if !screens {
+                        winner = Some(i);
+                    }
+                }
+                Stim::Screened(up) if screening => {
+                    // Hung up in the frame before the bridge (a uuid_kill).
+                    let up = up && core.channels.get(&uuid).is_some_and(|c| c.is_up());
+                    if !up
+                        && core
+                            .channels
+                            .get(&uuid)
+                            .is_some_and(|c| c.cs != "CS_REPORTING")
+                    {
+                        core.complete(&cu, &uuid);
+                    }
+                    if up {
+                        winner = Some(i);
+                    } else {
+                        let cause = core
+                            .channels
+                            .get(&uuid)
+                            .and_then(|c| c.cause)
+                            .unwrap_or(HangupCause::CallRejected);
                         legs.insert(i, Leg::Done(cause));
                     }
-                    Stim::Answer => {
-                        signal::answer(&mut core, &cu, &uuid);
-                        super::screening::on_answer(sw, &mut core, &uuid, &by_index[&i], i, tx.clone());
-                        let screens = super::screening::screens(&by_index[&i]);
-                        if let Some(Leg::Ringing { answered, screening, .. }) = legs.get_mut(&i) {
-                            *answered = true;
-                            *screening = screens;
-                        }
-                        if !screens { winner = Some(i); }
+                }
+                Stim::Screened(_) => {}
+                Stim::HungUp => {
+                    let answered =
+                        matches!(legs.get(&i), Some(Leg::Ringing { answered: true, .. }));
+                    if !answered {
+                        let cause = core
+                            .channels
+                            .get(&uuid)
+                            .and_then(|c| c.cause)
+                            .unwrap_or(HangupCause::NormalClearing);
+                        core.complete(&cu, &uuid);
+                        legs.insert(i, Leg::Done(cause));
                     }
-                    Stim::Screened(up) if screening => {
-                        // Hung up in the frame before the bridge (a uuid_kill).
-                        let up = up && core.channels.get(&uuid).is_some_and(|c| c.is_up());
-                        if !up && core.channels.get(&uuid).is_some_and(|c| c.cs != "CS_REPORTING") {
-                            core.complete(&cu, &uuid);
-                        }
-                        if up { winner = Some(i); } else {
-                            let cause = core.channels.get(&uuid).and_then(|c| c.cause).unwrap_or(HangupCause::CallRejected);
-                            legs.insert(i, Leg::Done(cause));
-                        }
-                    }
-                    Stim::Screened(_) => {}
                 }
             }
         }
     }
     let mut core = sw.lock();
+    if let Some(ach) = core.channels.get_mut(a)
+        && ach.call_state == "RING_WAIT"
+        && ach.is_up()
+    {
+        ach.call_state = "ACTIVE";
+    }
     let mut after = After::new();
     // Every leg still ringing ends now: loser, timeout or cancel.
     let (cause, disp_cause) = match (winner, why) {

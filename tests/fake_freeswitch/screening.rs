@@ -43,12 +43,7 @@ pub fn on_answer(
     let cu = sw.0.core_uuid.clone();
     if let Some(app) = leg.var("execute_on_answer") {
         let (name, arg) = app.split_once(' ').unwrap_or((app, ""));
-        let req = AppRequest {
-            name: name.to_string(),
-            arg: arg.to_string(),
-            event_uuid: None,
-            loops: 1,
-        };
+        let req = AppRequest::new(name, arg);
         let (sw2, u) = (sw.clone(), uuid.to_string());
         tokio::spawn(async move { run_app(&sw2, &u, req).await });
     }

@@ -42,23 +42,27 @@ pub fn handle(
                 .map(str::to_string)
                 .or_else(|| msg.body.clone())
                 .unwrap_or_default();
-            let req = AppRequest {
-                name: name.to_string(),
-                arg,
-                event_uuid: msg.header("Event-UUID").map(str::to_string),
-                loops: msg
-                    .header("loops")
-                    .and_then(|l| l.parse().ok())
-                    .unwrap_or(1),
-            };
+            let mut req = AppRequest::new(name, &arg);
+            req.event_uuid = msg.header("Event-UUID").map(str::to_string);
+            req.loops = msg
+                .header("loops")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(1);
+            req.queued = Some(ch.log.elapsed());
+            req.queued_tick = Some(ch.frame_no);
             let job: Job = match ch.apps.clone() {
                 Some(q) => Box::new(move || {
                     let _ = q.send(req);
                 }),
                 None => {
+                    // No socket app: the channel's thread (a bridged leg's)
+                    // takes it at its next frame (07c's avmd_start on B).
                     let (sw, t) = (sw.clone(), target.to_string());
                     Box::new(move || {
-                        tokio::spawn(async move { run_app(&sw, &t, req).await });
+                        tokio::spawn(async move {
+                            req.frame = Some(sw.next_frame(&t).await);
+                            run_app(&sw, &t, req).await
+                        });
                     })
                 }
             };

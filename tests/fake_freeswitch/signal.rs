@@ -67,6 +67,11 @@ pub fn answer(core: &mut Core, cu: &str, uuid: &str) {
     };
     ch.answered = true;
     ch.answer_state = "answered";
+    // An outgoing channel answered without a 180 reads RINGING by then
+    // (19a: CHANNEL_ANSWER [answered/RINGING] with no CHANNEL_PROGRESS).
+    if !inbound && !ch.loopback && ch.call_state == "DOWN" {
+        ch.call_state = "RINGING";
+    }
     if inbound {
         ch.log.push_sip(CallerSip::Ok200);
     }
@@ -121,7 +126,7 @@ pub fn avmd_event(core: &mut Core, cu: &str, uuid: &str, sub: &str, extra: &[(&s
         ch.state_headers(&mut ev, false);
         ch.profile_headers(&mut ev, "Caller");
         ch.var_headers(&mut ev);
-        if ch.running_app {
+        if ch.running_app > 0 {
             ch.deferred.push(ev);
         } else {
             core.emit(&ev);

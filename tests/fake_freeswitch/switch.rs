@@ -26,6 +26,8 @@ pub enum Out {
 /// sends it when the channel ends.
 #[derive(Debug, Clone)]
 pub struct ConnHook {
+    /// The connection's subscriber id (to detach it when it closes).
+    pub id: u64,
     pub tx: UnboundedSender<Out>,
     pub linger: Arc<AtomicBool>,
     /// `linger <secs>`: how long the socket outlives its channel (0: no
@@ -58,6 +60,12 @@ pub struct Extras {
     /// Calls created by `originate`, for tests to pick up.
     pub originated: Vec<(String, Arc<CallLog>)>,
     pub daemon: Option<std::net::SocketAddr>,
+    /// Scripted dialplan extensions, by (context, extension or `*`).
+    pub extensions: HashMap<(String, String), super::transfer::Extension>,
+    /// How the party of an `originate` behaves, by endpoint text or user.
+    pub originate_parties: Vec<(String, Callee)>,
+    /// mod_conference's conferences and Member-ID counter.
+    pub conferences: super::conference::Conferences,
 }
 
 /// The shared switch: the core plus settings that never change, shared by
@@ -69,6 +77,12 @@ pub struct SwitchInner {
     /// What the switch counts as one second (leg_timeout, originate_timeout).
     pub second: Duration,
     pub core_uuid: String,
+    /// The channel threads' frame (docs/freeswitch.md §17): a queued
+    /// application starts at the next tick (pacing.rs). Zero: at once.
+    pub frame: Duration,
+    /// Tick 0 of the frame clock, shared by every channel as FreeSWITCH's
+    /// soft timer is.
+    pub epoch: tokio::time::Instant,
 }
 
 /// A cheap, clonable handle on the switch, so every spawned task (socket,
@@ -78,6 +92,10 @@ pub struct Switch(pub Arc<SwitchInner>);
 
 impl Switch {
     pub fn new(second: Duration) -> Self {
+        Self::with_frame(second, second.mul_f64(0.02))
+    }
+    /// A switch whose channel threads tick every `frame`.
+    pub fn with_frame(second: Duration, frame: Duration) -> Self {
         Switch(Arc::new(SwitchInner {
             core: Mutex::default(),
             extra: Mutex::new(Extras {
@@ -86,6 +104,8 @@ impl Switch {
             }),
             second,
             core_uuid: uuid::Uuid::new_v4().to_string(),
+            frame,
+            epoch: tokio::time::Instant::now(),
         }))
     }
     pub fn lock(&self) -> MutexGuard<'_, Core> {

@@ -117,11 +117,18 @@ pub struct App {
 impl App {
     /// Starts the server; unscripted paths answer 200 with an empty body.
     pub async fn start() -> App {
-        let state = Arc::new(State::default());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        App::start_on(addr)
             .await
-            .expect("bind the test application");
-        let addr = listener.local_addr().expect("address");
+            .expect("bind the test application")
+    }
+
+    /// Starts the server on `addr` (the load generator serves the hooks a
+    /// separately started daemon was configured with).
+    pub async fn start_on(addr: SocketAddr) -> std::io::Result<App> {
+        let state = Arc::new(State::default());
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
         let s = Arc::clone(&state);
         let router = axum::Router::new().fallback(
             move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
@@ -132,7 +139,7 @@ impl App {
         tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
-        App { addr, state }
+        Ok(App { addr, state })
     }
 
     /// `http://127.0.0.1:<port><path>`.
@@ -160,6 +167,16 @@ impl App {
             .requests
             .lock()
             .map(|r| r.iter().filter(|q| q.path == path).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Every request received since the last call, removed from the
+    /// record (a long load run would otherwise keep them all).
+    pub fn take_requests(&self) -> Vec<Request> {
+        self.state
+            .requests
+            .lock()
+            .map(|mut r| std::mem::take(&mut *r))
             .unwrap_or_default()
     }
 

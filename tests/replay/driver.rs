@@ -3,7 +3,9 @@
 //! Each `>>>` block of the capture becomes a [`Step`]: it is sent once the
 //! fake has delivered as many messages as the capture had received before
 //! it (its trigger), plus the capture's own delay between that last message
-//! and the block, scaled. The recorder's own close of the TCP connection
+//! and the block, scaled; `sendmsg`s the recorder sent back to back, with
+//! only their replies between, go in one write (the set-up burst a switch
+//! takes in one frame). The recorder's own close of the TCP connection
 //! (`### closing TCP connection (our side)`) is a step too. Nothing waits on
 //! a fixed timeout: a connection ends when the fake closes it, or when the
 //! recorder's close step runs; the guard below only bounds a broken replay.
@@ -68,8 +70,11 @@ pub fn steps(t: &Trace, scale: f64, fix: &dyn Fn(&str) -> String) -> Vec<Step> {
 
 /// As [`steps`]; with `polls`, repeated commands become [`Poll`]s.
 pub fn steps_with(t: &Trace, scale: f64, fix: &dyn Fn(&str) -> String, polls: bool) -> Vec<Step> {
-    let mut out = Vec::new();
+    let mut out: Vec<Step> = Vec::new();
     let (mut count, mut last_ms) = (0usize, 0u64);
+    // The last `sendmsg` sent, while only command replies came since
+    // (coalescing, below).
+    let mut last_sendmsg: Option<u64> = None;
     for b in &t.blocks {
         let delay =
             |ms: u64| Duration::from_secs_f64(ms.saturating_sub(last_ms) as f64 * scale / 1000.0);
@@ -79,8 +84,26 @@ pub fn steps_with(t: &Trace, scale: f64, fix: &dyn Fn(&str) -> String, polls: bo
                     count += 1;
                     last_ms = b.ms;
                 }
+                if !b.payload.contains("Content-Type: command/reply") {
+                    last_sendmsg = None;
+                }
             }
             Dir::Sent => {
+                // `sendmsg`s the recorder wrote back to back (within 5 ms,
+                // only their replies between) reach the fake in one write:
+                // the frame they are queued in must not depend on how fast
+                // this harness turns replies around (pacing; 02a, 03a, 06).
+                let is_sendmsg = b.payload.starts_with("sendmsg");
+                if !polls
+                    && is_sendmsg
+                    && let Some(prev) = last_sendmsg.filter(|p| b.ms.saturating_sub(*p) <= 5)
+                    && let Some(payload) = out.last_mut().and_then(|s| s.payload.as_mut())
+                {
+                    payload.push_str(&fix(&b.payload));
+                    last_sendmsg = Some(prev);
+                    continue;
+                }
+                last_sendmsg = is_sendmsg.then_some(b.ms);
                 if let Some(prev) = out.last_mut().filter(|p: &&mut Step| {
                     polls && p.payload.as_deref() == Some(fix(&b.payload).as_str())
                 }) {

@@ -1,19 +1,34 @@
-//! Captures recorded with `event json ALL` (12a-12c), replayed narrowed to
+//! Captures recorded with `event json ALL` (11a-24b), replayed narrowed to
 //! the events the fake models for a daemon: the recorder's `event json ALL`
-//! becomes `event json <NARROWED>`, and the capture's other events
-//! (CHANNEL_STATE, CHANNEL_CALLSTATE, CODEC, CALL_UPDATE, PRIVATE_COMMAND,
-//! CHANNEL_OUTGOING, CHANNEL_ORIGINATE, CHANNEL_DESTROY ...) are dropped
-//! from it before it is played and compared. What is compared of the rest
-//! is unchanged (replay/view.rs), the `sip_h_*` variables included.
+//! becomes `event json <NARROWED> CUSTOM <NARROWED_CUSTOM>`, and the
+//! capture's other events (CHANNEL_STATE, CHANNEL_CALLSTATE, CODEC,
+//! CALL_UPDATE, PRIVATE_COMMAND, CHANNEL_OUTGOING, CHANNEL_DESTROY ...) are
+//! dropped from it before it is played and compared. What is compared of
+//! the rest is unchanged (replay/view.rs), the `sip_h_*` variables
+//! included. The call state those dropped events carry shows in every
+//! compared event's `Channel-Call-State` (RING_WAIT, HELD, UNHELD).
 
 use crate::fake_freeswitch::trace::{Block, Dir, Trace, parse_message};
 
 /// The events kept: every event dialbridge subscribes to on a call's socket
-/// (src/freeswitch/socket.rs `EVENTS`), plus the leg's creation and hangup
-/// and the bgapi result an observer sees.
+/// (`EVENTS` in the daemon's socket module), the leg's creation, originate
+/// and hangup, the bgapi result an observer sees, and what the features to
+/// come (REFER, recording, conferences, INFO, hold, call control) need.
 pub const NARROWED: &[&str] = &[
     "BACKGROUND_JOB",
     "CHANNEL_CREATE",
+    "CHANNEL_ORIGINATE",
+    "CHANNEL_PARK",
+    "CHANNEL_UNPARK",
+    "CHANNEL_HOLD",
+    "CHANNEL_UNHOLD",
+    "RECORD_START",
+    "RECORD_STOP",
+    "MEDIA_BUG_START",
+    "MEDIA_BUG_STOP",
+    "PLAYBACK_START",
+    "PLAYBACK_STOP",
+    "RECV_INFO",
     "CHANNEL_ANSWER",
     "CHANNEL_PROGRESS",
     "CHANNEL_PROGRESS_MEDIA",
@@ -26,6 +41,9 @@ pub const NARROWED: &[&str] = &[
     "DTMF",
 ];
 
+/// The CUSTOM subclasses kept.
+pub const NARROWED_CUSTOM: &[&str] = &["conference::maintenance", "sofia::reinvite"];
+
 /// Whether a capture subscribed to every event.
 pub fn subscribed_to_all(t: &Trace) -> bool {
     t.blocks(Dir::Sent)
@@ -34,7 +52,11 @@ pub fn subscribed_to_all(t: &Trace) -> bool {
 
 /// `t` as if the recorder had subscribed to [`NARROWED`] only.
 pub fn narrow(t: &Trace) -> Trace {
-    let list = NARROWED.join(" ");
+    let list = format!(
+        "{} CUSTOM {}",
+        NARROWED.join(" "),
+        NARROWED_CUSTOM.join(" ")
+    );
     let blocks = t
         .blocks
         .iter()
@@ -45,10 +67,15 @@ pub fn narrow(t: &Trace) -> Trace {
                     .replacen("event json ALL", &format!("event json {list}"), 1),
                 ..b.clone()
             }),
-            Dir::Received => match parse_message(&b.payload).ev("Event-Name") {
-                Some(name) if !NARROWED.contains(&name) => None,
-                _ => Some(b.clone()),
-            },
+            Dir::Received => {
+                let p = parse_message(&b.payload);
+                match (p.ev("Event-Name"), p.ev("Event-Subclass")) {
+                    (Some("CUSTOM"), Some(sub)) if !NARROWED_CUSTOM.contains(&sub) => None,
+                    (Some("CUSTOM"), _) => Some(b.clone()),
+                    (Some(name), _) if !NARROWED.contains(&name) => None,
+                    _ => Some(b.clone()),
+                }
+            }
             _ => Some(b.clone()),
         })
         .collect();

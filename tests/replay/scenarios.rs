@@ -3,6 +3,13 @@
 //! or presses digits, and what the dialplan does around the socket app, read
 //! off each capture and its results JSON.
 
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::driver;
+use crate::fake_freeswitch::trace::Trace;
 use crate::fake_freeswitch::{Callee, DialplanNext};
 
 /// One capture's scenario: the callees by dialed user, when the caller
@@ -277,4 +284,30 @@ pub fn scenarios() -> Vec<Scenario> {
             ..sc("12c-inbound-call-nonnumeric-public-no-route", vec![])
         },
     ]
+}
+
+/// Plays the caller's digits (`Some`) and hangup (`None`), each at its
+/// moment of the capture's connection timeline, anchored to the messages
+/// that connection received: the fake's clock and the replay's drift apart
+/// under load, the order of the caller's actions and the daemon's does not.
+pub async fn caller_acts(
+    call: crate::fake_freeswitch::CallHandle,
+    mut rx: watch::Receiver<driver::Progress>,
+    t: Trace,
+    mut acts: Vec<(u64, Option<char>)>,
+    f: f64,
+) {
+    acts.sort_by_key(|a| a.0);
+    for (at, act) in acts {
+        let (k, after) = driver::anchor(&t, at);
+        let Ok(p) = rx.wait_for(|(n, _)| *n >= k).await.map(|p| *p) else {
+            return;
+        };
+        let base = if k == 0 { Instant::now() } else { p.1 };
+        tokio::time::sleep_until(base + Duration::from_secs_f64(after as f64 * f / 1000.0)).await;
+        match act {
+            Some(d) => call.press(d),
+            None => call.hang_up(),
+        }
+    }
 }

@@ -27,6 +27,33 @@ pub const RESULT_VARS: &[&str] = &[
     "variable_sip_invite_failure_status",
     "variable_last_bridge_hangup_cause",
     "variable_originate_causes",
+    // REFER both ways (docs/freeswitch.md §11, §20).
+    "variable_sip_refer_to",
+    "variable_sip_h_Referred-By",
+    "variable_sip_refer_status_code",
+    "variable_sip_refer_target_status_code",
+    // Conferences (§19), far-end hold (§23).
+    "variable_conference_member_id",
+    "variable_dlg_req_swap_direction",
+];
+
+/// Event headers compared where present, by what they tell (§16, §19, §21,
+/// §22): the conference action and member, the recording, the media bug,
+/// the playback, the INFO received.
+const DETAIL_HEADERS: &[&str] = &[
+    "Action",
+    "Member-ID",
+    "Conference-Size",
+    "Hear",
+    "Speak",
+    "Floor",
+    "Record-File-Path",
+    "Record-Completion-Cause",
+    "Media-Bug-Function",
+    "Media-Bug-Target",
+    "Playback-File-Path",
+    "Playback-Status",
+    "SIP-Content-Type",
 ];
 
 /// See the module doc.
@@ -68,7 +95,13 @@ pub fn view(msgs: &[String], rename: &dyn Fn(&str) -> String) -> View {
                 if name == "CHANNEL_PARK" {
                     continue; // a race in the captures themselves (driver::counts)
                 }
-                let uid = rename(p.ev("Unique-ID").unwrap_or("-"));
+                // Conference events without a member go with their
+                // conference, apart from other events without a channel.
+                let uid = match (p.ev("Unique-ID"), p.ev("Conference-Name")) {
+                    (Some(u), _) => rename(u),
+                    (None, Some(c)) => format!("conference {c}"),
+                    (None, None) => "-".into(),
+                };
                 v.events
                     .entry(uid)
                     .or_default()
@@ -100,8 +133,20 @@ pub fn key(name: &str, p: &Parsed) -> String {
     if let Some(d) = p.ev("DTMF-Digit") {
         k.push_str(&format!(" digit={d}"));
     }
-    if name == "BACKGROUND_JOB" {
-        let body = p.body.split_once("\n\n").map(|(_, b)| b).unwrap_or("");
+    for h in DETAIL_HEADERS {
+        if let Some(v) = p.ev(h) {
+            k.push_str(&format!(" {h}={v}"));
+        }
+    }
+    if name == "BACKGROUND_JOB" || name == "RECV_INFO" {
+        let body = match p.ev("_body") {
+            Some(b) => b.to_string(),
+            None => p
+                .body
+                .split_once("\n\n")
+                .map(|(_, b)| b.to_string())
+                .unwrap_or_default(),
+        };
         k.push_str(&format!(" body={}", body.trim_end()));
     }
     // The extra headers the channel's INVITE carries (docs/freeswitch.md §12).

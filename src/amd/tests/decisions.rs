@@ -73,6 +73,7 @@ fn long_greeting_is_a_machine_then_it_stops_speaking() {
             greeting_ms,
             words: 3,
             at_ms,
+            after_human: false,
         },
         AmdEvent::MachineStoppedSpeaking { at_ms: stopped },
     ] = events[..]
@@ -235,6 +236,7 @@ fn event_vocabulary_is_jambonz() {
         greeting_ms: 2000,
         words: 4,
         at_ms: 2100,
+        after_human: false,
     };
     assert_eq!(
         (e.jambonz_type(), e.at_ms()),

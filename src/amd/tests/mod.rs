@@ -1,13 +1,16 @@
 //! Every classifier outcome on synthetic signals: "words" are 10 ms-ramped
 //! tone bursts, silence is zeros (or noise where said). The signal builder
 //! and the runners are here; the tests are split by concern: `decisions`
-//! (each verdict, its timing and its jambonz name) and `robustness` (noise,
-//! chunking, the end of classification, degenerate parameters).
+//! (each verdict, its timing and its jambonz name), `second_stage` (the
+//! tone rule, the human deadline and the reversal of a human verdict) and
+//! `robustness` (noise, chunking, the end of classification, degenerate
+//! parameters).
 
 use super::*;
 
 mod decisions;
 mod robustness;
+mod second_stage;
 
 /// 8 kHz samples built piece by piece.
 #[derive(Default)]
@@ -29,6 +32,18 @@ impl Signal {
                 + 0.5 * (t * 540.0 * std::f32::consts::TAU).sin();
             self.0
                 .push((amp * ramp * v / 1.5).clamp(-32768.0, 32767.0) as i16);
+        }
+        self
+    }
+
+    /// A pure tone (a beep) at `amp`, ramped in and out.
+    fn tone(mut self, hz: f32, ms: u32, amp: f32) -> Self {
+        let len = n(ms);
+        for i in 0..len {
+            let t = i as f32 / SAMPLE_RATE as f32;
+            let ramp = (i.min(len - i) as f32 / 40.0).min(1.0);
+            self.0
+                .push((amp * ramp * (t * hz * std::f32::consts::TAU).sin()) as i16);
         }
         self
     }
@@ -71,11 +86,16 @@ fn n(ms: u32) -> usize {
     (ms * SAMPLE_RATE / 1000) as usize
 }
 
-/// Every event for `samples` fed in `chunk`-sample pushes, then drained.
+/// Every event for `samples` fed in `chunk`-sample pushes, each drained.
 fn run(params: &AmdParams, samples: &[i16], chunk: usize) -> Vec<AmdEvent> {
     let mut amd = Amd::new(params);
-    let mut events: Vec<AmdEvent> = samples.chunks(chunk).filter_map(|c| amd.push(c)).collect();
-    events.extend(amd.push(&[]));
+    let mut events = Vec::new();
+    for c in samples.chunks(chunk) {
+        events.extend(amd.push(c));
+        while let Some(e) = amd.push(&[]) {
+            events.push(e);
+        }
+    }
     assert_eq!(amd.push(&[]), None);
     events
 }

@@ -61,7 +61,7 @@ fn moderate_noise_dc_offset_and_clipping_do_not_change_the_verdict() {
 }
 
 #[test]
-fn chunking_does_not_matter_and_two_events_in_one_push_both_arrive() {
+fn chunking_does_not_matter_and_every_event_of_one_push_arrives() {
     let s = Signal::default()
         .silence(300)
         .words(6, 400, 200)
@@ -81,18 +81,44 @@ fn chunking_does_not_matter_and_two_events_in_one_push_both_arrive() {
     assert!(!amd.is_finished());
     assert_eq!(amd.push(&[]), Some(expected[1]));
     assert!(amd.is_finished());
+    // A reversed human: three events, from one push.
+    let s = Signal::default()
+        .silence(300)
+        .word(600)
+        .silence(700)
+        .words(6, 400, 150)
+        .silence(4000);
+    let expected = classify(&s.0);
+    assert_eq!(expected.len(), 3, "{expected:?}");
+    for chunk in [1, 333, s.0.len()] {
+        assert_eq!(run(&AmdParams::default(), &s.0, chunk), expected);
+    }
+    let mut amd = Amd::new(&AmdParams::default());
+    assert_eq!(amd.push(&s.0), Some(expected[0]));
+    assert_eq!(amd.push(&[]), Some(expected[1]));
+    assert!(!amd.is_finished());
+    assert_eq!(amd.push(&[]), Some(expected[2]));
+    assert!(amd.is_finished());
 }
 
 #[test]
 fn nothing_is_reported_after_a_final_event() {
+    // A human verdict is final once the reversal window has closed: the
+    // callee silent for `reversal_window_ms` after its last word.
+    let window = AmdParams::default().reversal_window_ms;
     let mut amd = Amd::new(&AmdParams::default());
     let s = Signal::default().silence(500).word(400).silence(1000);
     assert!(matches!(
         amd.push(&s.0),
         Some(AmdEvent::HumanDetected { .. })
     ));
+    assert!(!amd.is_finished(), "the reversal window is open");
+    assert_eq!(amd.push(&Signal::default().silence(window - 1000).0), None);
     assert!(amd.is_finished());
-    let more = Signal::default().words(20, 400, 100).silence(20_000);
+    let more = Signal::default()
+        .words(20, 400, 100)
+        .tone(1000.0, 500, 6000.0)
+        .silence(20_000);
     assert_eq!(amd.push(&more.0), None);
     assert_eq!(amd.push(&[]), None);
 }
@@ -112,6 +138,9 @@ fn degenerate_parameters_do_not_panic() {
         decision_timeout_ms: 0,
         greeting_completion_timeout_ms: 0,
         tone_timeout_ms: 0,
+        min_tone_ms: 0,
+        human_deadline_ms: 0,
+        reversal_window_ms: 0,
         adaptive_threshold: true,
     };
     let s = Signal::default()

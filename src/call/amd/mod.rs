@@ -50,10 +50,12 @@ impl Signal {
                 reason,
                 greeting_ms,
                 words,
+                after_human,
                 ..
             }) => json!({
                 "type": "amd_machine_detected", "event": "amd", "amd_type": "machine",
-                "reason": reason.as_str(), "greeting_ms": greeting_ms, "words": words}),
+                "reason": reason.as_str(), "greeting_ms": greeting_ms, "words": words,
+                "after_human": after_human}),
             Signal::Event(AmdEvent::NoSpeechDetected { .. }) => {
                 json!({"type": "amd_no_speech_detected", "event": "silence"})
             }
@@ -225,6 +227,31 @@ mod tests {
     }
 
     #[test]
+    fn a_machine_found_after_a_human_says_so() {
+        let machine = |after_human| {
+            Signal::Event(AmdEvent::MachineDetected {
+                reason: crate::call::amd::MachineReason::Tone,
+                greeting_ms: 400,
+                words: 1,
+                at_ms: 2600,
+                after_human,
+            })
+            .payload()
+        };
+        let p = machine(true);
+        assert_eq!(
+            (&p["type"], &p["amd_type"], &p["reason"], &p["after_human"]),
+            (
+                &json!("amd_machine_detected"),
+                &json!("machine"),
+                &json!("tone"),
+                &json!(true)
+            )
+        );
+        assert_eq!(machine(false)["after_human"], false);
+    }
+
+    #[test]
     fn an_undecided_amd_is_its_own_event_without_an_amd_type() {
         let p = Signal::Event(AmdEvent::DecisionTimeout { at_ms: 15000 }).payload();
         assert_eq!(
@@ -242,6 +269,7 @@ mod tests {
                 greeting_ms: 1600,
                 words: 3,
                 at_ms: 1700,
+                after_human: false,
             },
             AmdEvent::NoSpeechDetected { at_ms: 5000 },
             AmdEvent::DecisionTimeout { at_ms: 15000 },

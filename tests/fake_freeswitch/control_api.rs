@@ -1,0 +1,200 @@
+//! Call-control `api` commands on live channels (docs/freeswitch.md §14,
+//! §22; traces 14a-14d, 22): `uuid_break`, `uuid_transfer`,
+//! `uuid_send_dtmf`, `uuid_audio`, `uuid_broadcast`. Reply texts are the
+//! captures' where captured, mod_commands.c's otherwise (listed in
+//! README.md). `uuid_hold` is in hold.rs, `uuid_deflect` in refer.rs,
+//! `uuid_send_info`/`uuid_send_message` in info.rs, `conference` in
+//! conference_api.rs.
+
+use super::apps::run_app;
+use super::channel::AppRequest;
+use super::record::SipSent;
+use super::switch::Switch;
+
+const NO_CHANNEL: &str = "-ERR No such channel!\n";
+
+/// The api commands this file (and its siblings) answer; `None` for the
+/// others (api.rs handles them).
+pub async fn execute(sw: &Switch, cmd: &str, rest: &str) -> Option<String> {
+    let args: Vec<&str> = rest.split_whitespace().collect();
+    Some(match cmd {
+        "uuid_break" => uuid_break(sw, &args),
+        "uuid_transfer" => uuid_transfer(sw, &args),
+        "uuid_send_dtmf" => uuid_send_dtmf(sw, &args),
+        "uuid_audio" => uuid_audio(sw, &args),
+        "uuid_broadcast" => uuid_broadcast(sw, &args),
+        "uuid_hold" => super::hold::uuid_hold(sw, &args),
+        "uuid_deflect" => super::refer::uuid_deflect(sw, &args).await,
+        "uuid_send_info" => super::info::uuid_send_info(sw, rest),
+        "uuid_send_message" => super::info::uuid_send_message(sw, rest),
+        "conference" => super::conference_api::execute(sw, rest),
+        _ => return None,
+    })
+}
+
+/// Whether `uuid` is a live channel.
+pub fn live(sw: &Switch, uuid: &str) -> bool {
+    sw.lock()
+        .channels
+        .get(uuid)
+        .is_some_and(|c| c.cs != "CS_REPORTING")
+}
+
+/// `uuid_break <uuid> [all]`: `+OK`, and nothing happens to a ringing or
+/// bridged `bridge` (14a: still ringing 10 s later). It ends a running
+/// `playback`/`speak`/`sleep` with its response cut short (switch_ivr.c's
+/// CF_BREAK; not captured).
+fn uuid_break(sw: &Switch, args: &[&str]) -> String {
+    let Some(u) = args.first() else {
+        return "-USAGE: <uuid> [all]\n".into();
+    };
+    match sw.lock().channels.get(*u) {
+        Some(ch) if ch.cs != "CS_REPORTING" => {
+            ch.brk.send_modify(|b| *b += 1);
+            "+OK\n".into()
+        }
+        _ => NO_CHANNEL.into(),
+    }
+}
+
+/// `uuid_transfer <uuid> [-bleg|-both] <dest-exten> [<dialplan>]
+/// [<context>]`: `+OK`, the channel leaves what it does (a ringing bridge
+/// is cancelled, 14c) and runs the extension (transfer.rs).
+fn uuid_transfer(sw: &Switch, args: &[&str]) -> String {
+    const USAGE: &str = "-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n";
+    let (Some(u), Some(mut rest)) = (args.first(), args.get(1..)) else {
+        return USAGE.into();
+    };
+    let mut targets = vec![u.to_string()];
+    if let Some(flag) = rest.first().filter(|f| f.starts_with('-')) {
+        let partner = sw
+            .lock()
+            .channels
+            .get(*u)
+            .and_then(|c| c.bridged_to.clone());
+        match (*flag, partner) {
+            ("-bleg", Some(p)) => targets = vec![p],
+            ("-both", Some(p)) => targets.push(p),
+            _ => {}
+        }
+        rest = &rest[1..];
+    }
+    let Some(exten) = rest.first() else {
+        return USAGE.into();
+    };
+    let mut core = sw.lock();
+    let mut ok = false;
+    for t in &targets {
+        ok |= core.transfer(t, exten, rest.get(1).copied(), rest.get(2).copied());
+    }
+    if ok {
+        "+OK\n".into()
+    } else {
+        NO_CHANNEL.into()
+    }
+}
+
+/// `uuid_send_dtmf <uuid> <digits>`: the digits go to the party as RFC
+/// 2833, no event (22: `rtp_audio_out_dtmf_packet_count` 60 for 4 digits,
+/// so 15 a digit).
+fn uuid_send_dtmf(sw: &Switch, args: &[&str]) -> String {
+    let (Some(u), Some(digits)) = (args.first(), args.get(1)) else {
+        return "-USAGE: <uuid> <dtmf_data>\n".into();
+    };
+    let mut core = sw.lock();
+    let Some(ch) = core.channels.get_mut(*u).filter(|c| c.is_up()) else {
+        return "-ERR Cannot locate session!\n".into();
+    };
+    let digits = digits.split('@').next().unwrap_or(digits).to_string();
+    add_dtmf_packets(ch, 15 * digits.chars().count() as u64);
+    ch.log.push_sip_sent(u, SipSent::Dtmf(digits.clone()));
+    format!("+OK {u} sent DTMF {digits}.\n")
+}
+
+/// Adds to `rtp_audio_out_dtmf_packet_count` (22, 21b).
+pub fn add_dtmf_packets(ch: &mut super::channel::Channel, n: u64) {
+    let have: u64 = ch
+        .var("rtp_audio_out_dtmf_packet_count")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    ch.set_var("rtp_audio_out_dtmf_packet_count", (have + n).to_string());
+}
+
+/// `uuid_audio <uuid> start read|write mute|level <n>` / `stop` (22):
+/// `+OK` with MEDIA_BUG_START / MEDIA_BUG_STOP (`Media-Bug-Function:
+/// audio`, `Media-Bug-Target: mute`); without the level, `-USAGE`.
+fn uuid_audio(sw: &Switch, args: &[&str]) -> String {
+    const USAGE: &str = "-USAGE: <uuid> [start [read|write] [mute|level <level>]|stop]\n";
+    let Some(u) = args.first() else {
+        return USAGE.into();
+    };
+    if args.len() < 2 {
+        return USAGE.into();
+    }
+    if !live(sw, u) {
+        return NO_CHANNEL.into();
+    }
+    let cu = sw.0.core_uuid.clone();
+    let mut core = sw.lock();
+    match args[1] {
+        "stop" => {
+            let target = core.channels.get_mut(*u).and_then(|c| c.audio_bug.take());
+            if let Some(t) = target {
+                let pre = [
+                    ("Media-Bug-Function", "audio".to_string()),
+                    ("Media-Bug-Target", t),
+                ];
+                core.fire(&cu, u, "MEDIA_BUG_STOP", &pre, &[]);
+            }
+            "+OK\n".into()
+        }
+        "start"
+            if args.len() >= 5
+                && matches!(args[2], "read" | "write")
+                && matches!(args[3], "mute" | "level") =>
+        {
+            if let Some(ch) = core.channels.get_mut(*u) {
+                ch.audio_bug = Some(args[3].to_string());
+            }
+            let pre = [
+                ("Media-Bug-Function", "audio".to_string()),
+                ("Media-Bug-Target", args[3].to_string()),
+            ];
+            core.fire(&cu, u, "MEDIA_BUG_START", &pre, &[]);
+            "+OK\n".into()
+        }
+        _ => USAGE.into(),
+    }
+}
+
+/// `uuid_broadcast <uuid> <path> [aleg|bleg|both]` (22): `+OK Message
+/// sent`; about 200 ms later the leg(s) run `playback <path>` with its own
+/// Application-UUID, PLAYBACK_START/STOP, while a bridge goes on.
+fn uuid_broadcast(sw: &Switch, args: &[&str]) -> String {
+    let (Some(u), Some(path)) = (args.first(), args.get(1)) else {
+        return "-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n".into();
+    };
+    let which = args.get(2).copied().unwrap_or("aleg");
+    let partner = {
+        let core = sw.lock();
+        match core.channels.get(*u) {
+            Some(c) if c.is_up() => c.bridged_to.clone(),
+            _ => return "-ERR invalid uuid\n".into(),
+        }
+    };
+    let mut legs = Vec::new();
+    if which.contains("aleg") || which.contains("both") {
+        legs.push(u.to_string());
+    }
+    if which.contains("bleg") || which.contains("both") {
+        legs.extend(partner);
+    }
+    for leg in legs {
+        let (sw, path) = (sw.clone(), path.to_string());
+        tokio::spawn(async move {
+            tokio::time::sleep(sw.ms(200)).await;
+            run_app(&sw, &leg, AppRequest::new("playback", &path)).await;
+        });
+    }
+    "+OK Message sent\n".into()
+}
