@@ -12,7 +12,7 @@
 //! through the level and the tone analysis whatever the phase.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use dialbridge::call::amd::{Amd, AmdParams};
+use dialbridge::amd::{Amd, AmdParams};
 use std::hint::black_box;
 
 /// Deterministic uniform noise of peak `amp`.

@@ -5,10 +5,11 @@
 //! `cargo bench --bench compile`
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use dialbridge::app::{Verb, parse_reply};
+use dialbridge::app::Verb;
 use dialbridge::config::Settings;
 use dialbridge::freeswitch::dialstring::compile;
 use dialbridge::freeswitch::outcome::{DialEnd, LegReport, decide};
+use dialbridge::jambonz::parse_reply;
 use freeswitch_esl_tokio::HangupCause;
 use std::hint::black_box;
 use std::path::Path;

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::hook::{Hook, HookSpec, check_url};
 
 mod check;
+pub mod cidr;
 mod fd_budget;
 mod sections;
 
@@ -269,7 +270,7 @@ fn check_config_hook(spec: &HookSpec) -> Result<(), String> {
     if !hook.is_absolute() {
         return Err(format!(
             "`{}` must be an absolute http(s) URL (relative URLs are only for hooks in replies)",
-            crate::webhook::masked(&hook.url)
+            crate::secret::masked(&hook.url)
         ));
     }
     Ok(())

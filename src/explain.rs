@@ -6,10 +6,10 @@
 
 use serde::Serialize;
 
-use crate::app::{self, Instruction, Problem, Verb};
+use crate::app::{self, Instruction, Location, Problem, Verb};
 use crate::config::Settings;
 use crate::freeswitch::dialstring::{self, CompileError};
-use crate::webhook::masked;
+use crate::secret::masked;
 
 /// What a reply will do.
 #[derive(Debug, Serialize)]
@@ -53,7 +53,8 @@ pub struct ExplainedLeg {
 
 /// Validates and compiles `text` (an array of verbs, or one verb).
 pub fn explain(text: &str, settings: &Settings) -> Result<Explanation, Vec<Problem>> {
-    let reply = app::parse_reply(text, &settings.app_context()).map_err(|e| e.problems())?;
+    let reply =
+        crate::jambonz::parse_reply(text, &settings.app_context()).map_err(|e| e.problems())?;
     let single = text.trim_start().starts_with('{');
     let mut verbs = Vec::new();
     let mut lines = Vec::new();
@@ -94,7 +95,7 @@ fn compile_problem(e: &CompileError, index: usize, single: bool, ins: &Instructi
         _ => base,
     };
     Problem {
-        pointer,
+        pointer: Location::JsonPointer(pointer),
         message: e.to_string(),
     }
 }

@@ -19,15 +19,16 @@
 //!   [`systemd`] readiness and watchdog, [`logging`] the log output.
 //! - [`secret`]: values that never reach a log.
 
-pub mod api;
+pub mod amd;
 pub mod app;
 pub mod call;
 pub mod config;
 pub mod daemon;
+pub mod dialect;
+pub mod dtmf;
 pub mod explain;
 pub mod freeswitch;
-pub mod logging;
+pub mod jambonz;
 pub mod metrics;
 pub mod secret;
-pub mod systemd;
 pub mod webhook;

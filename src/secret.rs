@@ -1,10 +1,15 @@
 //! A string that must never reach a log line, an error message or printed
 //! configuration: ESL passwords, SIP digest passwords, webhook credentials and
-//! the webhook signing key.
+//! the webhook signing key; and URLs with their password masked ([`masked`],
+//! [`shown`]).
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+mod urls;
+
+pub use urls::{masked, shown};
 
 /// What every masked secret prints as.
 pub const MASK: &str = "********";

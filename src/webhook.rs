@@ -17,15 +17,26 @@ use tracing::{debug, info, warn};
 
 pub use limit::{Decision, Limiter, Limits};
 pub use policy::{Failure, RetryPolicy};
-pub use urls::{Resolved, masked, shown};
+pub use urls::Resolved;
 
 use crate::app::{Hook, Method};
 use crate::config::Settings;
 use crate::metrics::Metrics;
-use crate::secret::Secret;
+use crate::secret::{Secret, shown};
 
 /// Largest reply body read from an application.
 pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
+
+/// What an application answered: the body, and the Content-Type it
+/// declared, from which the dialect that reads it is chosen
+/// ([`crate::dialect`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyBody {
+    /// The body (never blank: a blank reply is `None`).
+    pub text: String,
+    /// The `Content-Type` header as sent, if any.
+    pub content_type: Option<String>,
+}
 
 /// What a request is for, in logs and metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -161,7 +172,7 @@ impl Webhooks {
             timeout: Duration::from_millis(settings.app.webhook_timeout_ms),
             retries: settings.app.webhook_retries,
             metrics: None,
-            dtmf: Limiter::new(settings.dtmf.hook_limits()),
+            dtmf: Limiter::new(Limits::of(&settings.dtmf)),
         }
     }
 
@@ -182,13 +193,14 @@ impl Webhooks {
         urls::resolve(&self.base, hook, self.retries)
     }
 
-    /// Sends `payload` to `hook`; returns the reply body (None when empty).
+    /// Sends `payload` to `hook`; returns the reply body with its
+    /// Content-Type (None when the body is empty).
     pub async fn send(
         &self,
         kind: HookKind,
         hook: &Hook,
         payload: &Value,
-    ) -> Result<Option<String>, WebhookError> {
+    ) -> Result<Option<ReplyBody>, WebhookError> {
         let permit = match self.admit(kind) {
             Ok(permit) => permit,
             Err(e) => {
@@ -267,7 +279,7 @@ impl Webhooks {
         kind: HookKind,
         hook: &Hook,
         payload: &Value,
-    ) -> Result<Option<String>, WebhookError> {
+    ) -> Result<Option<ReplyBody>, WebhookError> {
         let resolved = self.resolve(hook)?;
         let policy = resolved.policy;
         let shown_url = shown(&resolved.url);
@@ -313,7 +325,7 @@ impl Webhooks {
         shown_url: &str,
         method: Method,
         payload: &Value,
-    ) -> Result<Option<String>, WebhookError> {
+    ) -> Result<Option<ReplyBody>, WebhookError> {
         let url = &resolved.url;
         let (mut request, body) = match method {
             Method::Post => {
@@ -366,6 +378,11 @@ impl Webhooks {
                 status,
             });
         }
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let mut bytes = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
             if bytes.len() + chunk.len() > MAX_REPLY_BYTES {
@@ -376,7 +393,7 @@ impl Webhooks {
             bytes.extend_from_slice(&chunk);
         }
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        Ok((!text.trim().is_empty()).then_some(text))
+        Ok((!text.trim().is_empty()).then_some(ReplyBody { text, content_type }))
     }
 }
 

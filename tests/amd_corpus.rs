@@ -41,7 +41,7 @@ mod outcome;
 #[path = "amd_corpus/synth.rs"]
 mod synth;
 
-use dialbridge::call::amd::{Amd, AmdEvent, AmdParams};
+use dialbridge::amd::{Amd, AmdEvent, AmdParams};
 use outcome::{Outcome, Set, percent, print_table, range};
 use std::path::Path;
 use std::sync::OnceLock;

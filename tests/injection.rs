@@ -6,9 +6,10 @@
 
 use std::path::Path;
 
-use dialbridge::app::{Verb, parse_value};
+use dialbridge::app::Verb;
 use dialbridge::config::Settings;
 use dialbridge::freeswitch::dialstring::compile;
+use dialbridge::jambonz::parse_value;
 use freeswitch_esl_tokio::{BlockParse, BridgeDialString, Endpoint};
 use proptest::prelude::*;
 use serde_json::{Value, json};

@@ -5,9 +5,10 @@
 
 use std::path::Path;
 
-use dialbridge::app::{ReplyError, parse_reply};
+use dialbridge::app::ReplyError;
 use dialbridge::config::Settings;
 use dialbridge::explain::explain;
+use dialbridge::jambonz::parse_reply;
 
 fn settings() -> Settings {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config/dialbridge.toml");
@@ -32,7 +33,10 @@ fn syntax_error(name: &str) -> (usize, usize, String) {
 
 fn pointers(name: &str) -> Vec<String> {
     match parse_reply(&seed(name), &settings().app_context()) {
-        Err(ReplyError::Invalid(problems)) => problems.into_iter().map(|p| p.pointer).collect(),
+        Err(ReplyError::Invalid(problems)) => problems
+            .into_iter()
+            .map(|p| p.pointer.as_str().to_owned())
+            .collect(),
         other => panic!("{name}: expected validation problems, got {other:?}"),
     }
 }

@@ -1,9 +1,9 @@
 //! The rules for SIP addresses that end up in a dial string: SIP URIs,
 //! proxy addresses, registered user names, host names and `host[:port]`.
 //! Split from [`super::rules`], which re-exports them beside the other
-//! character rules and lends them its refusal message (`first_refused`).
+//! character rules; both name a refused character with [`super::refusal`].
 
-use super::rules::first_refused;
+use super::refusal::first_refused;
 
 /// Characters allowed in the user part of a SIP URI or a user name:
 /// RFC 3261 unreserved and user-unreserved characters minus those that mean

@@ -3,10 +3,9 @@
 
 use serde::Serialize;
 
-use super::hook::{Hook, read_hook};
-use super::play::{Play, read_play};
-use super::read::{Fields, kind};
-use super::say::{Say, read_say};
+use super::hook::Hook;
+use super::play::Play;
+use super::say::Say;
 
 /// The prompt played while collecting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,109 +35,4 @@ pub struct Gather {
     pub inter_digit_timeout: u32,
     /// Optional prompt.
     pub prompt: Option<Prompt>,
-}
-
-/// Reads `gather`'s properties.
-pub fn read_gather(f: &mut Fields<'_, '_>, ctx: &super::Context) -> Option<Gather> {
-    let before = f.problems().len();
-    if let Some(v) = f.value("input") {
-        let digits_only = v
-            .as_array()
-            .is_some_and(|a| !a.is_empty() && a.iter().all(|i| i.as_str() == Some("digits")));
-        if !digits_only {
-            f.problem(
-                "input",
-                format!(
-                    "dialbridge gathers digits only: use [\"digits\"] (got {})",
-                    if v.is_array() {
-                        v.to_string()
-                    } else {
-                        kind(v).to_owned()
-                    }
-                ),
-            );
-        }
-    }
-    let action_hook = match f.value("actionHook") {
-        Some(v) => {
-            let at = f.at_key("actionHook");
-            read_hook(v, &at, f.problems())
-        }
-        None => {
-            let at = f.at().clone();
-            f.problems()
-                .add(&at, "`actionHook` is required: where the digits are sent");
-            None
-        }
-    };
-    let num = f.integer("numDigits", 1, 64, "digits").map(|n| n as u32);
-    let min = f.integer("minDigits", 1, 64, "digits").map(|n| n as u32);
-    let max = f.integer("maxDigits", 1, 64, "digits").map(|n| n as u32);
-    let (min_digits, max_digits) = match (num, min, max) {
-        (Some(n), None, None) => (n, n),
-        (Some(_), _, _) => {
-            f.problem(
-                "numDigits",
-                "give numDigits alone, or minDigits/maxDigits, not both",
-            );
-            (1, 1)
-        }
-        (None, min, max) => (min.unwrap_or(1), max.unwrap_or(min.unwrap_or(1).max(1))),
-    };
-    if min_digits > max_digits {
-        f.problem("minDigits", "must not be more than maxDigits");
-    }
-    let finish_on_key = f.str("finishOnKey").and_then(|k| {
-        let mut chars = k.chars();
-        match (chars.next(), chars.next()) {
-            (Some(c), None) if c.is_ascii_digit() || c == '*' || c == '#' => Some(c),
-            _ => {
-                f.problem("finishOnKey", "must be one DTMF key: 0-9, * or #");
-                None
-            }
-        }
-    });
-    let timeout = f
-        .integer("timeout", 1, 600, "seconds")
-        .map_or(5, |n| n as u32);
-    let inter_digit_timeout = f
-        .integer("interDigitTimeout", 1, 60, "seconds")
-        .map_or(timeout, |n| n as u32);
-    let _ = f.bool("listenDuringPrompt");
-    let prompt = match (f.value("play"), f.value("say")) {
-        (Some(_), Some(_)) => {
-            f.problem("say", "give either a nested play or a nested say, not both");
-            None
-        }
-        (Some(v), None) => nested(f, "play", v).and_then(|mut p| {
-            let play = read_play(&mut p, ctx);
-            p.finish();
-            play.map(Prompt::Play)
-        }),
-        (None, Some(v)) => nested(f, "say", v).and_then(|mut p| {
-            let say = read_say(&mut p);
-            p.finish();
-            say.map(Prompt::Say)
-        }),
-        (None, None) => None,
-    };
-    let action_hook = action_hook?;
-    (f.problems().len() == before).then_some(Gather {
-        action_hook,
-        min_digits,
-        max_digits,
-        finish_on_key,
-        timeout,
-        inter_digit_timeout,
-        prompt,
-    })
-}
-
-fn nested<'a, 'p>(
-    f: &'p mut Fields<'a, '_>,
-    key: &str,
-    v: &'a serde_json::Value,
-) -> Option<Fields<'a, 'p>> {
-    let at = f.at_key(key);
-    Fields::of(v, &at, key, f.problems())
 }

@@ -1,10 +1,9 @@
-//! What web applications send: the verbs of a webhook reply, read and
-//! validated into typed values. Nothing here knows FreeSWITCH or HTTP.
-//!
-//! A reply is a JSON array of verbs (one verb object is also accepted). Each
-//! verb is `{"verb": "dial", ...}` or `{"dial": {...}}`. Reading never stops
-//! at the first problem: [`parse_reply`] returns every problem with its JSON
-//! pointer, or the verbs.
+//! What applications say, whatever their dialect: the validated verb model
+//! (verbs, the dial with its targets and hooks, headers, AMD settings) and
+//! the dialect-neutral rules every value passes before it may reach
+//! FreeSWITCH ([`rules`]). Readers of a dialect ([`crate::jambonz`] today)
+//! produce these values; the call engine runs them. Nothing here knows
+//! FreeSWITCH, HTTP, or the syntax of a dialect.
 
 pub mod address_rules;
 pub mod amd;
@@ -17,23 +16,19 @@ pub mod hook;
 pub mod pause;
 pub mod play;
 pub mod problem;
-pub mod read;
 pub mod redirect;
+mod refusal;
 pub mod rules;
 pub mod say;
 pub mod tag;
 pub mod target;
-pub mod without_effect;
 
 use serde::Serialize;
-use serde_json::Value;
 
 pub use dial::{Dial, DtmfCapture};
 pub use hook::{Hook, Method};
-pub use problem::{Pointer, Problem, Problems, ReplyError};
+pub use problem::{Location, Problem, Problems, ReplyError};
 pub use target::{SipAuth, Target, TargetKind};
-
-use read::{Fields, kind};
 
 /// What validation needs to know about this installation.
 #[derive(Debug, Clone, Default)]
@@ -122,185 +117,4 @@ pub struct Reply {
     pub instructions: Vec<Instruction>,
     /// Things the application should know (not errors).
     pub notices: Vec<Problem>,
-}
-
-/// Verbs dialbridge knows.
-const VERBS: &[&str] = &[
-    "answer",
-    "dial",
-    "gather",
-    "hangup",
-    "pause",
-    "play",
-    "redirect",
-    "say",
-    "sip:decline",
-    "tag",
-];
-
-/// jambonz verbs dialbridge does not run.
-const UNSUPPORTED: &[&str] = &[
-    "alert",
-    "conference",
-    "config",
-    "dequeue",
-    "dialogflow",
-    "dtmf",
-    "dub",
-    "enqueue",
-    "leave",
-    "lex",
-    "listen",
-    "llm",
-    "message",
-    "rasa",
-    "sip:refer",
-    "sip:request",
-    "stream",
-    "transcribe",
-];
-
-/// Reads a webhook reply. Blank text is an empty reply.
-pub fn parse_reply(text: &str, ctx: &Context) -> Result<Reply, ReplyError> {
-    if text.trim().is_empty() {
-        return Ok(Reply::default());
-    }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        let full = e.to_string();
-        let message = match full.rfind(" at line ") {
-            Some(i) => full[..i].to_owned(),
-            None => full,
-        };
-        ReplyError::Syntax {
-            line: e.line(),
-            column: e.column(),
-            message,
-        }
-    })?;
-    parse_value(&value, ctx)
-}
-
-/// Reads an already-parsed reply.
-pub fn parse_value(value: &Value, ctx: &Context) -> Result<Reply, ReplyError> {
-    let mut problems = Problems::default();
-    let mut instructions = Vec::new();
-    match value {
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                if let Some(ins) =
-                    read_instruction(item, &Pointer::root().index(i), ctx, &mut problems)
-                {
-                    instructions.push(ins);
-                }
-            }
-        }
-        Value::Object(_) => {
-            if let Some(ins) = read_instruction(value, &Pointer::root(), ctx, &mut problems) {
-                instructions.push(ins);
-            }
-        }
-        other => problems.add(
-            &Pointer::root(),
-            format!("a reply must be an array of verbs, not {}", kind(other)),
-        ),
-    }
-    let (problems, notices) = problems.into_parts();
-    if problems.is_empty() {
-        Ok(Reply {
-            instructions,
-            notices,
-        })
-    } else {
-        Err(ReplyError::Invalid(problems))
-    }
-}
-
-fn read_instruction(
-    value: &Value,
-    at: &Pointer,
-    ctx: &Context,
-    problems: &mut Problems,
-) -> Option<Instruction> {
-    let object = match value.as_object() {
-        Some(o) => o,
-        None => {
-            problems.add(
-                at,
-                format!("a verb must be a JSON object, not {}", kind(value)),
-            );
-            return None;
-        }
-    };
-    // {"dial": {...}}: one key naming a verb, whose value holds the properties.
-    if !object.contains_key("verb")
-        && object.len() == 1
-        && let Some((name, inner)) = object.iter().next()
-    {
-        let here = at.key(name);
-        if !known_verb(name, &here, problems) {
-            return None;
-        }
-        let mut f = Fields::of(inner, &here, &format!("the `{name}` verb"), problems)?;
-        let verb = read_verb(name, &mut f, ctx);
-        return finish(f, verb);
-    }
-    let mut f = Fields::of(value, at, "a verb", problems)?;
-    let Some(name) = f.str("verb") else {
-        if !f.has("verb") {
-            let here = f.at().clone();
-            f.problems().add(
-                &here,
-                "a verb needs `\"verb\": \"<name>\"` (or the form {\"<name>\": {...}})",
-            );
-        }
-        return None;
-    };
-    if !known_verb(name, &at.key("verb"), f.problems()) {
-        return None;
-    }
-    let verb = read_verb(name, &mut f, ctx);
-    finish(f, verb)
-}
-
-fn finish(mut f: Fields<'_, '_>, verb: Option<Verb>) -> Option<Instruction> {
-    let id = f.str("id").map(str::to_owned);
-    let clean = f.finish();
-    let verb = verb?;
-    clean.then_some(Instruction { id, verb })
-}
-
-/// Records why `name` is not a verb dialbridge runs; true when it is one.
-fn known_verb(name: &str, at: &Pointer, problems: &mut Problems) -> bool {
-    if VERBS.contains(&name) {
-        return true;
-    }
-    let message = if UNSUPPORTED.contains(&name) {
-        format!(
-            "the `{name}` verb is not supported by dialbridge; supported: {}",
-            VERBS.join(", ")
-        )
-    } else {
-        format!(
-            "unknown verb `{name}`; dialbridge runs: {}",
-            VERBS.join(", ")
-        )
-    };
-    problems.add(at, message);
-    false
-}
-
-fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> {
-    match name {
-        "answer" => Some(Verb::Answer),
-        "dial" => dial::read_dial(f, ctx).map(|d| Verb::Dial(Box::new(d))),
-        "gather" => gather::read_gather(f, ctx).map(Verb::Gather),
-        "hangup" => hangup::read_hangup(f).map(Verb::Hangup),
-        "pause" => pause::read_pause(f).map(Verb::Pause),
-        "play" => play::read_play(f, ctx).map(Verb::Play),
-        "redirect" => redirect::read_redirect(f).map(Verb::Redirect),
-        "say" => say::read_say(f).map(Verb::Say),
-        "sip:decline" => decline::read_decline(f).map(Verb::SipDecline),
-        "tag" => tag::read_tag(f).map(Verb::Tag),
-        _ => None,
-    }
 }

@@ -10,9 +10,6 @@
 //! symbolic links inside an allowed directory are the operator's business.
 
 use serde::Serialize;
-use serde_json::Value;
-
-use super::read::{Fields, check_text, kind};
 
 /// Where audio comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -113,84 +110,6 @@ pub fn allowed_dir(dir: &str) -> Result<(), String> {
     }
 }
 
-/// Reads `loop`: a count (0 = forever, as in jambonz) or "forever".
-pub fn read_loop(f: &mut Fields<'_, '_>) -> Loop {
-    match f.value("loop") {
-        None => Loop::Times(1),
-        Some(Value::String(s)) if s == "forever" => Loop::Forever,
-        Some(_) => match f.integer("loop", 0, 1000, "repetitions (0 = forever)") {
-            Some(0) => Loop::Forever,
-            Some(n) => Loop::Times(n as u32),
-            None => Loop::Times(1),
-        },
-    }
-}
-
-/// Reads a string-or-array-of-strings property, each checked by `check`.
-pub fn read_list<T>(
-    f: &mut Fields<'_, '_>,
-    key: &'static str,
-    check: impl Fn(&str) -> Result<T, String>,
-) -> Option<Vec<T>> {
-    let v = f.value(key)?;
-    let at = f.at_key(key);
-    let items: Vec<(super::problem::Pointer, &Value)> = match v {
-        Value::Array(items) if !items.is_empty() => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| (at.index(i), item))
-            .collect(),
-        Value::Array(_) => {
-            f.problem(key, "is empty");
-            return None;
-        }
-        other => vec![(at.clone(), other)],
-    };
-    let mut out = Vec::new();
-    let mut ok = true;
-    for (here, item) in items {
-        let Some(s) = item.as_str() else {
-            f.problems()
-                .add(&here, format!("must be a string, not {}", kind(item)));
-            ok = false;
-            continue;
-        };
-        if !check_text(s, &here, f.problems()) {
-            ok = false;
-            continue;
-        }
-        match check(s) {
-            Ok(t) => out.push(t),
-            Err(e) => {
-                f.problems().add(&here, e);
-                ok = false;
-            }
-        }
-    }
-    ok.then_some(out)
-}
-
-/// Reads `play`'s properties; files must lie in `ctx.media_dirs`.
-pub fn read_play(f: &mut Fields<'_, '_>, ctx: &super::Context) -> Option<Play> {
-    if !f.has("url") {
-        let at = f.at().clone();
-        f.problems()
-            .add(&at, "`url` is required: the audio to play");
-        return None;
-    }
-    let audio = read_list(f, "url", |s| match audio(s)? {
-        Audio::File(path) => in_allowed_dir(&path, &ctx.media_dirs).map(|()| Audio::File(path)),
-        url => Ok(url),
-    });
-    let repeat = read_loop(f);
-    let early_media = f.bool("earlyMedia").unwrap_or(false);
-    Some(Play {
-        audio: audio?,
-        repeat,
-        early_media,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,23 +163,5 @@ mod tests {
         assert!(allowed_dir("/a/../b").is_err());
         assert!(allowed_dir("https://x.example/").is_err());
         assert!(allowed_dir("file:///srv").is_err());
-    }
-
-    #[test]
-    fn a_reply_playing_a_path_outside_the_allowed_directories_is_refused_with_its_pointer() {
-        let ctx = crate::app::Context {
-            media_dirs: vec!["/srv/sounds".into()],
-            ..Default::default()
-        };
-        let reply =
-            serde_json::json!([{"verb": "play", "url": ["/srv/sounds/a.wav", "/etc/shadow"]}]);
-        let problems = crate::app::parse_value(&reply, &ctx)
-            .map(|_| Vec::new())
-            .unwrap_or_else(|e| e.problems());
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].pointer, "/0/url/1");
-        assert!(problems[0].message.contains("outside the directories"));
-        let ok = serde_json::json!([{"verb": "play", "url": "/srv/sounds/a.wav"}]);
-        assert!(crate::app::parse_value(&ok, &ctx).is_ok());
     }
 }

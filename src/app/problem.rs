@@ -1,62 +1,95 @@
-//! What is wrong with an application's reply, each problem located by a JSON
-//! pointer (RFC 6901) so a web developer can find it in what they sent.
+//! What is wrong with an application's reply, each problem at a
+//! [`Location`] a web developer can find in what they sent: a JSON pointer
+//! (RFC 6901) into a JSON reply, or an element path into an XML document.
+//! Every dialect reports its problems in these terms, so logs, `explain`
+//! and `error_hook` show them the same way whatever the application speaks.
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
-/// A location inside the reply, e.g. `/0/target/2/number`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Pointer(String);
+/// Where a problem is in the reply, as the dialect that read it names
+/// places. Built by the readers (the jambonz reader's
+/// [`Pointer`](crate::jambonz::pointer::Pointer)); printed and serialized
+/// as its text.
+///
+/// Exists so a problem's place is typed by the document it points into,
+/// while the verb model and everything downstream stay dialect-neutral.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A JSON pointer (RFC 6901): `/0/target/2/number`; empty for the
+    /// whole reply.
+    JsonPointer(String),
+    /// An XML element path: `/Response/Dial[1]/Number[2]`, an attribute as
+    /// `/Response/Dial[1]/@timeout`; empty for the whole document.
+    XmlPath(String),
+}
 
-impl Pointer {
-    /// The whole document.
-    pub fn root() -> Self {
-        Self::default()
-    }
-
-    /// The member `key` of the object here.
-    pub fn key(&self, key: &str) -> Self {
-        let escaped = key.replace('~', "~0").replace('/', "~1");
-        Self(format!("{}/{escaped}", self.0))
-    }
-
-    /// The element `index` of the array here.
-    pub fn index(&self, index: usize) -> Self {
-        Self(format!("{}/{index}", self.0))
-    }
-
-    /// The pointer text.
-    pub fn as_str(&self) -> &str {
-        &self.0
+impl Default for Location {
+    fn default() -> Self {
+        Location::JsonPointer(String::new())
     }
 }
 
-impl fmt::Display for Pointer {
+impl Location {
+    /// The location's text (`""` for the whole reply).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Location::JsonPointer(p) | Location::XmlPath(p) => p,
+        }
+    }
+
+    /// True for the whole reply.
+    pub fn is_whole(&self) -> bool {
+        self.as_str().is_empty()
+    }
+}
+
+impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
+        if self.is_whole() {
             f.write_str("(the whole reply)")
         } else {
-            f.write_str(&self.0)
+            f.write_str(self.as_str())
         }
+    }
+}
+
+impl Serialize for Location {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Location {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Location {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
     }
 }
 
 /// One thing the application must fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
-    /// Where it is (`""` for the whole reply).
-    pub pointer: String,
+    /// Where it is (empty for the whole reply). Serialized as `pointer`
+    /// whatever the dialect, so `explain --json` and `error_hook` have one
+    /// shape.
+    pub pointer: Location,
     /// What is wrong and how to fix it, in words for a web developer.
     pub message: String,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.pointer.is_empty() {
+        if self.pointer.is_whole() {
             write!(f, "{}", self.message)
         } else {
-            write!(f, "{}: {}", self.pointer, self.message)
+            write!(f, "{}: {}", self.pointer.as_str(), self.message)
         }
     }
 }
@@ -72,17 +105,17 @@ pub struct Problems {
 
 impl Problems {
     /// Records a problem at `at`.
-    pub fn add(&mut self, at: &Pointer, message: impl Into<String>) {
+    pub fn add(&mut self, at: impl Into<Location>, message: impl Into<String>) {
         self.problems.push(Problem {
-            pointer: at.as_str().to_owned(),
+            pointer: at.into(),
             message: message.into(),
         });
     }
 
     /// Records a notice: accepted, but the application should know.
-    pub fn notice(&mut self, at: &Pointer, message: impl Into<String>) {
+    pub fn notice(&mut self, at: impl Into<Location>, message: impl Into<String>) {
         self.notices.push(Problem {
-            pointer: at.as_str().to_owned(),
+            pointer: at.into(),
             message: message.into(),
         });
     }
@@ -106,7 +139,8 @@ impl Problems {
 /// Why an application's reply cannot be run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReplyError {
-    /// Not JSON at all.
+    /// Not JSON at all (the jambonz reader's; an XML dialect adds its own
+    /// syntax variant).
     #[error(
         "the reply is not valid JSON: {message} at line {line}, column {column}; \
          check for a missing or trailing comma there"
@@ -119,18 +153,18 @@ pub enum ReplyError {
         /// serde_json's description.
         message: String,
     },
-    /// JSON, but not a valid application.
+    /// Read, but not a valid application.
     #[error("the reply has {} problem(s): {}", .0.len(), join(.0))]
     Invalid(Vec<Problem>),
 }
 
 impl ReplyError {
-    /// Every problem with its pointer; a syntax error is one problem at the
-    /// root whose message names the line and column.
+    /// Every problem with its location; a syntax error is one problem at
+    /// the root whose message names the line and column.
     pub fn problems(&self) -> Vec<Problem> {
         match self {
             Self::Syntax { .. } => vec![Problem {
-                pointer: String::new(),
+                pointer: Location::default(),
                 message: self.to_string(),
             }],
             Self::Invalid(problems) => problems.clone(),
@@ -151,26 +185,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pointer_escapes_slash_and_tilde_as_rfc6901_says() {
-        let p = Pointer::root().index(0).key("headers").key("a/b~c");
-        assert_eq!(p.as_str(), "/0/headers/a~1b~0c");
-    }
-
-    #[test]
     fn invalid_reply_message_lists_every_problem() {
         let err = ReplyError::Invalid(vec![
             Problem {
-                pointer: "/0/target".into(),
+                pointer: Location::JsonPointer("/0/target".into()),
                 message: "x".into(),
             },
             Problem {
-                pointer: "/1".into(),
+                pointer: Location::JsonPointer("/1".into()),
                 message: "y".into(),
             },
         ]);
         assert_eq!(
             err.to_string(),
             "the reply has 2 problem(s): /0/target: x; /1: y"
+        );
+    }
+
+    #[test]
+    fn a_problem_in_an_xml_document_names_its_element_path() {
+        let mut problems = Problems::default();
+        problems.add(
+            Location::XmlPath("/Response/Dial[1]/Number[2]".into()),
+            "is not a phone number",
+        );
+        let (p, _) = problems.into_parts();
+        assert_eq!(
+            p[0].to_string(),
+            "/Response/Dial[1]/Number[2]: is not a phone number"
+        );
+        assert_eq!(
+            serde_json::to_value(&p[0]).ok(),
+            Some(serde_json::json!({
+                "pointer": "/Response/Dial[1]/Number[2]",
+                "message": "is not a phone number"
+            }))
+        );
+        assert_eq!(
+            Location::XmlPath(String::new()).to_string(),
+            "(the whole reply)"
         );
     }
 }

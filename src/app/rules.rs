@@ -10,47 +10,7 @@
 /// value against `rules::`.
 pub use super::address_rules::{host_port, hostname, proxy, sip_uri, user_name};
 
-/// Why a character that is refused somewhere is dangerous, for messages.
-fn danger(c: char) -> &'static str {
-    match c {
-        ',' => "a comma would start another leg of the dial string",
-        '|' => "a pipe would start a failover group in the dial string",
-        '[' | ']' | '{' | '}' | '<' | '>' => {
-            "brackets open or close a variable block in the dial string"
-        }
-        '^' => "a caret changes the dial string's separators",
-        '\'' | '"' | '`' => "quotes change how FreeSWITCH splits the dial string",
-        '$' => "a dollar sign can start a FreeSWITCH variable expansion",
-        '\\' => "a backslash is an escape character in the dial string",
-        c if c.is_whitespace() => "whitespace splits FreeSWITCH arguments",
-        _ => "it is not allowed here",
-    }
-}
-
-/// Names the first character of `s` that `allowed` refuses, with the reason.
-pub(super) fn first_refused(
-    s: &str,
-    allowed: impl Fn(char) -> bool,
-    what: &str,
-) -> Result<(), String> {
-    match s.chars().find(|c| !allowed(*c)) {
-        None => Ok(()),
-        Some(c) => Err(format!(
-            "{what} contains {}, which is not allowed: {}",
-            shown(c),
-            danger(c)
-        )),
-    }
-}
-
-fn shown(c: char) -> String {
-    match c {
-        ' ' => "a space".to_owned(),
-        '\t' => "a tab".to_owned(),
-        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
-        c => format!("'{c}'"),
-    }
-}
+use super::refusal::{first_refused, shown};
 
 /// A phone number: E.164 (`+` then 2 to 15 digits, no leading zero), or with
 /// `relaxed` also national digits (1 to 20 digits, no `+`). Digits only in

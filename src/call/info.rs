@@ -1,6 +1,7 @@
 //! The fields every hook of a call carries (jambonz-compatible): who called
 //! whom, the call's status, and the application's `customerData`.
 
+use freeswitch_esl_tokio::HangupCause;
 use serde_json::{Map, Value, json};
 
 use crate::freeswitch::channel_data::ChannelData;
@@ -48,9 +49,9 @@ impl CallStatus {
             if state.answered.is_some() {
                 return (CallStatus::Completed, h.sip_status.unwrap_or(200));
             }
-            let code = h.sip_status.unwrap_or(match h.cause.as_str() {
-                "ORIGINATOR_CANCEL" => 487,
-                "USER_BUSY" => 486,
+            let code = h.sip_status.unwrap_or(match h.cause {
+                HangupCause::OriginatorCancel => 487,
+                HangupCause::UserBusy => 486,
                 _ => 480,
             });
             let status = match code {
@@ -126,7 +127,7 @@ mod tests {
         CallerState {
             answered: answered.then(SystemTime::now),
             hangup: Some(CallerHangup {
-                cause: cause.into(),
+                cause: cause.parse().unwrap_or(HangupCause::None),
                 sip_status: sip,
             }),
             ..CallerState::default()

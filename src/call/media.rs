@@ -29,7 +29,8 @@ use tokio::sync::OnceCell;
 use tracing::debug;
 
 use crate::config::Media;
-use crate::webhook::{masked, root_cause};
+use crate::secret::masked;
+use crate::webhook::root_cause;
 
 /// Audio formats FreeSWITCH plays, by extension, with their content types.
 const FORMATS: &[(&str, &[&str])] = &[

@@ -1,27 +1,19 @@
 //! One call's life: fetch the application, run its verbs, follow its hooks.
 //!
-//! [`session`] is the verb loop; [`flow`] runs the verbs that act on the
+//! [`session`] is the verb loop; [`verbs`] runs the verbs that act on the
 //! caller alone; [`dial`] runs a dial; [`info`] and [`status`] build what
 //! hooks carry; [`media`] fetches audio for FreeSWITCH.
 
 pub mod amd;
-pub mod bridging;
-pub mod capture;
-pub mod detection;
 pub mod dial;
-pub mod digest;
 pub mod dtmf;
-pub mod flow;
+pub mod handle;
 pub mod info;
-pub mod legs;
-pub mod live_hooks;
 pub mod media;
-pub mod screened;
-pub mod screening;
 pub mod session;
 pub mod status;
-pub mod sweep;
 pub mod tasks;
+pub mod verbs;
 
 use std::sync::Arc;
 
@@ -29,15 +21,16 @@ use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 use tracing::error;
 
-use crate::app::{Hook, Instruction, Problem, ReplyError, parse_reply};
+use crate::app::{Hook, Instruction, Problem, ReplyError};
 use crate::config::Settings;
+use crate::dialect::read_reply;
 use crate::freeswitch::control::Control;
 use crate::freeswitch::socket::CallSocket;
 use crate::metrics::Metrics;
 use crate::webhook::{HookKind, WebhookError, Webhooks};
+use dial::screening::Screenings;
 use info::CallInfo;
 use media::MediaCache;
-use screening::Screenings;
 use status::StatusNotifier;
 use tasks::Tasks;
 
@@ -112,6 +105,9 @@ pub struct Call {
     /// Set by a dial that reached nobody: how to refuse the caller if no
     /// verb follows (cleared when another verb runs).
     pub pending_refusal: Option<crate::freeswitch::outcome::Refusal>,
+    /// The call's hook fields as last reported, for its handle's snapshots
+    /// while a verb holds the call.
+    pub view: watch::Sender<Map<String, Value>>,
 }
 
 /// Why a hook gave the call nothing to run.
@@ -135,9 +131,16 @@ impl Call {
         Value::Object(p)
     }
 
-    /// Posts the status changes seen so far.
+    /// The call's fields as every hook payload carries them.
+    pub fn fields(&self) -> Map<String, Value> {
+        self.info.payload(self.socket.state())
+    }
+
+    /// Posts the status changes seen so far, and publishes the call's
+    /// fields for its handle.
     pub fn sync_status(&mut self) {
         self.status.sync(&self.info, self.socket.state());
+        self.view.send_replace(self.fields());
     }
 
     /// Calls `hook` with `payload` and reads its reply as verbs (None for an
@@ -159,7 +162,8 @@ impl Call {
         let Some(body) = body else {
             return Ok(None);
         };
-        match parse_reply(&body, &self.settings.app_context()) {
+        let ctx = self.settings.app_context();
+        match read_reply(&body.text, body.content_type.as_deref(), &ctx) {
             Ok(reply) => {
                 for n in &reply.notices {
                     tracing::info!(hook = kind.as_str(), notice = %n, "reply notice");
@@ -211,7 +215,7 @@ impl Reporter {
     /// See [`Reporter`].
     pub fn report(&self, kind: HookKind, url: &str, what: &str, problems: &[Problem]) {
         // A URL may carry credentials (`https://user:pass@...`): never log them.
-        let shown = url::Url::parse(url).map(|u| crate::webhook::shown(&u));
+        let shown = url::Url::parse(url).map(|u| crate::secret::shown(&u));
         let url = shown.as_deref().unwrap_or(url);
         error!(
             hook = kind.as_str(),

@@ -6,29 +6,52 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use serde_json::json;
+use freeswitch_esl_tokio::HangupCause;
+use serde_json::{Map, json};
+use tokio::sync::{mpsc, watch};
 use tracing::{Instrument, info, info_span, warn};
 
-use super::flow::{self, Next};
+use super::handle::{Command, Steering};
 use super::info::CallInfo;
 use super::status::StatusNotifier;
+use super::verbs::{self, Next};
 use super::{Call, Engine, dial};
 use crate::app::{Instruction, Verb};
 use crate::freeswitch::channel_data::ChannelData;
+use crate::freeswitch::ending::Finish;
 use crate::freeswitch::socket::CallSocket;
 use crate::webhook::HookKind;
 
-/// Runs a new call to its end.
-pub async fn run(socket: CallSocket, data: ChannelData, engine: Arc<Engine>) {
+/// Runs a new call to its end, serving the commands of its handle
+/// (`commands`: the receiving end the daemon's registry gave it).
+pub async fn run(
+    socket: CallSocket,
+    data: ChannelData,
+    engine: Arc<Engine>,
+    commands: Option<mpsc::Receiver<Command>>,
+) {
     let span = info_span!("call", call_sid = %data.uuid);
-    run_call(socket, data, engine).instrument(span).await
+    run_call(socket, data, engine, commands)
+        .instrument(span)
+        .await
 }
 
-async fn run_call(socket: CallSocket, data: ChannelData, engine: Arc<Engine>) {
+async fn run_call(
+    socket: CallSocket,
+    data: ChannelData,
+    engine: Arc<Engine>,
+    commands: Option<mpsc::Receiver<Command>>,
+) {
     let settings = engine.settings.borrow().clone();
     let hooks = engine.webhooks(&settings);
     engine.metrics.call_started();
     info!(from = %data.from, to = %data.to, direction = %data.direction, "new call");
+    let (view, view_rx) = watch::channel(Map::new());
+    let mut steering = match commands {
+        Some(rx) => Steering::new(rx, view_rx),
+        None => Steering::unreachable(view_rx),
+    };
+    steering.reach(socket.commander(), socket.uuid());
     let mut call = Call {
         socket,
         info: CallInfo {
@@ -47,30 +70,35 @@ async fn run_call(socket: CallSocket, data: ChannelData, engine: Arc<Engine>) {
         settings,
         engine,
         pending_refusal: None,
+        view,
     };
     if let Err(e) = call.socket.subscribe().await {
         warn!(error = %e, "cannot set up the call's socket");
-        end(&mut call, Ending::Reject).await;
+        end(&mut call, Ending::Reject, &steering).await;
         return;
     }
     call.sync_status();
     let hook = call.hooks.call_hook().clone();
     let payload = call.payload(json!({}));
-    let ending = match call.fetch(HookKind::Call, &hook, payload).await {
+    let fetched = steering
+        .serve(call.fetch(HookKind::Call, &hook, payload))
+        .await;
+    let ending = match fetched {
         Ok(verbs) => {
-            run_verbs(&mut call, verbs.unwrap_or_default()).await;
+            run_verbs(&mut call, verbs.unwrap_or_default(), &mut steering).await;
             Ending::Normal
         }
         Err(_) => Ending::Reject,
     };
-    end(&mut call, ending).await;
+    end(&mut call, ending, &steering).await;
 }
 
-/// Runs verbs until they run out, one ends the call, or the caller leaves.
-pub async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>) {
+/// Runs verbs until they run out, one ends the call, the caller leaves, or
+/// the call's handle hangs it up.
+pub async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>, steering: &mut Steering) {
     let mut queue: VecDeque<Instruction> = verbs.into();
     while let Some(ins) = queue.pop_front() {
-        if call.socket.over() {
+        if call.socket.over() || steering.hangup().is_some() {
             break;
         }
         call.pending_refusal = None;
@@ -80,8 +108,8 @@ pub async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>) {
             "verb"
         );
         let next = match &ins.verb {
-            Verb::Dial(d) => dial::run(call, d, ins.id.as_deref()).await,
-            other => flow::run(call, other).await,
+            Verb::Dial(d) => dial::run(call, d, ins.id.as_deref(), steering).await,
+            other => steering.serve(verbs::run(call, other)).await,
         };
         call.sync_status();
         match next {
@@ -104,34 +132,33 @@ enum Ending {
 /// gone, reports the final status and closes the socket — all within
 /// bounded time ([`CallSocket::end_with`]). A caller still bridged when its
 /// socket died is left to FreeSWITCH, which keeps the bridge up, and
-/// followed over the control connection until it ends.
-async fn end(call: &mut Call, ending: Ending) {
+/// tracked over the control connection until it ends. A caller the handle
+/// hung up is only waited for.
+async fn end(call: &mut Call, ending: Ending, steering: &Steering) {
     if let Some(why) = call.socket.broken() {
         warn!(reason = %why, "the call's socket failed; ending the call around it");
     }
     if call.socket.dead() && call.socket.state().bridged && !call.socket.hung_up() {
-        call.socket.follow_bridge_over_control().await;
+        call.socket.track_bridge_over_control().await;
     }
-    if !call.socket.hung_up() {
+    if !call.socket.hung_up() && steering.hangup().is_none() {
         let unanswered = call.socket.state().answered.is_none();
-        let (app, arg) = match (ending, call.pending_refusal.take()) {
-            (Ending::Reject, _) if unanswered => {
-                ("respond", call.settings.app.reject_status.to_string())
-            }
-            (Ending::Reject, _) => ("hangup", "NORMAL_TEMPORARY_FAILURE".to_owned()),
+        let finish = match (ending, call.pending_refusal.take()) {
+            (Ending::Reject, _) if unanswered => Finish::respond(call.settings.app.reject_status),
+            (Ending::Reject, _) => Finish::Hangup(HangupCause::NormalTemporaryFailure),
             (Ending::Normal, Some(r)) if unanswered => match r.cause {
-                Some(cause) => ("hangup", cause.to_string()),
-                None => ("respond", r.sip_status.to_string()),
+                Some(cause) => Finish::Hangup(cause),
+                None => Finish::respond(r.sip_status),
             },
             // The socket failed under a call that was not over: FreeSWITCH
             // is told it was a temporary failure (503 / Q.850 41).
             (Ending::Normal, _) if call.socket.broken().is_some() => {
-                ("hangup", "NORMAL_TEMPORARY_FAILURE".to_owned())
+                Finish::Hangup(HangupCause::NormalTemporaryFailure)
             }
-            (Ending::Normal, _) => ("hangup", "NORMAL_CLEARING".to_owned()),
+            (Ending::Normal, _) => Finish::Hangup(HangupCause::NormalClearing),
         };
-        info!(app, arg = %arg, "ending the call");
-        call.socket.end_with(app, &arg).await;
+        info!(app = finish.app(), arg = %finish.arg(), "ending the call");
+        call.socket.end_with(&finish).await;
     }
     call.socket.wait_hangup().await;
     call.sync_status();

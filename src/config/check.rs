@@ -2,9 +2,9 @@
 
 use std::net::SocketAddr;
 
+use super::cidr::Cidr;
 use super::{SettingProblem, Settings, check_config_hook};
 use crate::app::rules;
-use crate::freeswitch::admission::cidr::Cidr;
 
 /// Every problem with `s`.
 pub fn check(s: &Settings) -> Vec<SettingProblem> {

@@ -380,7 +380,7 @@ pub struct AmdSettings {
     /// `amd_error`.
     pub file_wait_ms: u64,
     /// The classifier's thresholds and timers (`[amd.classifier]`).
-    pub classifier: crate::call::amd::AmdParams,
+    pub classifier: crate::amd::AmdParams,
 }
 
 impl Default for AmdSettings {
@@ -409,17 +409,6 @@ pub struct DtmfSettings {
     pub hook_burst: u32,
     /// `dtmfHook` posts of one call waiting for their answer at once.
     pub hook_max_in_flight: usize,
-}
-
-impl DtmfSettings {
-    /// The bound on one call's `dtmfHook` posts.
-    pub fn hook_limits(&self) -> crate::webhook::Limits {
-        crate::webhook::Limits {
-            per_sec: self.hook_rate_per_sec,
-            burst: self.hook_burst,
-            in_flight: self.hook_max_in_flight,
-        }
-    }
 }
 
 impl Default for DtmfSettings {

@@ -3,13 +3,13 @@
 
 use std::time::SystemTime;
 
-use freeswitch_esl_tokio::{EslEvent, EslEventType};
+use freeswitch_esl_tokio::{EslEvent, EslEventType, HangupCause, HeaderLookup};
 
 /// How the caller's channel ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallerHangup {
-    /// Hangup-Cause.
-    pub cause: String,
+    /// Hangup-Cause (NORMAL_CLEARING when the event carried none).
+    pub cause: HangupCause,
     /// `variable_sip_term_status`.
     pub sip_status: Option<u16>,
 }
@@ -49,9 +49,10 @@ impl CallerState {
                 self.bridged = false;
                 self.hangup = Some(CallerHangup {
                     cause: event
-                        .header_str("Hangup-Cause")
-                        .unwrap_or("NORMAL_CLEARING")
-                        .to_owned(),
+                        .hangup_cause()
+                        .ok()
+                        .flatten()
+                        .unwrap_or(HangupCause::NormalClearing),
                     sip_status: event
                         .variable_str("sip_term_status")
                         .and_then(|s| s.parse().ok()),
@@ -95,7 +96,7 @@ mod tests {
         assert_eq!(
             s.hangup,
             Some(CallerHangup {
-                cause: "USER_BUSY".into(),
+                cause: HangupCause::UserBusy,
                 sip_status: Some(486)
             })
         );

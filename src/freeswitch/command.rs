@@ -3,7 +3,7 @@
 //! docs/freeswitch.md §1), `api` with its `-ERR` replies as errors, and a
 //! [`Commander`] for tasks other than the socket's owner.
 
-use freeswitch_esl_tokio::{EslClient, EslError, EslEvent, EslEventType};
+use freeswitch_esl_tokio::{EslClient, EslError, EslEvent, EslEventType, HangupCause, UuidKill};
 use tracing::debug;
 
 /// Why a command on the call's socket did not complete.
@@ -84,6 +84,12 @@ impl Commander {
             .await
             .map(|_| ())
     }
+}
+
+/// `api uuid_kill <uuid> <cause>`: ends channel `uuid` at once, whatever
+/// it runs (docs/freeswitch.md §14).
+pub fn uuid_kill(uuid: &str, cause: HangupCause) -> String {
+    UuidKill::with_cause(uuid, cause).to_string()
 }
 
 /// Sends `sendmsg execute` tagged with a fresh Event-UUID; returns it.

@@ -1,5 +1,6 @@
 use super::*;
-use crate::app::{Verb, parse_value};
+use crate::app::Verb;
+use crate::jambonz::parse_value;
 use serde_json::{Value, json};
 
 fn settings(extra: &str) -> Settings {

@@ -14,37 +14,84 @@ use freeswitch_esl_tokio::HangupCause;
 use tokio::time::Instant;
 use tracing::{info, warn};
 
+use super::command::uuid_kill;
 use super::outcome::{cause_for_sip, sip_for_cause};
 use super::socket::{CallSocket, CallerHangup, SocketError};
 
-/// The cause with which FreeSWITCH ends a channel by `app arg`, for a
-/// `uuid_kill` that must do the same.
-fn cause_of(app: &str, arg: &str) -> String {
-    let first = arg.split_whitespace().next().unwrap_or_default();
-    match app {
-        "hangup" if !first.is_empty() => first.to_owned(),
-        "respond" => first
-            .parse()
-            .ok()
-            .and_then(cause_for_sip)
-            .unwrap_or(HangupCause::NormalTemporaryFailure)
-            .as_str()
-            .to_owned(),
-        _ => HangupCause::NormalClearing.as_str().to_owned(),
+/// How dialbridge ends a channel: the application it runs on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finish {
+    /// `hangup <CAUSE>`: a BYE (answered) or mod_sofia's response for the
+    /// cause (unanswered).
+    Hangup(HangupCause),
+    /// `respond <code> [reason]`: this final response to an unanswered
+    /// caller.
+    Respond {
+        /// SIP status, 400 to 699.
+        code: u16,
+        /// Reason phrase; None for the standard one.
+        reason: Option<String>,
+    },
+}
+
+impl Finish {
+    /// `respond <code>` with the standard phrase.
+    pub fn respond(code: u16) -> Self {
+        Finish::Respond { code, reason: None }
+    }
+
+    /// The application's name.
+    pub fn app(&self) -> &'static str {
+        match self {
+            Finish::Hangup(_) => "hangup",
+            Finish::Respond { .. } => "respond",
+        }
+    }
+
+    /// The application's argument.
+    pub fn arg(&self) -> String {
+        match self {
+            Finish::Hangup(cause) => cause.as_str().to_owned(),
+            Finish::Respond { code, reason: None } => code.to_string(),
+            Finish::Respond {
+                code,
+                reason: Some(r),
+            } => format!("{code} {r}"),
+        }
+    }
+
+    /// The cause FreeSWITCH ends the channel with, for a `uuid_kill` that
+    /// must do the same.
+    fn cause(&self) -> HangupCause {
+        match self {
+            Finish::Hangup(cause) => *cause,
+            Finish::Respond { code, .. } => {
+                cause_for_sip(*code).unwrap_or(HangupCause::NormalTemporaryFailure)
+            }
+        }
+    }
+
+    /// The final response an unanswered caller gets, when it is ours.
+    fn sip_status(&self) -> Option<u16> {
+        match self {
+            Finish::Hangup(_) => None,
+            Finish::Respond { code, .. } => Some(*code),
+        }
     }
 }
 
 impl CallSocket {
-    /// Ends the channel with `app arg` (`hangup <CAUSE>` or `respond
-    /// <code>`) and waits until it is gone, all within bounded time (see
-    /// the module doc). True when FreeSWITCH confirmed it gone.
-    pub async fn end_with(&mut self, app: &str, arg: &str) -> bool {
+    /// Ends the channel as `finish` says and waits until it is gone, all
+    /// within bounded time (see the module doc). True when FreeSWITCH
+    /// confirmed it gone.
+    pub async fn end_with(&mut self, finish: &Finish) -> bool {
         if self.hung_up() {
             return true;
         }
-        let cause = cause_of(app, arg);
+        let (app, arg) = (finish.app(), finish.arg());
+        let cause = finish.cause();
         if self.subscribed && self.broken.is_none() {
-            match self.execute(app, Some(arg)).await {
+            match self.execute(app, Some(&arg)).await {
                 Ok(_) | Err(SocketError::HungUp) => {}
                 Err(e) => warn!(app, error = %e, "cannot end the call"),
             }
@@ -55,15 +102,12 @@ impl CallSocket {
             // No events can be seen here: the application is still queued
             // (the caller gets its final response), then FreeSWITCH is
             // asked until the channel is gone.
-            if self.start(app, Some(arg)).await.is_ok() && self.poll_gone().await {
-                let sip = (app == "respond")
-                    .then(|| arg.split_whitespace().next()?.parse().ok())
-                    .flatten();
-                self.record_end(&cause, sip);
+            if self.start(app, Some(&arg)).await.is_ok() && self.poll_gone().await {
+                self.record_end(cause, finish.sip_status());
                 return true;
             }
         }
-        self.kill(&cause).await
+        self.kill(cause).await
     }
 
     /// Waits for the caller's CHANNEL_HANGUP_COMPLETE (after a hangup was
@@ -76,7 +120,7 @@ impl CallSocket {
         if self.subscribed && !self.dead() && self.await_hangup().await {
             return true;
         }
-        self.kill(HangupCause::NormalClearing.as_str()).await
+        self.kill(HangupCause::NormalClearing).await
     }
 
     /// Up to the reply deadline for the caller's CHANNEL_HANGUP_COMPLETE.
@@ -94,12 +138,12 @@ impl CallSocket {
     /// `uuid_kill <caller> <cause>` by every way left, then waits until
     /// FreeSWITCH confirms the channel gone. The caller's state gets its
     /// hangup either way; false when it could not be confirmed.
-    async fn kill(&mut self, cause: &str) -> bool {
+    async fn kill(&mut self, cause: HangupCause) -> bool {
         warn!(
-            cause,
+            cause = cause.as_str(),
             "FreeSWITCH did not end the call as asked; killing it"
         );
-        let command = format!("uuid_kill {} {cause}", self.uuid);
+        let command = uuid_kill(&self.uuid, cause);
         let gone_already = matches!(self.ask(&command).await, Err(SocketError::Refused { .. }));
         if gone_already || (self.subscribed && !self.dead() && self.await_hangup().await) {
             self.record_end(cause, None);
@@ -110,7 +154,7 @@ impl CallSocket {
             return true;
         }
         warn!(
-            cause,
+            cause = cause.as_str(),
             "FreeSWITCH cannot confirm the call ended (its socket and the control connection do \
              not answer); it is counted ended"
         );
@@ -172,16 +216,14 @@ impl CallSocket {
     /// The caller's hangup as dialbridge knows it without its
     /// CHANNEL_HANGUP_COMPLETE: the cause its last events carried, else
     /// the one dialbridge chose; an unanswered caller's SIP status from it.
-    fn record_end(&mut self, cause: &str, sip_status: Option<u16>) {
+    fn record_end(&mut self, cause: HangupCause, sip_status: Option<u16>) {
         if self.hung_up() {
             return;
         }
-        let cause = self.hanging_up.clone().unwrap_or_else(|| cause.to_owned());
+        let cause = self.hanging_up.unwrap_or(cause);
         let sip_status = sip_status.or_else(|| {
             let unanswered = self.state.answered.is_none();
-            unanswered
-                .then(|| cause.parse::<HangupCause>().ok().map(sip_for_cause))
-                .flatten()
+            unanswered.then(|| sip_for_cause(cause))
         });
         self.state.bridged = false;
         self.state.hangup = Some(CallerHangup { cause, sip_status });
@@ -191,7 +233,7 @@ impl CallSocket {
     /// bridge up on its own (docs/freeswitch.md §8), so the call is followed
     /// over the control connection until the channel is gone (or
     /// FreeSWITCH cannot be reached at all).
-    pub async fn follow_bridge_over_control(&mut self) {
+    pub async fn track_bridge_over_control(&mut self) {
         info!(
             "the call's socket is gone while the caller is bridged: FreeSWITCH keeps the bridge \
              up; following it over the control connection until it ends"
@@ -238,10 +280,33 @@ mod tests {
 
     #[test]
     fn a_kill_uses_the_cause_the_application_would_have_ended_with() {
-        assert_eq!(cause_of("hangup", "CALL_REJECTED"), "CALL_REJECTED");
-        assert_eq!(cause_of("respond", "486"), "USER_BUSY");
-        assert_eq!(cause_of("respond", "503"), "NORMAL_TEMPORARY_FAILURE");
-        assert_eq!(cause_of("respond", "599 Odd"), "NORMAL_TEMPORARY_FAILURE");
-        assert_eq!(cause_of("hangup", ""), "NORMAL_CLEARING");
+        let cause_of = |f: Finish| f.cause().as_str();
+        assert_eq!(
+            cause_of(Finish::Hangup(HangupCause::CallRejected)),
+            "CALL_REJECTED"
+        );
+        assert_eq!(cause_of(Finish::respond(486)), "USER_BUSY");
+        assert_eq!(cause_of(Finish::respond(503)), "NORMAL_TEMPORARY_FAILURE");
+        assert_eq!(
+            cause_of(Finish::Respond {
+                code: 599,
+                reason: Some("Odd".into())
+            }),
+            "NORMAL_TEMPORARY_FAILURE"
+        );
+    }
+
+    #[test]
+    fn a_finish_is_the_application_and_argument_freeswitch_gets() {
+        let f = Finish::Respond {
+            code: 486,
+            reason: Some("Busy Here".into()),
+        };
+        assert_eq!((f.app(), f.arg()), ("respond", "486 Busy Here".to_owned()));
+        let f = Finish::Hangup(HangupCause::NormalTemporaryFailure);
+        assert_eq!(
+            (f.app(), f.arg()),
+            ("hangup", "NORMAL_TEMPORARY_FAILURE".to_owned())
+        );
     }
 }

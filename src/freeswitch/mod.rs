@@ -5,15 +5,13 @@
 //! ([`deadline`]), who may open one and for how long ([`admission`]), and
 //! the control connection ([`control`]).
 
-pub mod admission;
 mod caller_state;
 pub mod channel_data;
-mod command;
+pub mod command;
 pub mod control;
 pub mod deadline;
 pub mod dialstring;
-mod ending;
-pub mod listener;
+pub mod ending;
 pub mod outcome;
 mod probe;
 pub mod socket;

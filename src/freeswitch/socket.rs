@@ -12,7 +12,9 @@
 
 use std::time::SystemTime;
 
-use freeswitch_esl_tokio::{EslClient, EslError, EslEvent, EslEventStream, HeaderLookup};
+use freeswitch_esl_tokio::{
+    EslClient, EslError, EslEvent, EslEventStream, HangupCause, HeaderLookup,
+};
 use tokio::time::Instant;
 use tracing::warn;
 
@@ -58,7 +60,7 @@ pub struct CallSocket {
     heard: Instant,
     probe: Probe,
     /// The Hangup-Cause the caller's events carried once it was hanging up.
-    pub(super) hanging_up: Option<String>,
+    pub(super) hanging_up: Option<HangupCause>,
 }
 
 impl CallSocket {
@@ -105,7 +107,7 @@ impl CallSocket {
         let linger = self.client.linger(Some(LINGER)).await;
         self.checked("linger", linger)?;
         let uuid = self.uuid.clone();
-        self.follow(&uuid).await?;
+        self.watch_leg(&uuid).await?;
         let event = self
             .client
             .subscribe_events_raw(freeswitch_esl_tokio::EventFormat::Json, EVENTS)
@@ -115,8 +117,9 @@ impl CallSocket {
         Ok(())
     }
 
-    /// Adds `uuid` (a leg dialbridge chose) to the events this socket gets.
-    pub async fn follow(&mut self, uuid: &str) -> Result<(), SocketError> {
+    /// Adds the events of channel `uuid` (the caller, or a leg whose UUID
+    /// dialbridge chose) to those this socket gets (`filter Unique-ID`).
+    pub async fn watch_leg(&mut self, uuid: &str) -> Result<(), SocketError> {
         let r = self.client.filter_raw("Unique-ID", uuid).await;
         self.checked("filter", r)
     }
@@ -354,7 +357,7 @@ impl CallSocket {
             return;
         }
         if event.header_str("Answer-State") == Some("hangup") && self.hanging_up.is_none() {
-            self.hanging_up = event.header_str("Hangup-Cause").map(str::to_owned);
+            self.hanging_up = event.hangup_cause().ok().flatten();
         }
         self.state.observe(event);
     }
@@ -366,10 +369,7 @@ impl CallSocket {
         if self.hung_up() {
             return;
         }
-        let cause = self
-            .hanging_up
-            .clone()
-            .unwrap_or_else(|| "NORMAL_CLEARING".to_owned());
+        let cause = self.hanging_up.unwrap_or(HangupCause::NormalClearing);
         warn!(
             cause = %cause,
             "the caller's channel is gone but its CHANNEL_HANGUP_COMPLETE never came"

@@ -27,6 +27,17 @@ pub struct Limits {
     pub in_flight: usize,
 }
 
+impl Limits {
+    /// The bound on one call's `dtmfHook` posts (`[dtmf] hook_*`).
+    pub fn of(dtmf: &crate::config::DtmfSettings) -> Self {
+        Self {
+            per_sec: dtmf.hook_rate_per_sec,
+            burst: dtmf.hook_burst,
+            in_flight: dtmf.hook_max_in_flight,
+        }
+    }
+}
+
 /// What [`Bucket::admit`] decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {

@@ -1,15 +1,12 @@
-//! Where a hook's request goes, and URLs as people may see them: resolution
-//! against `call_hook` (with its credentials for relative hooks, never
-//! leaving its host), and masking of URL passwords for logs, errors,
-//! printed configuration and explanations.
-
-use std::borrow::Cow;
+//! Where a hook's request goes: resolution against `call_hook` (with its
+//! credentials for relative hooks, never leaving its host). URLs as people
+//! may see them (passwords masked) are [`crate::secret`]'s.
 
 use url::Url;
 
 use super::{RetryPolicy, WebhookError};
 use crate::app::Hook;
-use crate::secret::{MASK, Secret};
+use crate::secret::{Secret, masked};
 
 /// Where a hook's request goes and how: the absolute URL, the retry policy
 /// of its fragment, and the basic-auth credentials to send.
@@ -22,40 +19,6 @@ pub struct Resolved {
     /// Basic-auth user and password: the hook's own, or for a relative
     /// hook without its own, `call_hook`'s.
     pub auth: Option<(String, Option<Secret>)>,
-}
-
-/// A URL with any password masked and its fragment removed, for logs and
-/// errors.
-pub fn shown(url: &Url) -> String {
-    let mut u = url.clone();
-    mask_password(&mut u);
-    u.set_fragment(None);
-    u.to_string()
-}
-
-/// `text` with the password of the URL it holds masked (`https://user:pw@h`
-/// -> `https://user:********@h`), fragment kept, for printed configuration,
-/// explanations and problems. Also masks a scheme-relative `//user:pw@h`.
-/// Text that holds no password comes back as it is.
-pub fn masked(text: &str) -> Cow<'_, str> {
-    if let Ok(mut u) = Url::parse(text)
-        && mask_password(&mut u)
-    {
-        return Cow::Owned(u.to_string());
-    }
-    if let Some(rest) = text.strip_prefix("//")
-        && let Ok(mut u) = Url::parse(&format!("http://{rest}"))
-        && mask_password(&mut u)
-    {
-        let shown = u.to_string();
-        return Cow::Owned(format!("//{}", shown.trim_start_matches("http://")));
-    }
-    Cow::Borrowed(text)
-}
-
-/// Masks `url`'s password; true when it had one.
-fn mask_password(url: &mut Url) -> bool {
-    url.password().is_some() && url.set_password(Some(MASK)).is_ok()
 }
 
 /// `hook`'s URL made absolute against `call_hook` (`base_hook`), the retry policy its
@@ -100,27 +63,6 @@ pub fn resolve(base_hook: &Hook, hook: &Hook, retries: u32) -> Result<Resolved, 
 mod tests {
     use super::*;
     use crate::app::Method;
-
-    #[test]
-    fn urls_lose_their_password_in_logs() {
-        let u = Url::parse("https://user:pw@app.example/x#rc=2").unwrap();
-        assert_eq!(shown(&u), format!("https://user:{MASK}@app.example/x"));
-    }
-
-    #[test]
-    fn masked_text_hides_passwords_and_keeps_the_rest() {
-        assert_eq!(
-            masked("https://user:pw@app.example/call#rc=2"),
-            format!("https://user:{MASK}@app.example/call#rc=2")
-        );
-        assert_eq!(
-            masked("//user:pw@evil.example/x"),
-            format!("//user:{MASK}@evil.example/x")
-        );
-        for plain in ["https://user@app.example/x", "/action", "not a url", ""] {
-            assert_eq!(masked(plain), plain);
-        }
-    }
 
     /// A `call_hook` to resolve against (one retry by default).
     struct Base(Hook);

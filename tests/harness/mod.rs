@@ -42,7 +42,7 @@ fn capture_logs() -> Arc<Mutex<Vec<u8>>> {
         use tracing_subscriber::util::SubscriberInitExt;
         use tracing_subscriber::{Layer, filter::FilterExt, filter::filter_fn};
         let filter = tracing_subscriber::EnvFilter::new("dialbridge=debug,info")
-            .and(filter_fn(dialbridge::logging::allowed));
+            .and(filter_fn(dialbridge::daemon::logging::allowed));
         let _ = tracing_subscriber::registry()
             .with(
                 tracing_subscriber::fmt::layer()

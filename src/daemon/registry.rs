@@ -1,0 +1,188 @@
+//! Every live call by call_sid, with the handle that steers it
+//! ([`CallHandle`]). The listener registers a call when its connection
+//! becomes a call and the entry goes when the call's task ends
+//! ([`Registration`] removes it on drop, however the task ends). Screening
+//! legs are not registered: they belong to their dial.
+//!
+//! Calls dialbridge creates itself (the REST API's originate, issue 13)
+//! register the UUID they choose before the originate ([`Registry::reserve`]):
+//! commands sent meanwhile wait in the call's channel, and when FreeSWITCH
+//! hands the call to the listener, [`Registry::register`] gives its task the
+//! same channel.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::mpsc;
+
+use crate::call::handle::{self, CallHandle, Command};
+
+/// One call_sid's entry.
+enum Entry {
+    /// The call's task runs and serves the channel.
+    Live(CallHandle),
+    /// Chosen for a call being created; the receiving end waits for the
+    /// call's connection.
+    Reserved(CallHandle, mpsc::Receiver<Command>),
+}
+
+impl Entry {
+    fn handle(&self) -> &CallHandle {
+        match self {
+            Entry::Live(h) | Entry::Reserved(h, _) => h,
+        }
+    }
+}
+
+/// The live calls of this daemon. Clones share the table.
+#[derive(Clone, Default)]
+pub struct Registry {
+    calls: Arc<Mutex<HashMap<String, Entry>>>,
+}
+
+impl Registry {
+    fn table(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+        // A panic while holding the lock cannot leave the map half-changed
+        // (each change is one insert or remove), so a poisoned lock is used.
+        self.calls.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The handle of the live (or reserved) call `call_sid`.
+    pub fn get(&self, call_sid: &str) -> Option<CallHandle> {
+        self.table().get(call_sid).map(|e| e.handle().clone())
+    }
+
+    /// The call_sids registered now, live or reserved.
+    pub fn call_sids(&self) -> Vec<String> {
+        self.table().keys().cloned().collect()
+    }
+
+    /// How many calls are registered.
+    pub fn len(&self) -> usize {
+        self.table().len()
+    }
+
+    /// True when no call is registered.
+    pub fn is_empty(&self) -> bool {
+        self.table().is_empty()
+    }
+
+    /// Registers the call `call_sid` whose connection just arrived: the
+    /// channel its task serves (the reserved one, when the UUID was
+    /// reserved), and the registration that removes it when dropped. None
+    /// when a live call already has this UUID.
+    pub(crate) fn register(
+        &self,
+        call_sid: &str,
+    ) -> Option<(Registration, mpsc::Receiver<Command>)> {
+        let mut table = self.table();
+        let rx = match table.remove(call_sid) {
+            Some(Entry::Reserved(h, rx)) => {
+                table.insert(call_sid.to_owned(), Entry::Live(h));
+                rx
+            }
+            Some(live @ Entry::Live(_)) => {
+                table.insert(call_sid.to_owned(), live);
+                return None;
+            }
+            None => {
+                let (h, rx) = handle::channel(call_sid);
+                table.insert(call_sid.to_owned(), Entry::Live(h));
+                rx
+            }
+        };
+        let registration = Registration {
+            registry: self.clone(),
+            call_sid: call_sid.to_owned(),
+        };
+        Some((registration, rx))
+    }
+
+    /// For a call dialbridge is about to create with the UUID `call_sid`
+    /// (`origination_uuid` of the REST API's originate): reserves the UUID
+    /// and returns the call's handle at once. Commands sent before the call
+    /// connects wait in its channel. The reservation ends with the call, or
+    /// with [`Registry::release`] when the originate fails. None when the
+    /// UUID is taken.
+    pub fn reserve(&self, call_sid: &str) -> Option<CallHandle> {
+        let mut table = self.table();
+        if table.contains_key(call_sid) {
+            return None;
+        }
+        let (h, rx) = handle::channel(call_sid);
+        table.insert(call_sid.to_owned(), Entry::Reserved(h.clone(), rx));
+        Some(h)
+    }
+
+    /// Drops the reservation of `call_sid` if its call never connected
+    /// (a live call is left alone).
+    pub fn release(&self, call_sid: &str) {
+        let mut table = self.table();
+        if matches!(table.get(call_sid), Some(Entry::Reserved(..))) {
+            table.remove(call_sid);
+        }
+    }
+}
+
+/// A call's place in the registry, held by its connection's task: dropping
+/// it (the call ended, or its task was aborted) removes the entry.
+pub struct Registration {
+    registry: Registry,
+    call_sid: String,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.registry.table().remove(&self.call_sid);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call::handle::{CommandError, HangupCause};
+
+    #[test]
+    fn a_call_is_registered_until_its_registration_is_dropped() {
+        let r = Registry::default();
+        let (registration, _rx) = r.register("A").expect("new");
+        assert!(r.get("A").is_some());
+        assert!(r.register("A").is_none(), "a live UUID is not taken twice");
+        assert_eq!(r.len(), 1);
+        drop(registration);
+        assert!(r.get("A").is_none() && r.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_reserved_uuid_hands_its_waiting_commands_to_the_call() {
+        let r = Registry::default();
+        let handle = r.reserve("B").expect("free");
+        assert!(r.reserve("B").is_none());
+        let asking = tokio::spawn(async move { handle.hangup(HangupCause::CallRejected).await });
+        let (registration, mut rx) = r.register("B").expect("reserved");
+        match rx.recv().await {
+            Some(Command::Hangup { cause, reply }) => {
+                assert_eq!(cause, HangupCause::CallRejected);
+                let _ = reply.send(Ok(()));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(asking.await.ok(), Some(Ok(())));
+        r.release("B");
+        assert!(r.get("B").is_some(), "release leaves a live call alone");
+        drop(registration);
+        assert!(r.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_released_reservation_ends_its_handle() {
+        let r = Registry::default();
+        let handle = r.reserve("C").expect("free");
+        r.release("C");
+        assert!(r.is_empty());
+        assert_eq!(
+            handle.hangup(HangupCause::NormalClearing).await,
+            Err(CommandError::Ended)
+        );
+    }
+}
