@@ -1,34 +1,44 @@
 //! dialbridge: a daemon beside FreeSWITCH that runs jambonz-style webhook
 //! applications, centred on the `dial` verb.
 //!
-//! Crate map (data flows top to bottom):
+//! Crate map, bottom layer first; a module uses only modules above it in
+//! this list, never below or beside (checked by `tests/layers.rs`; the
+//! layers are explained in docs/architecture.md):
 //!
-//! - [`config`]: settings from TOML + `DIALBRIDGE__*` environment variables.
-//! - [`app`]: what web applications send — verbs read and validated, every
-//!   problem with its JSON pointer. Knows nothing of FreeSWITCH.
-//! - [`freeswitch`]: everything that knows FreeSWITCH — the dial-string
-//!   compiler with its one escaping path, and the outcome mapping from
-//!   per-leg hangup causes to `dial_status`.
-//! - [`explain`]: what `dialbridge explain` prints: each verb as the
-//!   FreeSWITCH command it becomes.
-//! - [`call`]: one call's life — the verb loop, the dial runner, screening,
-//!   status hooks, the media cache.
-//! - [`webhook`]: talking to the web application (signing, retries, caps).
-//! - [`daemon`]: `dialbridge run` — listener, control connection, HTTP,
-//!   signals, drain; [`api`] the HTTP endpoints, [`metrics`] their counters,
-//!   [`systemd`] readiness and watchdog, [`logging`] the log output.
-//! - [`secret`]: values that never reach a log.
+//! 0. Values: [`secret`] (values that never reach a log), [`metrics`] (the
+//!    counters and histograms `/metrics` prints).
+//! 1. What applications say: [`app`], the validated verb model and its
+//!    value rules, every problem at a location; its readers and pure
+//!    consumers: [`jambonz`] (jambonz JSON into the model), [`dialect`]
+//!    (which reader reads a reply), [`amd`] (the answering-machine
+//!    classifier), [`dtmf`] (the DTMF sequence matcher).
+//! 2. [`config`]: settings from TOML + `DIALBRIDGE__*` environment
+//!    variables.
+//! 3. Transports: [`webhook`] (the application: signing, retries, caps),
+//!    [`freeswitch`] (the dial-string compiler with its one escaping path,
+//!    the outcome mapping, a call's socket, the control connection); then
+//!    [`explain`], what `dialbridge explain` prints.
+//! 4. [`call`]: one call's life — the verb loop, the verbs, the dial,
+//!    screening, DTMF and AMD on a live dial, status hooks, media, the call
+//!    handle.
+//! 5. [`daemon`]: `dialbridge run` — listener and admission, the registry
+//!    of live calls, HTTP health and metrics, systemd, logging, the drain.
+
+pub mod metrics;
+pub mod secret;
 
 pub mod amd;
 pub mod app;
-pub mod call;
-pub mod config;
-pub mod daemon;
 pub mod dialect;
 pub mod dtmf;
+pub mod jambonz;
+
+pub mod config;
+
 pub mod explain;
 pub mod freeswitch;
-pub mod jambonz;
-pub mod metrics;
-pub mod secret;
 pub mod webhook;
+
+pub mod call;
+
+pub mod daemon;
