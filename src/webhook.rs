@@ -148,18 +148,30 @@ pub struct Webhooks {
 /// The shared HTTP client: rustls, `User-Agent: dialbridge/<version>`, no
 /// redirects followed (a redirect to elsewhere would carry the signature).
 /// Fails (rather than panicking) when the system has no CA certificates.
-pub fn http_client() -> Result<reqwest::Client, String> {
+pub fn http_client() -> Result<reqwest::Client, ClientError> {
     reqwest::Client::builder()
         .user_agent(concat!("dialbridge/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| {
-            format!(
-                "cannot set up the HTTP client ({}); install the system's CA certificates \
-                 (apt-get install ca-certificates)",
-                root_cause(&e)
-            )
+        .map_err(|e| ClientError {
+            why: root_cause(&e),
+            source: e,
         })
+}
+
+/// The HTTP client for webhooks could not be built (in practice: no CA
+/// certificates to trust).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot set up the HTTP client ({why}); install the system's CA certificates \
+     (apt-get install ca-certificates)"
+)]
+pub struct ClientError {
+    /// The innermost cause, as the message shows it.
+    why: String,
+    /// What reqwest reported.
+    #[source]
+    source: reqwest::Error,
 }
 
 impl Webhooks {

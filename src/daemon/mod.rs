@@ -36,21 +36,22 @@ use registry::Registry;
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
     /// An address is taken or not local.
-    #[error("cannot listen on {address} ({key}): {reason}")]
+    #[error("cannot listen on {address} ({key}): {source}")]
     Bind {
         /// The setting.
         key: &'static str,
         /// The address.
         address: String,
         /// Why.
-        reason: String,
+        #[source]
+        source: std::io::Error,
     },
     /// The async runtime could not start.
     #[error("cannot start the runtime: {0}")]
-    Runtime(String),
+    Runtime(#[source] std::io::Error),
     /// The HTTP client for webhooks could not be built.
     #[error("{0}")]
-    Http(String),
+    Http(#[source] crate::webhook::ClientError),
 }
 
 /// A running daemon (tests start it in-process).
@@ -81,7 +82,7 @@ async fn bind(key: &'static str, address: &str) -> Result<(TcpListener, SocketAd
     let err = |e: std::io::Error| DaemonError::Bind {
         key,
         address: address.to_owned(),
-        reason: e.to_string(),
+        source: e,
     };
     let tcp = TcpListener::bind(address).await.map_err(err)?;
     let addr = tcp.local_addr().map_err(err)?;
@@ -232,7 +233,7 @@ pub fn run(settings: Settings, path: Option<PathBuf>) -> Result<(), DaemonError>
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| DaemonError::Runtime(e.to_string()))?;
+        .map_err(DaemonError::Runtime)?;
     runtime.block_on(async move {
         let mut signals = StopSignals::new();
         let mut hangup =

@@ -7,6 +7,10 @@ use freeswitch_esl_tokio::{EslClient, EslError, EslEvent, EslEventType, HangupCa
 use tracing::debug;
 
 /// Why a command on the call's socket did not complete.
+///
+/// Clone and Eq because a socket keeps the first failure it saw and tests
+/// compare them; the ESL library's error is neither, so [`SocketError::Esl`]
+/// keeps its text (the library's errors carry no source of their own).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SocketError {
     /// The caller's channel is gone.
