@@ -47,7 +47,8 @@ const NUMBER = '+15083084809';
 const CALLER = '+15085551212';
 
 // Base properties of each verb: its required ones with working values
-// (gather also gets the actionHook every real gather has).
+// (gather also gets the actionHook every real gather has, sip:request the
+// body every INFO carries).
 const BASE = {
   alert: { message: 'info=alert-internal' },
   conference: { name: 'sales-standup' },
@@ -71,7 +72,7 @@ const BASE = {
   say: { text: 'Hello, thanks for calling.' },
   'sip:decline': { status: 486, reason: 'Busy Here' },
   'sip:refer': { referTo: 'sip:bob@sip.example.com' },
-  'sip:request': { method: 'INFO' },
+  'sip:request': { method: 'INFO', body: 'hello=1' },
   stream: { url: 'wss://ws.example.com/audio' },
   tag: { data: { customer: 'acme' } },
   transcribe: { transcriptionHook: HOOK('transcript') },
@@ -433,6 +434,12 @@ add('app.play-then-transfer', [
   ['play', { url: 'https://media.example.com/transfer.wav', timeoutSecs: 10, actionHook: HOOK('played') }],
   ['dtmf', { dtmf: '1#' }],
   ['sip:refer', { referTo: 'sip:queue@pbx.example.com', actionHook: HOOK('refer') }],
+]);
+add('app.info-dtmf-relay', [
+  ['sip:request', {
+    method: 'INFO', body: 'Signal=5\r\nDuration=160\r\n',
+    headers: { 'Content-Type': 'application/dtmf-relay' },
+  }],
 ]);
 add('app.stream-config', [
   ['config', { listen: { enable: true, url: 'wss://ws.example.com/audio', mixType: 'stereo' } }],
