@@ -45,15 +45,20 @@ pub async fn alert(call: &mut Call, a: &Alert) -> Result<Next, SocketError> {
     Ok(Next::Continue)
 }
 
-/// `dtmf`: `send_dtmf <digits>@<ms>` to the caller (answered first).
+/// `dtmf`: `uuid_send_dtmf <uuid> <digits>@<ms>` (RFC 2833 to the caller,
+/// docs/freeswitch.md §22; the `@ms` tone length is from FreeSWITCH's
+/// source), answering first if needed. A refusal is reported.
 pub async fn send_dtmf(call: &mut Call, d: &SendDtmf) -> Result<Next, SocketError> {
     ensure_media(call, false).await?;
-    call.socket
-        .execute(
-            "send_dtmf",
-            Some(&format!("{}@{}", d.digits, d.duration_ms)),
-        )
-        .await?;
+    let uuid = call.socket.uuid().to_owned();
+    let command = format!("uuid_send_dtmf {uuid} {}@{}", d.digits, d.duration_ms);
+    match call.socket.api(&command).await {
+        Ok(_) => {}
+        Err(SocketError::Refused { reply, .. }) => {
+            call.report(HookKind::Call, "", &format!("dtmf: {}", reply.trim()), &[]);
+        }
+        Err(e) => return Err(e),
+    }
     Ok(Next::Continue)
 }
 
@@ -102,6 +107,9 @@ pub async fn sip_refer(call: &mut Call, r: &SipRefer) -> Result<Next, SocketErro
     let id = call.socket.start("deflect", Some(&r.refer_to)).await?;
     let mut refer_status: Option<String> = None;
     let mut final_status: Option<String> = None;
+    // The caller's CHANNEL_HANGUP (BLIND_TRANSFER) comes before deflect's
+    // completion, its HANGUP_COMPLETE maybe after (§20).
+    let mut ended = false;
     let deadline = tokio::time::Instant::now() + REFER_DEADLINE;
     loop {
         let event = match tokio::time::timeout_at(deadline, call.socket.next()).await {
@@ -126,6 +134,8 @@ pub async fn sip_refer(call: &mut Call, r: &SipRefer) -> Result<Next, SocketErro
                 *slot = Some(v.to_owned());
             }
         }
+        ended |= event.header_str("Event-Name") == Some("CHANNEL_HANGUP")
+            || event.header_str("Answer-State") == Some("hangup");
         if completion_of(&event, &id).is_some() {
             break;
         }
@@ -140,7 +150,10 @@ pub async fn sip_refer(call: &mut Call, r: &SipRefer) -> Result<Next, SocketErro
         "final_referred_call_status": number(&final_status),
     });
     info!(refer_to = %r.refer_to, refer_status = ?refer_status, final_status = ?final_status, "sip:refer done");
-    if call.socket.hung_up() {
+    if ended || call.socket.hung_up() {
+        // Let the caller's HANGUP_COMPLETE arrive, so that the session
+        // does not hang up a channel that is already gone.
+        call.socket.wait_hangup().await;
         if let Some(hook) = &r.action_hook {
             super::dial::live_hooks::notify(call, HookKind::Action, hook, extra, None);
         }

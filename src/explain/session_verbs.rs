@@ -15,7 +15,7 @@ pub fn line(verb: &Verb) -> Option<String> {
         ),
         Verb::Config(c) => config(c),
         Verb::SendDtmf(d) => format!(
-            "dtmf: send_dtmf {}@{} (RFC 2833 to the caller)",
+            "dtmf: uuid_send_dtmf {}@{} (RFC 2833 to the caller)",
             d.digits, d.duration_ms
         ),
         Verb::Leave => "leave: nothing to leave (no conference or queue); goes on".to_owned(),
