@@ -93,11 +93,7 @@ fn every_jambonz_application_is_accepted_or_a_stated_difference() {
     let table = differences(&root().join("README.md"));
     let whole_verbs = refused
         .keys()
-        .filter(|n| {
-            table
-                .iter()
-                .any(|(p, _)| p.ends_with('*') && matches(p, n))
-        })
+        .filter(|n| table.iter().any(|(p, _)| p.ends_with('*') && matches(p, n)))
         .count();
     println!(
         "  of the {} applications whose verbs dialbridge runs: {accepted} accepted ({:.1}%)",

@@ -52,7 +52,10 @@ async fn alert_rings_the_caller_with_alert_info_before_the_decline() {
     ]))
     .await;
     let apps = call.apps();
-    assert_eq!(apps[0], ("set".into(), "sip_ph_Alert-Info=info=alert-internal".into()));
+    assert_eq!(
+        apps[0],
+        ("set".into(), "sip_ph_Alert-Info=info=alert-internal".into())
+    );
     assert_eq!(apps[1].0, "ring_ready");
     assert_eq!(
         call.caller_signals(),
@@ -141,7 +144,11 @@ async fn sip_refer_deflects_the_caller_and_reports_the_transfer() {
         "{:?}",
         sent(&call)
     );
-    assert_eq!(app_names(&call), ["answer", "deflect"], "the play never ran");
+    assert_eq!(
+        app_names(&call),
+        ["answer", "deflect"],
+        "the play never ran"
+    );
     assert_eq!(call.hangup_cause().as_deref(), Some("BLIND_TRANSFER"));
     let refer = app.wait_for("/refer", 1, WAIT).await;
     assert_eq!(refer[0].json()["referStatus"], 202);
@@ -182,7 +189,10 @@ async fn play_action_hook_replaces_the_rest_when_the_play_completes() {
             {"verb": "hangup"},
         ])),
     );
-    app.reply("/played", Reply::json(json!([{"verb": "pause", "length": 1}])));
+    app.reply(
+        "/played",
+        Reply::json(json!([{"verb": "pause", "length": 1}])),
+    );
     let d = harness::start(harness::settings(&app)).await;
     let fake = FakeSwitch::start().await;
     fake.file_duration("/sounds/short.wav", 100);

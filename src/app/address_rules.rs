@@ -169,7 +169,11 @@ pub fn user_part(s: &str, what: &str) -> Result<(), String> {
             "{what} contains ':_:', which FreeSWITCH reads as an enterprise dial separator"
         ));
     }
-    first_refused(s, |c| user_char(c) && c != ';' && c != '/' && c != '@', what)?;
+    first_refused(
+        s,
+        |c| user_char(c) && c != ';' && c != '/' && c != '@',
+        what,
+    )?;
     check_percent_escapes(s, what)
 }
 

@@ -34,7 +34,10 @@ pub async fn config(call: &mut Call, c: &Config) -> Result<Next, SocketError> {
         }
     }
     if let Some(s) = &c.synthesizer {
-        let current = call.defaults.synthesizer.get_or_insert_with(Default::default);
+        let current = call
+            .defaults
+            .synthesizer
+            .get_or_insert_with(Default::default);
         if s.voice.is_some() {
             current.voice.clone_from(&s.voice);
         }
@@ -95,7 +98,9 @@ fn start_background_amd(call: &Call, amd: &Amd) {
             if let Value::Object(extra) = signal.payload() {
                 payload.extend(extra);
             }
-            let _ = hooks.send(HookKind::Amd, &hook, &Value::Object(payload)).await;
+            let _ = hooks
+                .send(HookKind::Amd, &hook, &Value::Object(payload))
+                .await;
             match signal {
                 Signal::Error(_) | Signal::Event(AmdEvent::MachineStoppedSpeaking { .. }) => break,
                 // A human may still turn out a machine (the greeting goes

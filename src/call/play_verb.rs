@@ -46,7 +46,15 @@ pub async fn play(call: &mut Call, p: &Play) -> Result<Next, SocketError> {
         None => Ended::Failed,
     };
     Ok(match &p.action_hook {
-        Some(hook) => ask_hook(call, HookKind::Action, hook, json!({"reason": ended.reason()})).await,
+        Some(hook) => {
+            ask_hook(
+                call,
+                HookKind::Action,
+                hook,
+                json!({"reason": ended.reason()}),
+            )
+            .await
+        }
         None => Next::Continue,
     })
 }
@@ -85,7 +93,10 @@ async fn playback(
     deadline: Option<Instant>,
 ) -> Result<(Option<Completion>, bool), SocketError> {
     let Some(deadline) = deadline else {
-        return Ok((Some(call.socket.execute("playback", Some(file)).await?), false));
+        return Ok((
+            Some(call.socket.execute("playback", Some(file)).await?),
+            false,
+        ));
     };
     if Instant::now() >= deadline {
         return Ok((None, true));

@@ -77,7 +77,10 @@ fn config(c: &Config) -> String {
         ));
     }
     if let Some(m) = &c.on_hold_music {
-        parts.push(format!("hold_music {} (fetched into the media cache)", masked(m)));
+        parts.push(format!(
+            "hold_music {} (fetched into the media cache)",
+            masked(m)
+        ));
     }
     if !c.without_effect.is_empty() {
         parts.push(format!(

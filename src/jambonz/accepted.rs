@@ -52,7 +52,10 @@ pub fn level_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str
     } else {
         f.problem(
             key,
-            format!("must be a number of dB or a string like \"-6 dB\", not {}", kind(v)),
+            format!(
+                "must be a number of dB or a string like \"-6 dB\", not {}",
+                kind(v)
+            ),
         );
         false
     }

@@ -46,10 +46,7 @@ pub fn read_amd(value: &Value, at: &Pointer, problems: &mut Problems) -> Option<
         }
         None => AmdTimers::default(),
     };
-    if f
-        .integer("digitCount", 1, 100, "digits")
-        .is_some()
-    {
+    if f.integer("digitCount", 1, 100, "digits").is_some() {
         f.notice(
             "digitCount",
             "counting spoken digits needs speech recognition; dialbridge detects machines from \

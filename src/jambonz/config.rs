@@ -77,7 +77,10 @@ const BOOLS: &[(&str, &str)] = &[
         "earlyMedia",
         "set earlyMedia on each say or play; the session-wide default is not supported yet",
     ),
-    ("autoStreamTts", "streaming TTS is not supported by dialbridge"),
+    (
+        "autoStreamTts",
+        "streaming TTS is not supported by dialbridge",
+    ),
     (
         "disableTtsCache",
         "dialbridge speaks through FreeSWITCH's TTS module, which has no such cache switch",
@@ -198,9 +201,7 @@ fn read_reset(f: &mut Fields<'_, '_>) -> Vec<Reset> {
             Some("recognizer") => out.push(Reset::Recognizer),
             _ => f.problem(
                 "reset",
-                format!(
-                    "must be \"synthesizer\", \"recognizer\" or an array of them, not {item}"
-                ),
+                format!("must be \"synthesizer\", \"recognizer\" or an array of them, not {item}"),
             ),
         }
     }

@@ -145,7 +145,10 @@ fn media_path_conflicts(f: &mut Fields<'_, '_>, amd: bool, dtmf_capture: bool) {
 /// jambonz's dial-level `proxy`: every target without its own proxy is
 /// sent through it (a sip target's `proxy`, a phone or user target's
 /// routing proxy); teams targets keep `[teams] proxy`.
-fn with_dial_proxy(f: &mut Fields<'_, '_>, mut targets: Vec<(usize, Target)>) -> Vec<(usize, Target)> {
+fn with_dial_proxy(
+    f: &mut Fields<'_, '_>,
+    mut targets: Vec<(usize, Target)>,
+) -> Vec<(usize, Target)> {
     let Some(p) = f.str("proxy") else {
         return targets;
     };

@@ -33,6 +33,8 @@ pub mod target;
 pub mod without_effect;
 
 #[cfg(test)]
+mod compat_tests;
+#[cfg(test)]
 mod dial_tests;
 #[cfg(test)]
 mod target_tests;

@@ -28,6 +28,6 @@ pub fn read_pause(f: &mut Fields<'_, '_>) -> Option<Pause> {
     let ms = (secs * 1000.0).round() as u32;
     Some(Pause {
         length: ms.div_ceil(1000),
-        length_ms: (ms % 1000 != 0).then_some(ms),
+        length_ms: (!ms.is_multiple_of(1000)).then_some(ms),
     })
 }

@@ -1,8 +1,8 @@
 //! Reading jambonz's `say` verb.
 
 use super::fields::Fields;
-use super::synthesizer::read_synthesizer;
 use super::play::{read_list, read_loop};
+use super::synthesizer::read_synthesizer;
 use crate::app::say::{MAX_TEXT, Say};
 
 /// Reads `say`'s properties.

@@ -28,7 +28,9 @@ pub fn read_sip_request(f: &mut Fields<'_, '_>) -> Option<SipRequest> {
         Some(m) => {
             f.problem(
                 "method",
-                format!("`{m}` cannot be sent inside the dialog by dialbridge; use INFO or MESSAGE"),
+                format!(
+                    "`{m}` cannot be sent inside the dialog by dialbridge; use INFO or MESSAGE"
+                ),
             );
             None
         }
@@ -92,7 +94,10 @@ fn read_request_headers(f: &mut Fields<'_, '_>, v: &Value) -> (Option<String>, H
     let Some(object) = v.as_object() else {
         f.problem(
             "headers",
-            format!("must be an object of header names to values, not {}", kind(v)),
+            format!(
+                "must be an object of header names to values, not {}",
+                kind(v)
+            ),
         );
         return (None, Headers::default());
     };
