@@ -93,3 +93,28 @@ fn config(c: &Config) -> String {
     }
     format!("config: {}", parts.join("; "))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Settings;
+
+    #[test]
+    fn explain_says_what_each_config_property_did() {
+        let reply = r#"[{"verb": "config", "reset": "recognizer",
+            "synthesizer": {"voice": "kal"}, "amd": {"actionHook": "https://u:p@h.example.com/amd"},
+            "bargeIn": {"enable": true}, "notifyEvents": true},
+            {"verb": "sip:request", "method": "MESSAGE", "body": "hi"},
+            {"verb": "dtmf", "dtmf": "1#"}]"#;
+        let settings = Settings::default();
+        let out = crate::explain::explain(reply, &settings).expect("valid");
+        let text = out.human();
+        assert_eq!(
+            text,
+            "0: config: drop the default recognizer; say uses voice kal language (engine's) by \
+             default; answering-machine detection on the call in the background, events to \
+             https://u:********@h.example.com/amd; accepted without effect: bargeIn, notifyEvents\n\
+             1: sip:request: MESSAGE in the dialog (uuid_send_message), Content-Type text/plain\n\
+             2: dtmf: uuid_send_dtmf 1#@500 (RFC 2833 to the caller)\n"
+        );
+    }
+}
