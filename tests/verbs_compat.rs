@@ -1,7 +1,7 @@
 //! The verbs jambonz applications use around a dial, against the fake
 //! switch: `alert` (180 with Alert-Info), `dtmf` (uuid_send_dtmf),
 //! `sip:request` (INFO and MESSAGE in the dialog, §21), `sip:refer`
-//! (deflect, §20), `leave`; and `play`'s `timeoutSecs`/`actionHook` and a
+//! (deflect, §20), `leave`, `conference` (mod_conference, §19); and `play`'s `timeoutSecs`/`actionHook` and a
 //! fractional `pause`.
 
 mod dialing;
@@ -206,4 +206,62 @@ async fn play_action_hook_replaces_the_rest_when_the_play_completes() {
 async fn a_fractional_pause_sleeps_its_milliseconds() {
     let (_app, call) = run(json!([{"verb": "pause", "length": 0.5}])).await;
     assert_eq!(call.apps()[0], ("sleep".into(), "500".into()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conference_joins_the_room_with_its_flags_and_its_action_hook_follows() {
+    let app = App::start().await;
+    app.reply(
+        "/call",
+        Reply::json(json!([
+            {"verb": "conference", "name": "sales", "joinMuted": true,
+             "endConferenceOnExit": true, "actionHook": "/left", "beep": true},
+            {"verb": "play", "url": "/sounds/short.wav"},
+        ])),
+    );
+    app.reply("/left", Reply::json(json!([{"verb": "hangup"}])));
+    let d = harness::start(harness::settings(&app)).await;
+    let fake = FakeSwitch::start().await;
+    let call = fake.call(d.addr, caller());
+    let joined = call
+        .wait_for(WAIT, |log| {
+            log.commands()
+                .iter()
+                .any(|c| c.raw.contains("Execute-App-Name: conference"))
+        })
+        .await;
+    assert!(joined, "{:?}", call.apps());
+    // The room lists the member once it joined: kick it, as a moderator would.
+    let mut list = String::new();
+    for _ in 0..50 {
+        list = fake.api("conference sales list").await;
+        if !list.starts_with("-ERR") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let id = list.split(';').next().unwrap_or_default().to_owned();
+    assert_eq!(
+        fake.api(&format!("conference sales kick {id}")).await,
+        format!("+OK kicked {id}\n")
+    );
+    call.finished(WAIT).await.expect("the call ends");
+    let apps = call.apps();
+    assert_eq!(apps[0].0, "answer");
+    assert_eq!(
+        apps[1],
+        (
+            "conference".into(),
+            "sales@default+flags{mute|endconf|moderator}".into()
+        )
+    );
+    let left = app.requests("/left");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].json()["conference_name"], "sales");
+    assert_eq!(left[0].json()["member_id"], id.as_str());
+    assert_eq!(
+        app_names(&call),
+        ["answer", "conference", "hangup"],
+        "the hook's reply replaced the play"
+    );
 }

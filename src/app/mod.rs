@@ -8,6 +8,7 @@
 pub mod address_rules;
 pub mod alert;
 pub mod amd;
+pub mod conference;
 pub mod config;
 pub mod decline;
 pub mod dial;
@@ -69,6 +70,8 @@ pub enum Verb {
     Answer,
     /// Session-wide defaults and background features.
     Config(Box<config::Config>),
+    /// Join a conference room.
+    Conference(conference::Conference),
     /// Ring targets and bridge the first to answer.
     Dial(Box<Dial>),
     /// Collect digits.
@@ -108,6 +111,7 @@ impl Verb {
             Verb::Alert(_) => "alert",
             Verb::Answer => "answer",
             Verb::Config(_) => "config",
+            Verb::Conference(_) => "conference",
             Verb::Dial(_) => "dial",
             Verb::Gather(_) => "gather",
             Verb::Hangup(_) => "hangup",

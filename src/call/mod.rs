@@ -5,6 +5,7 @@
 //! hooks carry; [`media`] fetches audio for FreeSWITCH.
 
 pub mod amd;
+pub mod conference_verb;
 pub mod config_verb;
 pub mod dial;
 pub mod dtmf;

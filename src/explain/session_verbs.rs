@@ -14,6 +14,14 @@ pub fn line(verb: &Verb) -> Option<String> {
             a.message
         ),
         Verb::Config(c) => config(c),
+        Verb::Conference(c) => format!(
+            "conference: conference {} until the caller leaves the room{}",
+            c.argument(),
+            c.action_hook
+                .as_ref()
+                .map(|h| format!(", then {}", masked(&h.url)))
+                .unwrap_or_default()
+        ),
         Verb::SendDtmf(d) => format!(
             "dtmf: uuid_send_dtmf {}@{} (RFC 2833 to the caller)",
             d.digits, d.duration_ms

@@ -311,3 +311,31 @@ fn target_routing_is_read_per_kind() {
         "{got:?}"
     );
 }
+
+#[test]
+fn conference_flags_and_room_names() {
+    let reply = accepted(json!([
+        {"verb": "conference", "name": "sales.eu-1", "startConferenceOnEnter": false,
+         "waitHook": "/wait", "maxParticipants": 5},
+        {"verb": "conference", "name": "x", "joinMuted": true, "endConferenceOnExit": true},
+    ]));
+    let args: Vec<String> = reply
+        .instructions
+        .iter()
+        .map(|i| match &i.verb {
+            Verb::Conference(c) => c.argument(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        args,
+        [
+            "sales.eu-1@default+flags{wait-mod}",
+            "x@default+flags{mute|endconf|moderator}"
+        ]
+    );
+    let n = notices(&reply);
+    assert!(n.iter().any(|m| m.starts_with("/0/waitHook:")), "{n:?}");
+    let got = refused(json!([{"verb": "conference", "name": "a@b+flags{endconf}"}]));
+    assert_eq!(got[0].0, "/0/name");
+}

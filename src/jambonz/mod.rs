@@ -11,6 +11,7 @@
 pub mod accepted;
 pub mod alert;
 pub mod amd;
+pub mod conference;
 pub mod config;
 pub mod decline;
 pub mod dial;
@@ -50,6 +51,7 @@ pub use pointer::Pointer;
 const VERBS: &[&str] = &[
     "alert",
     "answer",
+    "conference",
     "config",
     "dial",
     "dtmf",
@@ -68,7 +70,6 @@ const VERBS: &[&str] = &[
 
 /// jambonz verbs dialbridge does not run.
 const UNSUPPORTED: &[&str] = &[
-    "conference",
     "dequeue",
     "dialogflow",
     "dub",
@@ -217,6 +218,7 @@ fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> 
     match name {
         "alert" => alert::read_alert(f).map(Verb::Alert),
         "answer" => Some(Verb::Answer),
+        "conference" => conference::read_conference(f).map(Verb::Conference),
         "config" => config::read_config(f).map(|c| Verb::Config(Box::new(c))),
         "dtmf" => send_dtmf::read_send_dtmf(f).map(Verb::SendDtmf),
         "leave" => Some(Verb::Leave),
