@@ -93,7 +93,8 @@ async fn config_amd_detects_on_the_caller_while_the_application_goes_on() {
             {"verb": "config", "amd": {"actionHook": "/amd",
                 "timers": {"decisionTimeoutMs": 5000}}},
             {"verb": "answer"},
-            {"verb": "pause", "length": 4},
+            // 4 s: the switch's second lasts 100 ms here.
+            {"verb": "pause", "length": 40},
         ])),
     );
     app.reply("/amd", Reply::status(200));
@@ -101,6 +102,11 @@ async fn config_amd_detects_on_the_caller_while_the_application_goes_on() {
     let call = fake.call(d.addr, caller().records(speech(300, 1, 3_000)));
     let got = app.wait_for("/amd", 1, Duration::from_secs(10)).await;
     assert_eq!(got[0].json()["call_sid"], call.uuid());
+    assert_eq!(
+        got[0].json()["call_status"],
+        "in-progress",
+        "the fields as they are when the event is posted"
+    );
     assert_eq!(got[0].json()["type"], "amd_human_detected");
     let records: Vec<String> = call
         .commands()
@@ -122,5 +128,34 @@ async fn config_amd_detects_on_the_caller_while_the_application_goes_on() {
         verbs,
         ["answer", "sleep", "hangup"],
         "the application went on beside the detection"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_amd_ends_with_the_call() {
+    let (app, fake, d) = dialing::amd::amd_setup(2_000).await;
+    app.reply(
+        "/call",
+        Reply::json(json!([
+            {"verb": "config", "amd": {"actionHook": "/amd",
+                "timers": {"noSpeechTimeoutMs": 2500, "decisionTimeoutMs": 3000}}},
+            {"verb": "answer"},
+            {"verb": "pause", "length": 5},
+            {"verb": "hangup"},
+        ])),
+    );
+    app.reply("/amd", Reply::status(200));
+    // Silence: undecided when the application hangs up at 0.5 s (the
+    // switch's second lasts 100 ms here).
+    let call = fake.call(d.addr, caller().records(vec![0; 8 * 6_000]));
+    call.finished(WAIT).await.expect("the call ends");
+    tokio::time::sleep(Duration::from_millis(4_000)).await;
+    assert!(
+        app.requests("/amd").is_empty(),
+        "no detection result after the call ended: {:?}",
+        app.requests("/amd")
+            .iter()
+            .map(|r| r.json())
+            .collect::<Vec<_>>()
     );
 }

@@ -67,7 +67,7 @@ pub async fn config(call: &mut Call, c: &Config) -> Result<Next, SocketError> {
 /// Starts detection on the caller's own channel, in a counted task that
 /// posts each signal to the hook (its reply is not run: the application
 /// is elsewhere by then) and ends after the decision (plus
-/// [`AFTER_DECISION`]), an error, or the decision timeout.
+/// [`AFTER_DECISION`]), an error, the decision timeout, or the call's end.
 fn start_background_amd(call: &Call, amd: &Amd) {
     let params = call.settings.amd.classifier.with_verb(amd);
     let limit = Duration::from_millis(
@@ -84,17 +84,27 @@ fn start_background_amd(call: &Call, amd: &Amd) {
     let hooks = call.hooks.clone();
     let hook = amd.action_hook.clone();
     let metrics = std::sync::Arc::clone(&call.engine.metrics);
+    // The call's view is dropped when the call ends: the detection goes
+    // with it rather than hold a drain for its whole window.
+    let mut view = call.view.subscribe();
+    // Each post carries the call's fields as they are then (answered by
+    // now, typically), not as they were when the detection started.
+    let latest = call.view.subscribe();
     info!("answering-machine detection started in the background (config)");
     let task = async move {
         let until = tokio::time::Instant::now() + limit;
         let mut stop_at = until;
+        let call_over = async move { while view.changed().await.is_ok() {} };
+        tokio::pin!(call_over);
         loop {
             let signal = tokio::select! {
                 s = detection.next() => s,
                 _ = tokio::time::sleep_until(stop_at) => break,
+                _ = &mut call_over => break,
             };
             metrics.amd_result(signal.metric());
-            let mut payload = fields.clone();
+            let now = latest.borrow().clone();
+            let mut payload = if now.is_empty() { fields.clone() } else { now };
             if let Value::Object(extra) = signal.payload() {
                 payload.extend(extra);
             }
