@@ -339,3 +339,11 @@ fn conference_flags_and_room_names() {
     let got = refused(json!([{"verb": "conference", "name": "a@b+flags{endconf}"}]));
     assert_eq!(got[0].0, "/0/name");
 }
+
+#[test]
+fn sip_request_needs_a_body() {
+    let got = refused(json!([{"verb": "sip:request", "method": "INFO"},
+        {"verb": "sip:request", "method": "MESSAGE", "body": ""}]));
+    let pointers: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(pointers, ["/0", "/1/body"], "{got:?}");
+}

@@ -70,8 +70,19 @@ pub fn read_sip_request(f: &mut Fields<'_, '_>) -> Option<SipRequest> {
             );
         }
     }
-    if body.as_deref().is_some_and(str::is_empty) {
-        f.problem("body", "is empty; remove it or give the body");
+    match body.as_deref() {
+        Some("") => f.problem(
+            "body",
+            "is empty: uuid_send_info and uuid_send_message need a body",
+        ),
+        None if !f.has("body") => {
+            let at = f.at().clone();
+            f.problems().add(
+                &at,
+                "`body` is required: FreeSWITCH's uuid_send_info and uuid_send_message send a body",
+            );
+        }
+        _ => {}
     }
     let action_hook = match f.value("actionHook") {
         Some(v) => {

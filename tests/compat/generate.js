@@ -441,6 +441,11 @@ add('app.info-dtmf-relay', [
     headers: { 'Content-Type': 'application/dtmf-relay' },
   }],
 ]);
+// The base properties above are what real applications send; what the
+// specification allows without them is covered here.
+add('app.gather-without-hook', [['gather', { input: ['digits'], numDigits: 1 }]]);
+add('app.info-without-body', [['sip:request', { method: 'INFO' }]]);
+add('app.say-streamed', [['say', { stream: true }]]);
 add('app.stream-config', [
   ['config', { listen: { enable: true, url: 'wss://ws.example.com/audio', mixType: 'stereo' } }],
   ['say', { text: 'This call is recorded.' }],
