@@ -6,6 +6,8 @@
 
 use serde::Serialize;
 
+mod session_verbs;
+
 use crate::app::{self, Instruction, Location, Problem, Verb};
 use crate::config::Settings;
 use crate::freeswitch::dialstring::{self, CompileError};
@@ -172,7 +174,7 @@ fn explain_one(
             "hangup: hang up NORMAL_CLEARING{}",
             headers_note(h.headers.0.len())
         )),
-        Verb::Pause(p) => plain(format!("pause: sleep {} ms", u64::from(p.length) * 1000)),
+        Verb::Pause(p) => plain(format!("pause: sleep {} ms", p.millis())),
         Verb::Play(p) => plain(format!(
             "play: playback of {} source(s) ({} fetched into the media cache first)",
             p.audio.len(),
@@ -205,6 +207,7 @@ fn explain_one(
             "tag: add customerData ({} key(s)) to later hooks; nothing sent to FreeSWITCH",
             t.data.len()
         )),
+        other => plain(session_verbs::line(other).unwrap_or_default()),
     })
 }
 

@@ -158,6 +158,25 @@ pub fn user_name(s: &str, what: &str) -> Result<(), String> {
     host_port(domain, what)
 }
 
+/// The user part of a SIP URI on its own (a From user): the characters
+/// [`user_name`] allows before its `@`.
+pub fn user_part(s: &str, what: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err(format!("{what} is empty"));
+    }
+    if s.contains(":_:") {
+        return Err(format!(
+            "{what} contains ':_:', which FreeSWITCH reads as an enterprise dial separator"
+        ));
+    }
+    first_refused(
+        s,
+        |c| user_char(c) && c != ';' && c != '/' && c != '@',
+        what,
+    )?;
+    check_percent_escapes(s, what)
+}
+
 fn check_percent_escapes(s: &str, what: &str) -> Result<(), String> {
     let b = s.as_bytes();
     for (i, _) in s.match_indices('%') {

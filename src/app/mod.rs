@@ -6,7 +6,10 @@
 //! FreeSWITCH, HTTP, or the syntax of a dialect.
 
 pub mod address_rules;
+pub mod alert;
 pub mod amd;
+pub mod conference;
+pub mod config;
 pub mod decline;
 pub mod dial;
 pub mod gather;
@@ -20,6 +23,9 @@ pub mod redirect;
 mod refusal;
 pub mod rules;
 pub mod say;
+pub mod send_dtmf;
+pub mod sip_refer;
+pub mod sip_request;
 pub mod tag;
 pub mod target;
 
@@ -58,8 +64,14 @@ impl Context {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "verb", rename_all = "lowercase")]
 pub enum Verb {
+    /// Send 180 Ringing with `Alert-Info`.
+    Alert(alert::Alert),
     /// Answer the call.
     Answer,
+    /// Session-wide defaults and background features.
+    Config(Box<config::Config>),
+    /// Join a conference room.
+    Conference(conference::Conference),
     /// Ring targets and bridge the first to answer.
     Dial(Box<Dial>),
     /// Collect digits.
@@ -74,6 +86,17 @@ pub enum Verb {
     Redirect(redirect::Redirect),
     /// Speak text.
     Say(say::Say),
+    /// Send DTMF digits to the caller.
+    #[serde(rename = "dtmf")]
+    SendDtmf(send_dtmf::SendDtmf),
+    /// Leave a conference or queue (nothing to leave otherwise).
+    Leave,
+    /// Send a REFER to the caller.
+    #[serde(rename = "sip:refer")]
+    SipRefer(sip_refer::SipRefer),
+    /// Send a SIP request inside the caller's dialog.
+    #[serde(rename = "sip:request")]
+    SipRequest(sip_request::SipRequest),
     /// Refuse the call with a SIP status.
     #[serde(rename = "sip:decline")]
     SipDecline(decline::SipDecline),
@@ -85,7 +108,10 @@ impl Verb {
     /// The verb's name as applications write it.
     pub fn name(&self) -> &'static str {
         match self {
+            Verb::Alert(_) => "alert",
             Verb::Answer => "answer",
+            Verb::Config(_) => "config",
+            Verb::Conference(_) => "conference",
             Verb::Dial(_) => "dial",
             Verb::Gather(_) => "gather",
             Verb::Hangup(_) => "hangup",
@@ -93,6 +119,10 @@ impl Verb {
             Verb::Play(_) => "play",
             Verb::Redirect(_) => "redirect",
             Verb::Say(_) => "say",
+            Verb::SendDtmf(_) => "dtmf",
+            Verb::Leave => "leave",
+            Verb::SipRefer(_) => "sip:refer",
+            Verb::SipRequest(_) => "sip:request",
             Verb::SipDecline(_) => "sip:decline",
             Verb::Tag(_) => "tag",
         }

@@ -41,6 +41,11 @@ pub struct Play {
     pub repeat: Loop,
     /// Play as early media (183) instead of answering the call.
     pub early_media: bool,
+    /// Stop the play after this many seconds (jambonz's `timeoutSecs`).
+    pub timeout_secs: Option<u32>,
+    /// Told how the play ended; its reply replaces the rest of the
+    /// application (jambonz's `actionHook`).
+    pub action_hook: Option<super::hook::Hook>,
 }
 
 /// Checks one audio location.

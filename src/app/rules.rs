@@ -8,7 +8,7 @@
 
 /// The SIP address rules live in their own file; callers check every
 /// value against `rules::`.
-pub use super::address_rules::{host_port, hostname, proxy, sip_uri, user_name};
+pub use super::address_rules::{host_port, hostname, proxy, sip_uri, user_name, user_part};
 
 use super::refusal::{first_refused, shown};
 

@@ -16,6 +16,33 @@ pub struct Target {
     pub confirm_hook: Option<Hook>,
     /// SIP headers for this target's INVITE only.
     pub headers: Headers,
+    /// Where and as whom the INVITE goes, beyond the kind's own address
+    /// (jambonz's `proxy` on phone and user targets, `from`, `overrideTo`).
+    #[serde(skip_serializing_if = "Routing::is_empty")]
+    pub routing: Routing,
+}
+
+/// jambonz's per-target routing properties.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Routing {
+    /// Send the INVITE through this SIP proxy (a route, `fs_path`) instead
+    /// of the carrier's gateway or the registrar (phone and user targets;
+    /// a sip target has its own `proxy`).
+    pub proxy: Option<String>,
+    /// The From user part (the caller ID number of this leg).
+    pub from_user: Option<String>,
+    /// The From host (`sip_invite_domain`).
+    pub from_host: Option<String>,
+    /// The To URI of the INVITE (`sip_invite_to_uri`).
+    pub override_to: Option<String>,
+}
+
+impl Routing {
+    /// True when no routing property is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Routing::default()
+    }
 }
 
 /// What kind of destination, with its address.

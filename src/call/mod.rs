@@ -5,12 +5,16 @@
 //! hooks carry; [`media`] fetches audio for FreeSWITCH.
 
 pub mod amd;
+pub mod conference_verb;
+pub mod config_verb;
 pub mod dial;
 pub mod dtmf;
 pub mod handle;
 pub mod info;
 pub mod media;
+pub mod play_verb;
 pub mod session;
+pub mod session_verbs;
 pub mod status;
 pub mod tasks;
 pub mod verbs;
@@ -108,6 +112,8 @@ pub struct Call {
     /// The call's hook fields as last reported, for its handle's snapshots
     /// while a verb holds the call.
     pub view: watch::Sender<Map<String, Value>>,
+    /// Defaults set by `config` verbs (voice, recognizer) for later verbs.
+    pub defaults: crate::app::config::Config,
 }
 
 /// Why a hook gave the call nothing to run.

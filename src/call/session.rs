@@ -70,6 +70,7 @@ async fn run_call(
         settings,
         engine,
         pending_refusal: None,
+        defaults: Default::default(),
         view,
     };
     if let Err(e) = call.socket.subscribe().await {

@@ -10,7 +10,7 @@ use tracing::{info, warn};
 
 use super::Call;
 use crate::app::gather::{Gather, Prompt};
-use crate::app::play::{Audio, Loop, Play};
+use crate::app::play::{Audio, Loop};
 use crate::app::say::Say;
 use crate::app::{Instruction, Verb};
 use crate::freeswitch::ending::Finish;
@@ -42,19 +42,26 @@ pub async fn run(call: &mut Call, verb: &Verb) -> Next {
             .map(|_| Next::Continue),
         Verb::Hangup(h) => hangup(call, h.headers.iter(), "sip_bye_h_").await,
         Verb::Pause(p) => {
-            let ms = u64::from(p.length) * 1000;
+            let ms = p.millis();
             call.socket
                 .execute("sleep", Some(&ms.to_string()))
                 .await
                 .map(|_| Next::Continue)
         }
-        Verb::Play(p) => play(call, p).await,
+        Verb::Play(p) => super::play_verb::play(call, p).await,
         Verb::Say(s) => say(call, s).await,
         Verb::Gather(g) => gather(call, g).await,
         Verb::Redirect(r) => {
             Ok(ask_hook(call, HookKind::Redirect, &r.action_hook, json!({})).await)
         }
         Verb::SipDecline(d) => decline(call, d).await,
+        Verb::Alert(a) => super::session_verbs::alert(call, a).await,
+        Verb::Config(c) => super::config_verb::config(call, c).await,
+        Verb::Conference(c) => super::conference_verb::conference(call, c).await,
+        Verb::SendDtmf(d) => super::session_verbs::send_dtmf(call, d).await,
+        Verb::SipRefer(r) => super::session_verbs::sip_refer(call, r).await,
+        Verb::SipRequest(r) => super::session_verbs::sip_request(call, r).await,
+        Verb::Leave => Ok(Next::Continue),
         Verb::Tag(t) => {
             call.info.customer_data = Some(t.data.clone());
             Ok(Next::Continue)
@@ -155,7 +162,7 @@ async fn decline(
 }
 
 /// Local files for `audio`, fetching URLs into the media cache.
-async fn files(call: &mut Call, audio: &[Audio]) -> Option<Vec<String>> {
+pub(super) async fn files(call: &mut Call, audio: &[Audio]) -> Option<Vec<String>> {
     let mut out = Vec::new();
     for a in audio {
         match a {
@@ -170,28 +177,6 @@ async fn files(call: &mut Call, audio: &[Audio]) -> Option<Vec<String>> {
         }
     }
     Some(out)
-}
-
-async fn play(call: &mut Call, p: &Play) -> Result<Next, SocketError> {
-    let Some(files) = files(call, &p.audio).await else {
-        return Ok(Next::Continue);
-    };
-    ensure_media(call, p.early_media).await?;
-    let mut round = 0u32;
-    loop {
-        for f in &files {
-            let done = call.socket.execute("playback", Some(f)).await?;
-            if done.response.as_deref().is_some_and(|r| r != "FILE PLAYED") {
-                let why = format!("playback of {f}: {}", done.response.unwrap_or_default());
-                call.report(HookKind::Call, "", &why, &[]);
-                return Ok(Next::Continue);
-            }
-        }
-        round += 1;
-        if matches!(p.repeat, Loop::Times(n) if round >= n) {
-            return Ok(Next::Continue);
-        }
-    }
 }
 
 /// Text as FreeSWITCH's argument splitters leave it alone: they pair single
@@ -217,6 +202,7 @@ fn tts(call: &Call, s: &Say) -> Option<(String, String)> {
     let voice = s
         .voice
         .clone()
+        .or_else(|| call.defaults.synthesizer.as_ref()?.voice.clone())
         .unwrap_or_else(|| call.settings.tts.voice.clone());
     Some((engine, voice))
 }

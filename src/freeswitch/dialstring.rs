@@ -21,7 +21,8 @@ use std::fmt;
 use freeswitch_esl_tokio::commands::{SofiaEndpoint, SofiaGateway};
 use freeswitch_esl_tokio::{BlockParse, BridgeDialString, Endpoint, Variables, VariablesType};
 
-use crate::app::{Dial, TargetKind};
+use crate::app::target::Routing;
+use crate::app::{Dial, Target, TargetKind};
 use crate::config::Settings;
 use crate::secret::MASK;
 
@@ -172,7 +173,8 @@ pub fn compile(
         let mut vars = Variables::new(VariablesType::Channel);
         vars.insert("origination_uuid", uuid.clone());
         vars.insert("leg_timeout", dial.timeout.to_string());
-        let (endpoint, routing_headers) = endpoint(*index, &target.kind, settings)?;
+        let (endpoint, routing_headers) = endpoint(*index, target, settings)?;
+        routing_vars(&target.routing, &mut vars);
         for (name, value) in routing_headers.iter().chain(target.headers.0.iter()) {
             vars.insert(format!("sip_h_{name}"), value.clone());
         }
@@ -222,6 +224,21 @@ pub fn compile(
     })
 }
 
+/// A target's `from` and `overrideTo` as the leg's variables: the From
+/// user is the leg's caller ID number, the From host `sip_invite_domain`,
+/// the To URI `sip_invite_to_uri` (mod_sofia's names; README).
+fn routing_vars(routing: &Routing, vars: &mut Variables) {
+    if let Some(u) = &routing.from_user {
+        vars.insert("origination_caller_id_number", u.clone());
+    }
+    if let Some(h) = &routing.from_host {
+        vars.insert("sip_invite_domain", h.clone());
+    }
+    if let Some(to) = &routing.override_to {
+        vars.insert("sip_invite_to_uri", format!("<{to}>"));
+    }
+}
+
 fn global_vars(dial: &Dial, originate_timeout: u32) -> Variables {
     let mut g = Variables::new(VariablesType::Default);
     let simring = dial.targets.len() > 1 || dial.dial_music.is_some();
@@ -260,11 +277,22 @@ fn leg_text(endpoint: &Endpoint) -> String {
 /// The endpoint for one target plus the routing headers dialbridge adds.
 fn endpoint(
     index: usize,
-    kind: &TargetKind,
+    target: &Target,
     s: &Settings,
 ) -> Result<(Endpoint, Vec<(String, String)>), CompileError> {
     let profile = s.sip.profile.as_str();
-    Ok(match kind {
+    let via = target.routing.proxy.as_deref();
+    Ok(match &target.kind {
+        TargetKind::Phone { number, trunk } if let Some(proxy) = via => {
+            let number = match s.carrier(trunk.as_deref()) {
+                Some((_, c)) if c.strip_plus => number.trim_start_matches('+'),
+                _ => number.as_str(),
+            };
+            (
+                SofiaEndpoint::new(profile, format!("{number}@{}", host_of(proxy))).into(),
+                vec![],
+            )
+        }
         TargetKind::Phone { number, trunk } => {
             let (name, carrier) =
                 s.carrier(trunk.as_deref())
@@ -301,7 +329,10 @@ fn endpoint(
         TargetKind::User { name } => (
             SofiaEndpoint::new(
                 profile,
-                format!("{name};fs_path=<{}>", route_uri(&s.registrar.proxy)),
+                format!(
+                    "{name};fs_path=<{}>",
+                    route_uri(via.unwrap_or(&s.registrar.proxy))
+                ),
             )
             .into(),
             vec![],

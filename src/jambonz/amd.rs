@@ -46,6 +46,13 @@ pub fn read_amd(value: &Value, at: &Pointer, problems: &mut Problems) -> Option<
         }
         None => AmdTimers::default(),
     };
+    if f.integer("digitCount", 1, 100, "digits").is_some() {
+        f.notice(
+            "digitCount",
+            "counting spoken digits needs speech recognition; dialbridge detects machines from \
+             the audio energy, so it has no effect",
+        );
+    }
     f.ignored_object(
         "recognizer",
         "dialbridge detects machines from the audio energy, without speech recognition; ignored",

@@ -14,7 +14,7 @@ use crate::app::dial::{DEFAULT_TIMEOUT_SECS, MAX_SECS, MAX_TARGETS};
 use crate::app::headers::{HeaderScope, Headers};
 use crate::app::hook::check_url;
 use crate::app::problem::Problems;
-use crate::app::{Context, Dial, DtmfCapture, Hook, Target, rules};
+use crate::app::{Context, Dial, DtmfCapture, Hook, Target, TargetKind, rules};
 
 /// Reads a `dial` verb's properties (the `verb` key already consumed).
 pub fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
@@ -51,10 +51,11 @@ pub fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         read_dtmf_capture(v, &at, f.problems())
     });
     let dtmf_hook = hook(f, "dtmfHook");
-    if dtmf_capture.is_some() && dtmf_hook.is_none() && !f.has("dtmfHook") {
-        f.problem(
+    if dtmf_capture.is_some() && !f.has("dtmfHook") {
+        f.notice(
             "dtmfCapture",
-            "dtmfCapture needs a dtmfHook to report matches to",
+            "without a dtmfHook the matches are not reported (as in jambonz); the digits still \
+             pass between the parties",
         );
     }
     let headers = f.value("headers").map_or_else(Headers::default, |v| {
@@ -87,6 +88,16 @@ pub fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         media_path_conflicts(f, amd.is_some(), dtmf_capture.is_some());
     }
     let forward_pai = f.bool("forwardPAI").unwrap_or(true);
+    let targets = targets.map(|t| with_dial_proxy(f, t));
+    if let Some(e) = f.str("srtpEncryption") {
+        f.problem(
+            "srtpEncryption",
+            format!(
+                "dialbridge cannot require {e} SRTP on the dialed legs yet (the legs use the \
+                 FreeSWITCH profile's setting); remove srtpEncryption or set the profile"
+            ),
+        );
+    }
     accepted_without_effect(f);
     (f.problems().len() == before).then(|| Dial {
         targets: targets.unwrap_or_default(),
@@ -129,6 +140,34 @@ fn media_path_conflicts(f: &mut Fields<'_, '_>, amd: bool, dtmf_capture: bool) {
              remove exitMediaPath or dtmfCapture",
         );
     }
+}
+
+/// jambonz's dial-level `proxy`: every target without its own proxy is
+/// sent through it (a sip target's `proxy`, a phone or user target's
+/// routing proxy); teams targets keep `[teams] proxy`.
+fn with_dial_proxy(
+    f: &mut Fields<'_, '_>,
+    mut targets: Vec<(usize, Target)>,
+) -> Vec<(usize, Target)> {
+    let Some(p) = f.str("proxy") else {
+        return targets;
+    };
+    if let Err(e) = rules::proxy(p, "proxy") {
+        f.problem("proxy", e);
+        return targets;
+    }
+    for (_, t) in &mut targets {
+        match &mut t.kind {
+            TargetKind::Sip { proxy, .. } => {
+                proxy.get_or_insert_with(|| p.to_owned());
+            }
+            TargetKind::Phone { .. } | TargetKind::User { .. } => {
+                t.routing.proxy.get_or_insert_with(|| p.to_owned());
+            }
+            TargetKind::Teams { .. } => {}
+        }
+    }
+    targets
 }
 
 fn hook(f: &mut Fields<'_, '_>, key: &'static str) -> Option<Hook> {

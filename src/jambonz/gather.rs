@@ -74,6 +74,7 @@ pub fn read_gather(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Gather> {
         .integer("interDigitTimeout", 1, 60, "seconds")
         .map_or(timeout, |n| n as u32);
     let _ = f.bool("listenDuringPrompt");
+    speech_properties(f);
     let prompt = match (f.value("play"), f.value("say")) {
         (Some(_), Some(_)) => {
             f.problem("say", "give either a nested play or a nested say, not both");
@@ -101,6 +102,45 @@ pub fn read_gather(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Gather> {
         inter_digit_timeout,
         prompt,
     })
+}
+
+/// The speech and barge-in properties of a gather: accepted, with a
+/// notice when they ask for something a digits-only gather cannot do.
+fn speech_properties(f: &mut Fields<'_, '_>) {
+    use super::accepted::{hook_without_effect, object_without_effect};
+    if f.bool("dtmfBargein") == Some(false) {
+        f.notice(
+            "dtmfBargein",
+            "play_and_get_digits always lets a digit interrupt the prompt; false has no effect",
+        );
+    }
+    if f.bool("bargein") == Some(true) {
+        f.notice(
+            "bargein",
+            "speech barge-in needs a recognizer, which dialbridge does not have yet; digits \
+             still interrupt the prompt",
+        );
+    }
+    const SPEECH: &str = "applies to speech input, which dialbridge does not have yet; ignored";
+    for key in ["minBargeinWordCount", "speechTimeout"] {
+        if f.value(key).is_some_and(|v| v.is_number()) {
+            f.notice(key, SPEECH);
+        } else if f.has(key) {
+            f.problem(key, "must be a number");
+        }
+    }
+    hook_without_effect(f, "partialResultHook", SPEECH);
+    object_without_effect(f, "recognizer", SPEECH);
+    object_without_effect(
+        f,
+        "fillerNoise",
+        "filler noise while a hook answers is not supported by dialbridge yet",
+    );
+    object_without_effect(
+        f,
+        "actionHookDelayAction",
+        "actions while a hook is slow are not supported by dialbridge yet",
+    );
 }
 
 fn nested<'a, 'p>(

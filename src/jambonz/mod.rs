@@ -8,7 +8,11 @@
 //! after the model's (`jambonz/dial.rs` reads `app/dial.rs`'s `Dial`);
 //! [`fields`] reads one JSON object property by property.
 
+pub mod accepted;
+pub mod alert;
 pub mod amd;
+pub mod conference;
+pub mod config;
 pub mod decline;
 pub mod dial;
 pub mod fields;
@@ -21,10 +25,16 @@ pub mod play;
 pub mod pointer;
 pub mod redirect;
 pub mod say;
+pub mod send_dtmf;
+pub mod sip_refer;
+pub mod sip_request;
+pub mod synthesizer;
 pub mod tag;
 pub mod target;
 pub mod without_effect;
 
+#[cfg(test)]
+mod compat_tests;
 #[cfg(test)]
 mod dial_tests;
 #[cfg(test)]
@@ -39,36 +49,38 @@ pub use pointer::Pointer;
 
 /// Verbs dialbridge knows.
 const VERBS: &[&str] = &[
+    "alert",
     "answer",
+    "conference",
+    "config",
     "dial",
+    "dtmf",
     "gather",
     "hangup",
+    "leave",
     "pause",
     "play",
     "redirect",
     "say",
     "sip:decline",
+    "sip:refer",
+    "sip:request",
     "tag",
 ];
 
 /// jambonz verbs dialbridge does not run.
 const UNSUPPORTED: &[&str] = &[
-    "alert",
-    "conference",
-    "config",
     "dequeue",
     "dialogflow",
-    "dtmf",
     "dub",
     "enqueue",
-    "leave",
     "lex",
     "listen",
     "llm",
     "message",
+    "pipeline",
     "rasa",
-    "sip:refer",
-    "sip:request",
+    "rest:dial",
     "stream",
     "transcribe",
 ];
@@ -204,7 +216,12 @@ fn known_verb(name: &str, at: &Pointer, problems: &mut Problems) -> bool {
 
 fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> {
     match name {
+        "alert" => alert::read_alert(f).map(Verb::Alert),
         "answer" => Some(Verb::Answer),
+        "conference" => conference::read_conference(f).map(Verb::Conference),
+        "config" => config::read_config(f).map(|c| Verb::Config(Box::new(c))),
+        "dtmf" => send_dtmf::read_send_dtmf(f).map(Verb::SendDtmf),
+        "leave" => Some(Verb::Leave),
         "dial" => dial::read_dial(f, ctx).map(|d| Verb::Dial(Box::new(d))),
         "gather" => gather::read_gather(f, ctx).map(Verb::Gather),
         "hangup" => hangup::read_hangup(f).map(Verb::Hangup),
@@ -213,6 +230,8 @@ fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> 
         "redirect" => redirect::read_redirect(f).map(Verb::Redirect),
         "say" => say::read_say(f).map(Verb::Say),
         "sip:decline" => decline::read_decline(f).map(Verb::SipDecline),
+        "sip:refer" => sip_refer::read_sip_refer(f).map(Verb::SipRefer),
+        "sip:request" => sip_request::read_sip_request(f).map(Verb::SipRequest),
         "tag" => tag::read_tag(f).map(Verb::Tag),
         _ => None,
     }

@@ -79,11 +79,51 @@ pub fn read_play(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Play> {
     });
     let repeat = read_loop(f);
     let early_media = f.bool("earlyMedia").unwrap_or(false);
+    let timeout_secs = read_timeout_secs(f);
+    let action_hook = f.value("actionHook").and_then(|v| {
+        let at = f.at_key("actionHook");
+        super::hook::read_hook(v, &at, f.problems())
+    });
+    if let Some(v) = f.value("seekOffset") {
+        if v.is_number() || v.is_string() {
+            f.notice(
+                "seekOffset",
+                "not supported by dialbridge yet; the audio plays from its start",
+            );
+        } else {
+            f.problem("seekOffset", "must be a number of samples");
+        }
+    }
     Some(Play {
         audio: audio?,
         repeat,
         early_media,
+        timeout_secs,
+        action_hook,
     })
+}
+
+/// `timeoutSecs`: a whole number of seconds (jambonz also takes it as a
+/// string of digits).
+fn read_timeout_secs(f: &mut Fields<'_, '_>) -> Option<u32> {
+    let v = f.value("timeoutSecs")?;
+    let n = match v {
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        other => other
+            .as_f64()
+            .filter(|x| x.fract() == 0.0 && *x >= 0.0)
+            .map(|x| x as u64),
+    };
+    match n {
+        Some(n) if (1..=86_400).contains(&n) => Some(n as u32),
+        _ => {
+            f.problem(
+                "timeoutSecs",
+                "must be a whole number of seconds from 1 to 86400",
+            );
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,12 @@ pub fn read_redirect(f: &mut Fields<'_, '_>) -> Option<Redirect> {
         return None;
     };
     let at = f.at_key("actionHook");
-    let action_hook = read_hook(v, &at, f.problems())?;
+    let action_hook = read_hook(v, &at, f.problems());
+    super::accepted::hook_without_effect(
+        f,
+        "statusHook",
+        "call status goes to [app] call_status_hook, which an application cannot change; ignored",
+    );
+    let action_hook = action_hook?;
     Some(Redirect { action_hook })
 }

@@ -2,6 +2,7 @@
 
 use super::fields::Fields;
 use super::play::{read_list, read_loop};
+use super::synthesizer::read_synthesizer;
 use crate::app::say::{MAX_TEXT, Say};
 
 /// Reads `say`'s properties.
@@ -25,29 +26,24 @@ pub fn read_say(f: &mut Fields<'_, '_>) -> Option<Say> {
     let (mut voice, mut language) = (None, None);
     if let Some(v) = f.value("synthesizer") {
         let at = f.at_key("synthesizer");
-        if let Some(mut s) = Fields::of(v, &at, "synthesizer", f.problems()) {
-            let word = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
-            voice = s.str("voice").map(str::to_owned);
-            language = s.str("language").map(str::to_owned);
-            for (key, val) in [("voice", &voice), ("language", &language)] {
-                if val.as_deref().is_some_and(|v| !v.chars().all(word)) {
-                    s.problem(key, "use letters, digits, - _ and . only");
-                }
-            }
-            for key in ["vendor", "label", "engine", "gender"] {
-                if s.str(key).is_some() {
-                    s.notice(
-                        key,
-                        "dialbridge uses the TTS engine configured in [tts]; ignored",
-                    );
-                }
-            }
-            s.ignored_object(
-                "options",
-                "vendor options are not used by dialbridge; ignored",
-            );
-            s.finish();
+        if let Some(s) = read_synthesizer(v, &at, f.problems()) {
+            (voice, language) = (s.voice, s.language);
         }
+    }
+    for key in ["disableTtsCache", "stream", "closeStreamOnEmpty"] {
+        if f.bool(key).is_some() {
+            f.notice(
+                key,
+                "dialbridge speaks through FreeSWITCH's TTS module, which has no such setting; \
+                 ignored",
+            );
+        }
+    }
+    if f.str("instructions").is_some() {
+        f.notice(
+            "instructions",
+            "speaking instructions are for LLM voices, which dialbridge does not drive; ignored",
+        );
     }
     Some(Say {
         text: text?,

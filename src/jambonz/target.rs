@@ -10,6 +10,7 @@ use super::hook::read_hook;
 use crate::app::headers::{HeaderScope, Headers};
 use crate::app::hook::{Hook, Method};
 use crate::app::problem::Problems;
+use crate::app::target::Routing;
 use crate::app::{Context, SipAuth, Target, TargetKind, rules};
 use crate::secret::Secret;
 
@@ -30,8 +31,10 @@ pub fn read_target(
         }
         None => Headers::default(),
     };
+    let kind_name = f.value("type").and_then(|v| v.as_str());
+    let mut routing = read_routing(&mut f, ctx, kind_name);
     let kind = match f.required_str("type", "one of phone, sip, user, teams") {
-        Some("phone") => phone(&mut f, ctx),
+        Some("phone") => phone(&mut f, ctx, routing.proxy.is_some()),
         Some("sip") => sip(&mut f),
         Some("user") => user(&mut f),
         Some("teams") => teams(&mut f, ctx),
@@ -46,10 +49,14 @@ pub fn read_target(
     };
     f.finish();
     let kind = kind?;
+    if matches!(kind, TargetKind::Sip { .. } | TargetKind::Teams { .. }) {
+        routing.proxy = None;
+    }
     (problems.len() == before).then_some(Target {
         kind,
         confirm_hook,
         headers,
+        routing,
     })
 }
 
@@ -75,8 +82,17 @@ fn confirm_hook(f: &mut Fields<'_, '_>) -> Option<Hook> {
                 _ => f.problem("method", format!("must be GET or POST, not `{m}`")),
             }
         }
-    } else if legacy_method.is_some() {
-        f.problem("method", "`method` only applies together with `url`");
+    } else if let Some(m) = legacy_method {
+        // jambonz's `method` beside `confirmHook`: the method of that hook.
+        match (hook.as_mut(), m.to_ascii_uppercase().as_str()) {
+            (None, _) => f.problem(
+                "method",
+                "`method` is the method of `confirmHook` (or `url`); give one of them",
+            ),
+            (Some(h), "GET") => h.method = Method::Get,
+            (Some(_), "POST") => {}
+            (Some(_), _) => f.problem("method", format!("must be GET or POST, not `{m}`")),
+        }
     }
     hook
 }
@@ -93,7 +109,49 @@ fn number(f: &mut Fields<'_, '_>, ctx: &Context, what: &str) -> Option<String> {
     }
 }
 
-fn phone(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<TargetKind> {
+/// `proxy` (phone and user targets; a sip target reads its own), `from`
+/// `{user, host}` and `overrideTo`.
+fn read_routing(f: &mut Fields<'_, '_>, ctx: &Context, kind: Option<&str>) -> Routing {
+    let mut routing = Routing::default();
+    if matches!(kind, Some("phone") | Some("user")) {
+        routing.proxy = f.str("proxy").and_then(|p| match rules::proxy(p, "proxy") {
+            Ok(()) => Some(p.to_owned()),
+            Err(e) => {
+                f.problem("proxy", e);
+                None
+            }
+        });
+    }
+    if let Some(v) = f.value("from") {
+        let at = f.at_key("from");
+        if let Some(mut from) = Fields::of(v, &at, "from", f.problems()) {
+            if let Some(u) = from.str("user") {
+                match rules::phone_number(u, ctx.relaxed_numbers, "user")
+                    .or_else(|_| rules::user_part(u, "user"))
+                {
+                    Ok(()) => routing.from_user = Some(u.to_owned()),
+                    Err(e) => from.problem("user", e),
+                }
+            }
+            if let Some(h) = from.str("host") {
+                match rules::hostname(h, "host") {
+                    Ok(()) => routing.from_host = Some(h.to_owned()),
+                    Err(e) => from.problem("host", e),
+                }
+            }
+            from.finish();
+        }
+    }
+    if let Some(to) = f.str("overrideTo") {
+        match rules::sip_uri(to, "overrideTo") {
+            Ok(()) => routing.override_to = Some(to.to_owned()),
+            Err(e) => f.problem("overrideTo", e),
+        }
+    }
+    routing
+}
+
+fn phone(f: &mut Fields<'_, '_>, ctx: &Context, has_proxy: bool) -> Option<TargetKind> {
     let number = number(f, ctx, "the phone number to call");
     let trunk = f.str("trunk").map(str::to_owned);
     match &trunk {
@@ -109,7 +167,7 @@ fn phone(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<TargetKind> {
             );
             return None;
         }
-        None if !ctx.has_default_carrier => {
+        None if !ctx.has_default_carrier && !has_proxy => {
             f.problem(
                 "trunk",
                 "no trunk given and no carrier in [carriers] has default = true; \

@@ -34,9 +34,15 @@ pub fn accepted_without_effect(f: &mut Fields<'_, '_>) {
     }
     const NESTED: &str =
         "nested verb not supported by dialbridge yet; ignored (the dial runs without it)";
-    for key in ["listen", "transcribe"] {
+    for key in ["listen", "stream", "transcribe"] {
         f.ignored_object(key, NESTED);
     }
+    super::accepted::hook_without_effect(
+        f,
+        "onHoldHook",
+        "hold from the dialed party is not reported by dialbridge yet; FreeSWITCH plays its \
+         hold music to the caller",
+    );
     if let Some(v) = f.value("dub") {
         let at = f.at_key("dub");
         if check_dub(v, &at, f.problems()) {

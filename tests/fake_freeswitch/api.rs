@@ -80,6 +80,9 @@ pub async fn execute(sw: &Switch, line: &str, log: Option<&Arc<CallLog>>) -> Str
                     .as_ref()
                     .and_then(|s| s.audio.clone());
                 drop(core);
+                // A caller's own leg: its `Caller::records` audio.
+                let audio =
+                    audio.or_else(|| sw.extra().callers.get(*u).and_then(|c| c.audio.clone()));
                 let limit = args.get(3).and_then(|l| l.parse().ok());
                 sw.record(u, act, path, audio, limit);
                 "+OK Success\n".into()

@@ -51,6 +51,9 @@ pub struct Caller {
     pub socket: bool,
     /// Faults injected on the call's socket.
     pub faults: Faults,
+    /// What `uuid_record` of the caller's own leg writes (16-bit 8 kHz
+    /// samples; AMD on the caller, jambonz's `config.amd`).
+    pub audio: Option<std::sync::Arc<Vec<i16>>>,
 }
 
 impl Caller {
@@ -73,7 +76,13 @@ impl Caller {
             dialplan: Vec::new(),
             socket: true,
             faults: Faults::default(),
+            audio: None,
         }
+    }
+    /// Audio `uuid_record` of the caller's leg writes, at real-time pace.
+    pub fn records(mut self, samples: Vec<i16>) -> Self {
+        self.audio = Some(std::sync::Arc::new(samples));
+        self
     }
     pub fn name(mut self, name: &str) -> Self {
         self.name = name.into();

@@ -199,6 +199,7 @@ async fn run(
         media,
         engine,
         pending_refusal: None,
+        defaults: Default::default(),
         view: tokio::sync::watch::channel(Map::new()).0,
     };
     let leg = call.info.channel.uuid.clone();

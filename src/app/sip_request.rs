@@ -1,0 +1,45 @@
+//! jambonz's `sip:request`: a SIP request sent inside the caller's dialog
+//! (INFO or MESSAGE: what FreeSWITCH was measured sending, docs/freeswitch.md
+//! §21); the outcome goes to `actionHook`.
+
+use serde::Serialize;
+
+use super::headers::Headers;
+use super::hook::Hook;
+
+/// A validated `sip:request`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SipRequest {
+    /// The request's method.
+    pub method: InDialogMethod,
+    /// Its body (None: no body).
+    pub body: Option<String>,
+    /// Its `Content-Type`, from `headers` (the rest of `headers` are sent
+    /// as given).
+    pub content_type: Option<String>,
+    /// Other headers.
+    pub headers: Headers,
+    /// Told the outcome.
+    pub action_hook: Option<Hook>,
+}
+
+/// The in-dialog methods dialbridge can send through FreeSWITCH.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum InDialogMethod {
+    /// `uuid_send_info`.
+    Info,
+    /// `uuid_send_message`.
+    Message,
+}
+
+impl InDialogMethod {
+    /// The method as written in SIP.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InDialogMethod::Info => "INFO",
+            InDialogMethod::Message => "MESSAGE",
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Properties dialbridge accepts so jambonz applications run unchanged but
+//! that have no effect: each is still checked for its shape (jambonz's type)
+//! and gets a notice saying why it does nothing. True when it was present
+//! and well formed.
+
+use super::fields::{Fields, kind};
+use super::hook::read_hook;
+
+/// A boolean property without effect.
+pub fn bool_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
+    let present = f.bool(key).is_some();
+    if present {
+        f.notice(key, why);
+    }
+    present
+}
+
+/// An object property without effect.
+pub fn object_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
+    let present = f.value(key).is_some_and(|v| v.is_object());
+    f.ignored_object(key, why);
+    present
+}
+
+/// A hook property without effect (the hook is still validated).
+pub fn hook_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
+    let Some(v) = f.value(key) else {
+        return false;
+    };
+    let at = f.at_key(key);
+    let ok = read_hook(v, &at, f.problems()).is_some();
+    if ok {
+        f.notice(key, why);
+    }
+    ok
+}
+
+/// A number-or-string property without effect (e.g. `boostAudioSignal`,
+/// `"-6 dB"` or `-6`).
+pub fn level_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
+    let Some(v) = f.value(key) else {
+        return false;
+    };
+    if v.is_number() || v.is_string() {
+        if let Some(s) = v.as_str()
+            && f.checked(key, s).is_none()
+        {
+            return false;
+        }
+        f.notice(key, why);
+        true
+    } else {
+        f.problem(
+            key,
+            format!(
+                "must be a number of dB or a string like \"-6 dB\", not {}",
+                kind(v)
+            ),
+        );
+        false
+    }
+}

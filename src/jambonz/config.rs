@@ -1,0 +1,209 @@
+//! Reading jambonz's `config` verb into [`crate::app::config::Config`]:
+//! every property of jambonz's specification is accepted; those FreeSWITCH
+//! can act on are carried, the others are checked for shape and get a
+//! notice saying why they have no effect (and are named in
+//! `Config::without_effect`, which `explain` prints).
+
+use serde_json::Value;
+
+use super::accepted::{
+    bool_without_effect, hook_without_effect, level_without_effect, object_without_effect,
+};
+use super::amd::read_amd;
+use super::fields::{Fields, kind};
+use super::synthesizer::read_synthesizer;
+use crate::app::config::{Config, Recognizer, Reset};
+use crate::app::hook::check_url;
+
+/// Object properties without effect, and why.
+const OBJECTS: &[(&str, &str)] = &[
+    (
+        "bargeIn",
+        "background gather is not supported by dialbridge yet; use a gather verb",
+    ),
+    (
+        "listen",
+        "audio streaming (listen) is not supported by dialbridge yet",
+    ),
+    (
+        "stream",
+        "audio streaming (stream, jambonz's alias of listen) is not supported by dialbridge yet",
+    ),
+    (
+        "transcribe",
+        "dialbridge has no speech recognizer yet; nothing is transcribed",
+    ),
+    (
+        "record",
+        "SIPREC/cloud recording is not supported by dialbridge yet",
+    ),
+    (
+        "ttsStream",
+        "streaming TTS is not supported by dialbridge; say uses the [tts] engine",
+    ),
+    (
+        "fillerNoise",
+        "filler noise while a hook answers is not supported by dialbridge yet",
+    ),
+    (
+        "actionHookDelayAction",
+        "actions while a hook is slow are not supported by dialbridge yet",
+    ),
+    (
+        "vad",
+        "voice activity detection settings apply to speech recognition, which dialbridge does not do yet",
+    ),
+    (
+        "noiseIsolation",
+        "noise isolation is not available in FreeSWITCH's stock modules",
+    ),
+    (
+        "turnTaking",
+        "turn-taking models apply to speech recognition, which dialbridge does not do yet",
+    ),
+];
+
+/// Boolean properties without effect, and why.
+const BOOLS: &[(&str, &str)] = &[
+    (
+        "notifyEvents",
+        "verb status events are sent over jambonz's websocket API, which dialbridge does not have",
+    ),
+    (
+        "notifySttLatency",
+        "dialbridge has no speech recognizer yet",
+    ),
+    (
+        "earlyMedia",
+        "set earlyMedia on each say or play; the session-wide default is not supported yet",
+    ),
+    (
+        "autoStreamTts",
+        "streaming TTS is not supported by dialbridge",
+    ),
+    (
+        "disableTtsCache",
+        "dialbridge speaks through FreeSWITCH's TTS module, which has no such cache switch",
+    ),
+    (
+        "trackTtsPlayout",
+        "streaming TTS is not supported by dialbridge",
+    ),
+];
+
+/// Reads `config`'s properties (the `verb` key already consumed).
+pub fn read_config(f: &mut Fields<'_, '_>) -> Option<Config> {
+    let before = f.problems().len();
+    let mut config = Config::default();
+    if let Some(v) = f.value("synthesizer") {
+        let at = f.at_key("synthesizer");
+        config.synthesizer = read_synthesizer(v, &at, f.problems());
+    }
+    if let Some(v) = f.value("recognizer") {
+        config.recognizer = read_recognizer(f, v);
+    }
+    config.amd = f.value("amd").and_then(|v| {
+        let at = f.at_key("amd");
+        read_amd(v, &at, f.problems())
+    });
+    config.reset = read_reset(f);
+    config.on_hold_music = f.str("onHoldMusic").and_then(|u| {
+        check_url(u)
+            .map_err(|e| f.problem("onHoldMusic", e))
+            .ok()
+            .map(|()| u.to_owned())
+    });
+    let mut none = Vec::new();
+    for (key, why) in OBJECTS {
+        if object_without_effect(f, key, why) {
+            none.push(*key);
+        }
+    }
+    for (key, why) in BOOLS {
+        if bool_without_effect(f, key, why) {
+            none.push(*key);
+        }
+    }
+    for (key, why) in [
+        (
+            "sipRequestWithinDialogHook",
+            "in-dialog requests from the caller are not reported by dialbridge yet",
+        ),
+        (
+            "referHook",
+            "a REFER from the caller is not reported by dialbridge yet",
+        ),
+    ] {
+        if hook_without_effect(f, key, why) {
+            none.push(key);
+        }
+    }
+    if level_without_effect(
+        f,
+        "boostAudioSignal",
+        "not supported by dialbridge yet; the audio level is left unchanged",
+    ) {
+        none.push("boostAudioSignal");
+    }
+    config.without_effect = none.into_iter().map(str::to_owned).collect();
+    (f.problems().len() == before).then_some(config)
+}
+
+/// A `recognizer`: its vendor and language are kept; the rest (vendor
+/// options) is accepted as it is, since nothing of it reaches FreeSWITCH.
+fn read_recognizer(f: &mut Fields<'_, '_>, v: &Value) -> Option<Recognizer> {
+    let at = f.at_key("recognizer");
+    let Some(object) = v.as_object() else {
+        f.problem(
+            "recognizer",
+            format!("must be a JSON object, not {}", kind(v)),
+        );
+        return None;
+    };
+    let text = |key: &str| -> Result<Option<String>, String> {
+        match object.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(format!("must be a string, not {}", kind(other))),
+        }
+    };
+    let mut read = |key: &str| match text(key) {
+        Ok(v) => v,
+        Err(e) => {
+            f.problems().add(&at.key(key), e);
+            None
+        }
+    };
+    let recognizer = Recognizer {
+        vendor: read("vendor"),
+        language: read("language"),
+    };
+    f.notice(
+        "recognizer",
+        "dialbridge gathers digits only (no speech recognizer yet): the recognizer is kept as \
+         the default for when speech input lands and has no effect today",
+    );
+    Some(recognizer)
+}
+
+fn read_reset(f: &mut Fields<'_, '_>) -> Vec<Reset> {
+    let Some(v) = f.value("reset") else {
+        return Vec::new();
+    };
+    let items: Vec<&Value> = match v {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let mut out = Vec::new();
+    for item in items {
+        match item.as_str() {
+            Some("synthesizer") => out.push(Reset::Synthesizer),
+            Some("recognizer") => out.push(Reset::Recognizer),
+            _ => f.problem(
+                "reset",
+                format!("must be \"synthesizer\", \"recognizer\" or an array of them, not {item}"),
+            ),
+        }
+    }
+    out
+}
