@@ -248,6 +248,7 @@ impl Settings {
             has_default_carrier: self.carriers.values().any(|c| c.default),
             teams_tenant: self.teams.tenant.clone(),
             media_dirs: self.media.allowed_dirs(),
+            registrar_domain: self.registrar.domain.clone(),
         }
     }
 

@@ -30,5 +30,6 @@ pub mod explain;
 pub mod freeswitch;
 pub mod jambonz;
 pub mod metrics;
+pub mod rcml;
 pub mod secret;
 pub mod webhook;

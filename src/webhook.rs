@@ -1,9 +1,12 @@
 //! Talking to the web application: POST JSON (or GET with query parameters),
-//! HTTP basic auth, the `Jambonz-Signature` header, a timeout per request,
+//! HTTP basic auth, the `Jambonz-Signature` header — or, for an application
+//! declared `format = "rcml"`, Twilio's form-encoded parameters signed with
+//! `X-Twilio-Signature` ([`form`]) — a timeout per request,
 //! retries with backoff, a 1 MiB cap on replies, relative URLs resolved
 //! against `call_hook` (with its credentials), `dtmfHook` posts bounded per
 //! call ([`limit`]). Secrets never reach a log line.
 
+pub mod form;
 pub mod limit;
 mod policy;
 pub mod signature;
@@ -19,7 +22,7 @@ pub use limit::{Decision, Limiter, Limits};
 pub use policy::{Failure, RetryPolicy};
 pub use urls::Resolved;
 
-use crate::app::{Hook, Method};
+use crate::app::{Format, Hook, Method};
 use crate::config::Settings;
 use crate::metrics::Metrics;
 use crate::secret::{Secret, shown};
@@ -143,6 +146,9 @@ pub struct Webhooks {
     metrics: Option<Arc<Metrics>>,
     /// The call's bound on `dtmfHook` posts (shared by the clones).
     dtmf: Limiter,
+    /// The declared formats of the application, the status hook and the
+    /// error hook.
+    formats: [Format; 3],
 }
 
 /// The shared HTTP client: rustls, `User-Agent: dialbridge/<version>`, no
@@ -173,6 +179,35 @@ impl Webhooks {
             retries: settings.app.webhook_retries,
             metrics: None,
             dtmf: Limiter::new(Limits::of(&settings.dtmf)),
+            formats: [
+                settings.app.format(),
+                settings
+                    .app
+                    .call_status_hook
+                    .as_ref()
+                    .map_or(Format::Auto, |h| h.format()),
+                settings
+                    .app
+                    .error_hook
+                    .as_ref()
+                    .map_or(Format::Auto, |h| h.format()),
+            ],
+        }
+    }
+
+    /// The declared format of the application behind `call_hook` (every
+    /// hook its replies name speaks it too).
+    pub fn format(&self) -> Format {
+        self.formats[0]
+    }
+
+    /// The format a request of `kind` is sent in: the status and error
+    /// hooks have their own, every other hook is the application's.
+    pub fn format_of(&self, kind: HookKind) -> Format {
+        match kind {
+            HookKind::Status => self.formats[1],
+            HookKind::Error => self.formats[2],
+            _ => self.formats[0],
         }
     }
 
@@ -287,7 +322,7 @@ impl Webhooks {
         loop {
             let started = std::time::Instant::now();
             let result = self
-                .attempt(&resolved, &shown_url, hook.method, payload)
+                .attempt(&resolved, &shown_url, hook.method, payload, kind)
                 .await;
             let ms = started.elapsed().as_millis();
             let failure = match &result {
@@ -325,10 +360,34 @@ impl Webhooks {
         shown_url: &str,
         method: Method,
         payload: &Value,
+        kind: HookKind,
     ) -> Result<Option<ReplyBody>, WebhookError> {
         let url = &resolved.url;
-        let (mut request, body) = match method {
-            Method::Post => {
+        let mut twilio_signature = None;
+        let (mut request, body) = match (self.format_of(kind), method) {
+            (Format::Rcml, _) => {
+                let form = form::request(url, method, payload);
+                if !self.secret.is_empty() {
+                    twilio_signature = Some(form::sign(
+                        self.secret.expose(),
+                        &form.signed_url,
+                        &form.signed_params,
+                    ));
+                }
+                let request = match form.body {
+                    Some(body) => self
+                        .client
+                        .post(form.url)
+                        .header(
+                            reqwest::header::CONTENT_TYPE,
+                            "application/x-www-form-urlencoded",
+                        )
+                        .body(body),
+                    None => self.client.get(form.url),
+                };
+                (request, String::new())
+            }
+            (_, Method::Post) => {
                 let body = payload.to_string();
                 (
                     self.client
@@ -338,7 +397,7 @@ impl Webhooks {
                     body,
                 )
             }
-            Method::Get => (
+            (_, Method::Get) => (
                 self.client.get(url.clone()).query(&query(payload)),
                 String::new(),
             ),
@@ -347,7 +406,9 @@ impl Webhooks {
         if let Some((user, password)) = &resolved.auth {
             request = request.basic_auth(user, password.as_ref().map(Secret::expose));
         }
-        if !self.secret.is_empty() {
+        if let Some(sig) = twilio_signature {
+            request = request.header(form::HEADER, sig);
+        } else if !self.secret.is_empty() {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs())

@@ -23,6 +23,22 @@ pub enum Method {
     Get,
 }
 
+/// The language a configured hook's application speaks (`format` in the
+/// configuration): requests and replies follow it. Exists so an operator
+/// can point dialbridge at a Restcomm/Twilio application unchanged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Not declared: JSON requests (jambonz); an XML reply is read as RCML.
+    #[default]
+    Auto,
+    /// jambonz: JSON requests, JSON verbs; an XML reply is an error.
+    Jambonz,
+    /// RCML/TwiML: form-encoded requests with Twilio's parameter names and
+    /// `X-Twilio-Signature`, XML replies; a JSON reply is an error.
+    Rcml,
+}
+
 /// A webhook to call. `url` is kept as written; it is resolved against
 /// `call_hook` when the request is made. Prints (`Serialize`, for
 /// `check-config`) with the URL's password masked.
@@ -44,7 +60,20 @@ pub enum HookSpec {
         /// HTTP basic auth password.
         #[serde(default)]
         password: Option<Secret>,
+        /// The application's language (configuration only).
+        #[serde(default)]
+        format: Format,
     },
+}
+
+impl HookSpec {
+    /// The declared [`Format`] (`Auto` for a bare URL).
+    pub fn format(&self) -> Format {
+        match self {
+            HookSpec::Url(_) => Format::Auto,
+            HookSpec::Full { format, .. } => *format,
+        }
+    }
 }
 
 impl Serialize for HookSpec {
@@ -56,12 +85,14 @@ impl Serialize for HookSpec {
                 method,
                 username,
                 password,
+                format,
             } => {
-                let mut s = serializer.serialize_struct("HookSpec", 4)?;
+                let mut s = serializer.serialize_struct("HookSpec", 5)?;
                 s.serialize_field("url", &crate::secret::masked(url))?;
                 s.serialize_field("method", method)?;
                 s.serialize_field("username", username)?;
                 s.serialize_field("password", password)?;
+                s.serialize_field("format", format)?;
                 s.end()
             }
         }
@@ -107,6 +138,7 @@ impl From<HookSpec> for Hook {
                 method,
                 username,
                 password,
+                ..
             } => Hook {
                 url,
                 method,
@@ -171,6 +203,7 @@ mod tests {
             method: Method::Get,
             username: Some("v".into()),
             password: Some(Secret::new("other-secret")),
+            format: Format::Rcml,
         };
         let printed = serde_json::to_string(&full).unwrap();
         assert!(
@@ -178,5 +211,6 @@ mod tests {
             "{printed}"
         );
         assert!(printed.contains("\"method\":\"GET\""), "{printed}");
+        assert!(printed.contains("\"format\":\"rcml\""), "{printed}");
     }
 }

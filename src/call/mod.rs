@@ -10,6 +10,7 @@ pub mod dtmf;
 pub mod handle;
 pub mod info;
 pub mod media;
+pub mod rcml_flow;
 pub mod session;
 pub mod status;
 pub mod tasks;
@@ -23,7 +24,7 @@ use tracing::error;
 
 use crate::app::{Hook, Instruction, Problem, ReplyError};
 use crate::config::Settings;
-use crate::dialect::read_reply;
+use crate::dialect::read;
 use crate::freeswitch::control::Control;
 use crate::freeswitch::socket::CallSocket;
 use crate::metrics::Metrics;
@@ -163,7 +164,14 @@ impl Call {
             return Ok(None);
         };
         let ctx = self.settings.app_context();
-        match read_reply(&body.text, body.content_type.as_deref(), &ctx) {
+        let declared = self.hooks.format();
+        match read(
+            &body.text,
+            body.content_type.as_deref(),
+            declared,
+            &hook.url,
+            &ctx,
+        ) {
             Ok(reply) => {
                 for n in &reply.notices {
                     tracing::info!(hook = kind.as_str(), notice = %n, "reply notice");

@@ -98,6 +98,7 @@ mod tests {
             method: Method::Post,
             username: Some("dialbridge".into()),
             password: Some(Secret::new("pw")),
+            format: Default::default(),
         });
         let auth = |hook: Hook| {
             w.resolve(&hook)
@@ -131,6 +132,7 @@ mod tests {
             method: Method::Post,
             username: Some("dialbridge".into()),
             password: Some(Secret::new("pw")),
+            format: Default::default(),
         });
         for sneaky in [
             "//evil.example/x",
