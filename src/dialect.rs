@@ -89,8 +89,7 @@ pub fn read(
     ctx: &Context,
 ) -> Result<Reply, ReplyError> {
     let looks_xml = content_type.is_some_and(is_xml) || text.trim_start().starts_with('<');
-    let looks_json = content_type.is_some_and(is_json)
-        || text.trim_start().starts_with(['[', '{']);
+    let looks_json = content_type.is_some_and(is_json) || text.trim_start().starts_with(['[', '{']);
     let dialect = match declared {
         Format::Rcml if looks_json && !text.trim().is_empty() => {
             return Err(wrong_dialect(Dialect::Rcml, Dialect::Jambonz));
@@ -138,7 +137,11 @@ mod tests {
         ] {
             assert_eq!(Dialect::of(declared), Dialect::Jambonz, "{declared:?}");
         }
-        for declared in ["text/xml", "application/xml; charset=utf-8", "application/rss+xml"] {
+        for declared in [
+            "text/xml",
+            "application/xml; charset=utf-8",
+            "application/rss+xml",
+        ] {
             assert_eq!(Dialect::of(Some(declared)), Dialect::Rcml, "{declared}");
         }
         let reply = read_reply(

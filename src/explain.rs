@@ -55,7 +55,10 @@ pub struct ExplainedLeg {
 /// the application is declared `format = "rcml"`.
 pub fn is_rcml(text: &str, settings: &Settings) -> bool {
     settings.app.format() == app::Format::Rcml
-        || text.trim_start_matches('\u{feff}').trim_start().starts_with('<')
+        || text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('<')
 }
 
 /// Validates and compiles `text`: jambonz JSON (an array of verbs, or one

@@ -66,7 +66,9 @@ async fn number_client_and_sip_ring_at_once() {
     assert_eq!(legs.len(), 3);
     assert_eq!(legs[0].endpoint, "sofia/gateway/carrier/+15550001111");
     assert!(
-        legs[1].endpoint.starts_with("sofia/external/alice@sip.example.com;fs_path="),
+        legs[1]
+            .endpoint
+            .starts_with("sofia/external/alice@sip.example.com;fs_path="),
         "{}",
         legs[1].endpoint
     );
@@ -97,7 +99,11 @@ async fn dial_status(callee: Callee, caller_hangs_up_ms: Option<u64>) -> harness
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_dial_call_status_reaches_the_action() {
-    let r = dial_status(Callee::answers_after(100).hangs_up_after_answer(1_200), None).await;
+    let r = dial_status(
+        Callee::answers_after(100).hangs_up_after_answer(1_200),
+        None,
+    )
+    .await;
     assert_eq!(param(&r, "DialCallStatus").as_deref(), Some("completed"));
     assert_eq!(param(&r, "DialCallDuration").as_deref(), Some("1"));
     assert!(param(&r, "DialCallSid").is_some_and(|s| !s.is_empty()));
@@ -145,7 +151,10 @@ async fn the_action_is_requested_by_get_or_post_and_its_reply_replaces_the_docum
         assert_eq!(param(r, "CallSid").as_deref(), Some(call.uuid()));
         // The action's <Pause> ran; the <Say> after the <Dial> never did.
         let apps = call.apps();
-        assert!(apps.iter().any(|(n, a)| n == "sleep" && a == "2000"), "{apps:?}");
+        assert!(
+            apps.iter().any(|(n, a)| n == "sleep" && a == "2000"),
+            "{apps:?}"
+        );
         assert!(!apps.iter().any(|(n, _)| n == "speak"), "{apps:?}");
     }
 }
@@ -153,7 +162,8 @@ async fn the_action_is_requested_by_get_or_post_and_its_reply_replaces_the_docum
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_carry_twilios_parameters_and_a_valid_signature() {
     let app = harness::App::start().await;
-    let fake = fake_freeswitch::FakeSwitch::with_second(std::time::Duration::from_millis(100)).await;
+    let fake =
+        fake_freeswitch::FakeSwitch::with_second(std::time::Duration::from_millis(100)).await;
     let mut s = settings(&app);
     s.app.webhook_secret = dialbridge::secret::Secret::new(SECRET);
     let d = harness::start(s).await;

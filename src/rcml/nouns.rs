@@ -187,4 +187,3 @@ fn sip(text: &str, a: &mut Attrs<'_, '_>) -> Option<TargetKind> {
         proxy: None,
     })
 }
-

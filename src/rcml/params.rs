@@ -131,7 +131,10 @@ mod tests {
         assert_eq!(get(&p, "DialCallDuration"), Some("0"));
         assert_eq!(get(&p, "DialSipResponseCode"), Some("487"));
         assert_eq!(get(&p, "CallerName"), None);
-        assert!(p.iter().all(|(k, _)| k != "dial_legs" && k != "dial_status"));
+        assert!(
+            p.iter()
+                .all(|(k, _)| k != "dial_legs" && k != "dial_status")
+        );
     }
 
     #[test]
@@ -139,7 +142,8 @@ mod tests {
         let p = params(&json!({"call_sid": "c", "direction": "outbound", "digits": "12#"}));
         assert_eq!(get(&p, "Direction"), Some("outbound-api"));
         assert_eq!(get(&p, "Digits"), Some("12#"));
-        let p = params(&json!({"call_sid": "leg", "direction": "outbound", "parent_call_sid": "c"}));
+        let p =
+            params(&json!({"call_sid": "leg", "direction": "outbound", "parent_call_sid": "c"}));
         assert_eq!(get(&p, "Direction"), Some("outbound-dial"));
         assert_eq!(get(&p, "ParentCallSid"), Some("c"));
     }

@@ -95,14 +95,23 @@ fn number_client_and_sip_nouns_ring_together() {
         TargetKind::Sip { uri, auth, .. } => {
             assert_eq!(uri, "sip:bob@pbx.example.com");
             let auth = auth.as_ref().unwrap();
-            assert_eq!((auth.username.as_str(), auth.password.expose()), ("bob", "s3cret"));
+            assert_eq!(
+                (auth.username.as_str(), auth.password.expose()),
+                ("bob", "s3cret")
+            );
         }
         other => panic!("{other:?}"),
     }
     let whisper = d.targets[0].1.confirm_hook.as_ref().unwrap();
-    assert_eq!((whisper.url.as_str(), whisper.method), ("/whisper", Method::Get));
+    assert_eq!(
+        (whisper.url.as_str(), whisper.method),
+        ("/whisper", Method::Get)
+    );
     let action = d.action_hook.as_ref().unwrap();
-    assert_eq!((action.url.as_str(), action.method), ("/after", Method::Get));
+    assert_eq!(
+        (action.url.as_str(), action.method),
+        ("/after", Method::Get)
+    );
     assert_eq!((d.timeout, d.time_limit), (12, Some(60)));
     assert_eq!(d.caller_id.as_deref(), Some("+15550001111"));
     assert!(d.answer_on_bridge);
@@ -141,23 +150,24 @@ fn the_verbs_around_a_dial() {
     match v[0] {
         Verb::Say(s) => {
             assert_eq!(s.text, ["Hello & welcome"]);
-            assert_eq!((s.voice.as_deref(), s.language.as_deref()), (None, Some("en-GB")));
+            assert_eq!(
+                (s.voice.as_deref(), s.language.as_deref()),
+                (None, Some("en-GB"))
+            );
             assert_eq!(s.repeat, Loop::Forever);
         }
         other => panic!("{other:?}"),
     }
     assert!(matches!(v[1], Verb::Say(s) if s.voice.as_deref() == Some("slt")));
-    assert!(
-        matches!(v[2], Verb::Play(p) if p.repeat == Loop::Times(2)
-            && p.audio == [Audio::Url("https://m.example/a.mp3".into())])
-    );
+    assert!(matches!(v[2], Verb::Play(p) if p.repeat == Loop::Times(2)
+            && p.audio == [Audio::Url("https://m.example/a.mp3".into())]));
     assert!(matches!(v[3], Verb::Pause(p) if p.length == 3));
     assert!(matches!(v[4], Verb::Pause(p) if p.length == 1));
     assert!(matches!(v[5], Verb::SipDecline(d) if d.status == 486));
     assert!(matches!(v[6], Verb::SipDecline(d) if d.status == 603));
     assert!(matches!(v[7], Verb::Hangup(_)));
-    let r = read("<Response><Redirect method=\"GET\">/next</Redirect><Say>x</Say></Response>")
-        .unwrap();
+    let r =
+        read("<Response><Redirect method=\"GET\">/next</Redirect><Say>x</Say></Response>").unwrap();
     assert_eq!(r.instructions.len(), 1);
     assert!(matches!(&r.instructions[0].verb,
         Verb::Redirect(rd) if rd.action_hook.url == "/next" && rd.action_hook.method == Method::Get));
@@ -179,7 +189,9 @@ fn gather_reads_its_attributes_and_nested_prompt() {
     assert_eq!((g.timeout, g.inter_digit_timeout), (9, 7));
     assert_eq!(g.action_hook.method, Method::Get);
     match &g.prompt {
-        Some(crate::app::gather::Prompt::Say(s)) => assert_eq!(s.text, ["Enter your PIN", "then star"]),
+        Some(crate::app::gather::Prompt::Say(s)) => {
+            assert_eq!(s.text, ["Enter your PIN", "then star"])
+        }
         other => panic!("{other:?}"),
     }
     // TwiML's defaults: the document's own URL, POST, 5 s, '#'.
@@ -187,8 +199,14 @@ fn gather_reads_its_attributes_and_nested_prompt() {
     let Verb::Gather(g) = &r.instructions[0].verb else {
         panic!()
     };
-    assert_eq!((g.action_hook.url.as_str(), g.action_hook.method), (DOC, Method::Post));
-    assert_eq!((g.timeout, g.finish_on_key, g.max_digits), (5, Some('#'), 64));
+    assert_eq!(
+        (g.action_hook.url.as_str(), g.action_hook.method),
+        (DOC, Method::Post)
+    );
+    assert_eq!(
+        (g.timeout, g.finish_on_key, g.max_digits),
+        (5, Some('#'), 64)
+    );
     let r = read("<Response><Gather finishOnKey=\"\"/></Response>").unwrap();
     assert!(matches!(&r.instructions[0].verb, Verb::Gather(g) if g.finish_on_key.is_none()));
 }

@@ -193,13 +193,13 @@ pub fn read_redirect(el: &Element, problems: &mut Problems) -> Option<Redirect> 
             ..Hook::post(url)
         }),
         Err(e) => {
-            a.problem_here(format!("<Redirect> needs the URL of the next document: {e}"));
+            a.problem_here(format!(
+                "<Redirect> needs the URL of the next document: {e}"
+            ));
             None
         }
     };
     a.finish();
     no_children(el, problems);
-    Some(Redirect {
-        action_hook: hook?,
-    })
+    Some(Redirect { action_hook: hook? })
 }

@@ -97,7 +97,11 @@ mod tests {
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
         assert_eq!(
-            sign("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", &params),
+            sign(
+                "12345",
+                "https://mycompany.com/myapp.php?foo=1&bar=2",
+                &params
+            ),
             "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
         );
     }
@@ -108,7 +112,10 @@ mod tests {
         let payload = json!({"call_sid": "c 1", "digits": "1#"});
         let post = request(&url, Method::Post, &payload);
         let body = post.body.clone().unwrap();
-        assert!(body.contains("CallSid=c+1") && body.contains("Digits=1%23"), "{body}");
+        assert!(
+            body.contains("CallSid=c+1") && body.contains("Digits=1%23"),
+            "{body}"
+        );
         assert_eq!(post.signed_url, "https://app.example/rcml?x=1");
         assert!(!post.signed_params.is_empty());
         let get = request(&url, Method::Get, &payload);

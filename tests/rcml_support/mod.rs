@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use dialbridge::app::hook::{Format, HookSpec};
 use dialbridge::app::Method;
+use dialbridge::app::hook::{Format, HookSpec};
 
 use crate::fake_freeswitch::{Caller, DialplanNext, FakeSwitch};
 use crate::harness::{self, App, Reply, Running};
