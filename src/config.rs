@@ -266,6 +266,7 @@ impl Settings {
 
 /// Checks a configured hook: it must be absolute.
 fn check_config_hook(spec: &HookSpec) -> Result<(), String> {
+    spec.check_format()?;
     let hook: Hook = spec.clone().into();
     check_url(&hook.url)?;
     if !hook.is_absolute() {

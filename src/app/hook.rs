@@ -47,6 +47,25 @@ pub enum Format {
 pub enum HookSpec {
     /// Just a URL.
     Url(String),
+    /// A full hook with its application's language declared (`format`
+    /// present; tried before [`HookSpec::Full`], which has none).
+    Declared {
+        /// Absolute URL.
+        url: String,
+        /// GET or POST.
+        #[serde(default)]
+        method: Method,
+        /// HTTP basic auth user.
+        #[serde(default)]
+        username: Option<String>,
+        /// HTTP basic auth password.
+        #[serde(default)]
+        password: Option<Secret>,
+        /// `rcml` or `jambonz` ([`HookSpec::format`]); a name kept as
+        /// written so a misspelt one is refused by `check-config` instead
+        /// of ignored.
+        format: String,
+    },
     /// URL with method and credentials.
     Full {
         /// Absolute or relative URL.
@@ -60,18 +79,31 @@ pub enum HookSpec {
         /// HTTP basic auth password.
         #[serde(default)]
         password: Option<Secret>,
-        /// The application's language (configuration only).
-        #[serde(default)]
-        format: Format,
     },
 }
 
 impl HookSpec {
-    /// The declared [`Format`] (`Auto` for a bare URL).
+    /// The declared [`Format`] (`Auto` unless declared; an unknown name is
+    /// `Auto` too, and refused by [`HookSpec::check_format`]).
     pub fn format(&self) -> Format {
         match self {
-            HookSpec::Url(_) => Format::Auto,
-            HookSpec::Full { format, .. } => *format,
+            HookSpec::Declared { format, .. } => match format.to_ascii_lowercase().as_str() {
+                "rcml" => Format::Rcml,
+                "jambonz" => Format::Jambonz,
+                _ => Format::Auto,
+            },
+            _ => Format::Auto,
+        }
+    }
+
+    /// Checks the declared `format`'s name.
+    pub fn check_format(&self) -> Result<(), String> {
+        match self {
+            HookSpec::Declared { format, .. } if self.format() == Format::Auto => Err(format!(
+                "format `{format}` is not a dialect dialbridge speaks; use \"rcml\" \
+                 (Restcomm/TwiML XML) or \"jambonz\" (JSON)"
+            )),
+            _ => Ok(()),
         }
     }
 }
@@ -81,6 +113,19 @@ impl Serialize for HookSpec {
         match self {
             HookSpec::Url(url) => serializer.serialize_str(&crate::secret::masked(url)),
             HookSpec::Full {
+                url,
+                method,
+                username,
+                password,
+            } => {
+                let mut s = serializer.serialize_struct("HookSpec", 4)?;
+                s.serialize_field("url", &crate::secret::masked(url))?;
+                s.serialize_field("method", method)?;
+                s.serialize_field("username", username)?;
+                s.serialize_field("password", password)?;
+                s.end()
+            }
+            HookSpec::Declared {
                 url,
                 method,
                 username,
@@ -134,6 +179,12 @@ impl From<HookSpec> for Hook {
         match spec {
             HookSpec::Url(url) => Hook::post(url),
             HookSpec::Full {
+                url,
+                method,
+                username,
+                password,
+            }
+            | HookSpec::Declared {
                 url,
                 method,
                 username,
@@ -203,7 +254,6 @@ mod tests {
             method: Method::Get,
             username: Some("v".into()),
             password: Some(Secret::new("other-secret")),
-            format: Format::Rcml,
         };
         let printed = serde_json::to_string(&full).unwrap();
         assert!(
@@ -211,6 +261,40 @@ mod tests {
             "{printed}"
         );
         assert!(printed.contains("\"method\":\"GET\""), "{printed}");
+        let declared = HookSpec::Declared {
+            url: "https://u:hunter2@app.example/rcml".into(),
+            method: Method::Post,
+            username: None,
+            password: Some(Secret::new("other-secret")),
+            format: "rcml".into(),
+        };
+        let printed = serde_json::to_string(&declared).unwrap();
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("other-secret"),
+            "{printed}"
+        );
         assert!(printed.contains("\"format\":\"rcml\""), "{printed}");
+    }
+
+    #[test]
+    fn a_declared_format_is_read_and_a_misspelt_one_refused() {
+        let spec: HookSpec =
+            serde_json::from_str(r#"{"url": "https://a.example/x", "format": "RCML"}"#).unwrap();
+        assert_eq!(spec.format(), Format::Rcml);
+        assert!(spec.check_format().is_ok());
+        let spec: HookSpec =
+            serde_json::from_str(r#"{"url": "https://a.example/x", "method": "GET"}"#).unwrap();
+        assert!(matches!(
+            spec,
+            HookSpec::Full {
+                method: Method::Get,
+                ..
+            }
+        ));
+        assert_eq!(spec.format(), Format::Auto);
+        let spec: HookSpec =
+            serde_json::from_str(r#"{"url": "https://a.example/x", "format": "twiml"}"#).unwrap();
+        let e = spec.check_format().unwrap_err();
+        assert!(e.contains("twiml") && e.contains("rcml"), "{e}");
     }
 }

@@ -98,7 +98,6 @@ mod tests {
             method: Method::Post,
             username: Some("dialbridge".into()),
             password: Some(Secret::new("pw")),
-            format: Default::default(),
         });
         let auth = |hook: Hook| {
             w.resolve(&hook)
@@ -132,7 +131,6 @@ mod tests {
             method: Method::Post,
             username: Some("dialbridge".into()),
             password: Some(Secret::new("pw")),
-            format: Default::default(),
         });
         for sneaky in [
             "//evil.example/x",

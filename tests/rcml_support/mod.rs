@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use dialbridge::app::Method;
-use dialbridge::app::hook::{Format, HookSpec};
+use dialbridge::app::hook::HookSpec;
 
 use crate::fake_freeswitch::{Caller, DialplanNext, FakeSwitch};
 use crate::harness::{self, App, Reply, Running};
@@ -34,12 +34,12 @@ pub fn xml(doc: &str) -> Reply {
 /// `sip.example.com`, an account SID.
 pub fn settings(app: &App) -> dialbridge::config::Settings {
     let mut s = harness::settings(app);
-    s.app.call_hook = HookSpec::Full {
+    s.app.call_hook = HookSpec::Declared {
         url: app.url("/call"),
         method: Method::Post,
         username: None,
         password: None,
-        format: Format::Rcml,
+        format: "rcml".into(),
     };
     s.app.relaxed_numbers = true;
     s.app.account_sid = Some("AC0123456789".into());
