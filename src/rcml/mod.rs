@@ -46,6 +46,8 @@ pub struct Source<'a> {
 
 /// Reads an RCML document. Blank text is an empty reply.
 pub fn parse_document(text: &str, source: Source<'_>, ctx: &Context) -> Result<Reply, ReplyError> {
+    // A byte-order mark some editors and frameworks put first is not text.
+    let text = text.trim_start_matches('\u{feff}');
     if text.trim().is_empty() {
         return Ok(Reply::default());
     }

@@ -295,3 +295,32 @@ fn no_prefix_or_mangling_of_a_document_panics() {
         }
     }
 }
+
+#[test]
+fn a_byte_order_mark_and_an_empty_response_are_fine() {
+    let r = read("\u{feff}<?xml version=\"1.0\"?>\n<Response><Hangup/></Response>").unwrap();
+    assert_eq!(r.instructions.len(), 1);
+    assert!(read("<Response/>").unwrap().instructions.is_empty());
+}
+
+proptest::proptest! {
+    /// Any text at all is a reply or a list of problems, never a panic.
+    #[test]
+    fn any_text_is_read_without_panicking(text in "\\PC{0,200}") {
+        let _ = read(&text);
+    }
+
+    /// Documents made of RCML's own pieces in any order, too.
+    #[test]
+    fn any_arrangement_of_rcml_pieces_is_read_without_panicking(
+        pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "<Response>", "</Response>", "<Dial", " action=\"/a\"", " timeout=\"x\"", ">",
+            "</Dial>", "<Number>", "+15550001111", "</Number>", "<Client>", "bob", "</Client>",
+            "<Sip>", "sip:a@b.example", "</Sip>", "<Gather>", "</Gather>", "<Say>", "</Say>",
+            "<Pause/>", "<Play>", "</Play>", "&amp;", "&#0;", "&#x41;", "<![CDATA[", "]]>",
+            "<!--", "-->", "/>", "\"", "'", "=", "<?xml version=\"1.0\"?>",
+        ]), 0..40)
+    ) {
+        let _ = read(&pieces.concat());
+    }
+}
