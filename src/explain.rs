@@ -226,6 +226,10 @@ fn explain_one(
             d.status,
             headers_note(d.headers.0.len())
         )),
+        Verb::Dtmf(d) => plain(format!(
+            "dtmf: uuid_send_dtmf {} (RFC 2833 to the caller)",
+            d.digits
+        )),
         Verb::Tag(t) => plain(format!(
             "tag: add customerData ({} key(s)) to later hooks; nothing sent to FreeSWITCH",
             t.data.len()

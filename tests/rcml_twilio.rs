@@ -91,6 +91,7 @@ fn twiml_built_by_twilios_library_is_accepted_and_explained() {
     assert_eq!(verbs("say"), ["say", "say"]);
     assert_eq!(verbs("pause"), ["pause", "pause"]);
     assert_eq!(verbs("reject"), ["sip:decline"]);
+    assert_eq!(verbs("play-digits"), ["dtmf"]);
     assert_eq!(verbs("redirect"), ["redirect"]);
     // The nested prompt and the <Say> reached when nothing is entered.
     assert_eq!(verbs("gather"), ["gather", "say"]);

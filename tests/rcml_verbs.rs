@@ -163,3 +163,29 @@ async fn an_undeclared_application_answering_xml_is_read_as_rcml() {
     // Undeclared: its request stayed jambonz JSON.
     assert_eq!(app.requests("/call")[0].json()["call_sid"], call.uuid());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn play_digits_sends_dtmf_to_the_caller() {
+    let (app, fake, d) = setup().await;
+    app.reply(
+        "/call",
+        xml("<Response><Play digits=\"12#\"/><Pause length=\"1\"/></Response>"),
+    );
+    let call = fake.call(d.addr, caller());
+    call.finished(WAIT).await.expect("the call ends");
+    let apps = call.apps();
+    assert_eq!(
+        apps.first().map(|(n, _)| n.as_str()),
+        Some("answer"),
+        "{apps:?}"
+    );
+    let sent: Vec<String> = call
+        .sip_sent()
+        .into_iter()
+        .filter_map(|(u, m)| match m {
+            fake_freeswitch::SipSent::Dtmf(d) if u == call.uuid() => Some(d),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, ["12#"]);
+}

@@ -9,6 +9,7 @@ pub mod address_rules;
 pub mod amd;
 pub mod decline;
 pub mod dial;
+pub mod dtmf;
 pub mod gather;
 pub mod hangup;
 pub mod headers;
@@ -65,6 +66,8 @@ pub enum Verb {
     Answer,
     /// Ring targets and bridge the first to answer.
     Dial(Box<Dial>),
+    /// Send DTMF digits to the caller.
+    Dtmf(dtmf::Dtmf),
     /// Collect digits.
     Gather(gather::Gather),
     /// End the call.
@@ -90,6 +93,7 @@ impl Verb {
         match self {
             Verb::Answer => "answer",
             Verb::Dial(_) => "dial",
+            Verb::Dtmf(_) => "dtmf",
             Verb::Gather(_) => "gather",
             Verb::Hangup(_) => "hangup",
             Verb::Pause(_) => "pause",

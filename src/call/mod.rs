@@ -11,6 +11,7 @@ pub mod handle;
 pub mod info;
 pub mod media;
 pub mod rcml_flow;
+pub mod send_dtmf;
 pub mod session;
 pub mod status;
 pub mod tasks;

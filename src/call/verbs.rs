@@ -49,6 +49,7 @@ pub async fn run(call: &mut Call, verb: &Verb) -> Next {
                 .map(|_| Next::Continue)
         }
         Verb::Play(p) => play(call, p).await,
+        Verb::Dtmf(d) => super::send_dtmf::run(call, d).await,
         Verb::Say(s) => say(call, s).await,
         Verb::Gather(g) => gather(call, g).await,
         Verb::Redirect(r) => {

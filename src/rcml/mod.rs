@@ -128,7 +128,7 @@ fn read_verb(
         "Gather" => gather::read_gather(el, source, ctx, problems).map(Verb::Gather),
         "Hangup" => verbs::read_hangup(el, problems),
         "Pause" => verbs::read_pause(el, problems).map(Verb::Pause),
-        "Play" => verbs::read_play(el, ctx, problems).map(Verb::Play),
+        "Play" => verbs::read_play_verb(el, ctx, problems),
         "Redirect" => verbs::read_redirect(el, problems).map(Verb::Redirect),
         "Reject" => verbs::read_reject(el, problems).map(Verb::SipDecline),
         "Say" => verbs::read_say(el, problems).map(Verb::Say),
@@ -168,6 +168,7 @@ pub(crate) fn no_children(el: &Element, problems: &mut Problems) {
 pub fn element_name(verb: &Verb) -> &'static str {
     match verb {
         Verb::Dial(_) => "Dial",
+        Verb::Dtmf(_) => "Play",
         Verb::Gather(_) => "Gather",
         Verb::Hangup(_) => "Hangup",
         Verb::Pause(_) => "Pause",

@@ -167,6 +167,11 @@ fn the_verbs_around_a_dial() {
     assert!(matches!(v[6], Verb::SipDecline(d) if d.status == 603));
     assert!(matches!(v[7], Verb::Hangup(_)));
     let r =
+        read("<Response><Play digits=\"ww12#\"/><Play>https://m.example/a.wav</Play></Response>")
+            .unwrap();
+    assert!(matches!(&r.instructions[0].verb, Verb::Dtmf(d) if d.digits == "ww12#"));
+    assert_eq!(element_path(&r.instructions, 1), "/Response/Play[2]");
+    let r =
         read("<Response><Redirect method=\"GET\">/next</Redirect><Say>x</Say></Response>").unwrap();
     assert_eq!(r.instructions.len(), 1);
     assert!(matches!(&r.instructions[0].verb,
@@ -220,7 +225,7 @@ fn problems_are_reported_at_element_and_attribute_paths() {
             <Dial timeout="soon" bogus="1"><Number>+15550001111</Number><Conference>room</Conference></Dial>
             <Dial><Client>bob</Client><Number>12ab</Number></Dial>
             <Gather><Say>a</Say><Play>https://m.example/a.wav</Play><Dial>+1555</Dial></Gather>
-            <Play digits="1234"/>
+            <Play digits="12x"/>
             <Reject reason="later"/>
             <Say><break time="1s"/>hi</Say>
         </Response>"#,

@@ -97,14 +97,45 @@ fn no_children_ssml(el: &Element, problems: &mut Problems) {
     }
 }
 
-/// `<Play loop>url</Play>`.
+/// `<Play>` as a verb: audio (`<Play loop>url</Play>`), or DTMF digits
+/// sent to the caller (`<Play digits="1234#"/>`, `w` a half-second pause).
+pub fn read_play_verb(el: &Element, ctx: &Context, problems: &mut Problems) -> Option<Verb> {
+    let Some(digits) = el.attrs.iter().find(|(k, _)| k == "digits").map(|(_, v)| v) else {
+        return read_play(el, ctx, problems).map(Verb::Play);
+    };
+    let mut a = Attrs::of(el, problems);
+    let _ = a.str("digits");
+    if a.str("loop").is_some() {
+        a.notice("loop", "digits are sent once; loop applies to audio");
+    }
+    let ok = match crate::app::dtmf::check(digits, "digits") {
+        Ok(()) => true,
+        Err(e) => {
+            a.problem("digits", e);
+            false
+        }
+    };
+    if !el.text().is_empty() {
+        a.problem_here("give either digits or a URL to play, not both");
+    }
+    a.finish();
+    no_children(el, problems);
+    ok.then(|| {
+        Verb::Dtmf(crate::app::dtmf::Dtmf {
+            digits: digits.clone(),
+        })
+    })
+}
+
+/// `<Play loop>url</Play>` (digits are only sent by a `<Play>` verb of
+/// its own, not inside `<Gather>`).
 pub fn read_play(el: &Element, ctx: &Context, problems: &mut Problems) -> Option<Play> {
     let mut a = Attrs::of(el, problems);
     let repeat = read_loop(&mut a);
     if a.str("digits").is_some() {
         a.problem(
             "digits",
-            "sending DTMF with <Play digits> is not supported by dialbridge yet",
+            "a <Play digits> inside <Gather> is not supported; send the digits before it",
         );
     }
     let text = el.text();

@@ -44,6 +44,7 @@ function documents() {
     r.say({ voice: 'man', loop: 0 }, 'forever');
   });
   add('play', (r) => r.play({ loop: 3 }, 'https://media.example/hello.mp3'));
+  add('play-digits', (r) => r.play({ digits: 'ww12#' }));
   add('pause', (r) => {
     r.pause({ length: 5 });
     r.pause();
