@@ -146,9 +146,8 @@ pub struct Webhooks {
     metrics: Option<Arc<Metrics>>,
     /// The call's bound on `dtmfHook` posts (shared by the clones).
     dtmf: Limiter,
-    /// The declared formats of the application, the status hook and the
-    /// error hook.
-    formats: [Format; 3],
+    /// The declared formats of the application's hooks.
+    formats: form::Formats,
 }
 
 /// The shared HTTP client: rustls, `User-Agent: dialbridge/<version>`, no
@@ -179,36 +178,14 @@ impl Webhooks {
             retries: settings.app.webhook_retries,
             metrics: None,
             dtmf: Limiter::new(Limits::of(&settings.dtmf)),
-            formats: [
-                settings.app.format(),
-                settings
-                    .app
-                    .call_status_hook
-                    .as_ref()
-                    .map_or(Format::Auto, |h| h.format()),
-                settings
-                    .app
-                    .error_hook
-                    .as_ref()
-                    .map_or(Format::Auto, |h| h.format()),
-            ],
+            formats: form::Formats::of(settings),
         }
     }
 
     /// The declared format of the application behind `call_hook` (every
     /// hook its replies name speaks it too).
     pub fn format(&self) -> Format {
-        self.formats[0]
-    }
-
-    /// The format a request of `kind` is sent in: the status and error
-    /// hooks have their own, every other hook is the application's.
-    pub fn format_of(&self, kind: HookKind) -> Format {
-        match kind {
-            HookKind::Status => self.formats[1],
-            HookKind::Error => self.formats[2],
-            _ => self.formats[0],
-        }
+        self.formats.of_kind(HookKind::Call)
     }
 
     /// Counts requests and their latency in `metrics`.
@@ -363,31 +340,13 @@ impl Webhooks {
         kind: HookKind,
     ) -> Result<Option<ReplyBody>, WebhookError> {
         let url = &resolved.url;
-        let mut twilio_signature = None;
-        let (mut request, body) = match (self.format_of(kind), method) {
-            (Format::Rcml, _) => {
-                let form = form::request(url, method, payload);
-                if !self.secret.is_empty() {
-                    twilio_signature = Some(form::sign(
-                        self.secret.expose(),
-                        &form.signed_url,
-                        &form.signed_params,
-                    ));
-                }
-                let request = match form.body {
-                    Some(body) => self
-                        .client
-                        .post(form.url)
-                        .header(
-                            reqwest::header::CONTENT_TYPE,
-                            "application/x-www-form-urlencoded",
-                        )
-                        .body(body),
-                    None => self.client.get(form.url),
-                };
-                (request, String::new())
-            }
-            (_, Method::Post) => {
+        let rcml = self.formats.of_kind(kind) == Format::Rcml;
+        let (mut request, body) = match method {
+            _ if rcml => (
+                form::build(&self.client, url, method, payload, &self.secret),
+                String::new(),
+            ),
+            Method::Post => {
                 let body = payload.to_string();
                 (
                     self.client
@@ -397,7 +356,7 @@ impl Webhooks {
                     body,
                 )
             }
-            (_, Method::Get) => (
+            Method::Get => (
                 self.client.get(url.clone()).query(&query(payload)),
                 String::new(),
             ),
@@ -406,9 +365,7 @@ impl Webhooks {
         if let Some((user, password)) = &resolved.auth {
             request = request.basic_auth(user, password.as_ref().map(Secret::expose));
         }
-        if let Some(sig) = twilio_signature {
-            request = request.header(form::HEADER, sig);
-        } else if !self.secret.is_empty() {
+        if !self.secret.is_empty() && !rcml {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs())

@@ -12,10 +12,75 @@ use serde_json::Value;
 use sha1::Sha1;
 use url::Url;
 
-use crate::app::Method;
+use super::HookKind;
+use crate::app::{Format, Method};
+use crate::config::Settings;
+use crate::secret::Secret;
 
 /// The signature header.
 pub const HEADER: &str = "X-Twilio-Signature";
+
+/// The declared format of each configured hook: the application's
+/// (`call_hook`, and every hook its replies name), `call_status_hook`'s and
+/// `error_hook`'s.
+#[derive(Debug, Clone, Copy)]
+pub struct Formats {
+    app: Format,
+    status: Format,
+    error: Format,
+}
+
+impl Formats {
+    /// The formats `settings` declare.
+    pub fn of(settings: &Settings) -> Self {
+        let declared = |h: &Option<crate::app::hook::HookSpec>| {
+            h.as_ref().map_or(Format::Auto, |h| h.format())
+        };
+        Self {
+            app: settings.app.format(),
+            status: declared(&settings.app.call_status_hook),
+            error: declared(&settings.app.error_hook),
+        }
+    }
+
+    /// The format a request of `kind` is sent in.
+    pub fn of_kind(self, kind: HookKind) -> Format {
+        match kind {
+            HookKind::Status => self.status,
+            HookKind::Error => self.error,
+            _ => self.app,
+        }
+    }
+}
+
+/// The RCML request for `payload` to `url`: a form POST or a GET with a
+/// query, with `X-Twilio-Signature` when `secret` is set.
+pub fn build(
+    client: &reqwest::Client,
+    url: &Url,
+    method: Method,
+    payload: &Value,
+    secret: &Secret,
+) -> reqwest::RequestBuilder {
+    let form = request(url, method, payload);
+    let mut builder = match form.body {
+        Some(body) => client
+            .post(form.url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body),
+        None => client.get(form.url),
+    };
+    if !secret.is_empty() {
+        builder = builder.header(
+            HEADER,
+            sign(secret.expose(), &form.signed_url, &form.signed_params),
+        );
+    }
+    builder
+}
 
 /// What to send: the URL (with the parameters in its query for a GET),
 /// the form body for a POST, and the text the signature covers.
