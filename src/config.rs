@@ -248,6 +248,7 @@ impl Settings {
             has_default_carrier: self.carriers.values().any(|c| c.default),
             teams_tenant: self.teams.tenant.clone(),
             media_dirs: self.media.allowed_dirs(),
+            registrar_domain: self.registrar.domain.clone(),
         }
     }
 
@@ -265,6 +266,7 @@ impl Settings {
 
 /// Checks a configured hook: it must be absolute.
 fn check_config_hook(spec: &HookSpec) -> Result<(), String> {
+    spec.check_format()?;
     let hook: Hook = spec.clone().into();
     check_url(&hook.url)?;
     if !hook.is_absolute() {

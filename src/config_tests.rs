@@ -264,3 +264,34 @@ fn bad_allow_blocks_and_limits_are_named_with_their_key() {
     let e = load("[http]\nheader_timeout_ms = 5\n", &[]).expect_err("unknown key");
     assert!(e.to_string().contains("header_timeout_ms"), "{e}");
 }
+
+#[test]
+fn a_hook_declares_its_applications_format() {
+    let s = load(
+        "[app]\ncall_hook = { url = \"https://app.example/rcml\", method = \"GET\", \
+         format = \"rcml\" }\ncall_status_hook = { url = \"https://app.example/status\", \
+         format = \"rcml\" }\n[registrar]\ndomain = \"sip.example.com\"\n",
+        &[],
+    )
+    .expect("valid");
+    assert_eq!(s.app.format(), crate::app::Format::Rcml);
+    assert_eq!(s.app.call_hook().method, crate::app::Method::Get);
+    assert_eq!(
+        s.app_context().registrar_domain.as_deref(),
+        Some("sip.example.com")
+    );
+    assert!(s.to_masked_toml().contains("format = \"rcml\""));
+    let undeclared = load("", &[]).expect("valid");
+    assert_eq!(undeclared.app.format(), crate::app::Format::Auto);
+    let p = problems(
+        load(
+            "[app]\ncall_hook = { url = \"https://app.example/x\", format = \"twiml\" }\n\
+             [registrar]\ndomain = \"bad domain\"\n",
+            &[],
+        )
+        .unwrap_err(),
+    );
+    let keys: Vec<&str> = p.iter().map(|p| p.key.as_str()).collect();
+    assert!(keys.contains(&"app.call_hook"), "{p:?}");
+    assert!(keys.contains(&"registrar.domain"), "{p:?}");
+}

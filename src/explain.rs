@@ -53,10 +53,31 @@ pub struct ExplainedLeg {
     pub endpoint: String,
 }
 
-/// Validates and compiles `text` (an array of verbs, or one verb).
+/// True when `text` is read as an RCML document: it starts with `<`, or
+/// the application is declared `format = "rcml"`.
+pub fn is_rcml(text: &str, settings: &Settings) -> bool {
+    settings.app.format() == app::Format::Rcml
+        || text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('<')
+}
+
+/// Validates and compiles `text`: jambonz JSON (an array of verbs, or one
+/// verb), or an RCML document ([`is_rcml`]).
 pub fn explain(text: &str, settings: &Settings) -> Result<Explanation, Vec<Problem>> {
-    let reply =
-        crate::jambonz::parse_reply(text, &settings.app_context()).map_err(|e| e.problems())?;
+    let rcml = is_rcml(text, settings);
+    let ctx = settings.app_context();
+    let reply = if rcml {
+        let call_hook = settings.app.call_hook();
+        let source = crate::rcml::Source {
+            url: &call_hook.url,
+        };
+        crate::rcml::parse_document(text.trim_start_matches('\u{feff}'), source, &ctx)
+    } else {
+        crate::jambonz::parse_reply(text, &ctx)
+    }
+    .map_err(|e| e.problems())?;
     let single = text.trim_start().starts_with('{');
     let mut verbs = Vec::new();
     let mut lines = Vec::new();
@@ -67,6 +88,10 @@ pub fn explain(text: &str, settings: &Settings) -> Result<Explanation, Vec<Probl
                 verbs.push(v);
                 lines.push(l);
             }
+            Err(e) if rcml => problems.push(Problem {
+                pointer: Location::XmlPath(crate::rcml::element_path(&reply.instructions, i)),
+                message: e.to_string(),
+            }),
             Err(e) => problems.push(compile_problem(&e, i, single, ins)),
         }
     }

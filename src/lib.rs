@@ -10,7 +10,8 @@
 //! 1. What applications say: [`app`], the validated verb model and its
 //!    value rules, every problem at a location; its readers and pure
 //!    consumers: [`jambonz`] (jambonz JSON into the model), [`dialect`]
-//!    (which reader reads a reply), [`amd`] (the answering-machine
+//!    (which reader reads a reply), [`rcml`] (RCML/TwiML XML into the
+//!    model), [`amd`] (the answering-machine
 //!    classifier), [`dtmf`] (the DTMF sequence matcher).
 //! 2. [`config`]: settings from TOML + `DIALBRIDGE__*` environment
 //!    variables.
@@ -32,6 +33,7 @@ pub mod app;
 pub mod dialect;
 pub mod dtmf;
 pub mod jambonz;
+pub mod rcml;
 
 pub mod config;
 

@@ -1,9 +1,12 @@
 //! Talking to the web application: POST JSON (or GET with query parameters),
-//! HTTP basic auth, the `Jambonz-Signature` header, a timeout per request,
+//! HTTP basic auth, the `Jambonz-Signature` header — or, for an application
+//! declared `format = "rcml"`, Twilio's form-encoded parameters signed with
+//! `X-Twilio-Signature` ([`form`]) — a timeout per request,
 //! retries with backoff, a 1 MiB cap on replies, relative URLs resolved
 //! against `call_hook` (with its credentials), `dtmfHook` posts bounded per
 //! call ([`limit`]). Secrets never reach a log line.
 
+pub mod form;
 pub mod limit;
 mod policy;
 pub mod signature;
@@ -19,7 +22,7 @@ pub use limit::{Decision, Limiter, Limits};
 pub use policy::{Failure, RetryPolicy};
 pub use urls::Resolved;
 
-use crate::app::{Hook, Method};
+use crate::app::{Format, Hook, Method};
 use crate::config::Settings;
 use crate::metrics::Metrics;
 use crate::secret::{Secret, shown};
@@ -143,6 +146,8 @@ pub struct Webhooks {
     metrics: Option<Arc<Metrics>>,
     /// The call's bound on `dtmfHook` posts (shared by the clones).
     dtmf: Limiter,
+    /// The declared formats of the application's hooks.
+    formats: form::Formats,
 }
 
 /// The shared HTTP client: rustls, `User-Agent: dialbridge/<version>`, no
@@ -185,7 +190,14 @@ impl Webhooks {
             retries: settings.app.webhook_retries,
             metrics: None,
             dtmf: Limiter::new(Limits::of(&settings.dtmf)),
+            formats: form::Formats::of(settings),
         }
+    }
+
+    /// The declared format of the application behind `call_hook` (every
+    /// hook its replies name speaks it too).
+    pub fn format(&self) -> Format {
+        self.formats.of_kind(HookKind::Call)
     }
 
     /// Counts requests and their latency in `metrics`.
@@ -299,7 +311,7 @@ impl Webhooks {
         loop {
             let started = std::time::Instant::now();
             let result = self
-                .attempt(&resolved, &shown_url, hook.method, payload)
+                .attempt(&resolved, &shown_url, hook.method, payload, kind)
                 .await;
             let ms = started.elapsed().as_millis();
             let failure = match &result {
@@ -337,9 +349,15 @@ impl Webhooks {
         shown_url: &str,
         method: Method,
         payload: &Value,
+        kind: HookKind,
     ) -> Result<Option<ReplyBody>, WebhookError> {
         let url = &resolved.url;
+        let rcml = self.formats.of_kind(kind) == Format::Rcml;
         let (mut request, body) = match method {
+            _ if rcml => (
+                form::build(&self.client, url, method, payload, &self.secret),
+                String::new(),
+            ),
             Method::Post => {
                 let body = payload.to_string();
                 (
@@ -359,7 +377,7 @@ impl Webhooks {
         if let Some((user, password)) = &resolved.auth {
             request = request.basic_auth(user, password.as_ref().map(Secret::expose));
         }
-        if !self.secret.is_empty() {
+        if !self.secret.is_empty() && !rcml {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs())

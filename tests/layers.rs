@@ -24,6 +24,7 @@ const LAYERS: &[(&str, u32)] = &[
     // parts that take its values
     ("app", 10),
     ("jambonz", 11),
+    ("rcml", 11),
     ("dialect", 12),
     ("amd", 11),
     ("dtmf", 11),

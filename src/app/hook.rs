@@ -23,6 +23,22 @@ pub enum Method {
     Get,
 }
 
+/// The language a configured hook's application speaks (`format` in the
+/// configuration): requests and replies follow it. Exists so an operator
+/// can point dialbridge at a Restcomm/Twilio application unchanged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Not declared: JSON requests (jambonz); an XML reply is read as RCML.
+    #[default]
+    Auto,
+    /// jambonz: JSON requests, JSON verbs; an XML reply is an error.
+    Jambonz,
+    /// RCML/TwiML: form-encoded requests with Twilio's parameter names and
+    /// `X-Twilio-Signature`, XML replies; a JSON reply is an error.
+    Rcml,
+}
+
 /// A webhook to call. `url` is kept as written; it is resolved against
 /// `call_hook` when the request is made. Prints (`Serialize`, for
 /// `check-config`) with the URL's password masked.
@@ -31,6 +47,25 @@ pub enum Method {
 pub enum HookSpec {
     /// Just a URL.
     Url(String),
+    /// A full hook with its application's language declared (`format`
+    /// present; tried before [`HookSpec::Full`], which has none).
+    Declared {
+        /// Absolute URL.
+        url: String,
+        /// GET or POST.
+        #[serde(default)]
+        method: Method,
+        /// HTTP basic auth user.
+        #[serde(default)]
+        username: Option<String>,
+        /// HTTP basic auth password.
+        #[serde(default)]
+        password: Option<Secret>,
+        /// `rcml` or `jambonz` ([`HookSpec::format`]); a name kept as
+        /// written so a misspelt one is refused by `check-config` instead
+        /// of ignored.
+        format: String,
+    },
     /// URL with method and credentials.
     Full {
         /// Absolute or relative URL.
@@ -45,6 +80,32 @@ pub enum HookSpec {
         #[serde(default)]
         password: Option<Secret>,
     },
+}
+
+impl HookSpec {
+    /// The declared [`Format`] (`Auto` unless declared; an unknown name is
+    /// `Auto` too, and refused by [`HookSpec::check_format`]).
+    pub fn format(&self) -> Format {
+        match self {
+            HookSpec::Declared { format, .. } => match format.to_ascii_lowercase().as_str() {
+                "rcml" => Format::Rcml,
+                "jambonz" => Format::Jambonz,
+                _ => Format::Auto,
+            },
+            _ => Format::Auto,
+        }
+    }
+
+    /// Checks the declared `format`'s name.
+    pub fn check_format(&self) -> Result<(), String> {
+        match self {
+            HookSpec::Declared { format, .. } if self.format() == Format::Auto => Err(format!(
+                "format `{format}` is not a dialect dialbridge speaks; use \"rcml\" \
+                 (Restcomm/TwiML XML) or \"jambonz\" (JSON)"
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl Serialize for HookSpec {
@@ -62,6 +123,21 @@ impl Serialize for HookSpec {
                 s.serialize_field("method", method)?;
                 s.serialize_field("username", username)?;
                 s.serialize_field("password", password)?;
+                s.end()
+            }
+            HookSpec::Declared {
+                url,
+                method,
+                username,
+                password,
+                format,
+            } => {
+                let mut s = serializer.serialize_struct("HookSpec", 5)?;
+                s.serialize_field("url", &crate::secret::masked(url))?;
+                s.serialize_field("method", method)?;
+                s.serialize_field("username", username)?;
+                s.serialize_field("password", password)?;
+                s.serialize_field("format", format)?;
                 s.end()
             }
         }
@@ -107,6 +183,13 @@ impl From<HookSpec> for Hook {
                 method,
                 username,
                 password,
+            }
+            | HookSpec::Declared {
+                url,
+                method,
+                username,
+                password,
+                ..
             } => Hook {
                 url,
                 method,
@@ -178,5 +261,40 @@ mod tests {
             "{printed}"
         );
         assert!(printed.contains("\"method\":\"GET\""), "{printed}");
+        let declared = HookSpec::Declared {
+            url: "https://u:hunter2@app.example/rcml".into(),
+            method: Method::Post,
+            username: None,
+            password: Some(Secret::new("other-secret")),
+            format: "rcml".into(),
+        };
+        let printed = serde_json::to_string(&declared).unwrap();
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("other-secret"),
+            "{printed}"
+        );
+        assert!(printed.contains("\"format\":\"rcml\""), "{printed}");
+    }
+
+    #[test]
+    fn a_declared_format_is_read_and_a_misspelt_one_refused() {
+        let spec: HookSpec =
+            serde_json::from_str(r#"{"url": "https://a.example/x", "format": "RCML"}"#).unwrap();
+        assert_eq!(spec.format(), Format::Rcml);
+        assert!(spec.check_format().is_ok());
+        let spec: HookSpec =
+            serde_json::from_str(r#"{"url": "https://a.example/x", "method": "GET"}"#).unwrap();
+        assert!(matches!(
+            spec,
+            HookSpec::Full {
+                method: Method::Get,
+                ..
+            }
+        ));
+        assert_eq!(spec.format(), Format::Auto);
+        let spec: HookSpec =
+            serde_json::from_str(r#"{"url": "https://a.example/x", "format": "twiml"}"#).unwrap();
+        let e = spec.check_format().unwrap_err();
+        assert!(e.contains("twiml") && e.contains("rcml"), "{e}");
     }
 }

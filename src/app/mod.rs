@@ -32,7 +32,7 @@ pub mod target;
 use serde::Serialize;
 
 pub use dial::{Dial, DtmfCapture};
-pub use hook::{Hook, Method};
+pub use hook::{Format, Hook, Method};
 pub use problem::{Location, Problem, Problems, ReplyError};
 pub use target::{SipAuth, Target, TargetKind};
 
@@ -50,6 +50,9 @@ pub struct Context {
     /// Directories `play` may name files in (`[media] cache_dir` and
     /// `allow_paths`); empty: no local path is allowed.
     pub media_dirs: Vec<String>,
+    /// `[registrar] domain`: the domain of RCML `<Client>` names written
+    /// without one.
+    pub registrar_domain: Option<String>,
 }
 
 impl Context {

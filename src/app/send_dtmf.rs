@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+/// Most digits one verb sends.
+pub const MAX_DIGITS: usize = 64;
+
 /// Default tone length, as jambonz.
 pub const DEFAULT_DURATION_MS: u32 = 500;
 
@@ -13,4 +16,38 @@ pub struct SendDtmf {
     pub digits: String,
     /// Length of each tone in milliseconds.
     pub duration_ms: u32,
+}
+
+/// Checks digits to send (RCML's `<Play digits>`): 1 to [`MAX_DIGITS`] of
+/// `0-9 * # A-D`, with `w` (0.5 s) and `W` (1 s) pauses, as both Twilio and
+/// FreeSWITCH write them.
+pub fn check(digits: &str, what: &str) -> Result<(), String> {
+    if digits.is_empty() || digits.len() > MAX_DIGITS {
+        return Err(format!("{what} must be 1 to {MAX_DIGITS} DTMF digits"));
+    }
+    match digits
+        .chars()
+        .find(|c| !(c.is_ascii_digit() || "*#ABCDabcdwW".contains(*c)))
+    {
+        Some(c) => Err(format!(
+            "{what} contains '{c}'; use 0-9, *, #, A-D and w (a half-second pause)"
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_pauses_and_nothing_else() {
+        assert!(check("ww1234#", "digits").is_ok());
+        assert!(check("*9D", "digits").is_ok());
+        assert!(check("", "digits").is_err());
+        assert!(check("12 3", "digits").is_err());
+        assert!(check("1;2", "digits").is_err());
+        assert!(check("1@500", "digits").is_err());
+        assert!(check(&"1".repeat(MAX_DIGITS + 1), "digits").is_err());
+    }
 }

@@ -13,6 +13,7 @@ pub mod handle;
 pub mod info;
 pub mod media;
 pub mod play_verb;
+pub mod rcml_flow;
 pub mod session;
 pub mod session_verbs;
 pub mod status;
@@ -27,7 +28,7 @@ use tracing::error;
 
 use crate::app::{Hook, Instruction, Problem, ReplyError};
 use crate::config::Settings;
-use crate::dialect::read_reply;
+use crate::dialect::read;
 use crate::freeswitch::control::Control;
 use crate::freeswitch::socket::CallSocket;
 use crate::metrics::Metrics;
@@ -169,7 +170,14 @@ impl Call {
             return Ok(None);
         };
         let ctx = self.settings.app_context();
-        match read_reply(&body.text, body.content_type.as_deref(), &ctx) {
+        let declared = self.hooks.format();
+        match read(
+            &body.text,
+            body.content_type.as_deref(),
+            declared,
+            &hook.url,
+            &ctx,
+        ) {
             Ok(reply) => {
                 for n in &reply.notices {
                     tracing::info!(hook = kind.as_str(), notice = %n, "reply notice");

@@ -311,6 +311,9 @@ async fn gather(call: &mut Call, g: &Gather) -> Result<Next, SocketError> {
         "timeout"
     };
     info!(digits = digits.len(), reason, "gather done");
+    if call.hooks.format() == crate::app::Format::Rcml {
+        return Ok(super::rcml_flow::after_gather(call, g, &digits).await);
+    }
     Ok(ask_hook(
         call,
         HookKind::Action,

@@ -209,6 +209,11 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
     if let Err(e) = rules::proxy(&s.registrar.proxy, "proxy") {
         bad("registrar.proxy", e);
     }
+    if let Some(d) = &s.registrar.domain
+        && let Err(e) = rules::host_port(d, "domain")
+    {
+        bad("registrar.domain", e);
+    }
     if let Err(e) = rules::proxy(&s.teams.proxy, "proxy") {
         bad("teams.proxy", e);
     }

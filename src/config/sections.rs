@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::DEFAULT_ESL_PASSWORD;
-use crate::app::hook::{Hook, HookSpec};
+use crate::app::hook::{Format, Hook, HookSpec};
 use crate::secret::Secret;
 
 /// `[freeswitch]`: the inbound ESL control connection.
@@ -196,6 +196,12 @@ impl App {
     pub fn call_hook(&self) -> Hook {
         self.call_hook.clone().into()
     }
+
+    /// The language of the application behind `call_hook`: its requests
+    /// and replies, and those of every hook its replies name.
+    pub fn format(&self) -> Format {
+        self.call_hook.format()
+    }
 }
 
 /// `[sip]`.
@@ -235,12 +241,16 @@ pub struct Carrier {
 pub struct Registrar {
     /// Where `user` targets are sent (Kamailio), as `fs_path`.
     pub proxy: String,
+    /// Domain of RCML `<Client>` names written without one (`alice` ->
+    /// `alice@<domain>`).
+    pub domain: Option<String>,
 }
 
 impl Default for Registrar {
     fn default() -> Self {
         Self {
             proxy: "sip:127.0.0.1:5070".into(),
+            domain: None,
         }
     }
 }
