@@ -97,10 +97,26 @@ async fn run_call(
 /// the call's handle hangs it up.
 pub async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>, steering: &mut Steering) {
     let mut queue: VecDeque<Instruction> = verbs.into();
-    while let Some(ins) = queue.pop_front() {
+    loop {
         if call.socket.over() || steering.hangup().is_some() {
             break;
         }
+        // A redirect through the handle (the REST API's updateCall
+        // `call_hook`): what was left of the application is dropped and the
+        // new hook's application runs, asked for like `call_hook`.
+        if let Some(hook) = steering.take_redirect() {
+            info!(hook = %crate::secret::masked(&hook.url), "redirected through the call's handle");
+            let payload = call.payload(json!({}));
+            match steering
+                .serve(call.fetch(HookKind::Redirect, &hook, payload))
+                .await
+            {
+                Ok(verbs) => queue = verbs.unwrap_or_default().into(),
+                Err(_) => break,
+            }
+            continue;
+        }
+        let Some(ins) = queue.pop_front() else { break };
         call.pending_refusal = None;
         info!(
             verb = ins.verb.name(),

@@ -52,6 +52,25 @@ impl Registry {
         self.table().get(call_sid).map(|e| e.handle().clone())
     }
 
+    /// The handle of `call_sid` and whether its call is only reserved (being
+    /// created: its socket has not connected yet).
+    pub fn lookup(&self, call_sid: &str) -> Option<(CallHandle, bool)> {
+        self.table()
+            .get(call_sid)
+            .map(|e| (e.handle().clone(), matches!(e, Entry::Reserved(..))))
+    }
+
+    /// The handles of the calls whose task runs (not the reserved ones).
+    pub fn live(&self) -> Vec<CallHandle> {
+        self.table()
+            .values()
+            .filter_map(|e| match e {
+                Entry::Live(h) => Some(h.clone()),
+                Entry::Reserved(..) => None,
+            })
+            .collect()
+    }
+
     /// The call_sids registered now, live or reserved.
     pub fn call_sids(&self) -> Vec<String> {
         self.table().keys().cloned().collect()
