@@ -10,6 +10,7 @@ pub mod dtmf;
 pub mod handle;
 pub mod info;
 pub mod media;
+pub mod origination;
 pub mod session;
 pub mod status;
 pub mod tasks;

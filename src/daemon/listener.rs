@@ -124,14 +124,17 @@ async fn handle(
         return;
     };
     // Registered until this task ends, however it ends.
-    let (registration, commands) = match calls.register(&data.uuid) {
-        Some((registration, commands)) => (Some(registration), Some(commands)),
+    let (registration, commands, origination) = match calls.register(&data.uuid) {
+        Some((mut registration, commands)) => {
+            let origination = registration.origination();
+            (Some(registration), Some(commands), origination)
+        }
         None => {
             warn!(call_sid = %data.uuid, "a live call already has this call_sid; this one has no handle");
-            (None, None)
+            (None, None, None)
         }
     };
-    session::run(socket, data, engine, commands).await;
+    session::run(socket, data, engine, commands, origination).await;
     drop(registration);
     drop(permit);
 }

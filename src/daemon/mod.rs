@@ -146,20 +146,6 @@ impl Daemon {
             Arc::clone(&metrics),
             Arc::clone(&fds),
         ));
-        let calls = Registry::default();
-        let api_addr = api_bound.map(|((tcp, addr), keys)| {
-            let state =
-                api::ApiState::new(calls.clone(), control.clone(), settings_rx.clone(), &keys);
-            tokio::spawn(http_server::serve(
-                tcp,
-                api::router(state),
-                settings_rx.clone(),
-                Arc::clone(&metrics),
-                Arc::clone(&fds),
-            ));
-            info!(%addr, "REST API listening");
-            addr
-        });
         let engine = Arc::new(Engine::new(
             settings_rx,
             Arc::clone(&metrics),
@@ -167,6 +153,26 @@ impl Daemon {
             control,
         ));
         let tasks = engine.tasks.clone();
+        let calls = Registry::default();
+        let api_addr = api_bound.map(|((tcp, addr), keys)| {
+            let state = api::ApiState::new(
+                calls.clone(),
+                engine.control.clone(),
+                engine.settings.clone(),
+                engine.http.clone(),
+                engine.tasks.clone(),
+                &keys,
+            );
+            tokio::spawn(http_server::serve(
+                tcp,
+                api::router(state),
+                engine.settings.clone(),
+                Arc::clone(&metrics),
+                Arc::clone(&fds),
+            ));
+            info!(%addr, "REST API listening");
+            addr
+        });
         info!(%listener_addr, %http_addr, "listening for FreeSWITCH call connections");
         let listener = tokio::spawn(listener::serve(
             tcp,

@@ -45,6 +45,18 @@ pub async fn list(
             out.push(Value::Object(view));
         }
     }
+    let settings = s.settings.borrow().clone();
+    for (sid, o) in s.calls.reserved() {
+        let Some(o) = o else { continue };
+        let view = super::create::payload(&settings, &sid, &o, "trying", 100);
+        let keep = LIST_FILTERS.iter().all(|f| match filter.get(*f) {
+            Some(want) => view.get(*f).and_then(Value::as_str) == Some(want.as_str()),
+            None => true,
+        });
+        if keep {
+            out.push(view);
+        }
+    }
     out.sort_by(|a, b| a["call_sid"].as_str().cmp(&b["call_sid"].as_str()));
     Json(Value::Array(out)).into_response()
 }
@@ -55,6 +67,13 @@ pub async fn retrieve(
     State(s): State<ApiState>,
     Path((_account_sid, call_sid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
+    if let Some(o) = being_created(&s, &call_sid) {
+        let settings = s.settings.borrow().clone();
+        return Ok(Json(super::create::payload(
+            &settings, &call_sid, &o, "trying", 100,
+        ))
+        .into_response());
+    }
     let handle = live(&s, &call_sid)?;
     match tokio::time::timeout(SNAPSHOT_WAIT, handle.snapshot()).await {
         Ok(Ok(snapshot)) => Ok(Json(Value::Object(view(snapshot))).into_response()),
@@ -84,6 +103,9 @@ pub async fn update(
     let action = update::parse(&body)?;
     match action {
         Update::Hangup => end(&s, &call_sid).await?,
+        Update::CancelRinging if being_created(&s, &call_sid).is_some() => {
+            cancel(&s, &call_sid).await?
+        }
         Update::CancelRinging => {
             return Err(match s.calls.lookup(&call_sid) {
                 None => ApiError::unknown_call(&call_sid),
@@ -139,8 +161,30 @@ fn live(s: &ApiState, call_sid: &str) -> Result<CallHandle, ApiError> {
     }
 }
 
-/// Hangs `call_sid` up through its handle.
+/// What the call `call_sid` starts with, while the API is creating it
+/// (its originate rings).
+fn being_created(s: &ApiState, call_sid: &str) -> Option<crate::call::origination::Origination> {
+    s.calls
+        .reserved()
+        .into_iter()
+        .find(|(sid, _)| sid == call_sid)
+        .and_then(|(_, o)| o)
+}
+
+/// Cancels the ringing originate of `call_sid` (a UUID the registry holds):
+/// the originate then fails ORIGINATOR_CANCEL and its status hook says
+/// `no-answer`.
+async fn cancel(s: &ApiState, call_sid: &str) -> Result<(), ApiError> {
+    info!(call_sid = %call_sid, "REST API: cancelling a call being placed");
+    control(s, &format!("uuid_kill {call_sid} ORIGINATOR_CANCEL")).await
+}
+
+/// Hangs `call_sid` up through its handle, or cancels it while it is
+/// being placed.
 async fn end(s: &ApiState, call_sid: &str) -> Result<(), ApiError> {
+    if being_created(s, call_sid).is_some() {
+        return cancel(s, call_sid).await;
+    }
     let handle = live(s, call_sid)?;
     info!(call_sid = %call_sid, "REST API: hangup");
     handle

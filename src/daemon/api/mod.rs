@@ -23,10 +23,13 @@ use tracing::debug;
 
 pub mod auth;
 pub mod calls;
+pub mod create;
+pub mod create_body;
 pub mod error;
 pub mod update;
 
 use super::registry::Registry;
+use crate::call::tasks::Tasks;
 use crate::config::Settings;
 use crate::freeswitch::control::Control;
 use error::ApiError;
@@ -40,6 +43,10 @@ pub struct ApiState {
     pub control: Control,
     /// The configuration new calls start with.
     pub settings: watch::Receiver<Arc<Settings>>,
+    /// The webhook client (status hooks of calls not answered).
+    pub http: reqwest::Client,
+    /// Work the drain waits for (originates in progress).
+    pub tasks: Tasks,
     keys: auth::Keys,
 }
 
@@ -49,12 +56,16 @@ impl ApiState {
         calls: Registry,
         control: Control,
         settings: watch::Receiver<Arc<Settings>>,
+        http: reqwest::Client,
+        tasks: Tasks,
         keys: &[crate::secret::Secret],
     ) -> Self {
         Self {
             calls,
             control,
             settings,
+            http,
+            tasks,
             keys: auth::Keys::new(keys),
         }
     }
@@ -68,7 +79,7 @@ pub const CALL: &str = "/v1/Accounts/{account_sid}/Calls/{call_sid}";
 /// The router.
 pub fn router(state: ApiState) -> Router {
     let calls = Router::new()
-        .route(CALLS, get(calls::list))
+        .route(CALLS, get(calls::list).post(create::create))
         .route(
             CALL,
             get(calls::retrieve)
