@@ -26,6 +26,7 @@ pub mod calls;
 pub mod create;
 pub mod create_body;
 pub mod error;
+pub mod openapi;
 pub mod update;
 
 use super::registry::Registry;
@@ -76,6 +77,17 @@ pub const CALLS: &str = "/v1/Accounts/{account_sid}/Calls";
 /// One call's path.
 pub const CALL: &str = "/v1/Accounts/{account_sid}/Calls/{call_sid}";
 
+/// Every method and path the router serves behind the key (the OpenAPI
+/// tests hold the document, and the running router, to this list).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", CALLS),
+    ("POST", CALLS),
+    ("GET", CALL),
+    ("POST", CALL),
+    ("PUT", CALL),
+    ("DELETE", CALL),
+];
+
 /// The router.
 pub fn router(state: ApiState) -> Router {
     let calls = Router::new()
@@ -88,7 +100,12 @@ pub fn router(state: ApiState) -> Router {
                 .delete(calls::hangup),
         )
         .route_layer(middleware::from_fn_with_state(state.clone(), authorize));
-    calls.with_state(state)
+    calls
+        .route(
+            "/openapi.json",
+            get(|| async { axum::Json(openapi::document()) }),
+        )
+        .with_state(state)
 }
 
 /// Lets a request through with a configured bearer key; 401 otherwise.
