@@ -23,6 +23,7 @@ use tracing::debug;
 
 pub mod auth;
 pub mod calls;
+pub mod cli;
 pub mod create;
 pub mod create_body;
 pub mod error;
