@@ -179,3 +179,40 @@ async fn bad_create_requests_name_their_fields_and_need_the_key() {
     assert_eq!(status, 401);
     assert!(app.requests("/status").is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn created_calls_count_against_max_calls() {
+    let app = harness::App::start().await;
+    let fake = fake_freeswitch::FakeSwitch::with_second(Duration::from_millis(100)).await;
+    let mut s = harness::settings(&app);
+    s.freeswitch.port = fake.esl_addr().port();
+    s.listener.max_calls = 1;
+    s.api = Some(dialbridge::config::Api {
+        address: "127.0.0.1:0".into(),
+        keys: vec![dialbridge::secret::Secret::new(KEY)],
+    });
+    let d = harness::start(s).await;
+    fake.originate_callee(Callee::rings_forever());
+    let mut body = create_body(&app);
+    body["timeout"] = json!(600);
+    let (status, first) = create(&d, &body).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, refused) = create(&d, &body).await;
+    assert_eq!(status, 503, "{refused}");
+    assert!(
+        refused["msg"]
+            .as_str()
+            .is_some_and(|m| m.contains("max_calls")),
+        "{refused}"
+    );
+    let sid = first["sid"].as_str().expect("a sid");
+    let deadline = Instant::now() + WAIT;
+    while send(api(Method::DELETE, &format!("{}/{sid}", calls_url(&d))))
+        .await
+        .0
+        != 204
+    {
+        assert!(Instant::now() < deadline, "never cancelled");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -42,6 +42,11 @@ impl CallSlots {
         }
     }
 
+    /// `[listener] max_calls` as the daemon started with it.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
     /// Calls running now.
     pub fn live(&self) -> usize {
         self.max - self.slots.available_permits()

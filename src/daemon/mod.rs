@@ -161,6 +161,7 @@ impl Daemon {
                 engine.settings.clone(),
                 engine.http.clone(),
                 engine.tasks.clone(),
+                slots.clone(),
                 &keys,
             );
             tokio::spawn(http_server::serve(

@@ -51,6 +51,13 @@ pub async fn create(
         .map_err(|e| ApiError::field("", format!("the body is not JSON: {e}")))?;
     let settings = s.settings.borrow().clone();
     let req = create_body::read(&body, &settings.app_context())?;
+    // Calls being placed count with the live ones against max_calls.
+    if s.slots.live() + s.calls.reserved().len() >= s.slots.max() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "[listener] max_calls calls are live or being placed; retry later",
+        ));
+    }
     let uuid = uuid::Uuid::new_v4().to_string();
     let compiled = compile(&req.dial, &settings, &mut || uuid.clone())
         .map_err(|e| ApiError::field("/to", e.to_string()))?;

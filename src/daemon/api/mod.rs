@@ -30,6 +30,7 @@ pub mod error;
 pub mod openapi;
 pub mod update;
 
+use super::listener::CallSlots;
 use super::registry::Registry;
 use crate::call::tasks::Tasks;
 use crate::config::Settings;
@@ -49,17 +50,21 @@ pub struct ApiState {
     pub http: reqwest::Client,
     /// Work the drain waits for (originates in progress).
     pub tasks: Tasks,
+    /// The daemon's call slots: created calls count against max_calls.
+    pub slots: CallSlots,
     keys: auth::Keys,
 }
 
 impl ApiState {
     /// The state for a daemon whose `[api]` holds `keys`.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         calls: Registry,
         control: Control,
         settings: watch::Receiver<Arc<Settings>>,
         http: reqwest::Client,
         tasks: Tasks,
+        slots: CallSlots,
         keys: &[crate::secret::Secret],
     ) -> Self {
         Self {
@@ -68,6 +73,7 @@ impl ApiState {
             settings,
             http,
             tasks,
+            slots,
             keys: auth::Keys::new(keys),
         }
     }
