@@ -23,7 +23,7 @@ async fn the_document_matches_what_the_router_serves() {
         .expect("JSON");
     assert_eq!(doc["openapi"], "3.0.3");
     let paths = doc["paths"].as_object().expect("paths");
-    assert_eq!(paths.len(), 2);
+    assert_eq!(paths.len(), 3);
     for (path, methods) in paths {
         let url = format!(
             "{base}{}",

@@ -81,6 +81,9 @@ impl ApiState {
 
 /// The base path of the call routes.
 pub const CALLS: &str = "/v1/Accounts/{account_sid}/Calls";
+/// The list with a trailing slash, as `@jambonz/node-client`'s
+/// `calls.list()` asks for it.
+pub const CALLS_SLASH: &str = "/v1/Accounts/{account_sid}/Calls/";
 /// One call's path.
 pub const CALL: &str = "/v1/Accounts/{account_sid}/Calls/{call_sid}";
 
@@ -89,6 +92,7 @@ pub const CALL: &str = "/v1/Accounts/{account_sid}/Calls/{call_sid}";
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", CALLS),
     ("POST", CALLS),
+    ("GET", CALLS_SLASH),
     ("GET", CALL),
     ("POST", CALL),
     ("PUT", CALL),
@@ -99,6 +103,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 pub fn router(state: ApiState) -> Router {
     let calls = Router::new()
         .route(CALLS, get(calls::list).post(create::create))
+        .route(CALLS_SLASH, get(calls::list))
         .route(
             CALL,
             get(calls::retrieve)

@@ -78,6 +78,25 @@ pub fn document() -> Value {
                     }
                 }
             },
+            "/v1/Accounts/{account_sid}/Calls/": {
+                "get": {
+                    "summary": "The live calls (the path @jambonz/node-client's calls.list() asks)",
+                    "operationId": "listCallsSlash",
+                    "parameters": [
+                        sid,
+                        {"name": "direction", "in": "query", "required": false,
+                         "schema": {"type": "string", "enum": ["inbound", "outbound"]}},
+                        {"name": "call_status", "in": "query", "required": false,
+                         "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": {"description": "The calls", "content": {"application/json":
+                            {"schema": {"type": "array",
+                                        "items": {"$ref": "#/components/schemas/Call"}}}}},
+                        "401": error("No or wrong bearer key"),
+                    }
+                }
+            },
             "/v1/Accounts/{account_sid}/Calls/{call_sid}": {
                 "get": {
                     "summary": "One live call: its hook fields, and its dial's legs while a dial runs",
@@ -176,7 +195,9 @@ fn schemas() -> Value {
                 "conf_mute_status": {"description": "Not supported (400)"},
                 "conf_hold_status": {"description": "Not supported (400)"},
                 "sip_request": {"description": "Not supported (400)"},
-                "record": {"description": "Not supported (400)"}
+                "record": {"description": "Not supported (400)"},
+                "dub": {"description": "Not supported (400)"},
+                "media_path": {"description": "Not supported (400)"}
             }
         },
         "Call": {

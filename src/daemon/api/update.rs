@@ -22,6 +22,8 @@ pub const FIELDS: &[&str] = &[
     "conf_hold_status",
     "sip_request",
     "record",
+    "dub",
+    "media_path",
 ];
 
 /// What an updateCall asks.
@@ -119,6 +121,11 @@ fn not_supported(field: &str) -> String {
              not do yet"
         }
         "listen_status" => "streaming a call's audio to a websocket is not implemented",
+        "dub" => "mixing extra audio tracks into a call is not implemented",
+        "media_path" => {
+            "dialbridge always keeps the media on FreeSWITCH (it needs it for DTMF, AMD and \
+             recording)"
+        }
         "conf_mute_status" | "conf_hold_status" => {
             "dialbridge has no conference verb whose members the API could steer"
         }
