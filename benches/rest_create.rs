@@ -64,7 +64,7 @@ async fn run(calls: usize, concurrency: usize) {
     let d = harness::start(settings).await;
     let url = format!(
         "http://{}/v1/Accounts/bench/Calls",
-        d.daemon.api_addr.unwrap_or_else(|| unreachable_api())
+        d.daemon.api_addr.unwrap_or_else(unreachable_api)
     );
     let client = reqwest::Client::new();
     let body = json!({"from": "+15551230000", "to": {"type": "phone", "number": "+15559870000"},
@@ -89,7 +89,8 @@ async fn run(calls: usize, concurrency: usize) {
                 }
             })
             .collect();
-        for r in futures_join(batch).await {
+        let batch: Vec<_> = batch.into_iter().map(Box::pin).collect();
+        for r in futures_all(batch).await {
             match r {
                 Some((sid, t0)) => {
                     sent.insert(sid, t0);
@@ -132,19 +133,7 @@ async fn run(calls: usize, concurrency: usize) {
     }
 }
 
-/// Runs the futures concurrently, in order.
-async fn futures_join<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
-    let mut set = Vec::new();
-    for f in futs {
-        set.push(Box::pin(f));
-    }
-    let mut out = Vec::with_capacity(set.len());
-    // Poll all together by spawning on a local join.
-    let results = futures_all(set).await;
-    out.extend(results);
-    out
-}
-
+/// Runs the futures concurrently; their outputs in order.
 async fn futures_all<F: std::future::Future + Unpin>(mut futs: Vec<F>) -> Vec<F::Output> {
     use std::task::Poll;
     let mut done: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
