@@ -13,11 +13,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::hook::{Hook, HookSpec, check_url};
 
+mod api;
 mod check;
 pub mod cidr;
 mod fd_budget;
 mod sections;
 
+pub use api::Api;
 pub use fd_budget::{FdLimit, current_fd_limit, fd_warning, fds_needed};
 pub use sections::*;
 
@@ -37,6 +39,9 @@ pub struct Settings {
     pub listener: Listener,
     /// Health, metrics and REST API.
     pub http: Http,
+    /// The REST call-control API; off unless the section is present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<Api>,
     /// The web application.
     pub app: App,
     /// SIP settings for dialled legs.

@@ -1,4 +1,4 @@
-//! The `dialbridge` command: `run`, `check-config`, `explain`.
+//! The `dialbridge` command: `run`, `check-config`, `explain`, `calls`.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -43,6 +43,54 @@ enum Command {
         /// The reply: a file, or - for standard input.
         file: String,
     },
+    /// Live calls through the REST API ([api] in the configuration file):
+    /// list, get, hang up, redirect, create. Prints the API's JSON.
+    Calls {
+        /// Configuration file (default /etc/dialbridge/dialbridge.toml).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: CallsAction,
+    },
+}
+
+/// `dialbridge calls ...`.
+#[derive(Subcommand)]
+enum CallsAction {
+    /// The live calls.
+    List,
+    /// One call.
+    Get {
+        /// Its call_sid.
+        sid: String,
+    },
+    /// Hang a call up.
+    Hangup {
+        /// Its call_sid.
+        sid: String,
+    },
+    /// Run another application on a call (its URL).
+    Redirect {
+        /// Its call_sid.
+        sid: String,
+        /// The new application's URL.
+        url: String,
+    },
+    /// Place an outbound call that runs an application once answered.
+    Create {
+        /// Caller ID.
+        #[arg(long)]
+        from: String,
+        /// A number, sip:<uri> or user:<name>.
+        #[arg(long)]
+        to: String,
+        /// The application's URL (default [app] call_hook).
+        #[arg(long)]
+        call_hook: Option<String>,
+        /// Ring seconds.
+        #[arg(long)]
+        timeout: Option<u64>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -51,6 +99,56 @@ fn main() -> ExitCode {
         Command::Run { config } => run(config),
         Command::CheckConfig { config } => check_config(config),
         Command::Explain { json, config, file } => explain(json, config, &file),
+        Command::Calls { config, action } => calls(config, action),
+    }
+}
+
+fn calls(config: Option<PathBuf>, action: CallsAction) -> ExitCode {
+    use dialbridge::daemon::api::cli::{Action, run};
+    let settings = match load(config) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let action = match action {
+        CallsAction::List => Action::List,
+        CallsAction::Get { sid } => Action::Get(sid),
+        CallsAction::Hangup { sid } => Action::Hangup(sid),
+        CallsAction::Redirect { sid, url } => Action::Redirect(sid, url),
+        CallsAction::Create {
+            from,
+            to,
+            call_hook,
+            timeout,
+        } => Action::Create {
+            from,
+            to,
+            call_hook,
+            timeout,
+        },
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("dialbridge: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(&settings, action)) {
+        Ok(body) if body.is_null() => ExitCode::SUCCESS,
+        Ok(body) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&body).unwrap_or_else(|_| body.to_string())
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("dialbridge: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

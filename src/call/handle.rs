@@ -19,6 +19,7 @@ use tracing::{info, warn};
 
 pub use freeswitch_esl_tokio::HangupCause;
 
+use crate::app::Hook;
 use crate::freeswitch::socket::Commander;
 
 /// Commands waiting for a call at once. A sender waits for room
@@ -43,6 +44,22 @@ pub enum Command {
         /// Where the answer goes.
         reply: oneshot::Sender<Result<(), CommandError>>,
     },
+    /// Stop what the call is doing and run the application `hook` returns
+    /// (updateCall's `call_hook`). During a verb: `uuid_break <caller> all`
+    /// ends a playback, say or pause, and the verb loop then fetches `hook`
+    /// instead of going on. In a dial's live phase: ringing legs are
+    /// cancelled (`uuid_kill <leg> ORIGINATOR_CANCEL` each, docs/
+    /// freeswitch.md §14: `uuid_break` does not end a ringing bridge) and
+    /// the dial's actionHook gets `dial_status: "canceled"`; a bridged
+    /// callee is hung up (NORMAL_CLEARING). Either way the new application
+    /// runs next; what the actionHook answers is not run. Answered once
+    /// FreeSWITCH accepted the command.
+    Redirect {
+        /// Where the new application comes from.
+        hook: Hook,
+        /// Where the answer goes.
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
     /// The call as its hooks see it, and its dial's legs while a dial rings
     /// or is bridged.
     Snapshot {
@@ -58,7 +75,7 @@ pub enum CommandError {
     #[error("the call has ended")]
     Ended,
     /// FreeSWITCH refused or did not answer the command.
-    #[error("FreeSWITCH did not end the call: {0}")]
+    #[error("FreeSWITCH refused the command: {0}")]
     Refused(String),
 }
 
@@ -127,6 +144,14 @@ impl CallHandle {
         answer.await.unwrap_or(Err(CommandError::Ended))
     }
 
+    /// Runs the application of `hook` instead of what the call does now
+    /// (see [`Command::Redirect`]).
+    pub async fn redirect(&self, hook: Hook) -> Result<(), CommandError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Redirect { hook, reply }).await?;
+        answer.await.unwrap_or(Err(CommandError::Ended))
+    }
+
     /// The call as its hooks see it (see [`Snapshot`]).
     pub async fn snapshot(&self) -> Result<Snapshot, CommandError> {
         let (reply, answer) = oneshot::channel();
@@ -161,6 +186,7 @@ pub struct Steering {
     view: watch::Receiver<Map<String, Value>>,
     caller: Option<(Commander, String)>,
     hangup: Option<HangupCause>,
+    redirect: Option<Hook>,
 }
 
 impl Steering {
@@ -171,6 +197,7 @@ impl Steering {
             view,
             caller: None,
             hangup: None,
+            redirect: None,
         }
     }
 
@@ -195,6 +222,16 @@ impl Steering {
     /// Records that a hangup with `cause` was sent to FreeSWITCH.
     pub fn hung_up(&mut self, cause: HangupCause) {
         self.hangup.get_or_insert(cause);
+    }
+
+    /// Records that the call is to run `hook`'s application next.
+    pub fn redirected(&mut self, hook: Hook) {
+        self.redirect = Some(hook);
+    }
+
+    /// The hook a redirect asked for, once; the verb loop runs it next.
+    pub fn take_redirect(&mut self) -> Option<Hook> {
+        self.redirect.take()
     }
 
     /// The next command; pending forever once nobody can send any more.
@@ -222,16 +259,18 @@ impl Steering {
                 out = &mut work => return out,
                 command = self.next() => command,
             };
-            let (hung_up, out) = {
+            let (aside, out) = {
                 let answering = answer_aside(&self.view, self.caller.as_ref(), command);
                 tokio::pin!(answering);
                 tokio::select! {
                     out = &mut work => (answering.await, Some(out)),
-                    hung_up = &mut answering => (hung_up, None),
+                    aside = &mut answering => (aside, None),
                 }
             };
-            if let Some(cause) = hung_up {
-                self.hung_up(cause);
+            match aside {
+                Aside::HungUp(cause) => self.hung_up(cause),
+                Aside::Redirected(hook) => self.redirected(hook),
+                Aside::Nothing => {}
             }
             if let Some(out) = out {
                 return out;
@@ -240,20 +279,54 @@ impl Steering {
     }
 }
 
-/// Answers `command` without the call (see [`Steering::serve`]); the
-/// cause of the hangup it sent, if it sent one.
+/// What answering a command aside set in motion.
+enum Aside {
+    /// Nothing the verb loop must obey.
+    Nothing,
+    /// A hangup with this cause was sent.
+    HungUp(HangupCause),
+    /// The running verb was broken off; this hook's application runs next.
+    Redirected(Hook),
+}
+
+/// Answers `command` without the call (see [`Steering::serve`]).
 async fn answer_aside(
     view: &watch::Receiver<Map<String, Value>>,
     caller: Option<&(Commander, String)>,
     command: Command,
-) -> Option<HangupCause> {
+) -> Aside {
     match command {
         Command::Snapshot { reply } => {
             let _ = reply.send(Snapshot {
                 call: view.borrow().clone(),
                 dial: None,
             });
-            None
+            Aside::Nothing
+        }
+        Command::Redirect { hook, reply } => {
+            let done = match caller {
+                Some((commander, uuid)) => {
+                    info!("redirect asked through the call's handle; breaking off the verb");
+                    commander
+                        .api(&format!("uuid_break {uuid} all"))
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| CommandError::Refused(e.to_string()))
+                }
+                None => Err(CommandError::Refused(
+                    "the call's socket is not set up yet".into(),
+                )),
+            };
+            if let Err(e) = &done {
+                warn!(error = %e, "redirect through the call's handle failed");
+            }
+            let ok = done.is_ok();
+            let _ = reply.send(done);
+            if ok {
+                Aside::Redirected(hook)
+            } else {
+                Aside::Nothing
+            }
         }
         Command::Hangup { cause, reply } => {
             let done = match caller {
@@ -276,9 +349,13 @@ async fn answer_aside(
             if let Err(e) = &done {
                 warn!(error = %e, "hangup through the call's handle failed");
             }
-            let sent = done.is_ok().then_some(cause);
+            let sent = done.is_ok();
             let _ = reply.send(done);
-            sent
+            if sent {
+                Aside::HungUp(cause)
+            } else {
+                Aside::Nothing
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod info;
 pub mod media;
 pub mod play_verb;
 pub mod rcml_flow;
+pub mod origination;
 pub mod session;
 pub mod session_verbs;
 pub mod status;

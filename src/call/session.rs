@@ -13,6 +13,7 @@ use tracing::{Instrument, info, info_span, warn};
 
 use super::handle::{Command, Steering};
 use super::info::CallInfo;
+use super::origination::Origination;
 use super::status::StatusNotifier;
 use super::verbs::{self, Next};
 use super::{Call, Engine, dial};
@@ -29,9 +30,10 @@ pub async fn run(
     data: ChannelData,
     engine: Arc<Engine>,
     commands: Option<mpsc::Receiver<Command>>,
+    origination: Option<Origination>,
 ) {
     let span = info_span!("call", call_sid = %data.uuid);
-    run_call(socket, data, engine, commands)
+    run_call(socket, data, engine, commands, origination)
         .instrument(span)
         .await
 }
@@ -41,8 +43,14 @@ async fn run_call(
     data: ChannelData,
     engine: Arc<Engine>,
     commands: Option<mpsc::Receiver<Command>>,
+    origination: Option<Origination>,
 ) {
     let settings = engine.settings.borrow().clone();
+    // A call the REST API created runs with the request's hooks.
+    let settings = match &origination {
+        Some(o) => Arc::new(o.settings(&settings)),
+        None => settings,
+    };
     let hooks = engine.webhooks(&settings);
     engine.metrics.call_started();
     info!(from = %data.from, to = %data.to, direction = %data.direction, "new call");
@@ -60,11 +68,17 @@ async fn run_call(
             application_sid: settings.app.application_sid.clone(),
             customer_data: None,
         },
-        status: StatusNotifier::new(
-            &hooks,
-            settings.app.call_status_hook.clone().map(Into::into),
-            &engine.tasks,
-        ),
+        status: match (
+            StatusNotifier::new(
+                &hooks,
+                settings.app.call_status_hook.clone().map(Into::into),
+                &engine.tasks,
+            ),
+            &origination,
+        ) {
+            (n, Some(_)) => n.posted_before(super::info::CallStatus::Trying),
+            (n, None) => n,
+        },
         media: engine.media_cache(&settings.media),
         hooks,
         settings,
@@ -73,6 +87,9 @@ async fn run_call(
         defaults: Default::default(),
         view,
     };
+    if let Some(o) = &origination {
+        o.apply(&mut call.info);
+    }
     if let Err(e) = call.socket.subscribe().await {
         warn!(error = %e, "cannot set up the call's socket");
         end(&mut call, Ending::Reject, &steering).await;
@@ -98,10 +115,26 @@ async fn run_call(
 /// the call's handle hangs it up.
 pub async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>, steering: &mut Steering) {
     let mut queue: VecDeque<Instruction> = verbs.into();
-    while let Some(ins) = queue.pop_front() {
+    loop {
         if call.socket.over() || steering.hangup().is_some() {
             break;
         }
+        // A redirect through the handle (the REST API's updateCall
+        // `call_hook`): what was left of the application is dropped and the
+        // new hook's application runs, asked for like `call_hook`.
+        if let Some(hook) = steering.take_redirect() {
+            info!(hook = %crate::secret::masked(&hook.url), "redirected through the call's handle");
+            let payload = call.payload(json!({}));
+            match steering
+                .serve(call.fetch(HookKind::Redirect, &hook, payload))
+                .await
+            {
+                Ok(verbs) => queue = verbs.unwrap_or_default().into(),
+                Err(_) => break,
+            }
+            continue;
+        }
+        let Some(ins) = queue.pop_front() else { break };
         call.pending_refusal = None;
         info!(
             verb = ins.verb.name(),

@@ -40,6 +40,13 @@ impl StatusNotifier {
         Self { sender, last: None }
     }
 
+    /// Counts `status` as posted already: a call the REST API created had
+    /// its `trying` posted before it had a task.
+    pub fn posted_before(mut self, status: CallStatus) -> Self {
+        self.last = Some(status);
+        self
+    }
+
     /// Posts every status between the last one posted and what `state`
     /// shows now (ringing and early media included when they happened).
     pub fn sync(&mut self, info: &CallInfo, state: &CallerState) {

@@ -325,6 +325,9 @@ pub fn check(s: &Settings) -> Vec<SettingProblem> {
             format!("`{}` is not a level filter: {e}", s.log.level),
         );
     }
+    if let Some(api) = &s.api {
+        out.extend(super::api::check(api));
+    }
     out
 }
 

@@ -42,6 +42,11 @@ impl CallSlots {
         }
     }
 
+    /// `[listener] max_calls` as the daemon started with it.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
     /// Calls running now.
     pub fn live(&self) -> usize {
         self.max - self.slots.available_permits()
@@ -124,14 +129,17 @@ async fn handle(
         return;
     };
     // Registered until this task ends, however it ends.
-    let (registration, commands) = match calls.register(&data.uuid) {
-        Some((registration, commands)) => (Some(registration), Some(commands)),
+    let (registration, commands, origination) = match calls.register(&data.uuid) {
+        Some((mut registration, commands)) => {
+            let origination = registration.origination();
+            (Some(registration), Some(commands), origination)
+        }
         None => {
             warn!(call_sid = %data.uuid, "a live call already has this call_sid; this one has no handle");
-            (None, None)
+            (None, None, None)
         }
     };
-    session::run(socket, data, engine, commands).await;
+    session::run(socket, data, engine, commands, origination).await;
     drop(registration);
     drop(permit);
 }

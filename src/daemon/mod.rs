@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 use tracing::{error, info, warn};
 
 pub mod admission;
+pub mod api;
 pub mod health;
 pub mod http_server;
 pub mod listener;
@@ -62,6 +63,8 @@ pub struct Daemon {
     pub listener_addr: SocketAddr,
     /// Where `/health`, `/ready` and `/metrics` answer.
     pub http_addr: SocketAddr,
+    /// Where the REST API answers, when `[api]` is configured.
+    pub api_addr: Option<SocketAddr>,
     /// The configuration calls start with (a reload sends a new one).
     pub settings: watch::Sender<Arc<Settings>>,
     /// Counters.
@@ -108,6 +111,10 @@ impl Daemon {
         sweep::leftovers(&settings).await;
         let (tcp, listener_addr) = bind("[listener] address", &settings.listener.address).await?;
         let (http, http_addr) = bind("[http] address", &settings.http.address).await?;
+        let api_bound = match &settings.api {
+            Some(api) => Some((bind("[api] address", &api.address).await?, api.keys.clone())),
+            None => None,
+        };
         let slots = CallSlots::new(settings.listener.max_calls);
         let mut settings = settings;
         settings.listener.address = reachable(listener_addr).to_string();
@@ -147,8 +154,28 @@ impl Daemon {
             control,
         ));
         let tasks = engine.tasks.clone();
-        info!(%listener_addr, %http_addr, "listening for FreeSWITCH call connections");
         let calls = Registry::default();
+        let api_addr = api_bound.map(|((tcp, addr), keys)| {
+            let state = api::ApiState::new(
+                calls.clone(),
+                engine.control.clone(),
+                engine.settings.clone(),
+                engine.http.clone(),
+                engine.tasks.clone(),
+                slots.clone(),
+                &keys,
+            );
+            tokio::spawn(http_server::serve(
+                tcp,
+                api::router(state),
+                engine.settings.clone(),
+                Arc::clone(&metrics),
+                Arc::clone(&fds),
+            ));
+            info!(%addr, "REST API listening");
+            addr
+        });
+        info!(%listener_addr, %http_addr, "listening for FreeSWITCH call connections");
         let listener = tokio::spawn(listener::serve(
             tcp,
             engine,
@@ -161,6 +188,7 @@ impl Daemon {
             slots,
             listener_addr,
             http_addr,
+            api_addr,
             settings: settings_tx,
             metrics,
             control: control_rx,
@@ -184,6 +212,11 @@ impl Daemon {
             warn!("[http] address changed; it takes effect after a restart");
         }
         new.listener.address = old.listener.address.clone();
+        if new.api.as_ref().map(|a| (&a.address, &a.keys))
+            != old.api.as_ref().map(|a| (&a.address, &a.keys))
+        {
+            warn!("[api] changed; it takes effect after a restart");
+        }
         if new.listener.max_calls != old.listener.max_calls {
             warn!("[listener] max_calls changed; it takes effect after a restart");
         }

@@ -16,20 +16,25 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
 
 use crate::call::handle::{self, CallHandle, Command};
+use crate::call::origination::Origination;
 
 /// One call_sid's entry.
 enum Entry {
     /// The call's task runs and serves the channel.
     Live(CallHandle),
     /// Chosen for a call being created; the receiving end waits for the
-    /// call's connection.
-    Reserved(CallHandle, mpsc::Receiver<Command>),
+    /// call's connection, with what the call starts with.
+    Reserved(
+        CallHandle,
+        mpsc::Receiver<Command>,
+        Option<Box<Origination>>,
+    ),
 }
 
 impl Entry {
     fn handle(&self) -> &CallHandle {
         match self {
-            Entry::Live(h) | Entry::Reserved(h, _) => h,
+            Entry::Live(h) | Entry::Reserved(h, ..) => h,
         }
     }
 }
@@ -50,6 +55,36 @@ impl Registry {
     /// The handle of the live (or reserved) call `call_sid`.
     pub fn get(&self, call_sid: &str) -> Option<CallHandle> {
         self.table().get(call_sid).map(|e| e.handle().clone())
+    }
+
+    /// The handle of `call_sid` and whether its call is only reserved (being
+    /// created: its socket has not connected yet).
+    pub fn lookup(&self, call_sid: &str) -> Option<(CallHandle, bool)> {
+        self.table()
+            .get(call_sid)
+            .map(|e| (e.handle().clone(), matches!(e, Entry::Reserved(..))))
+    }
+
+    /// The reserved (being created) calls, with what each starts with.
+    pub fn reserved(&self) -> Vec<(String, Option<Origination>)> {
+        self.table()
+            .iter()
+            .filter_map(|(sid, e)| match e {
+                Entry::Reserved(_, _, o) => Some((sid.clone(), o.as_deref().cloned())),
+                Entry::Live(_) => None,
+            })
+            .collect()
+    }
+
+    /// The handles of the calls whose task runs (not the reserved ones).
+    pub fn live(&self) -> Vec<CallHandle> {
+        self.table()
+            .values()
+            .filter_map(|e| match e {
+                Entry::Live(h) => Some(h.clone()),
+                Entry::Reserved(..) => None,
+            })
+            .collect()
     }
 
     /// The call_sids registered now, live or reserved.
@@ -76,10 +111,10 @@ impl Registry {
         call_sid: &str,
     ) -> Option<(Registration, mpsc::Receiver<Command>)> {
         let mut table = self.table();
-        let rx = match table.remove(call_sid) {
-            Some(Entry::Reserved(h, rx)) => {
+        let (rx, origination) = match table.remove(call_sid) {
+            Some(Entry::Reserved(h, rx, origination)) => {
                 table.insert(call_sid.to_owned(), Entry::Live(h));
-                rx
+                (rx, origination.map(|o| *o))
             }
             Some(live @ Entry::Live(_)) => {
                 table.insert(call_sid.to_owned(), live);
@@ -88,12 +123,13 @@ impl Registry {
             None => {
                 let (h, rx) = handle::channel(call_sid);
                 table.insert(call_sid.to_owned(), Entry::Live(h));
-                rx
+                (rx, None)
             }
         };
         let registration = Registration {
             registry: self.clone(),
             call_sid: call_sid.to_owned(),
+            origination,
         };
         Some((registration, rx))
     }
@@ -105,12 +141,25 @@ impl Registry {
     /// with [`Registry::release`] when the originate fails. None when the
     /// UUID is taken.
     pub fn reserve(&self, call_sid: &str) -> Option<CallHandle> {
+        self.reserve_for(call_sid, None)
+    }
+
+    /// [`Registry::reserve`] for a call that starts with `origination`
+    /// (its task gets it from [`Registration::origination`]).
+    pub fn reserve_for(
+        &self,
+        call_sid: &str,
+        origination: Option<Origination>,
+    ) -> Option<CallHandle> {
         let mut table = self.table();
         if table.contains_key(call_sid) {
             return None;
         }
         let (h, rx) = handle::channel(call_sid);
-        table.insert(call_sid.to_owned(), Entry::Reserved(h.clone(), rx));
+        table.insert(
+            call_sid.to_owned(),
+            Entry::Reserved(h.clone(), rx, origination.map(Box::new)),
+        );
         Some(h)
     }
 
@@ -129,6 +178,14 @@ impl Registry {
 pub struct Registration {
     registry: Registry,
     call_sid: String,
+    origination: Option<Origination>,
+}
+
+impl Registration {
+    /// What the call starts with when the REST API created it (once).
+    pub fn origination(&mut self) -> Option<Origination> {
+        self.origination.take()
+    }
 }
 
 impl Drop for Registration {

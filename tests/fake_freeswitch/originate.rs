@@ -117,6 +117,16 @@ fn party_channel(leg: &PlannedLeg, script: &Callee, log: Arc<CallLog>) -> Channe
     ch
 }
 
+/// The cause of the party `uuid` once something ended it.
+fn killed(sw: &Switch, uuid: &str) -> Option<HangupCause> {
+    let core = sw.lock();
+    match core.channels.get(uuid) {
+        Some(ch) if ch.is_up() => None,
+        Some(ch) => Some(ch.cause.unwrap_or(HangupCause::NormalClearing)),
+        None => Some(HangupCause::NormalClearing),
+    }
+}
+
 /// Runs an originate; the new channel's UUID once answered, or the cause.
 pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
     let args = args.trim();
@@ -173,7 +183,18 @@ pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
                 .var("originate_timeout")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(60u32);
-            tokio::time::sleep(sw.second() * secs.saturating_sub(1) + sw.second() / 2).await;
+            let until = tokio::time::Instant::now()
+                + sw.second() * secs.saturating_sub(1)
+                + sw.second() / 2;
+            // Guess (not captured): a `uuid_kill` of the ringing party ends
+            // the originate at once with the kill's cause, as a killed leg
+            // of a bridge ends at once (14b).
+            while tokio::time::Instant::now() < until {
+                if let Some(cause) = killed(sw, &leg.uuid) {
+                    return Err(cause);
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
             return fail(HangupCause::NoAnswer, None);
         }
     }

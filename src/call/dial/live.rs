@@ -79,6 +79,7 @@ pub async fn run(
     let mut limit: Option<tokio::time::Instant> = None;
     let mut heard = tokio::time::Instant::now();
     let mut screening = 0usize;
+    let mut canceled = false;
     let mut status_tick = tokio::time::interval(Duration::from_millis(100));
     loop {
         let over = bridge_done || call.socket.hung_up();
@@ -195,7 +196,7 @@ pub async fn run(
                     bridge_done = true;
                 }
             }
-            command = steering.next() => answer(call, &legs, command, steering).await,
+            command = steering.next() => canceled |= answer(call, &legs, command, steering).await,
             _ = sleep_until(deadline.unwrap_or_else(far_future)), if deadline.is_some() => break,
             _ = status_tick.tick() => call.sync_status(),
         }
@@ -219,6 +220,12 @@ pub async fn run(
         DialEnd::Normal
     };
     ending.outcome = decide(&legs.reports(Instant::now()), end);
+    if canceled && legs.winner().is_none() {
+        // Its legs were cancelled through the call's handle (a redirect):
+        // the outcome Restcomm and jambonz call `canceled`.
+        ending.outcome.dial_status = DialStatus::Canceled;
+        ending.outcome.dial_sip_status = 487;
+    }
     ending.error = partial(call, &legs, lost, events_lost).await;
     if ending.error.is_some() && legs.winner().is_none() {
         ending.outcome.dial_status = DialStatus::Failed;
@@ -295,14 +302,49 @@ async fn partial(
 /// with every leg; a hangup as `sendmsg execute hangup <cause>` on the
 /// caller, which FreeSWITCH runs at once inside the bridge
 /// (docs/freeswitch.md §14) — the loop then sees the legs cancelled and the
-/// caller gone, as when the caller hangs up.
-async fn answer(call: &mut Call, legs: &Legs, command: Command, steering: &mut Steering) {
+/// caller gone, as when the caller hangs up; a redirect as the cancelling
+/// of every ringing leg, or the hanging up of the bridged one (see
+/// [`Command::Redirect`]). True when ringing legs were cancelled.
+async fn answer(call: &mut Call, legs: &Legs, command: Command, steering: &mut Steering) -> bool {
     match command {
+        Command::Redirect { hook, reply } => {
+            if call.socket.hung_up() {
+                let _ = reply.send(Err(CommandError::Ended));
+                return false;
+            }
+            let (targets, cause) = match legs.winner() {
+                Some(w) => (vec![w.to_owned()], "NORMAL_CLEARING"),
+                None => (legs.unended(), "ORIGINATOR_CANCEL"),
+            };
+            info!(
+                legs = targets.len(),
+                cause, "redirect asked through the call's handle; ending the dial's legs"
+            );
+            let mut done = Ok(());
+            for leg in &targets {
+                if let Err(e) = call.socket.api(&format!("uuid_kill {leg} {cause}")).await {
+                    warn!(leg = %leg, error = %e, "cannot end a leg for the redirect");
+                    done = Err(CommandError::Refused(e.to_string()));
+                }
+            }
+            // A leg that already ended between the look and the kill is not
+            // a failure: the redirect goes on.
+            if done.is_err() && legs.unended().is_empty() {
+                done = Ok(());
+            }
+            let ok = done.is_ok();
+            let _ = reply.send(done);
+            if ok {
+                steering.redirected(hook);
+            }
+            ok && legs.winner().is_none()
+        }
         Command::Snapshot { reply } => {
             let _ = reply.send(Snapshot {
                 call: call.fields(),
                 dial: Some(legs.snapshot()),
             });
+            false
         }
         Command::Hangup { cause, reply } => {
             let done = if call.socket.hung_up() {
@@ -319,6 +361,7 @@ async fn answer(call: &mut Call, legs: &Legs, command: Command, steering: &mut S
                     .map_err(|e| CommandError::Refused(e.to_string()))
             };
             let _ = reply.send(done);
+            false
         }
     }
 }

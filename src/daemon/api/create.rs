@@ -1,0 +1,212 @@
+//! createCall: `POST /v1/Accounts/{account_sid}/Calls`. The request is
+//! read and compiled like a one-target dial; the call's UUID is chosen
+//! here and reserved in the registry with what the call starts with; the
+//! answer is `201 {"sid": <uuid>}` at once, and the originate runs in a
+//! task:
+//!
+//! `originate {…origination_uuid=<uuid>…}<endpoint> '&socket(<listener>
+//! async full)'` (docs/freeswitch.md §10). The socket connects only once
+//! the callee answered, and the call then runs `call_hook`'s application
+//! like any call (direction `outbound`). A callee that does not answer
+//! makes the originate answer `-ERR <cause>` with no connection (§15):
+//! the reservation is dropped and `call_status_hook` gets the outcome
+//! (`busy`, `no-answer`, `failed`); `call_hook` is never asked.
+//!
+//! The originate is an `api` command on an ESL connection of its own, not
+//! the shared control connection: FreeSWITCH answers an `api originate`
+//! only when the call is answered or failed, and holds the connection it
+//! came on meanwhile, which would stall every other control command.
+//! `call_status_hook` gets `trying` when the originate is sent; `ringing`
+//! and `early-media` are not reported before the answer (the originate's
+//! events are not followed).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use freeswitch_esl_tokio::{EslClient, HangupCause};
+use serde_json::{Value, json};
+use tracing::{Instrument, info, info_span, warn};
+
+use super::ApiState;
+use super::create_body;
+use super::error::ApiError;
+use crate::app::Hook;
+use crate::call::origination::Origination;
+use crate::config::Settings;
+use crate::freeswitch::dialstring::compile;
+use crate::webhook::{HookKind, Webhooks};
+
+/// `POST .../Calls`.
+pub async fn create(
+    State(s): State<ApiState>,
+    Path(_account_sid): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::field("", format!("the body is not JSON: {e}")))?;
+    let settings = s.settings.borrow().clone();
+    let req = create_body::read(&body, &settings.app_context())?;
+    // Calls being placed count with the live ones against max_calls.
+    if s.slots.live() + s.calls.reserved().len() >= s.slots.max() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "[listener] max_calls calls are live or being placed; retry later",
+        ));
+    }
+    let uuid = uuid::Uuid::new_v4().to_string();
+    let compiled = compile(&req.dial, &settings, &mut || uuid.clone())
+        .map_err(|e| ApiError::field("/to", e.to_string()))?;
+    let command = format!(
+        "originate {} '&socket({} async full)'",
+        compiled.argument(),
+        settings.listener.address
+    );
+    let shown = format!(
+        "originate {} '&socket({} async full)'",
+        compiled.masked_argument(),
+        settings.listener.address
+    );
+    if s.calls
+        .reserve_for(&uuid, Some(req.origination.clone()))
+        .is_none()
+    {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the chosen call_sid is taken; retry",
+        ));
+    }
+    let ring = Duration::from_secs(u64::from(compiled.originate_timeout));
+    let span = info_span!("call", call_sid = %uuid);
+    let task = originate(
+        s.clone(),
+        settings,
+        uuid.clone(),
+        command,
+        req.origination,
+        ring,
+    );
+    info!(parent: &span, command = %shown, "REST API: creating a call");
+    s.tasks.spawn(task.instrument(span));
+    Ok((StatusCode::CREATED, Json(json!({"sid": uuid}))).into_response())
+}
+
+/// Places the call and, if it is never answered, reports why.
+async fn originate(
+    s: ApiState,
+    settings: Arc<Settings>,
+    uuid: String,
+    command: String,
+    o: Origination,
+    ring: Duration,
+) {
+    let status = o.call_status_hook.clone().map(Hook::from);
+    let hooks = Webhooks::new(s.http.clone(), &o.settings(&settings));
+    let trying = status.clone().map(|hook| {
+        let hooks = hooks.clone();
+        let payload = payload(&settings, &uuid, &o, "trying", 100);
+        s.tasks
+            .spawn(async move { hooks.send(HookKind::Status, &hook, &payload).await })
+    });
+    let result = run(&settings, &command, ring).await;
+    let Err(reply) = result else {
+        info!("the created call was answered; its application runs on its socket");
+        return;
+    };
+    s.calls.release(&uuid);
+    let (call_status, sip_status) = outcome(&reply);
+    info!(reply = %reply, call_status, "the created call was not answered");
+    if let Some(t) = trying {
+        let _ = t.await;
+    }
+    if let Some(hook) = status {
+        let payload = payload(&settings, &uuid, &o, call_status, sip_status);
+        if let Err(e) = hooks.send(HookKind::Status, &hook, &payload).await {
+            warn!(error = %e, "call_status_hook failed");
+        }
+    }
+}
+
+/// Runs the originate on a connection of its own: Ok once answered, else
+/// FreeSWITCH's reply (`-ERR USER_BUSY`) or why it could not be sent.
+async fn run(settings: &Settings, command: &str, ring: Duration) -> Result<(), String> {
+    let f = &settings.freeswitch;
+    let (client, _events) = EslClient::connect(&f.host, f.port, f.password.expose())
+        .await
+        .map_err(|e| format!("cannot reach FreeSWITCH: {e}"))?;
+    // FreeSWITCH answers when the callee answers or the ring time is over.
+    client.set_command_timeout(ring + Duration::from_millis(f.reply_timeout_ms));
+    let answer = crate::freeswitch::command::api(&client, command).await;
+    let _ = client.disconnect().await;
+    match answer {
+        Ok(_) => Ok(()),
+        Err(crate::freeswitch::socket::SocketError::Refused { reply, .. }) => Err(reply),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The call status and SIP code for an originate's `-ERR <cause>`.
+pub fn outcome(reply: &str) -> (&'static str, u16) {
+    let cause = reply
+        .trim()
+        .strip_prefix("-ERR")
+        .map(str::trim)
+        .and_then(|c| c.parse::<HangupCause>().ok());
+    match cause {
+        Some(HangupCause::UserBusy) => ("busy", 486),
+        Some(HangupCause::NoAnswer) => ("no-answer", 480),
+        Some(HangupCause::NoUserResponse) => ("no-answer", 408),
+        Some(HangupCause::OriginatorCancel) => ("no-answer", 487),
+        Some(HangupCause::CallRejected) => ("failed", 603),
+        Some(HangupCause::UnallocatedNumber) => ("failed", 404),
+        _ => ("failed", 503),
+    }
+}
+
+/// The fields of a status hook for a call that has no task (not answered).
+pub fn payload(
+    settings: &Settings,
+    uuid: &str,
+    o: &Origination,
+    call_status: &str,
+    sip_status: u16,
+) -> Value {
+    let mut p = json!({
+        "call_sid": uuid,
+        "direction": "outbound",
+        "from": o.from,
+        "to": o.to,
+        "caller_name": o.caller_name.as_deref().unwrap_or(&o.from),
+        "call_status": call_status,
+        "sip_status": sip_status,
+        "timestamp": crate::call::status::rfc3339(std::time::SystemTime::now()),
+    });
+    if let Some(a) = &settings.app.account_sid {
+        p["account_sid"] = json!(a);
+    }
+    if let Some(a) = &settings.app.application_sid {
+        p["application_sid"] = json!(a);
+    }
+    if let Some(t) = &o.tag {
+        p["customerData"] = Value::Object(t.clone());
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn originate_failures_become_the_call_status_applications_expect() {
+        assert_eq!(outcome("-ERR USER_BUSY"), ("busy", 486));
+        assert_eq!(outcome("-ERR NO_ANSWER\n"), ("no-answer", 480));
+        assert_eq!(outcome("-ERR ORIGINATOR_CANCEL"), ("no-answer", 487));
+        assert_eq!(outcome("-ERR NORMAL_TEMPORARY_FAILURE"), ("failed", 503));
+        assert_eq!(outcome("cannot reach FreeSWITCH"), ("failed", 503));
+    }
+}

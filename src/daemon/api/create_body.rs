@@ -1,0 +1,318 @@
+//! Reading a createCall body (`POST /v1/Accounts/{sid}/Calls`). `to` is a
+//! dial target and goes through the same reader and checks as a `dial`
+//! verb's target (the jambonz reader, on a one-target dial built from the
+//! request), so what a dial refuses createCall refuses too; problems are
+//! named by the request's own JSON pointers. No I/O: tested directly.
+
+use serde_json::{Map, Value, json};
+
+use super::error::{ApiError, FieldProblem};
+use super::update::hook;
+use crate::app::hook::HookSpec;
+use crate::app::{Context, Dial, TargetKind, Verb};
+use crate::call::origination::Origination;
+
+/// The fields a createCall body may carry (the OpenAPI test holds the
+/// document to this list).
+pub const FIELDS: &[&str] = &[
+    "from",
+    "to",
+    "call_hook",
+    "call_status_hook",
+    "timeout",
+    "tag",
+    "headers",
+    "callerName",
+    "amd",
+    "application_sid",
+];
+
+/// Ring time when `timeout` is not given, as jambonz's createCall.
+pub const TIMEOUT: u64 = 60;
+
+/// A createCall request, read.
+#[derive(Debug, Clone)]
+pub struct CreateCall {
+    /// The one-target dial the originate is compiled from.
+    pub dial: Dial,
+    /// What the call's task starts with once answered.
+    pub origination: Origination,
+}
+
+/// Reads `body` against the installation's `ctx`.
+pub fn read(body: &Value, ctx: &Context) -> Result<CreateCall, ApiError> {
+    let Some(f) = body.as_object() else {
+        return Err(ApiError::field("", "the body must be a JSON object"));
+    };
+    let mut problems = Vec::new();
+    let mut bad = |pointer: &str, message: String| {
+        problems.push(FieldProblem {
+            pointer: pointer.to_owned(),
+            message,
+        })
+    };
+    for k in f.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
+        bad(
+            &format!("/{k}"),
+            format!("`{k}` is not a createCall field; use {}", FIELDS.join(", ")),
+        );
+    }
+    if f.contains_key("amd") {
+        bad(
+            "/amd",
+            "not supported on createCall yet: put a dial with `amd` in the call_hook's \
+             application instead"
+                .into(),
+        );
+    }
+    if f.contains_key("application_sid") {
+        bad(
+            "/application_sid",
+            "dialbridge has no stored applications; give call_hook".into(),
+        );
+    }
+    let from = match f.get("from") {
+        Some(Value::String(s)) => s.clone(),
+        _ => {
+            bad(
+                "/from",
+                "give the caller ID as a string, e.g. \"+15551230000\"".into(),
+            );
+            String::new()
+        }
+    };
+    if !f.get("to").is_some_and(Value::is_object) {
+        bad(
+            "/to",
+            "give a dial target object, e.g. {\"type\": \"phone\", \"number\": \"+15559870000\"}"
+                .into(),
+        );
+    }
+    let call_hook = absolute_hook(f, "call_hook", true, &mut bad);
+    let call_status_hook = absolute_hook(f, "call_status_hook", false, &mut bad);
+    let timeout = match f.get("timeout") {
+        None => TIMEOUT,
+        Some(t) => match t.as_u64() {
+            Some(t) if (1..=600).contains(&t) => t,
+            _ => {
+                bad("/timeout", "ring seconds, 1 to 600".into());
+                TIMEOUT
+            }
+        },
+    };
+    let tag = match f.get("tag") {
+        None => None,
+        Some(Value::Object(m)) => Some(m.clone()),
+        Some(_) => {
+            bad(
+                "/tag",
+                "give an object; it becomes the call's customerData".into(),
+            );
+            None
+        }
+    };
+    let caller_name = match f.get("callerName") {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            bad("/callerName", "give a string".into());
+            None
+        }
+    };
+    let mut dial = None;
+    if f.get("to").is_some_and(Value::is_object) && !from.is_empty() {
+        let mut verb = json!({"verb": "dial", "target": [f["to"]], "callerId": from,
+                              "timeout": timeout});
+        for key in ["callerName", "headers"] {
+            if let Some(v) = f.get(key) {
+                verb[key] = v.clone();
+            }
+        }
+        match crate::jambonz::parse_reply(&Value::Array(vec![verb]).to_string(), ctx) {
+            Ok(reply) => match reply.instructions.into_iter().next().map(|i| i.verb) {
+                Some(Verb::Dial(d)) => dial = Some(*d),
+                _ => bad("/to", "the target could not be read".into()),
+            },
+            Err(e) => {
+                for p in e.problems() {
+                    bad(&request_pointer(p.pointer.as_str()), p.message);
+                }
+            }
+        }
+    }
+    if let Some(d) = &dial
+        && d.targets.iter().any(|(_, t)| t.confirm_hook.is_some())
+    {
+        bad(
+            "/to/confirmHook",
+            "screening is not supported on createCall: the answered callee runs call_hook".into(),
+        );
+    }
+    let (Some(dial), Some(call_hook), true) = (dial, call_hook, problems.is_empty()) else {
+        return Err(ApiError::invalid(problems));
+    };
+    let to = dial
+        .targets
+        .first()
+        .map(|(_, t)| party(&t.kind))
+        .unwrap_or_default();
+    Ok(CreateCall {
+        dial,
+        origination: Origination {
+            call_hook,
+            call_status_hook,
+            from,
+            to,
+            caller_name,
+            tag,
+        },
+    })
+}
+
+/// Where a problem of the built dial verb is in the request.
+fn request_pointer(dial: &str) -> String {
+    let map = [
+        ("/0/target/0", "/to"),
+        ("/0/callerId", "/from"),
+        ("/0/callerName", "/callerName"),
+        ("/0/headers", "/headers"),
+        ("/0/timeout", "/timeout"),
+    ];
+    for (from, to) in map {
+        if let Some(rest) = dial.strip_prefix(from) {
+            return format!("{to}{rest}");
+        }
+    }
+    dial.strip_prefix("/0").unwrap_or(dial).to_owned()
+}
+
+/// The `to` of the call's hooks: the number, URI or user dialled.
+fn party(kind: &TargetKind) -> String {
+    match kind {
+        TargetKind::Phone { number, .. } | TargetKind::Teams { number, .. } => number.clone(),
+        TargetKind::Sip { uri, .. } => uri.clone(),
+        TargetKind::User { name } => name.clone(),
+    }
+}
+
+/// The absolute hook at `key` (required or not).
+fn absolute_hook(
+    f: &Map<String, Value>,
+    key: &str,
+    required: bool,
+    bad: &mut impl FnMut(&str, String),
+) -> Option<HookSpec> {
+    let pointer = format!("/{key}");
+    let Some(v) = f.get(key) else {
+        if required {
+            bad(
+                &pointer,
+                "give the URL the call's application comes from".into(),
+            );
+        }
+        return None;
+    };
+    match hook(v, &pointer) {
+        Ok(h) if h.is_absolute() => Some(HookSpec::Full {
+            url: h.url,
+            method: h.method,
+            username: h.username,
+            password: h.password,
+        }),
+        Ok(_) => {
+            bad(&pointer, "must be an absolute http(s) URL".into());
+            None
+        }
+        Err(e) => {
+            for p in e.errors {
+                bad(&p.pointer, p.message);
+            }
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Context {
+        Context {
+            carriers: vec!["carrier".into()],
+            has_default_carrier: true,
+            ..Default::default()
+        }
+    }
+
+    fn pointers(body: Value) -> Vec<String> {
+        match read(&body, &ctx()) {
+            Ok(_) => vec![],
+            Err(e) => e.errors.into_iter().map(|p| p.pointer).collect(),
+        }
+    }
+
+    #[test]
+    fn a_good_request_becomes_a_one_target_dial_and_the_call_s_start() {
+        let c = read(
+            &json!({"from": "+15551230000", "to": {"type": "phone", "number": "+15559870000"},
+                    "call_hook": "https://app.example/call", "timeout": 20,
+                    "tag": {"campaign": 7}, "callerName": "Alice",
+                    "headers": {"X-Campaign": "7"}}),
+            &ctx(),
+        )
+        .expect("valid");
+        assert_eq!(c.dial.targets.len(), 1);
+        assert_eq!(c.dial.timeout, 20);
+        assert_eq!(c.dial.caller_id.as_deref(), Some("+15551230000"));
+        assert_eq!(c.origination.to, "+15559870000");
+        assert_eq!(c.origination.caller_name.as_deref(), Some("Alice"));
+        assert_eq!(
+            c.origination.tag,
+            Some(
+                json!({"campaign": 7})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default()
+            )
+        );
+        assert_eq!(
+            c.origination.call_hook,
+            HookSpec::Full {
+                url: "https://app.example/call".into(),
+                method: crate::app::hook::Method::Post,
+                username: None,
+                password: None
+            }
+        );
+    }
+
+    #[test]
+    fn every_problem_is_named_by_the_request_s_pointer() {
+        assert_eq!(
+            pointers(
+                json!({"to": {"type": "phone", "number": "+1555;x"}, "call_hook": "/rel",
+                            "bogus": 1})
+            ),
+            ["/bogus", "/from", "/call_hook"]
+        );
+        assert_eq!(
+            pointers(
+                json!({"from": "+15551230000", "to": {"type": "phone", "number": "12;x"},
+                            "call_hook": "https://a.example/c"})
+            ),
+            ["/to/number"]
+        );
+        assert_eq!(
+            pointers(json!({"from": "+15551230000", "to": {"type": "pager"},
+                            "call_hook": "https://a.example/c", "timeout": 0})),
+            ["/timeout", "/to/type"]
+        );
+        assert_eq!(
+            pointers(
+                json!({"from": "+15551230000", "to": {"type": "phone", "number": "+15559870000"},
+                            "call_hook": "https://a.example/c", "amd": {}})
+            ),
+            ["/amd"]
+        );
+    }
+}

@@ -1,0 +1,249 @@
+//! Reading an updateCall body (`POST /v1/Accounts/{sid}/Calls/{call_sid}`):
+//! one action per request, each field checked, problems named by JSON
+//! pointer. No I/O: tested directly.
+
+use serde_json::{Map, Value};
+
+use super::error::{ApiError, FieldProblem};
+use crate::app::hook::{Hook, HookSpec, check_url};
+use crate::app::rules;
+
+/// The fields an updateCall body may carry (the OpenAPI test holds the
+/// document to this list).
+pub const FIELDS: &[&str] = &[
+    "call_hook",
+    "child_call_hook",
+    "call_status",
+    "mute_status",
+    "dtmf",
+    "whisper",
+    "listen_status",
+    "conf_mute_status",
+    "conf_hold_status",
+    "sip_request",
+    "record",
+    "dub",
+    "media_path",
+];
+
+/// What an updateCall asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Update {
+    /// `call_hook`: run this hook's application instead.
+    Redirect(Hook),
+    /// `call_status: "completed"`: hang up.
+    Hangup,
+    /// `call_status: "no-answer"`: cancel an outbound call still ringing.
+    CancelRinging,
+    /// `mute_status`: true to mute the caller's audio toward the callee.
+    Mute(bool),
+    /// `dtmf`: send these digits into the call, each this long.
+    Dtmf {
+        /// 0-9, *, #, A-D.
+        digits: String,
+        /// Milliseconds per digit.
+        duration_ms: u64,
+    },
+}
+
+/// The default length of a digit sent by `dtmf` (FreeSWITCH's own default
+/// for `uuid_send_dtmf` is 2000 ms / 8 = 250 ms).
+pub const DTMF_MS: u64 = 250;
+
+/// Reads `body`.
+pub fn parse(body: &Value) -> Result<Update, ApiError> {
+    let Some(fields) = body.as_object() else {
+        return Err(ApiError::field("", "the body must be a JSON object"));
+    };
+    let unknown: Vec<FieldProblem> = fields
+        .keys()
+        .filter(|k| !FIELDS.contains(&k.as_str()))
+        .map(|k| FieldProblem {
+            pointer: format!("/{k}"),
+            message: format!(
+                "`{k}` is not an updateCall field; use one of {}",
+                FIELDS.join(", ")
+            ),
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ApiError::invalid(unknown));
+    }
+    match fields.len() {
+        0 => {
+            return Err(ApiError::field(
+                "",
+                "the body is empty; give one action, e.g. {\"call_status\": \"completed\"}",
+            ));
+        }
+        1 => {}
+        _ => {
+            return Err(ApiError::field(
+                "",
+                "give one action per request (got several fields)",
+            ));
+        }
+    }
+    let Some((name, value)) = fields.iter().next() else {
+        return Err(ApiError::field("", "the body is empty"));
+    };
+    let pointer = format!("/{name}");
+    match name.as_str() {
+        "call_hook" => hook(value, &pointer).map(Update::Redirect),
+        "call_status" => match value.as_str() {
+            Some("completed") => Ok(Update::Hangup),
+            Some("no-answer") => Ok(Update::CancelRinging),
+            _ => Err(ApiError::field(
+                &pointer,
+                "use \"completed\" (hang up) or \"no-answer\" (cancel a ringing outbound call)",
+            )),
+        },
+        "mute_status" => match value.as_str() {
+            Some("mute") => Ok(Update::Mute(true)),
+            Some("unmute") => Ok(Update::Mute(false)),
+            _ => Err(ApiError::field(&pointer, "use \"mute\" or \"unmute\"")),
+        },
+        "dtmf" => dtmf(value, &pointer),
+        other => Err(ApiError::field(&pointer, not_supported(other))),
+    }
+}
+
+/// Why an accepted-but-unsupported field is refused.
+fn not_supported(field: &str) -> String {
+    let why = match field {
+        "child_call_hook" => {
+            "the bridged callee has no socket of its own in dialbridge (it is a leg of the \
+             caller's bridge), so it cannot run an application; redirect the caller with \
+             call_hook instead"
+        }
+        "whisper" => {
+            "playing to one leg needs the media fetched and cached per call, which the API does \
+             not do yet"
+        }
+        "listen_status" => "streaming a call's audio to a websocket is not implemented",
+        "dub" => "mixing extra audio tracks into a call is not implemented",
+        "media_path" => {
+            "dialbridge always keeps the media on FreeSWITCH (it needs it for DTMF, AMD and \
+             recording)"
+        }
+        "conf_mute_status" | "conf_hold_status" => {
+            "dialbridge has no conference verb whose members the API could steer"
+        }
+        _ => "dialbridge does not implement it",
+    };
+    format!("not supported: {why}")
+}
+
+/// A hook given as a URL or `{url, method, username, password}`.
+pub fn hook(value: &Value, pointer: &str) -> Result<Hook, ApiError> {
+    let spec: HookSpec = serde_json::from_value(value.clone()).map_err(|_| {
+        ApiError::field(
+            pointer,
+            "give a URL or {\"url\": ..., \"method\": \"POST\"|\"GET\", \"username\", \"password\"}",
+        )
+    })?;
+    let hook: Hook = spec.into();
+    let at = if value.is_object() {
+        format!("{pointer}/url")
+    } else {
+        pointer.to_owned()
+    };
+    check_url(&hook.url).map_err(|e| ApiError::field(&at, e))?;
+    Ok(hook)
+}
+
+fn dtmf(value: &Value, pointer: &str) -> Result<Update, ApiError> {
+    let empty = Map::new();
+    let obj = value.as_object().unwrap_or(&empty);
+    let Some(digits) = obj.get("digit").and_then(Value::as_str) else {
+        return Err(ApiError::field(
+            &format!("{pointer}/digit"),
+            "give the digits to send, e.g. {\"digit\": \"1234\", \"duration\": 250}",
+        ));
+    };
+    rules::dtmf_sequence(digits, "digit")
+        .map_err(|e| ApiError::field(&format!("{pointer}/digit"), e))?;
+    if digits.len() > 64 {
+        return Err(ApiError::field(
+            &format!("{pointer}/digit"),
+            "send at most 64 digits at once",
+        ));
+    }
+    let duration_ms = match obj.get("duration") {
+        None => DTMF_MS,
+        Some(d) => match d.as_u64() {
+            Some(ms) if (40..=5000).contains(&ms) => ms,
+            _ => {
+                return Err(ApiError::field(
+                    &format!("{pointer}/duration"),
+                    "milliseconds per digit, 40 to 5000",
+                ));
+            }
+        },
+    };
+    Ok(Update::Dtmf {
+        digits: digits.to_owned(),
+        duration_ms,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pointers(e: ApiError) -> Vec<String> {
+        e.errors.into_iter().map(|p| p.pointer).collect()
+    }
+
+    #[test]
+    fn each_action_is_read() {
+        assert_eq!(
+            parse(&json!({"call_hook": "https://app.example/next"})),
+            Ok(Update::Redirect(Hook::post("https://app.example/next")))
+        );
+        assert_eq!(
+            parse(&json!({"call_hook": {"url": "https://app.example/n", "method": "GET"}})).map(
+                |u| matches!(u, Update::Redirect(h) if h.method == crate::app::hook::Method::Get)
+            ),
+            Ok(true)
+        );
+        assert_eq!(
+            parse(&json!({"call_status": "completed"})),
+            Ok(Update::Hangup)
+        );
+        assert_eq!(
+            parse(&json!({"call_status": "no-answer"})),
+            Ok(Update::CancelRinging)
+        );
+        assert_eq!(
+            parse(&json!({"mute_status": "mute"})),
+            Ok(Update::Mute(true))
+        );
+        assert_eq!(
+            parse(&json!({"dtmf": {"digit": "12#", "duration": 100}})),
+            Ok(Update::Dtmf {
+                digits: "12#".into(),
+                duration_ms: 100
+            })
+        );
+    }
+
+    #[test]
+    fn bad_bodies_name_the_field() {
+        let e = parse(&json!({"call_status": "ringing"})).unwrap_err();
+        assert_eq!(pointers(e), ["/call_status"]);
+        let e = parse(&json!({"dtmf": {"digit": "1;x"}})).unwrap_err();
+        assert_eq!(pointers(e), ["/dtmf/digit"]);
+        let e = parse(&json!({"bogus": 1, "other": 2})).unwrap_err();
+        assert_eq!(pointers(e), ["/bogus", "/other"]);
+        let e = parse(&json!({"call_hook": "//evil/x"})).unwrap_err();
+        assert_eq!(pointers(e), ["/call_hook"]);
+        let e = parse(&json!({"call_hook": {"url": ""}})).unwrap_err();
+        assert_eq!(pointers(e), ["/call_hook/url"]);
+        let e = parse(&json!({"call_status": "completed", "mute_status": "mute"})).unwrap_err();
+        assert!(e.msg.contains("one action"), "{}", e.msg);
+        let e = parse(&json!({"listen_status": "pause"})).unwrap_err();
+        assert!(e.msg.contains("not supported"), "{}", e.msg);
+    }
+}

@@ -1,0 +1,218 @@
+//! createCall through the REST API (issue 13): the originate with a
+//! chosen UUID and `&socket(...)` (docs/freeswitch.md §10), the answered
+//! call running `call_hook` as an outbound call with the request's parties
+//! (§24), a busy callee reported to `call_status_hook` without `call_hook`
+//! (§15), a ringing call cancelled, and bad requests refused with pointers.
+
+mod dialing;
+mod fake_freeswitch;
+mod harness;
+mod rest;
+
+use std::time::{Duration, Instant};
+
+use dialing::*;
+use fake_freeswitch::Callee;
+use harness::Reply;
+use reqwest::Method;
+use rest::*;
+use serde_json::{Value, json};
+
+fn create_body(app: &harness::App) -> Value {
+    json!({
+        "from": "+15551230000",
+        "to": {"type": "phone", "number": "+15559870000"},
+        "call_hook": app.url("/outbound"),
+        "call_status_hook": {"url": app.url("/status"), "method": "POST"},
+        "timeout": 5,
+        "tag": {"campaign": "spring"},
+        "callerName": "Alice",
+        "headers": {"X-Campaign": "spring"},
+    })
+}
+
+async fn create(d: &harness::Running, body: &Value) -> (u16, Value) {
+    send(api(Method::POST, &calls_url(d)).json(body)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answered_created_call_runs_call_hook_as_an_outbound_call() {
+    let (app, fake, d) = setup_api().await;
+    app.reply("/outbound", Reply::json(json!([{"verb": "hangup"}])));
+    let (status, body) = create(&d, &create_body(&app)).await;
+    assert_eq!(status, 201, "{body}");
+    let sid = body["sid"].as_str().expect("a sid").to_owned();
+    let asked = app.wait_for("/outbound", 1, WAIT).await[0].json();
+    assert_eq!(asked["call_sid"], sid.as_str());
+    assert_eq!(asked["direction"], "outbound");
+    assert_eq!(asked["from"], "+15551230000");
+    assert_eq!(asked["to"], "+15559870000");
+    assert_eq!(asked["caller_name"], "Alice");
+    assert_eq!(asked["call_status"], "in-progress");
+    assert_eq!(asked["customerData"], json!({"campaign": "spring"}));
+    let posted = app.wait_for("/status", 3, WAIT).await;
+    assert_eq!(statuses(&posted), ["trying", "in-progress", "completed"]);
+    assert!(posted.iter().all(|r| r.json()["direction"] == "outbound"));
+    let originate = fake
+        .api_log()
+        .into_iter()
+        .find(|l| l.contains("originate"))
+        .expect("an originate");
+    for part in [
+        format!("origination_uuid={sid}"),
+        "origination_caller_id_number=+15551230000".to_owned(),
+        "origination_caller_id_name=Alice".to_owned(),
+        "sip_h_X-Campaign=spring".to_owned(),
+        "sofia/gateway/carrier/+15559870000".to_owned(),
+        format!("'&socket({} async full)'", d.addr),
+    ] {
+        assert!(originate.contains(&part), "{part} not in {originate}");
+    }
+    let call = fake.originated().pop().expect("the created call");
+    assert_eq!(call.uuid(), sid);
+    assert_eq!(
+        app_names(&call),
+        ["hangup"],
+        "call_hook's application ran on it"
+    );
+    assert!(call.errors().is_empty(), "{:?}", call.errors());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_target_gets_the_busy_status_and_call_hook_is_never_asked() {
+    let (app, fake, d) = setup_api().await;
+    fake.originate_callee(Callee::rejects(486, 30));
+    app.reply("/outbound", Reply::json(json!([{"verb": "hangup"}])));
+    let (status, body) = create(&d, &create_body(&app)).await;
+    assert_eq!(status, 201, "{body}");
+    let sid = body["sid"].as_str().expect("a sid").to_owned();
+    let posted = app.wait_for("/status", 2, WAIT).await;
+    assert_eq!(statuses(&posted), ["trying", "busy"]);
+    let busy = posted[1].json();
+    assert_eq!(busy["sip_status"], 486);
+    assert_eq!(busy["call_sid"], sid.as_str());
+    assert_eq!(busy["direction"], "outbound");
+    assert_eq!(busy["customerData"], json!({"campaign": "spring"}));
+    assert!(app.requests("/outbound").is_empty());
+    assert!(fake.originated().is_empty(), "no socket connected");
+    let (status, _) = send(api(Method::GET, &format!("{}/{sid}", calls_url(&d)))).await;
+    assert_eq!(status, 404, "a failed call is gone");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ringing_created_call_is_listed_and_can_be_cancelled() {
+    let (app, fake, d) = setup_api().await;
+    fake.originate_callee(Callee::rings_forever());
+    let mut body = create_body(&app);
+    body["timeout"] = json!(600);
+    let (status, created) = create(&d, &body).await;
+    assert_eq!(status, 201, "{created}");
+    let sid = created["sid"].as_str().expect("a sid").to_owned();
+    let url = format!("{}/{sid}", calls_url(&d));
+    let (status, one) = send(api(Method::GET, &url)).await;
+    assert_eq!(status, 200);
+    assert_eq!(one["call_status"], "trying");
+    assert_eq!(one["direction"], "outbound");
+    let (_, outbound) = send(api(
+        Method::GET,
+        &format!("{}?direction=outbound", calls_url(&d)),
+    ))
+    .await;
+    assert_eq!(outbound.as_array().map(Vec::len), Some(1), "{outbound}");
+    let (status, body) =
+        send(api(Method::POST, &url).json(&json!({"call_hook": app.url("/x")}))).await;
+    assert_eq!(status, 409, "{body}");
+    // The originate's channel exists once FreeSWITCH created it.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (status, body) =
+            send(api(Method::POST, &url).json(&json!({"call_status": "no-answer"}))).await;
+        if status == 202 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{status} {body}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        fake.api_log()
+            .iter()
+            .any(|l| l.contains(&format!("uuid_kill {sid} ORIGINATOR_CANCEL"))),
+        "{:?}",
+        fake.api_log()
+    );
+    let posted = app.wait_for("/status", 2, WAIT).await;
+    assert_eq!(statuses(&posted), ["trying", "no-answer"]);
+    assert_eq!(
+        posted[1].json()["sip_status"],
+        487,
+        "cancelled, not timed out"
+    );
+    assert!(app.requests("/outbound").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_create_requests_name_their_fields_and_need_the_key() {
+    let (app, _fake, d) = setup_api().await;
+    let (status, body) = create(
+        &d,
+        &json!({"from": 5, "to": {"type": "phone", "number": "+1555'0"},
+                "call_hook": "/relative", "speed": 1}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let pointers: Vec<&str> = body["errors"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|p| p["pointer"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(pointers, ["/speed", "/from", "/call_hook"], "{body}");
+    let mut bad_target = create_body(&app);
+    bad_target["to"] = json!({"type": "phone", "number": "+1555'0"});
+    let (status, body) = create(&d, &bad_target).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["pointer"], "/to/number", "{body}");
+    let (status, _) = send(
+        reqwest::Client::new()
+            .post(calls_url(&d))
+            .json(&create_body(&app)),
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert!(app.requests("/status").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn created_calls_count_against_max_calls() {
+    let app = harness::App::start().await;
+    let fake = fake_freeswitch::FakeSwitch::with_second(Duration::from_millis(100)).await;
+    let mut s = harness::settings(&app);
+    s.freeswitch.port = fake.esl_addr().port();
+    s.listener.max_calls = 1;
+    s.api = Some(dialbridge::config::Api {
+        address: "127.0.0.1:0".into(),
+        keys: vec![dialbridge::secret::Secret::new(KEY)],
+    });
+    let d = harness::start(s).await;
+    fake.originate_callee(Callee::rings_forever());
+    let mut body = create_body(&app);
+    body["timeout"] = json!(600);
+    let (status, first) = create(&d, &body).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, refused) = create(&d, &body).await;
+    assert_eq!(status, 503, "{refused}");
+    assert!(
+        refused["msg"]
+            .as_str()
+            .is_some_and(|m| m.contains("max_calls")),
+        "{refused}"
+    );
+    let sid = first["sid"].as_str().expect("a sid");
+    let deadline = Instant::now() + WAIT;
+    while send(api(Method::DELETE, &format!("{}/{sid}", calls_url(&d))))
+        .await
+        .0
+        != 204
+    {
+        assert!(Instant::now() < deadline, "never cancelled");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
