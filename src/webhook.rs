@@ -55,6 +55,8 @@ pub enum HookKind {
     Dtmf,
     /// A dial's `amd` hook.
     Amd,
+    /// A dial's `referHook`.
+    Refer,
     /// `error_hook`.
     Error,
 }
@@ -70,6 +72,7 @@ impl HookKind {
             HookKind::Confirm => "confirm",
             HookKind::Dtmf => "dtmf",
             HookKind::Amd => "amd",
+            HookKind::Refer => "refer",
             HookKind::Error => "error",
         }
     }
