@@ -58,6 +58,8 @@ pub enum HookKind {
     Dtmf,
     /// A dial's `amd` hook.
     Amd,
+    /// A dial's `referHook`.
+    Refer,
     /// `error_hook`.
     Error,
 }
@@ -73,6 +75,7 @@ impl HookKind {
             HookKind::Confirm => "confirm",
             HookKind::Dtmf => "dtmf",
             HookKind::Amd => "amd",
+            HookKind::Refer => "refer",
             HookKind::Error => "error",
         }
     }

@@ -206,7 +206,15 @@ async fn a_snapshot_of_a_call_in_a_dial_shows_its_fields_and_its_legs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_entry_outlives_its_call_whatever_ended_it() {
-    let (app, fake, d) = setup().await;
+    // A caller that leaves between the socket's `connect` and its `event`
+    // subscription takes its CHANNEL_HANGUP_COMPLETE with it (FreeSWITCH
+    // replays no event): the daemon then ends the call at its reply
+    // deadline. A short one keeps such a call within the test's wait.
+    let app = harness::App::start().await;
+    let fake = fake_freeswitch::FakeSwitch::with_second(Duration::from_millis(100)).await;
+    let mut settings = harness::settings(&app);
+    settings.freeswitch.reply_timeout_ms = 2_000;
+    let d = harness::start(settings).await;
     app.reply("/call", Reply::json(json!([{"verb": "hangup"}])));
     let ended: Vec<CallHandle> = (0..20)
         .map(|i| {

@@ -96,9 +96,11 @@ pub async fn ask_hook(
     extra: serde_json::Value,
 ) -> Next {
     let payload = call.payload(extra);
+    // As jambonz (task.js performAction): only a reply with verbs replaces
+    // the application; an empty body or `[]` goes on with the verbs after.
     match call.fetch(kind, hook, payload).await {
-        Ok(Some(verbs)) => Next::Replace(verbs),
-        Ok(None) | Err(_) => Next::Continue,
+        Ok(Some(verbs)) if !verbs.is_empty() => Next::Replace(verbs),
+        Ok(_) | Err(_) => Next::Continue,
     }
 }
 

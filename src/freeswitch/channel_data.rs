@@ -1,7 +1,7 @@
 //! What FreeSWITCH says about a call when its socket connects: the `connect`
 //! reply's channel data, reduced to what dialbridge uses.
 
-use freeswitch_esl_tokio::HeaderLookup;
+use freeswitch_esl_tokio::{HangupCause, HeaderLookup};
 
 /// The caller's channel as it was when handed to dialbridge.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,6 +27,11 @@ pub struct ChannelData {
     pub source_ip: Option<String>,
     /// Already answered when handed over.
     pub answered: bool,
+    /// Already hung up when handed over (`Answer-State: hangup`: the caller
+    /// left while the socket connected, so its CHANNEL_HANGUP_COMPLETE went
+    /// out before this socket could subscribe to it): the cause and SIP
+    /// status the channel carries.
+    pub ended: Option<(HangupCause, Option<u16>)>,
     /// For a leg FreeSWITCH placed: the call that placed it.
     pub originating_leg: Option<String>,
     /// The caller's P-Asserted-Identity, for `forwardPAI`.
@@ -57,6 +62,13 @@ impl ChannelData {
                 .or_else(|| var("sip_received_ip"))
                 .or_else(|| get("Caller-Network-Addr")),
             answered: get("Answer-State").is_some_and(|s| s == "answered"),
+            ended: get("Answer-State").filter(|s| s == "hangup").map(|_| {
+                let cause = get("Hangup-Cause")
+                    .or_else(|| var("hangup_cause"))
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(HangupCause::NormalClearing);
+                (cause, var("sip_term_status").and_then(|s| s.parse().ok()))
+            }),
             originating_leg: var("originating_leg_uuid"),
             p_asserted_identity: var("sip_P-Asserted-Identity"),
             privacy: var("sip_Privacy"),
@@ -67,5 +79,38 @@ impl ChannelData {
     /// connection opened by `group_confirm_key=exec`).
     pub fn is_screening_leg(&self) -> bool {
         self.direction == "outbound" && self.originating_leg.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use freeswitch_esl_tokio::EslEvent;
+
+    fn data(extra: &[(&str, &str)]) -> ChannelData {
+        let mut e = EslEvent::new();
+        e.set_header("Unique-ID", "A");
+        for (k, v) in extra {
+            e.set_header(*k, *v);
+        }
+        ChannelData::from_headers(&e).expect("a Unique-ID")
+    }
+
+    #[test]
+    fn a_caller_that_left_while_its_socket_connected_is_seen_as_ended() {
+        let gone = data(&[
+            ("Answer-State", "hangup"),
+            ("variable_hangup_cause", "ORIGINATOR_CANCEL"),
+            ("variable_sip_term_status", "487"),
+        ]);
+        assert_eq!(gone.ended, Some((HangupCause::OriginatorCancel, Some(487))));
+        assert!(!gone.answered);
+        assert_eq!(
+            data(&[("Answer-State", "hangup")]).ended,
+            Some((HangupCause::NormalClearing, None))
+        );
+        for live in ["ringing", "early", "answered"] {
+            assert_eq!(data(&[("Answer-State", live)]).ended, None, "{live}");
+        }
     }
 }

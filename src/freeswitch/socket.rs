@@ -79,6 +79,9 @@ impl CallSocket {
             .ok_or_else(|| SocketError::Esl("the connect reply carries no Unique-ID".into()))?;
         let state = CallerState {
             answered: data.answered.then(SystemTime::now),
+            hangup: data
+                .ended
+                .map(|(cause, sip_status)| super::caller_state::CallerHangup { cause, sip_status }),
             ..CallerState::default()
         };
         Ok((

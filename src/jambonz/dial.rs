@@ -63,12 +63,6 @@ pub fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         read_headers(v, &at, HeaderScope::Shared, f.problems())
     });
     let refer_hook = hook(f, "referHook");
-    if refer_hook.is_some() {
-        f.notice(
-            "referHook",
-            "REFER on dialed calls is not handled by dialbridge yet; the hook is not called",
-        );
-    }
     let tag = f.value("tag").cloned();
     if let Some(t) = &tag {
         if !t.is_object() {

@@ -172,6 +172,13 @@ async fn connection(
                 linger_secs: linger_secs.clone(),
                 notice_sent: Arc::new(AtomicBool::new(false)),
             });
+        } else {
+            // The channel hung up and left while the socket connected (a
+            // caller cancelling within milliseconds): mod_event_socket's
+            // socket app finds it gone, says goodbye and closes, as at any
+            // hangup without linger (docs/freeswitch.md §1).
+            let _ = out_tx.send(Out::Bytes(wire::disconnect_notice(Some(&uuid))));
+            let _ = out_tx.send(Out::Close);
         }
         sub
     };

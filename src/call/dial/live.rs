@@ -43,6 +43,8 @@ pub struct DialResult {
     pub amd_type: Option<&'static str>,
     /// Why the outcome rests on less than every leg's end (`dial_error`).
     pub error: Option<String>,
+    /// The REFER the callee ended the bridge with, if it did.
+    pub referred: Option<super::refer::Referred>,
 }
 
 /// Runs the placed bridge to its end: until it returned and every leg's
@@ -71,6 +73,7 @@ pub async fn run(
         replacement: None,
         amd_type: None,
         error: None,
+        referred: None,
     };
     let mut bridge_done = false;
     let mut lost: Option<String> = None;
@@ -123,6 +126,9 @@ pub async fn run(
                 }
                 if let Some(done) = completion_of(&event, &bridge) {
                     bridge_done = true;
+                    ending.referred = super::refer::Referred::from_variables(|k| {
+                        done.event.variable_str(k).map(str::to_owned)
+                    });
                     if let Some(causes) = done.event.variable_str("originate_causes") {
                         legs.fill_from_originate_causes(causes);
                     }

@@ -12,6 +12,7 @@ pub mod digest;
 pub mod legs;
 pub mod live;
 pub mod live_hooks;
+pub mod refer;
 pub mod screened;
 pub mod screening;
 pub mod setup;
@@ -47,6 +48,7 @@ pub async fn run(
                 replacement: None,
                 amd_type: None,
                 error: None,
+                referred: None,
             };
             return steering.serve(finish(call, &dial, verb_id, ending)).await;
         }
@@ -56,7 +58,11 @@ pub async fn run(
         bridge = compiled.masked_argument(),
         "dialing"
     );
-    let placed = match steering.serve(setup::place(call, &dial, &compiled)).await {
+    let set_up = async {
+        refer::keep_control(call).await?;
+        setup::place(call, &dial, &compiled).await
+    };
+    let placed = match steering.serve(set_up).await {
         Ok(placed) => placed,
         Err(e) => {
             if !matches!(e, SocketError::HungUp | SocketError::Closed) {
@@ -126,6 +132,17 @@ async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, ending: Dia
     let unanswered = call.socket.state().answered.is_none();
     call.pending_refusal = if unanswered { refusal(&outcome) } else { None };
     let caller_gone = call.socket.hung_up();
+    if let Some(referred) = ending.referred.as_ref().filter(|_| !caller_gone) {
+        // The next dial's bridge must not read this REFER again.
+        let forget = format!("uuid_setvar {} sip_refer_to", call.socket.uuid());
+        if let Err(e) = call.socket.api(&forget).await {
+            warn!(error = %e, "could not clear the caller's sip_refer_to");
+        }
+        let referring = outcome.dial_call_sid.clone();
+        if let Some(verbs) = refer::ask(call, dial, referred, referring.as_deref()).await {
+            return Next::Replace(verbs);
+        }
+    }
     if let Some(verbs) = ending.replacement {
         // An AMD hook's verbs replace the application (as in jambonz): the
         // callee was hung up and the dial's actionHook is not called.

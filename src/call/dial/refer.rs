@@ -1,0 +1,208 @@
+//! A blind REFER from the bridged callee (docs/freeswitch.md §11): the
+//! callee presses "transfer". FreeSWITCH answers the REFER `202` itself,
+//! tells the callee `NOTIFY 200`, hangs it up, and would transfer the caller
+//! into its own dialplan — out of dialbridge's hands — unless the caller
+//! carries `force_transfer_dialplan`. dialbridge sets it to `inline:park`
+//! before every bridge ([`keep_control`]): after a REFER the caller is
+//! parked and the same socket still steers it (11b1).
+//!
+//! What happens next is the application's choice, never the REFER's:
+//!
+//! * with a `referHook`, the hook gets jambonz's `refer_details` and its
+//!   verbs replace the application on the caller (typically a `dial` to the
+//!   Refer-To target, validated like any dial: nothing from the REFER's
+//!   headers is ever dialled as such). The dial's actionHook is not called,
+//!   as when jambonz redirects a call after a REFER. A hook that fails or
+//!   answers no verbs leaves the dial to end as usual;
+//! * without one, jambonz answers the REFER `501` and nobody is
+//!   transferred. FreeSWITCH has already accepted it, so dialbridge cannot
+//!   refuse; it does the nearest thing: the caller is not transferred, the
+//!   dial ends `completed` (the callee answered and left) and its
+//!   actionHook runs as usual. A callee can never steer the caller to a
+//!   destination the application did not choose.
+//!
+//! What jambonz also sends and stock FreeSWITCH does not carry: the REFER's
+//! own X- headers and `User-Agent` become no channel variable (sofia.c), so
+//! `refer_details` has `sip_refer_to` and `sip_referred_by` only from the
+//! REFER's headers.
+
+use serde_json::{Map, Value, json};
+use tracing::{info, warn};
+
+use crate::app::{Dial, Instruction};
+use crate::call::Call;
+use crate::freeswitch::socket::SocketError;
+use crate::webhook::HookKind;
+
+/// The inline dialplan a REFER's transferee runs: `park`, so its socket
+/// keeps control (docs/freeswitch.md §11, 11b1).
+const TRANSFER_DIALPLAN: &str = "inline:park";
+
+/// Makes a REFER park the caller instead of transferring it away: an API
+/// command on the caller's socket, answered at once (no application, no
+/// frame: docs/freeswitch.md §17). Fails closed: without it the dial is not
+/// placed, since a REFER would take the caller out of dialbridge's control.
+pub(crate) async fn keep_control(call: &Call) -> Result<(), SocketError> {
+    let command = format!(
+        "uuid_setvar {} force_transfer_dialplan {TRANSFER_DIALPLAN}",
+        call.socket.uuid()
+    );
+    call.socket.api(&command).await.map(|_| ())
+}
+
+/// A REFER the caller's bridge ended with, as FreeSWITCH left it on the
+/// caller's channel (`sip_refer_to`, `sip_h_Referred-By`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referred {
+    /// The Refer-To header (`<sip:2000@example.com>`).
+    pub refer_to: String,
+    /// The Referred-By header, when the REFER had one.
+    pub referred_by: Option<String>,
+}
+
+impl Referred {
+    /// The REFER that ended a bridge, from the bridge's completion event's
+    /// channel variables; None when the bridge did not end by a REFER.
+    pub fn from_variables(var: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        let refer_to = var("sip_refer_to").filter(|v| !v.trim().is_empty())?;
+        Some(Referred {
+            refer_to,
+            referred_by: var("sip_h_Referred-By").filter(|v| !v.trim().is_empty()),
+        })
+    }
+
+    /// jambonz's `refer_details`: `referring_call_sid` is the callee that
+    /// sent the REFER, `referred_call_sid` the caller it transfers.
+    pub fn details(&self, referring: Option<&str>, referred: &str) -> Value {
+        let mut d = Map::new();
+        d.insert("sip_refer_to".into(), json!(self.refer_to));
+        if let Some(user) = uri_user(&self.refer_to) {
+            d.insert("refer_to_user".into(), json!(user));
+        }
+        if let Some(by) = &self.referred_by {
+            d.insert("sip_referred_by".into(), json!(by));
+            if let Some(user) = uri_user(by) {
+                d.insert("referred_by_user".into(), json!(user));
+            }
+        }
+        if let Some(r) = referring {
+            d.insert("referring_call_sid".into(), json!(r));
+        }
+        d.insert("referred_call_sid".into(), json!(referred));
+        Value::Object(d)
+    }
+}
+
+/// The user part of a name-addr or URI (`"Bob" <sip:2000@host;x=y>` ->
+/// `2000`; `tel:+15551234` -> `+15551234`), as jambonz's `refer_to_user`.
+/// None when there is none (`sip:host`). Pure text handling: the result is
+/// only reported to the application, never dialled.
+pub fn uri_user(value: &str) -> Option<String> {
+    let inner = match (value.find('<'), value.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &value[a + 1..b],
+        _ => value.trim(),
+    };
+    let (scheme, rest) = inner.split_once(':')?;
+    let rest = rest.split(['>', ';', '?']).next().unwrap_or_default();
+    let user = if scheme.eq_ignore_ascii_case("tel") {
+        rest
+    } else if scheme.eq_ignore_ascii_case("sip") || scheme.eq_ignore_ascii_case("sips") {
+        rest.split_once('@')?.0
+    } else {
+        return None;
+    };
+    let user = user.split(':').next().unwrap_or_default();
+    (!user.is_empty()).then(|| user.to_owned())
+}
+
+/// Asks the dial's `referHook` what to do with the parked caller: its
+/// verbs, or None (no hook, a failing hook, no verbs) when the dial should
+/// end as usual.
+pub(crate) async fn ask(
+    call: &mut Call,
+    dial: &Dial,
+    referred: &Referred,
+    referring: Option<&str>,
+) -> Option<Vec<Instruction>> {
+    let a = call.socket.uuid().to_owned();
+    let Some(hook) = &dial.refer_hook else {
+        info!(
+            refer_to = %referred.refer_to,
+            "the callee transferred the call but the dial has no referHook: not followed"
+        );
+        return None;
+    };
+    info!(refer_to = %referred.refer_to, "the callee transferred the call; asking the referHook");
+    let extra = json!({ "refer_details": referred.details(referring, &a) });
+    let payload = call.payload(extra);
+    match call.fetch(HookKind::Refer, hook, payload).await {
+        Ok(Some(verbs)) if !verbs.is_empty() => Some(verbs),
+        Ok(_) => {
+            info!("the referHook answered no verbs; the dial ends as usual");
+            None
+        }
+        Err(e) => {
+            warn!(error = %e, "the referHook failed; the dial ends as usual");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_user_of_a_refer_to_is_read_from_any_of_its_forms() {
+        assert_eq!(
+            uri_user("<sip:2000@127.0.0.1:5340>").as_deref(),
+            Some("2000")
+        );
+        assert_eq!(
+            uri_user("\"Bob\" <sips:bob@example.com;transport=tls>").as_deref(),
+            Some("bob")
+        );
+        assert_eq!(
+            uri_user("sip:+15551234@carrier;user=phone").as_deref(),
+            Some("+15551234")
+        );
+        assert_eq!(
+            uri_user("<tel:+15551234;phone-context=x>").as_deref(),
+            Some("+15551234")
+        );
+        assert_eq!(
+            uri_user("<sip:alice:secret@example.com>").as_deref(),
+            Some("alice")
+        );
+        assert_eq!(uri_user("<sip:example.com>"), None);
+        assert_eq!(uri_user("<http://example.com/x>"), None);
+        assert_eq!(uri_user(""), None);
+        assert_eq!(uri_user("<sip:@example.com>"), None);
+    }
+
+    #[test]
+    fn a_bridge_ended_by_a_refer_is_recognised_from_the_callers_variables() {
+        let vars = |k: &str| match k {
+            "sip_refer_to" => Some("<sip:2000@127.0.0.1:5340>".to_owned()),
+            "sip_h_Referred-By" => Some("<sip:1000@127.0.0.1:5090>".to_owned()),
+            _ => None,
+        };
+        let r = Referred::from_variables(vars).expect("a REFER");
+        assert_eq!(
+            r.details(Some("B"), "A"),
+            json!({
+                "sip_refer_to": "<sip:2000@127.0.0.1:5340>",
+                "refer_to_user": "2000",
+                "sip_referred_by": "<sip:1000@127.0.0.1:5090>",
+                "referred_by_user": "1000",
+                "referring_call_sid": "B",
+                "referred_call_sid": "A",
+            })
+        );
+        assert_eq!(Referred::from_variables(|_| None), None);
+        assert_eq!(
+            Referred::from_variables(|k| (k == "sip_refer_to").then(|| " ".to_owned())),
+            None
+        );
+    }
+}
