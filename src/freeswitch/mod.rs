@@ -13,5 +13,6 @@ pub mod deadline;
 pub mod dialstring;
 pub mod ending;
 pub mod outcome;
+pub mod pipeline;
 mod probe;
 pub mod socket;

@@ -1,7 +1,7 @@
 //! What the classifier made of each recording ([`Outcome`]), of each
 //! corpus ([`Set`]), and the tables printed from them.
 
-use dialbridge::call::amd::AmdEvent;
+use dialbridge::amd::AmdEvent;
 
 use crate::synth::{Kind, Recording};
 

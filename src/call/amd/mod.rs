@@ -230,7 +230,7 @@ mod tests {
     fn a_machine_found_after_a_human_says_so() {
         let machine = |after_human| {
             Signal::Event(AmdEvent::MachineDetected {
-                reason: crate::call::amd::MachineReason::Tone,
+                reason: crate::amd::MachineReason::Tone,
                 greeting_ms: 400,
                 words: 1,
                 at_ms: 2600,

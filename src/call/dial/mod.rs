@@ -35,6 +35,7 @@ pub async fn run(
     verb_id: Option<&str>,
     steering: &mut Steering,
 ) -> Next {
+    let asked = std::time::Instant::now();
     let dial = with_forwarded_pai(call, dial);
     let compiled = match compile(&dial, &call.settings, &mut || {
         uuid::Uuid::new_v4().to_string()
@@ -56,7 +57,10 @@ pub async fn run(
         bridge = compiled.masked_argument(),
         "dialing"
     );
-    let placed = match steering.serve(setup::place(call, &dial, &compiled)).await {
+    let placed = match steering
+        .serve(setup::place(call, &dial, &compiled, asked))
+        .await
+    {
         Ok(placed) => placed,
         Err(e) => {
             if !matches!(e, SocketError::HungUp | SocketError::Closed) {
