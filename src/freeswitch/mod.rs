@@ -15,4 +15,5 @@ pub mod ending;
 pub mod outcome;
 pub mod pipeline;
 mod probe;
+pub mod sizing;
 pub mod socket;

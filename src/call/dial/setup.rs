@@ -11,7 +11,9 @@
 //! Their completions are confirmed once the `bridge` is on the wire; a step
 //! that fails there (the caller hung up, FreeSWITCH lost track of the
 //! channel) fails the dial as an awaited one did, and the call is ended
-//! around the bridge it queued. `filter` and `api` commands are answered at
+//! around the bridge it queued; a socket that died meanwhile is left to the
+//! live phase, which reports such a dial as it does when the socket dies
+//! later. `filter` and `api` commands are answered at
 //! once and stay awaited.
 
 use std::time::Instant;
@@ -32,7 +34,7 @@ pub struct Placed {
     /// The `bridge` application's Event-UUID.
     pub bridge: String,
     /// Screening connections of its screened legs.
-    pub arrivals: mpsc::UnboundedReceiver<Arrival>,
+    pub arrivals: mpsc::Receiver<Arrival>,
 }
 
 /// Sets the caller up for `compiled` and starts the bridge; `asked` is when
@@ -62,17 +64,26 @@ pub async fn place(
         call.socket.queue(&mut batch, "unset", Some(var)).await?;
     }
     prepare_media(call, dial, music.as_deref(), &mut batch).await?;
-    let (arrival_tx, arrivals) = mpsc::unbounded_channel();
+    // One place per screened leg: each connects once (overflow policy in
+    // `Screenings::deliver`: a connection that finds no room is declined).
+    let screened = compiled.legs.iter().filter(|l| l.screened).count();
+    let (arrival_tx, arrivals) = mpsc::channel(screened.max(1));
     for leg in compiled.legs.iter().filter(|l| l.screened) {
         call.engine.screenings.expect(&leg.uuid, arrival_tx.clone());
     }
     drop(arrival_tx);
-    let placed = call.socket.start("bridge", Some(compiled.argument())).await;
-    if placed.is_ok() {
-        call.engine.metrics.dial_setup(asked.elapsed());
-    }
-    let confirmed = match placed {
-        Ok(bridge) => call.socket.confirm(batch).await.map(|_| bridge),
+    let confirmed = match call.socket.start("bridge", Some(compiled.argument())).await {
+        Ok(bridge) => {
+            call.engine.metrics.dial_setup(asked.elapsed());
+            match call.socket.confirm(batch).await {
+                Ok(_) => Ok(bridge),
+                // The socket died with the bridge on the wire: the live
+                // phase reports that dial honestly (`dial_error`) and ends
+                // the caller around the socket, as when it dies later.
+                Err(_) if call.socket.dead() => Ok(bridge),
+                Err(e) => Err(e),
+            }
+        }
         Err(e) => Err(e),
     };
     match confirmed {
