@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Upper bounds of the set-up delay buckets, in seconds: fine around one
-/// FreeSWITCH frame (20 ms), where a pipelined set-up lands.
-pub(super) const SETUP_BUCKETS: [f64; 12] = [
-    0.001, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.05, 0.1, 0.25, 1.0,
+/// FreeSWITCH frame (20 ms), where a pipelined set-up lands, and up to 10 s
+/// so an overloaded node's delays are still told apart.
+pub(super) const SETUP_BUCKETS: [f64; 14] = [
+    0.001, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.05, 0.1, 0.25, 1.0, 2.5, 10.0,
 ];
 
 /// A histogram without labels over [`SETUP_BUCKETS`].
@@ -65,6 +66,7 @@ mod tests {
             "x_bucket{le=\"0.02\"} 1",
             "x_bucket{le=\"0.025\"} 2",
             "x_bucket{le=\"1\"} 2",
+            "x_bucket{le=\"2.5\"} 3",
             "x_bucket{le=\"+Inf\"} 3",
             "x_sum 2.025",
             "x_count 3",
