@@ -23,3 +23,15 @@ pub const CALL_EVENT_QUEUE: usize = 256;
 pub fn call_socket_options() -> EslConnectOptions {
     EslConnectOptions::new().with_event_queue_size(CALL_EVENT_QUEUE)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_socket_queues_fewer_events_than_the_library_default() {
+        let options = call_socket_options();
+        assert_eq!(options.event_queue_size(), CALL_EVENT_QUEUE);
+        assert!(CALL_EVENT_QUEUE < EslConnectOptions::default().event_queue_size());
+    }
+}
