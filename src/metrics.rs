@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 mod admission;
+mod latency;
 
 /// Upper bounds of the webhook latency histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
@@ -111,6 +112,7 @@ pub struct Metrics {
     legs: Family,
     webhooks: Family,
     webhook_seconds: Histogram,
+    dial_setup: latency::Latency,
     esl_connected: AtomicI64,
     esl_reconnects: AtomicU64,
     dtmf_matches: Family,
@@ -167,6 +169,11 @@ impl Metrics {
     pub fn webhook(&self, kind: &str, result: &str, took: Duration) {
         self.webhooks.add(&[kind, result]);
         self.webhook_seconds.observe(kind, took.as_secs_f64());
+    }
+
+    /// A dial's `bridge` was sent `took` after the dial verb started.
+    pub fn dial_setup(&self, took: Duration) {
+        self.dial_setup.observe(took);
     }
 
     /// A webhook post of `kind` was not sent: the call's bound on such posts
@@ -273,9 +280,20 @@ impl Metrics {
         );
         self.webhook_seconds.write(
             &mut out,
-            "dialbridge_webhook_duration_seconds",
-            "Webhook request latency, retries included.",
+            "dialbridge_webhook_seconds",
+            "Webhook request latency by hook kind, retries included.",
             "kind",
+        );
+        self.webhook_seconds.write(
+            &mut out,
+            "dialbridge_webhook_duration_seconds",
+            "Webhook request latency (the earlier name of dialbridge_webhook_seconds).",
+            "kind",
+        );
+        self.dial_setup.write(
+            &mut out,
+            "dialbridge_dial_setup_seconds",
+            "From a dial verb's start (its hook's reply read) to its bridge sent to FreeSWITCH.",
         );
         gauge(
             &mut out,
@@ -324,6 +342,7 @@ mod tests {
         m.call_ended("completed");
         m.dial_ended("busy", &["busy", "failed"]);
         m.webhook("call", "ok", Duration::from_millis(30));
+        m.dial_setup(Duration::from_millis(4));
         let text = m.render();
         for line in [
             "dialbridge_calls_live 1",
@@ -336,6 +355,11 @@ mod tests {
             "dialbridge_webhook_duration_seconds_bucket{kind=\"call\",le=\"0.05\"} 1",
             "dialbridge_webhook_duration_seconds_count{kind=\"call\"} 1",
             "# TYPE dialbridge_webhook_duration_seconds histogram",
+            "dialbridge_webhook_seconds_bucket{kind=\"call\",le=\"0.05\"} 1",
+            "dialbridge_webhook_seconds_count{kind=\"call\"} 1",
+            "# TYPE dialbridge_dial_setup_seconds histogram",
+            "dialbridge_dial_setup_seconds_bucket{le=\"0.005\"} 1",
+            "dialbridge_dial_setup_seconds_count 1",
         ] {
             assert!(
                 text.lines().any(|l| l == line),

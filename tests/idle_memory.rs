@@ -6,6 +6,7 @@
 //! ```text
 //! CARGO_INCREMENTAL=0 cargo test --test idle_memory -- --ignored --nocapture
 //! IDLE_CALLS=500 CARGO_INCREMENTAL=0 cargo test --test idle_memory -- --ignored --nocapture
+//! IDLE_BIN=/tmp/dialbridge-before IDLE_CALLS=500 CARGO_INCREMENTAL=0 cargo test --test idle_memory -- --ignored --nocapture
 //! ```
 //!
 //! It prints the resident memory after a warm-up of 10 calls, after the N
@@ -39,7 +40,10 @@ impl Daemon {
         let config =
             std::env::temp_dir().join(format!("dialbridge-idle-{}.toml", uuid::Uuid::new_v4()));
         std::fs::write(&config, toml).expect("write config");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dialbridge"))
+        // IDLE_BIN: another build of the binary, to compare before/after.
+        let bin =
+            std::env::var_os("IDLE_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_dialbridge").into());
+        let mut child = Command::new(bin)
             .args(["run", "--config"])
             .arg(&config)
             .env("RUST_LOG", "warn,dialbridge=info")

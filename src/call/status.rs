@@ -15,9 +15,15 @@ use crate::app::Hook;
 use crate::freeswitch::socket::CallerState;
 use crate::webhook::{HookKind, Webhooks};
 
+/// Status posts one call can have queued. A call posts each status at most
+/// once and in order (trying, ringing, early-media, in-progress, a final
+/// one): five, so the queue never fills. Overflow policy all the same: a
+/// post that finds it full is dropped with a warning, the call never waits.
+const QUEUED: usize = 8;
+
 /// Posts a call's status changes.
 pub struct StatusNotifier {
-    sender: Option<mpsc::UnboundedSender<Value>>,
+    sender: Option<mpsc::Sender<Value>>,
     last: Option<CallStatus>,
 }
 
@@ -26,7 +32,7 @@ impl StatusNotifier {
     /// counted in `tasks`.
     pub fn new(hooks: &Webhooks, hook: Option<Hook>, tasks: &Tasks) -> Self {
         let sender = hook.map(|hook| {
-            let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
+            let (tx, mut rx) = mpsc::channel::<Value>(QUEUED);
             let hooks = hooks.clone();
             let posts = async move {
                 while let Some(payload) = rx.recv().await {
@@ -79,7 +85,12 @@ impl StatusNotifier {
         let mut payload = info.payload(state);
         payload.insert("call_status".into(), json!(status.as_str()));
         payload.insert("timestamp".into(), json!(rfc3339(at)));
-        let _ = tx.send(Value::Object(payload));
+        if let Err(mpsc::error::TrySendError::Full(_)) = tx.try_send(Value::Object(payload)) {
+            tracing::warn!(
+                status = status.as_str(),
+                "status post dropped: its queue is full"
+            );
+        }
     }
 }
 

@@ -217,7 +217,10 @@ impl Pending {
     ) -> Option<(CallSocket, ChannelData)> {
         let _ = stream.set_nodelay(true);
         let fd = stream.as_raw_fd();
-        let (client, events) = EslClient::accept_outbound_stream(stream);
+        let (client, events) = EslClient::accept_outbound_stream_with_options(
+            stream,
+            crate::freeswitch::sizing::call_socket_options(),
+        );
         // A handle that keeps the socket (and so `fd`) open until we are done.
         let keep = client.clone();
         // `connect` itself is bounded by `connect_timeout_ms` (below); the

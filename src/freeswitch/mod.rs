@@ -13,5 +13,7 @@ pub mod deadline;
 pub mod dialstring;
 pub mod ending;
 pub mod outcome;
+pub mod pipeline;
 mod probe;
+pub mod sizing;
 pub mod socket;

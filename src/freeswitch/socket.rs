@@ -10,6 +10,7 @@
 //! drops events is marked broken; ending the call then goes around it
 //! ([`super::ending`]).
 
+use std::collections::VecDeque;
 use std::time::SystemTime;
 
 use freeswitch_esl_tokio::{
@@ -61,6 +62,8 @@ pub struct CallSocket {
     probe: Probe,
     /// The Hangup-Cause the caller's events carried once it was hanging up.
     pub(super) hanging_up: Option<HangupCause>,
+    /// Events read ahead while a batch was confirmed, for [`Self::next`].
+    pub(super) held: VecDeque<EslEvent>,
 }
 
 impl CallSocket {
@@ -98,6 +101,7 @@ impl CallSocket {
                 heard: Instant::now(),
                 probe: None,
                 hanging_up: None,
+                held: VecDeque::new(),
             },
             data,
         ))
@@ -304,6 +308,9 @@ impl CallSocket {
     /// still exists: a channel gone unreported ends the call as hung up
     /// ([`SocketError::HungUp`]), no answer breaks the socket. Cancel-safe.
     pub async fn next(&mut self) -> Result<EslEvent, SocketError> {
+        if let Some(e) = self.held.pop_front() {
+            return Ok(e);
+        }
         loop {
             if let Some(b) = &self.broken
                 && b.dead

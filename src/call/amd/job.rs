@@ -23,13 +23,25 @@ pub(super) struct Job {
     pub(super) avmd_options: String,
     pub(super) file_wait: Duration,
     pub(super) params: AmdParams,
-    pub(super) tx: mpsc::UnboundedSender<Signal>,
+    pub(super) tx: mpsc::Sender<Signal>,
 }
 
 /// Read interval: FreeSWITCH writes 20 ms frames.
 const TICK: Duration = Duration::from_millis(20);
 
 impl Job {
+    /// Hands `signal` to the dial without waiting: dropped with a warning
+    /// when the queue is full ([`super::SIGNALS`]), silently when the dial
+    /// is gone.
+    fn signal(&self, signal: Signal) {
+        if let Err(mpsc::error::TrySendError::Full(s)) = self.tx.try_send(signal) {
+            warn!(
+                signal = s.metric(),
+                "AMD signal dropped: the dial's queue is full"
+            );
+        }
+    }
+
     /// Runs the two detectors side by side: the classifier until it is done
     /// (then the recording is stopped and deleted), mod_avmd until the
     /// tone window (`toneTimeoutMs` from the bridge) closes; both end at
@@ -47,7 +59,7 @@ impl Job {
                     classifying = false;
                     if let Err(e) = outcome {
                         warn!(error = %e, "answering-machine detection failed");
-                        let _ = self.tx.send(Signal::Error(e));
+                        self.signal(Signal::Error(e));
                     }
                     self.stop_recording(&path).await;
                     if !avmd_on {
@@ -173,7 +185,7 @@ impl Job {
                         at_ms = e.at_ms(),
                         "answering-machine detection"
                     );
-                    let _ = self.tx.send(Signal::Event(e));
+                    self.signal(Signal::Event(e));
                     event = amd.push(&[]);
                 }
             }

@@ -88,9 +88,15 @@ pub fn stopped_payload() -> Value {
     json!({"type": "amd_stopped", "event": "amd_stopped"})
 }
 
+/// Signals one detection can have waiting for the dial's loop. The
+/// classifier reports a handful per leg (its decision, a beep, a reversal,
+/// an error); overflow policy: a signal that finds the queue full is
+/// dropped with a warning (the job never waits on the dial).
+pub(crate) const SIGNALS: usize = 16;
+
 /// Detection running on one leg.
 pub struct Detection {
-    rx: mpsc::UnboundedReceiver<Signal>,
+    rx: mpsc::Receiver<Signal>,
     stop: Option<oneshot::Sender<()>>,
     leg: String,
     beeps: HashSet<String>,
@@ -112,7 +118,7 @@ impl Detection {
         settings: &AmdSettings,
         tasks: &crate::call::tasks::Tasks,
     ) -> Detection {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(SIGNALS);
         let (stop_tx, stop_rx) = oneshot::channel();
         let beeps_until =
             tokio::time::Instant::now() + Duration::from_millis(u64::from(params.tone_timeout_ms));

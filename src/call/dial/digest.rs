@@ -30,19 +30,22 @@ use crate::freeswitch::dialstring::CompiledDial;
 pub const PASSWORD_VAR: &str = "sip_auth_password";
 
 /// Unsets the digest password of the bridged leg `winner` when its target
-/// had one (a task of its own: the dial does not wait for it).
+/// had one (a counted task of its own: the dial does not wait for it, a drain does).
 pub fn forget_password(call: &Call, dial: &Dial, compiled: &CompiledDial, winner: &str) {
     if !has_password(dial, compiled, winner) {
         return;
     }
     let commander = call.socket.commander();
     let command = format!("uuid_setvar {winner} {PASSWORD_VAR}");
-    tokio::spawn(async move {
+    let unset = async move {
         match commander.api(&command).await {
             Ok(_) => debug!("the answered leg's digest password was unset"),
             Err(e) => warn!(error = %e, "cannot unset the answered leg's digest password"),
         }
-    });
+    };
+    call.engine
+        .tasks
+        .spawn(tracing::Instrument::in_current_span(unset));
 }
 
 /// True when the leg `uuid` dials a target with digest credentials.

@@ -60,8 +60,11 @@ pub async fn run(
         bridge,
         mut arrivals,
     } = placed;
-    let (verdict_tx, mut verdicts) = mpsc::unbounded_channel::<Verdict>();
-    let (reply_tx, mut amd_replies) = mpsc::unbounded_channel::<Vec<Instruction>>();
+    // Bounded; the senders are counted tasks that wait for room (this loop
+    // reads both on every turn and drops them when the dial ends): one
+    // verdict per screened leg, an AMD hook's verbs end the dial.
+    let (verdict_tx, mut verdicts) = mpsc::channel::<Verdict>(compiled.legs.len().max(1));
+    let (reply_tx, mut amd_replies) = mpsc::channel::<Vec<Instruction>>(2);
     let a_uuid = call.socket.uuid().to_owned();
     let limits = crate::freeswitch::deadline::Limits::of(&call.settings);
     let mut legs = Legs::new(&compiled.legs);

@@ -23,7 +23,7 @@ pub fn relay(
     dial: &Dial,
     hook: &Hook,
     signal: &Signal,
-    replies: &mpsc::UnboundedSender<Vec<Instruction>>,
+    replies: &mpsc::Sender<Vec<Instruction>>,
 ) {
     call.engine.metrics.amd_result(signal.metric());
     let mut extra = signal.payload();
@@ -55,7 +55,7 @@ pub fn notify(
     kind: HookKind,
     hook: &Hook,
     extra: Value,
-    replies: Option<mpsc::UnboundedSender<Vec<Instruction>>>,
+    replies: Option<mpsc::Sender<Vec<Instruction>>>,
 ) {
     let payload = call.payload(extra);
     let hooks = call.hooks.clone();
@@ -79,7 +79,7 @@ pub fn notify(
                 for n in &reply.notices {
                     info!(hook = kind.as_str(), notice = %n, "reply notice");
                 }
-                let _ = replies.send(reply.instructions);
+                let _ = replies.send(reply.instructions).await;
             }
             Err(e) => reporter.report(
                 kind,

@@ -36,6 +36,7 @@ pub async fn run(
     verb_id: Option<&str>,
     steering: &mut Steering,
 ) -> Next {
+    let asked = std::time::Instant::now();
     let dial = with_forwarded_pai(call, dial);
     let compiled = match compile(&dial, &call.settings, &mut || {
         uuid::Uuid::new_v4().to_string()
@@ -60,7 +61,7 @@ pub async fn run(
     );
     let set_up = async {
         refer::keep_control(call).await?;
-        setup::place(call, &dial, &compiled).await
+        setup::place(call, &dial, &compiled, asked).await
     };
     let placed = match steering.serve(set_up).await {
         Ok(placed) => placed,

@@ -99,7 +99,7 @@ pub fn start(
     compiled: &CompiledDial,
     screened: &Screened,
     arrival: Arrival,
-    verdicts: &mpsc::UnboundedSender<Verdict>,
+    verdicts: &mpsc::Sender<Verdict>,
 ) -> bool {
     let Some(hook) = screening_hook(dial, &arrival.1.uuid, compiled) else {
         // Closing the socket would accept the leg unscreened.
@@ -121,7 +121,7 @@ pub fn start(
     let engine = Arc::clone(&call.engine);
     let tx = verdicts.clone();
     call.engine.tasks.spawn(async move {
-        let _ = tx.send(screen(arrival, job, engine).await);
+        let _ = tx.send(screen(arrival, job, engine).await).await;
     });
     true
 }
@@ -129,11 +129,7 @@ pub fn start(
 /// After the dial: no screening connection may arrive for its legs any
 /// more, and any that arrived unread is declined (dropping its socket
 /// would accept the leg).
-pub fn close(
-    call: &Call,
-    compiled: &CompiledDial,
-    arrivals: &mut mpsc::UnboundedReceiver<Arrival>,
-) {
+pub fn close(call: &Call, compiled: &CompiledDial, arrivals: &mut mpsc::Receiver<Arrival>) {
     for leg in compiled.legs.iter().filter(|l| l.screened) {
         call.engine.screenings.forget(&leg.uuid);
     }

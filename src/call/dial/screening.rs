@@ -39,13 +39,13 @@ pub type Arrival = Box<(CallSocket, ChannelData)>;
 /// Screening connections expected by running dials, by leg UUID.
 #[derive(Default)]
 pub struct Screenings {
-    waiting: Mutex<HashMap<String, mpsc::UnboundedSender<Arrival>>>,
+    waiting: Mutex<HashMap<String, mpsc::Sender<Arrival>>>,
 }
 
 impl Screenings {
     /// A dial announces that leg `uuid` will be screened; its connection
     /// will come through `to`.
-    pub fn expect(&self, uuid: &str, to: mpsc::UnboundedSender<Arrival>) {
+    pub fn expect(&self, uuid: &str, to: mpsc::Sender<Arrival>) {
         if let Ok(mut w) = self.waiting.lock() {
             w.insert(uuid.to_owned(), to);
         }
@@ -59,7 +59,8 @@ impl Screenings {
     }
 
     /// Hands a screening connection to its dial; gives it back when no dial
-    /// expects it (or the dial is gone).
+    /// expects it (or the dial is gone, or its queue is full: it holds one
+    /// place per screened leg and each leg is delivered once, so it is not).
     pub fn deliver(&self, arrival: Arrival) -> Result<(), Arrival> {
         let sender = self
             .waiting
@@ -67,7 +68,7 @@ impl Screenings {
             .ok()
             .and_then(|mut w| w.remove(&arrival.1.uuid));
         match sender {
-            Some(tx) => tx.send(arrival).map_err(|e| e.0),
+            Some(tx) => tx.try_send(arrival).map_err(|e| e.into_inner()),
             None => Err(arrival),
         }
     }
