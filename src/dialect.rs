@@ -12,7 +12,7 @@ use crate::app::{Context, Reply, ReplyError};
 
 /// A language applications answer in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
+pub(crate) enum Dialect {
     /// jambonz JSON verbs.
     Jambonz,
 }
@@ -22,7 +22,7 @@ impl Dialect {
     /// reply is read as jambonz JSON whatever its Content-Type (many
     /// applications answer JSON as `text/plain` or `text/html`), as
     /// dialbridge always has.
-    pub fn of(content_type: Option<&str>) -> Self {
+    pub(crate) fn of(content_type: Option<&str>) -> Self {
         let _declared = content_type;
         Dialect::Jambonz
     }
@@ -30,7 +30,7 @@ impl Dialect {
 
 /// Reads a reply declared with `content_type` in its dialect. Blank text
 /// is an empty reply.
-pub fn read_reply(
+pub(crate) fn read_reply(
     text: &str,
     content_type: Option<&str>,
     ctx: &Context,

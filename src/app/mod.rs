@@ -5,51 +5,51 @@
 //! produce these values; the call engine runs them. Nothing here knows
 //! FreeSWITCH, HTTP, or the syntax of a dialect.
 
-pub mod address_rules;
+pub(crate) mod address_rules;
 pub mod amd;
-pub mod decline;
+pub(crate) mod decline;
 pub mod dial;
-pub mod gather;
-pub mod hangup;
-pub mod headers;
+pub(crate) mod gather;
+pub(crate) mod hangup;
+pub(crate) mod headers;
 pub mod hook;
-pub mod pause;
-pub mod play;
-pub mod problem;
-pub mod redirect;
+pub(crate) mod pause;
+pub(crate) mod play;
+pub(crate) mod problem;
+pub(crate) mod redirect;
 mod refusal;
-pub mod rules;
-pub mod say;
-pub mod tag;
+pub(crate) mod rules;
+pub(crate) mod say;
+pub(crate) mod tag;
 pub mod target;
 
 use serde::Serialize;
 
-pub use dial::{Dial, DtmfCapture};
+pub(crate) use dial::{Dial, DtmfCapture};
 pub use hook::{Hook, Method};
 pub use problem::{Location, Problem, Problems, ReplyError};
-pub use target::{SipAuth, Target, TargetKind};
+pub(crate) use target::{SipAuth, Target, TargetKind};
 
 /// What validation needs to know about this installation.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     /// Accept national digits where E.164 is expected.
-    pub relaxed_numbers: bool,
+    pub(crate) relaxed_numbers: bool,
     /// Names of the configured carriers.
     pub carriers: Vec<String>,
     /// True when a carrier is marked `default`.
-    pub has_default_carrier: bool,
+    pub(crate) has_default_carrier: bool,
     /// `[teams] tenant`, used by teams targets that name none.
-    pub teams_tenant: Option<String>,
+    pub(crate) teams_tenant: Option<String>,
     /// Directories `play` may name files in (`[media] cache_dir` and
     /// `allow_paths`); empty: no local path is allowed.
-    pub media_dirs: Vec<String>,
+    pub(crate) media_dirs: Vec<String>,
 }
 
 impl Context {
     /// True when `name` names a configured carrier (ignoring case, as
     /// environment-variable overrides lowercase keys).
-    pub fn has_carrier(&self, name: &str) -> bool {
+    pub(crate) fn has_carrier(&self, name: &str) -> bool {
         self.carriers.iter().any(|c| c.eq_ignore_ascii_case(name))
     }
 }
@@ -83,7 +83,7 @@ pub enum Verb {
 
 impl Verb {
     /// The verb's name as applications write it.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Verb::Answer => "answer",
             Verb::Dial(_) => "dial",
@@ -103,7 +103,7 @@ impl Verb {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Instruction {
     /// The application's id for this verb.
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// The verb.
     #[serde(flatten)]
     pub verb: Verb,

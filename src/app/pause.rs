@@ -6,5 +6,5 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pause {
     /// Seconds of silence.
-    pub length: u32,
+    pub(crate) length: u32,
 }

@@ -16,7 +16,7 @@ use crate::freeswitch::socket::CallerState;
 use crate::webhook::{HookKind, Webhooks};
 
 /// Posts a call's status changes.
-pub struct StatusNotifier {
+pub(crate) struct StatusNotifier {
     sender: Option<mpsc::UnboundedSender<Value>>,
     last: Option<CallStatus>,
 }
@@ -24,7 +24,7 @@ pub struct StatusNotifier {
 impl StatusNotifier {
     /// A notifier posting to `hook` (none: nothing is posted) from a task
     /// counted in `tasks`.
-    pub fn new(hooks: &Webhooks, hook: Option<Hook>, tasks: &Tasks) -> Self {
+    pub(crate) fn new(hooks: &Webhooks, hook: Option<Hook>, tasks: &Tasks) -> Self {
         let sender = hook.map(|hook| {
             let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
             let hooks = hooks.clone();
@@ -42,7 +42,7 @@ impl StatusNotifier {
 
     /// Posts every status between the last one posted and what `state`
     /// shows now (ringing and early media included when they happened).
-    pub fn sync(&mut self, info: &CallInfo, state: &CallerState) {
+    pub(crate) fn sync(&mut self, info: &CallInfo, state: &CallerState) {
         let (now, _) = CallStatus::of(state);
         let mut steps: Vec<(CallStatus, Option<SystemTime>)> = Vec::new();
         if self.last.is_none() {
@@ -103,7 +103,7 @@ fn real_early_media(state: &CallerState) -> Option<SystemTime> {
 }
 
 /// `at` as an RFC 3339 UTC timestamp with milliseconds.
-pub fn rfc3339(at: SystemTime) -> String {
+pub(crate) fn rfc3339(at: SystemTime) -> String {
     let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = since.as_secs() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));

@@ -9,21 +9,21 @@
 //! [`fields`] reads one JSON object property by property.
 
 pub mod amd;
-pub mod decline;
+pub(crate) mod decline;
 pub mod dial;
-pub mod fields;
-pub mod gather;
-pub mod hangup;
-pub mod headers;
-pub mod hook;
-pub mod pause;
-pub mod play;
+pub(crate) mod fields;
+pub(crate) mod gather;
+pub(crate) mod hangup;
+pub(crate) mod headers;
+pub(crate) mod hook;
+pub(crate) mod pause;
+pub(crate) mod play;
 pub mod pointer;
-pub mod redirect;
-pub mod say;
-pub mod tag;
+pub(crate) mod redirect;
+pub(crate) mod say;
+pub(crate) mod tag;
 pub mod target;
-pub mod without_effect;
+pub(crate) mod without_effect;
 
 #[cfg(test)]
 mod dial_tests;
@@ -35,7 +35,7 @@ use serde_json::Value;
 use crate::app::problem::Problems;
 use crate::app::{Context, Instruction, Reply, ReplyError, Verb};
 use fields::{Fields, kind};
-pub use pointer::Pointer;
+pub(crate) use pointer::Pointer;
 
 /// Verbs dialbridge knows.
 const VERBS: &[&str] = &[

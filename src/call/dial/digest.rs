@@ -27,11 +27,11 @@ use crate::call::Call;
 use crate::freeswitch::dialstring::CompiledDial;
 
 /// The variable unset.
-pub const PASSWORD_VAR: &str = "sip_auth_password";
+pub(crate) const PASSWORD_VAR: &str = "sip_auth_password";
 
 /// Unsets the digest password of the bridged leg `winner` when its target
 /// had one (a task of its own: the dial does not wait for it).
-pub fn forget_password(call: &Call, dial: &Dial, compiled: &CompiledDial, winner: &str) {
+pub(crate) fn forget_password(call: &Call, dial: &Dial, compiled: &CompiledDial, winner: &str) {
     if !has_password(dial, compiled, winner) {
         return;
     }

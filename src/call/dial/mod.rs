@@ -8,13 +8,13 @@ use std::borrow::Cow;
 use serde_json::json;
 use tracing::{info, warn};
 
-pub mod digest;
+pub(crate) mod digest;
 pub mod legs;
-pub mod live;
-pub mod live_hooks;
-pub mod screened;
-pub mod screening;
-pub mod setup;
+pub(crate) mod live;
+pub(crate) mod live_hooks;
+pub(crate) mod screened;
+pub(crate) mod screening;
+pub(crate) mod setup;
 
 use crate::app::{Dial, rules};
 use crate::call::Call;
@@ -29,7 +29,7 @@ use live::DialResult;
 /// Runs `dial`; `verb_id` is the verb's `id`. The call's handle is served
 /// throughout: aside while the dial is set up and its actionHook fetched,
 /// in the live phase's own loop while targets ring or are bridged.
-pub async fn run(
+pub(crate) async fn run(
     call: &mut Call,
     dial: &Dial,
     verb_id: Option<&str>,

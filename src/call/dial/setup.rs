@@ -17,15 +17,15 @@ use crate::webhook::HookKind;
 
 /// A bridge started on the caller: the Event-UUID its completion will
 /// carry, and where its screening connections will arrive.
-pub struct Placed {
+pub(crate) struct Placed {
     /// The `bridge` application's Event-UUID.
-    pub bridge: String,
+    pub(crate) bridge: String,
     /// Screening connections of its screened legs.
-    pub arrivals: mpsc::UnboundedReceiver<Arrival>,
+    pub(crate) arrivals: mpsc::UnboundedReceiver<Arrival>,
 }
 
 /// Sets the caller up for `compiled` and starts the bridge.
-pub async fn place(
+pub(crate) async fn place(
     call: &mut Call,
     dial: &Dial,
     compiled: &CompiledDial,
