@@ -15,7 +15,7 @@ use crate::app::hook::{Hook, HookSpec, check_url};
 
 mod api;
 mod check;
-pub mod cidr;
+pub(crate) mod cidr;
 mod fd_budget;
 mod sections;
 
@@ -24,10 +24,10 @@ pub use fd_budget::{FdLimit, current_fd_limit, fd_warning, fds_needed};
 pub use sections::*;
 
 /// Where the configuration file is looked for when `--config` is not given.
-pub const DEFAULT_PATH: &str = "/etc/dialbridge/dialbridge.toml";
+pub(crate) const DEFAULT_PATH: &str = "/etc/dialbridge/dialbridge.toml";
 
 /// FreeSWITCH's well-known default ESL password; dialbridge warns while it is in use.
-pub const DEFAULT_ESL_PASSWORD: &str = "ClueCon";
+pub(crate) const DEFAULT_ESL_PASSWORD: &str = "ClueCon";
 
 /// The whole configuration.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -49,19 +49,19 @@ pub struct Settings {
     /// Carriers that `phone` targets go out through, by name.
     pub carriers: BTreeMap<String, Carrier>,
     /// Registrar for `user` targets.
-    pub registrar: Registrar,
+    pub(crate) registrar: Registrar,
     /// Microsoft Teams Direct Routing.
-    pub teams: Teams,
+    pub(crate) teams: Teams,
     /// Dial behaviour.
     pub dial: DialSettings,
     /// Logging.
-    pub log: Log,
+    pub(crate) log: Log,
     /// Audio fetched from URLs.
     pub media: Media,
     /// Text to speech.
     pub tts: Tts,
     /// Stopping.
-    pub shutdown: Shutdown,
+    pub(crate) shutdown: Shutdown,
     /// Answering-machine detection.
     pub amd: AmdSettings,
     /// DTMF capture.
@@ -72,7 +72,7 @@ pub struct Settings {
 #[derive(Debug, Clone)]
 pub struct Origin {
     /// The file, when one was read.
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
 }
 
 impl fmt::Display for Origin {
@@ -88,9 +88,9 @@ impl fmt::Display for Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingProblem {
     /// Dotted key, e.g. `app.call_hook`.
-    pub key: String,
+    pub(crate) key: String,
     /// What is wrong and what to do.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// Why the configuration cannot be used.
@@ -258,7 +258,7 @@ impl Settings {
     }
 
     /// The carrier `name` (ignoring case), or the default one for `None`.
-    pub fn carrier(&self, name: Option<&str>) -> Option<(&str, &Carrier)> {
+    pub(crate) fn carrier(&self, name: Option<&str>) -> Option<(&str, &Carrier)> {
         self.carriers
             .iter()
             .find(|(n, c)| match name {

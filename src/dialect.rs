@@ -19,7 +19,7 @@ use crate::rcml::Source;
 
 /// A language applications answer in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
+pub(crate) enum Dialect {
     /// jambonz JSON verbs.
     Jambonz,
     /// RCML / TwiML XML documents.
@@ -71,7 +71,7 @@ fn is_json(content_type: &str) -> bool {
 /// Reads a reply declared with `content_type` to an undeclared hook (the
 /// AMD and DTMF hooks, which only jambonz applications have). Blank text
 /// is an empty reply.
-pub fn read_reply(
+pub(crate) fn read_reply(
     text: &str,
     content_type: Option<&str>,
     ctx: &Context,

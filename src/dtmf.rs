@@ -39,7 +39,7 @@ pub const DEFAULT_GAP: Duration = Duration::from_millis(3000);
 /// Exists so each leg of a dial has its own buffer and gap timer: digits on
 /// the caller never complete a sequence begun on the callee.
 #[derive(Debug, Clone)]
-pub struct DtmfMatcher {
+pub(crate) struct DtmfMatcher {
     /// Patterns, uppercase, in the application's order (empty ones dropped).
     patterns: Vec<String>,
     /// Longest pattern in digits: the buffer never holds more.
@@ -59,7 +59,7 @@ impl DtmfMatcher {
     /// would match every digit). Patterns are expected to be validated
     /// already (`app::rules::dtmf_sequence`); one with a character no digit
     /// can be simply never matches.
-    pub fn new<I, S>(patterns: I, gap: Duration) -> Self
+    pub(crate) fn new<I, S>(patterns: I, gap: Duration) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -84,22 +84,25 @@ impl DtmfMatcher {
     }
 
     /// True when there is nothing to watch (the leg needs no matcher).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
 
     /// The patterns, uppercase, in the order they are tried.
+    #[cfg(test)]
     pub fn patterns(&self) -> &[String] {
         &self.patterns
     }
 
     /// The digits collected since the last match or gap (uppercase; only the
     /// most recent ones, as many as the longest pattern).
+    #[cfg(test)]
     pub fn pending(&self) -> &str {
         &self.buffer
     }
 
     /// Forgets the digits collected so far (e.g. when the bridge restarts).
+    #[cfg(test)]
     pub fn reset(&mut self) {
         self.buffer.clear();
         self.last = None;
@@ -113,7 +116,7 @@ impl DtmfMatcher {
     /// neither matches, nor breaks a sequence, nor restarts the gap timer.
     /// A digit more than the gap after the previous one starts a new buffer.
     /// A time earlier than the previous digit's counts as no gap.
-    pub fn push(&mut self, digit: char, at: Instant) -> Option<&str> {
+    pub(crate) fn push(&mut self, digit: char, at: Instant) -> Option<&str> {
         let digit = digit.to_ascii_uppercase();
         if !is_dtmf(digit) {
             return None;
@@ -153,11 +156,11 @@ fn is_dtmf(c: char) -> bool {
 /// Exists so the dial runner is handed one matcher per leg, built the same
 /// way for the array and the object forms of `dtmfCapture`.
 #[derive(Debug, Clone)]
-pub struct LegMatchers {
+pub(crate) struct LegMatchers {
     /// Sequences pressed by the caller (the `parentCall` list).
-    pub parent: Option<DtmfMatcher>,
+    pub(crate) parent: Option<DtmfMatcher>,
     /// Sequences pressed by the answered callee (the `childCall` list).
-    pub child: Option<DtmfMatcher>,
+    pub(crate) child: Option<DtmfMatcher>,
 }
 
 /// The per-leg matchers for `capture`, each with inter-digit `gap`.
@@ -165,7 +168,7 @@ pub struct LegMatchers {
 /// The array form watches both legs with the same list; the object form
 /// gives each leg its own list (`parentCall` -> caller, `childCall` ->
 /// callee).
-pub fn leg_matchers(capture: &DtmfCapture, gap: Duration) -> LegMatchers {
+pub(crate) fn leg_matchers(capture: &DtmfCapture, gap: Duration) -> LegMatchers {
     let build = |list: &[String]| Some(DtmfMatcher::new(list, gap)).filter(|m| !m.is_empty());
     match capture {
         DtmfCapture::Both(list) => LegMatchers {

@@ -23,7 +23,7 @@ pub struct Explanation {
     pub notices: Vec<Problem>,
     /// Human-readable lines per verb.
     #[serde(skip)]
-    pub lines: Vec<Vec<String>>,
+    pub(crate) lines: Vec<Vec<String>>,
 }
 
 /// One verb as FreeSWITCH will see it.
@@ -33,7 +33,7 @@ pub struct ExplainedVerb {
     pub verb: &'static str,
     /// FreeSWITCH application (dial only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub application: Option<&'static str>,
+    pub(crate) application: Option<&'static str>,
     /// Its argument, passwords masked (dial only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub argument: Option<String>,

@@ -24,6 +24,12 @@
 //!    handle.
 //! 5. [`daemon`]: `dialbridge run` — listener and admission, the registry
 //!    of live calls, HTTP health and metrics, systemd, logging, the drain.
+//!
+//! Visibility: items are `pub(crate)` unless the binary (`src/main.rs`),
+//! the integration tests, the benches or the load generator use them; that
+//! `pub` remainder is the crate's deliberate surface. A REST handler or any
+//! other task reaches a live call through `call::handle::CallHandle`, never
+//! through the call's socket, whose fields are not public.
 
 pub mod metrics;
 pub mod secret;

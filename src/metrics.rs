@@ -92,7 +92,7 @@ fn label_text(keys: &[&str], values: &[String]) -> String {
 /// A gauge that counts holders of a bounded resource (see
 /// `freeswitch::admission::limit::Limiter`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gauge {
+pub(crate) enum Gauge {
     /// Call connections accepted that have not finished `connect`.
     ListenerPending,
     /// HTTP connections open.
@@ -130,35 +130,35 @@ pub struct Metrics {
 
 impl Metrics {
     /// A call started.
-    pub fn call_started(&self) {
+    pub(crate) fn call_started(&self) {
         self.calls_started.fetch_add(1, Ordering::Relaxed);
         self.calls_live.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A call ended with `status` (completed, failed, busy, no-answer).
-    pub fn call_ended(&self, status: &str) {
+    pub(crate) fn call_ended(&self, status: &str) {
         self.calls_live.fetch_sub(1, Ordering::Relaxed);
         self.calls_ended.add(&[status]);
     }
 
     /// A call was refused because `max_calls` was reached.
-    pub fn call_refused(&self) {
+    pub(crate) fn call_refused(&self) {
         self.calls_refused.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A call was refused with 503 because dialbridge is draining.
-    pub fn call_refused_draining(&self) {
+    pub(crate) fn call_refused_draining(&self) {
         self.calls_refused_draining.fetch_add(1, Ordering::Relaxed);
     }
 
     /// FreeSWITCH let a screened leg through without its screening; it was
     /// hung up.
-    pub fn screening_bypassed(&self) {
+    pub(crate) fn screening_bypassed(&self) {
         self.screening_bypassed.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A dial ended with `status`, its legs with theirs.
-    pub fn dial_ended(&self, status: &str, legs: &[&str]) {
+    pub(crate) fn dial_ended(&self, status: &str, legs: &[&str]) {
         self.dials.add(&[status]);
         for l in legs {
             self.legs.add(&[l]);
@@ -166,7 +166,7 @@ impl Metrics {
     }
 
     /// A webhook request of `kind` ended with `result` after `took`.
-    pub fn webhook(&self, kind: &str, result: &str, took: Duration) {
+    pub(crate) fn webhook(&self, kind: &str, result: &str, took: Duration) {
         self.webhooks.add(&[kind, result]);
         self.webhook_seconds.observe(kind, took.as_secs_f64());
     }
@@ -178,37 +178,37 @@ impl Metrics {
 
     /// A webhook post of `kind` was not sent: the call's bound on such posts
     /// was reached (counted as result `dropped`, with no latency).
-    pub fn webhook_dropped(&self, kind: &str) {
+    pub(crate) fn webhook_dropped(&self, kind: &str) {
         self.webhooks.add(&[kind, "dropped"]);
     }
 
     /// The FreeSWITCH control connection went up or down.
-    pub fn esl_connected(&self, up: bool) {
+    pub(crate) fn esl_connected(&self, up: bool) {
         self.esl_connected.store(i64::from(up), Ordering::Relaxed);
     }
 
     /// The control connection is being re-established.
-    pub fn esl_reconnect(&self) {
+    pub(crate) fn esl_reconnect(&self) {
         self.esl_reconnects.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A DTMF sequence matched on `leg` (parent or child).
-    pub fn dtmf_match(&self, leg: &str) {
+    pub(crate) fn dtmf_match(&self, leg: &str) {
         self.dtmf_matches.add(&[leg]);
     }
 
     /// AMD reported `result`.
-    pub fn amd_result(&self, result: &str) {
+    pub(crate) fn amd_result(&self, result: &str) {
         self.amd_results.add(&[result]);
     }
 
     /// The daemon started draining.
-    pub fn draining(&self) {
+    pub(crate) fn draining(&self) {
         self.draining.store(1, Ordering::Relaxed);
     }
 
     /// Calls running now.
-    pub fn live_calls(&self) -> i64 {
+    pub(crate) fn live_calls(&self) -> i64 {
         self.calls_live.load(Ordering::Relaxed)
     }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 mod urls;
 
-pub use urls::{masked, shown};
+pub(crate) use urls::{masked, shown};
 
 /// What every masked secret prints as.
 pub const MASK: &str = "********";
@@ -28,12 +28,12 @@ impl Secret {
     }
 
     /// The real value, for the one place that must send it.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 
     /// True when no secret was configured.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }

@@ -9,7 +9,7 @@
 pub mod form;
 pub mod limit;
 mod policy;
-pub mod signature;
+pub(crate) mod signature;
 mod urls;
 
 use std::sync::Arc;
@@ -18,9 +18,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 use tracing::{debug, info, warn};
 
-pub use limit::{Decision, Limiter, Limits};
-pub use policy::{Failure, RetryPolicy};
-pub use urls::Resolved;
+pub(crate) use limit::{Decision, Limiter, Limits};
+pub(crate) use policy::{Failure, RetryPolicy};
+pub(crate) use urls::Resolved;
 
 use crate::app::{Format, Hook, Method};
 use crate::config::Settings;
@@ -28,22 +28,22 @@ use crate::metrics::Metrics;
 use crate::secret::{Secret, shown};
 
 /// Largest reply body read from an application.
-pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_REPLY_BYTES: usize = 1024 * 1024;
 
 /// What an application answered: the body, and the Content-Type it
 /// declared, from which the dialect that reads it is chosen
 /// ([`crate::dialect`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplyBody {
+pub(crate) struct ReplyBody {
     /// The body (never blank: a blank reply is `None`).
-    pub text: String,
+    pub(crate) text: String,
     /// The `Content-Type` header as sent, if any.
-    pub content_type: Option<String>,
+    pub(crate) content_type: Option<String>,
 }
 
 /// What a request is for, in logs and metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HookKind {
+pub(crate) enum HookKind {
     /// `call_hook`: what to do with a new call.
     Call,
     /// `call_status_hook`.
@@ -66,7 +66,7 @@ pub enum HookKind {
 
 impl HookKind {
     /// Label for logs and metrics.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             HookKind::Call => "call",
             HookKind::Status => "status",
@@ -83,7 +83,7 @@ impl HookKind {
 
 /// Why a webhook gave no usable reply.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WebhookError {
+pub(crate) enum WebhookError {
     /// The URL cannot be used.
     #[error("webhook URL `{url}` is not usable: {reason}")]
     BadUrl {
@@ -140,7 +140,7 @@ pub enum WebhookError {
 
 /// The webhook client of one call, built from a configuration snapshot.
 #[derive(Clone)]
-pub struct Webhooks {
+pub(crate) struct Webhooks {
     client: reqwest::Client,
     base: Hook,
     secret: Secret,
@@ -184,7 +184,7 @@ pub struct ClientError {
 
 impl Webhooks {
     /// The client for calls handled with `settings`.
-    pub fn new(client: reqwest::Client, settings: &Settings) -> Self {
+    pub(crate) fn new(client: reqwest::Client, settings: &Settings) -> Self {
         Self {
             client,
             base: settings.app.call_hook(),
@@ -204,7 +204,7 @@ impl Webhooks {
     }
 
     /// Counts requests and their latency in `metrics`.
-    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+    pub(crate) fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = Some(metrics);
         self
     }
@@ -216,13 +216,13 @@ impl Webhooks {
 
     /// `hook`'s URL made absolute against `call_hook`, its retry policy and
     /// credentials ([`urls::resolve`]).
-    pub fn resolve(&self, hook: &Hook) -> Result<Resolved, WebhookError> {
+    pub(crate) fn resolve(&self, hook: &Hook) -> Result<Resolved, WebhookError> {
         urls::resolve(&self.base, hook, self.retries)
     }
 
     /// Sends `payload` to `hook`; returns the reply body with its
     /// Content-Type (None when the body is empty).
-    pub async fn send(
+    pub(crate) async fn send(
         &self,
         kind: HookKind,
         hook: &Hook,
@@ -442,7 +442,7 @@ pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// A payload as GET query parameters: top-level scalars as text, nested
 /// values as their JSON.
-pub fn query(payload: &Value) -> Vec<(String, String)> {
+pub(crate) fn query(payload: &Value) -> Vec<(String, String)> {
     let Some(object) = payload.as_object() else {
         return Vec::new();
     };

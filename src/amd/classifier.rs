@@ -162,12 +162,12 @@ impl Amd {
     }
 
     /// True once nothing more can be reported: feeding can stop.
-    pub fn is_finished(&self) -> bool {
+    pub(crate) fn is_finished(&self) -> bool {
         self.phase == Phase::Finished && self.pending.is_empty()
     }
 
     /// Milliseconds of audio analysed (whole 10 ms frames).
-    pub fn elapsed_ms(&self) -> u32 {
+    pub(crate) fn elapsed_ms(&self) -> u32 {
         self.now.saturating_mul(FRAME_MS)
     }
 

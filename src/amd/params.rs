@@ -18,48 +18,48 @@ pub struct AmdParams {
     /// (0..32767, after DC removal) is above this (and goes on while frames
     /// stay above half of it). 128 is about -45 dBFS: quiet talkers on a
     /// clean line are heard; noisy lines raise it (`adaptive_threshold`).
-    pub silence_threshold: u16,
+    pub(crate) silence_threshold: u16,
     /// Raise the threshold on noisy lines by tracking the noise floor (up
     /// to 4x `silence_threshold`); off = the fixed threshold only.
-    pub adaptive_threshold: bool,
+    pub(crate) adaptive_threshold: bool,
     /// Silence before any word that means a machine; None = never (a
     /// silent answer is reported as no speech). Classic value: 2500.
-    pub initial_silence_ms: Option<u32>,
+    pub(crate) initial_silence_ms: Option<u32>,
     /// A greeting longer than this (first word's start to last word's end)
     /// is a machine.
-    pub greeting_ms: u32,
+    pub(crate) greeting_ms: u32,
     /// Silence after a short greeting that means a human. The trade-off:
     /// lower decides humans sooner but takes more machines' pauses after
     /// their first sentence for a human's wait, left to the second stage
     /// (`reversal_window_ms`) to take back; higher sends fewer reversals
     /// but decides people later (800 is the classic value). The README
     /// has the measured table.
-    pub after_greeting_silence_ms: u32,
+    pub(crate) after_greeting_silence_ms: u32,
     /// Shortest burst of voice that counts as a word (shorter = a click).
-    pub min_word_length_ms: u32,
+    pub(crate) min_word_length_ms: u32,
     /// Shortest silence that separates two words.
-    pub between_words_silence_ms: u32,
+    pub(crate) between_words_silence_ms: u32,
     /// A burst longer than this is not a word (noise, music, a tone) and
     /// cancels the greeting heard so far.
-    pub max_word_length_ms: u32,
+    pub(crate) max_word_length_ms: u32,
     /// Words (energy bursts) in the greeting that mean a machine; 0 = never.
-    pub threshold_word_count: u32,
+    pub(crate) threshold_word_count: u32,
     /// No word this long after answer -> no speech (`noSpeechTimeoutMs`).
-    pub no_speech_timeout_ms: u32,
+    pub(crate) no_speech_timeout_ms: u32,
     /// No decision this long after answer -> decision timeout
     /// (`decisionTimeoutMs`).
-    pub decision_timeout_ms: u32,
+    pub(crate) decision_timeout_ms: u32,
     /// Silence after a machine's last word that means it stopped speaking
     /// (`greetingCompletionTimeoutMs`).
-    pub greeting_completion_timeout_ms: u32,
+    pub(crate) greeting_completion_timeout_ms: u32,
     /// The latest moment (after answer) a short greeting is decided human:
     /// if it has not gone on past `greeting_ms` and no word is in progress,
     /// the human verdict comes now even before `after_greeting_silence_ms`
     /// of silence, and the reversal window checks it. 0 = no deadline.
-    pub human_deadline_ms: u32,
+    pub(crate) human_deadline_ms: u32,
     /// A pure tone (400 Hz to 3.2 kHz) this long is a machine: a voicemail
     /// beep, special-information tones, a fax; 0 = tones decide nothing.
-    pub min_tone_ms: u32,
+    pub(crate) min_tone_ms: u32,
     /// The second stage: after a human verdict the classifier listens
     /// until the callee has been silent this long. Meanwhile speech that
     /// goes on (pauses under 800 ms) longer than `greeting_ms`, or for
@@ -67,11 +67,11 @@ pub struct AmdParams {
     /// `amd_machine_detected` (with `after_human`) after
     /// `amd_human_detected`. 0 = a human verdict is final (jambonz's
     /// behaviour).
-    pub reversal_window_ms: u32,
+    pub(crate) reversal_window_ms: u32,
     /// How long after the bridge mod_avmd listens for a beep
     /// (`toneTimeoutMs`; 0 = no beep detection). Used by the dial's
     /// detection (`call::detection`), not by the classifier.
-    pub tone_timeout_ms: u32,
+    pub(crate) tone_timeout_ms: u32,
 }
 
 impl Default for AmdParams {
@@ -101,7 +101,7 @@ impl AmdParams {
     /// These parameters with the dial verb's overrides applied: each of
     /// `amd.timers.*` and `amd.thresholdWordCount` that the application
     /// gave replaces the configured value; the rest stay.
-    pub fn with_verb(&self, verb: &AmdVerb) -> Self {
+    pub(crate) fn with_verb(&self, verb: &AmdVerb) -> Self {
         let t = &verb.timers;
         Self {
             threshold_word_count: verb

@@ -8,9 +8,9 @@ use super::headers::Headers;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SipDecline {
     /// SIP status code, 400 to 699.
-    pub status: u16,
+    pub(crate) status: u16,
     /// Reason phrase; None = the standard phrase.
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
     /// Headers on the response.
-    pub headers: Headers,
+    pub(crate) headers: Headers,
 }

@@ -11,58 +11,58 @@ use super::target::Target;
 
 /// Most targets one dial may ring (jambonz's limit; FreeSWITCH's own
 /// originate limit is 128 legs).
-pub const MAX_TARGETS: usize = 10;
+pub(crate) const MAX_TARGETS: usize = 10;
 
 /// Ring timeout when the application gives none (jambonz's default).
-pub const DEFAULT_TIMEOUT_SECS: u32 = 60;
+pub(crate) const DEFAULT_TIMEOUT_SECS: u32 = 60;
 
 /// Longest ring timeout or call time limit accepted: one day.
-pub const MAX_SECS: u64 = 86_400;
+pub(crate) const MAX_SECS: u64 = 86_400;
 
 /// A validated `dial` verb.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Dial {
     /// Distinct targets with their index in the application's array.
-    pub targets: Vec<(usize, Target)>,
+    pub(crate) targets: Vec<(usize, Target)>,
     /// Where the outcome is posted.
-    pub action_hook: Option<Hook>,
+    pub(crate) action_hook: Option<Hook>,
     /// Answering-machine detection.
     pub amd: Option<Amd>,
     /// Caller not answered until a target answers.
-    pub answer_on_bridge: bool,
+    pub(crate) answer_on_bridge: bool,
     /// Caller ID number shown to the targets.
-    pub caller_id: Option<String>,
+    pub(crate) caller_id: Option<String>,
     /// Caller ID name shown to the targets.
-    pub caller_name: Option<String>,
+    pub(crate) caller_name: Option<String>,
     /// Screening app for every target without its own.
-    pub confirm_hook: Option<Hook>,
+    pub(crate) confirm_hook: Option<Hook>,
     /// Ringback audio URL for the caller.
-    pub dial_music: Option<String>,
+    pub(crate) dial_music: Option<String>,
     /// DTMF sequences to report.
-    pub dtmf_capture: Option<DtmfCapture>,
+    pub(crate) dtmf_capture: Option<DtmfCapture>,
     /// Where DTMF matches are posted.
-    pub dtmf_hook: Option<Hook>,
+    pub(crate) dtmf_hook: Option<Hook>,
     /// Take the media path out of FreeSWITCH after the bridge.
-    pub exit_media_path: bool,
+    pub(crate) exit_media_path: bool,
     /// Forward the caller's P-Asserted-Identity and Privacy (default true).
-    pub forward_pai: bool,
+    pub(crate) forward_pai: bool,
     /// SIP headers on every target's INVITE.
-    pub headers: Headers,
+    pub(crate) headers: Headers,
     /// Webhook for REFER on the dialed call.
-    pub refer_hook: Option<Hook>,
+    pub(crate) refer_hook: Option<Hook>,
     /// Extra data for the child call's hooks (`customerData`).
-    pub tag: Option<Value>,
+    pub(crate) tag: Option<Value>,
     /// Max seconds the answered call may last.
-    pub time_limit: Option<u32>,
+    pub(crate) time_limit: Option<u32>,
     /// Ring timeout in seconds.
-    pub timeout: u32,
+    pub(crate) timeout: u32,
 }
 
 /// DTMF sequences to watch: on both legs, or per leg.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub enum DtmfCapture {
+pub(crate) enum DtmfCapture {
     /// The same list on the caller and the callee.
     Both(Vec<String>),
     /// Separate lists (jambonz's object form).

@@ -10,7 +10,7 @@ use super::say::Say;
 /// The prompt played while collecting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Prompt {
+pub(crate) enum Prompt {
     /// Nested `play`.
     Play(Play),
     /// Nested `say`.
@@ -22,17 +22,17 @@ pub enum Prompt {
 #[serde(rename_all = "camelCase")]
 pub struct Gather {
     /// Where `{digits, reason}` is posted.
-    pub action_hook: Hook,
+    pub(crate) action_hook: Hook,
     /// Fewest digits accepted.
-    pub min_digits: u32,
+    pub(crate) min_digits: u32,
     /// Most digits collected.
-    pub max_digits: u32,
+    pub(crate) max_digits: u32,
     /// Key that ends input early (not included in the digits).
-    pub finish_on_key: Option<char>,
+    pub(crate) finish_on_key: Option<char>,
     /// Seconds to wait for the first digit after the prompt.
-    pub timeout: u32,
+    pub(crate) timeout: u32,
     /// Seconds allowed between digits.
-    pub inter_digit_timeout: u32,
+    pub(crate) inter_digit_timeout: u32,
     /// Optional prompt.
-    pub prompt: Option<Prompt>,
+    pub(crate) prompt: Option<Prompt>,
 }

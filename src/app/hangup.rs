@@ -8,5 +8,5 @@ use super::headers::Headers;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hangup {
     /// Headers added to the BYE (or the final response when unanswered).
-    pub headers: Headers,
+    pub(crate) headers: Headers,
 }

@@ -6,25 +6,26 @@ use serde::Serialize;
 /// (`X-Dialbridge-Carrier`, `X-Dialbridge-Route`, ...). An application may
 /// not set them, in any letter case, and no caller header reaches a leg at
 /// all (call::dial), so only dialbridge's dial-string compiler writes them.
-pub const RESERVED_PREFIX: &str = "X-Dialbridge-";
+pub(crate) const RESERVED_PREFIX: &str = "X-Dialbridge-";
 
 /// Where a set of headers is carried: the dial's own headers (and those of
 /// other verbs) in the shared `{...}` block, a target's in its `[...]` block.
-pub use super::rules::VarBlock as HeaderScope;
+pub(crate) use super::rules::VarBlock as HeaderScope;
 
 /// Header name/value pairs in the order the application gave them; names
 /// are unique ignoring case.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Headers(pub Vec<(String, String)>);
+pub(crate) struct Headers(pub Vec<(String, String)>);
 
 impl Headers {
     /// True when there are none.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
     /// The pairs.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }

@@ -148,18 +148,18 @@ impl Serialize for HookSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hook {
     /// Absolute http(s) URL, or a path relative to `call_hook`.
-    pub url: String,
+    pub(crate) url: String,
     /// GET or POST.
-    pub method: Method,
+    pub(crate) method: Method,
     /// HTTP basic auth user.
-    pub username: Option<String>,
+    pub(crate) username: Option<String>,
     /// HTTP basic auth password.
     pub password: Option<Secret>,
 }
 
 impl Hook {
     /// A POST hook to `url`.
-    pub fn post(url: impl Into<String>) -> Self {
+    pub(crate) fn post(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
             method: Method::Post,
@@ -169,7 +169,7 @@ impl Hook {
     }
 
     /// True when the URL is absolute (has an http or https scheme).
-    pub fn is_absolute(&self) -> bool {
+    pub(crate) fn is_absolute(&self) -> bool {
         url::Url::parse(&self.url).is_ok()
     }
 }
@@ -204,7 +204,7 @@ impl From<HookSpec> for Hook {
 /// `/outdial` or `outdial`, resolved against `call_hook`). A relative text
 /// that would name another host (`//host/x`) is refused. Messages show the
 /// URL with its password masked.
-pub fn check_url(url: &str) -> Result<(), String> {
+pub(crate) fn check_url(url: &str) -> Result<(), String> {
     if url.trim().is_empty() {
         return Err("the URL is empty".to_owned());
     }

@@ -12,14 +12,14 @@ pub mod conference;
 pub mod config;
 pub mod decline;
 pub mod dial;
-pub mod gather;
-pub mod hangup;
-pub mod headers;
+pub(crate) mod gather;
+pub(crate) mod hangup;
+pub(crate) mod headers;
 pub mod hook;
-pub mod pause;
-pub mod play;
-pub mod problem;
-pub mod redirect;
+pub(crate) mod pause;
+pub(crate) mod play;
+pub(crate) mod problem;
+pub(crate) mod redirect;
 mod refusal;
 pub mod rules;
 pub mod say;
@@ -34,19 +34,19 @@ use serde::Serialize;
 pub use dial::{Dial, DtmfCapture};
 pub use hook::{Format, Hook, Method};
 pub use problem::{Location, Problem, Problems, ReplyError};
-pub use target::{SipAuth, Target, TargetKind};
+pub(crate) use target::{SipAuth, Target, TargetKind};
 
 /// What validation needs to know about this installation.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     /// Accept national digits where E.164 is expected.
-    pub relaxed_numbers: bool,
+    pub(crate) relaxed_numbers: bool,
     /// Names of the configured carriers.
     pub carriers: Vec<String>,
     /// True when a carrier is marked `default`.
-    pub has_default_carrier: bool,
+    pub(crate) has_default_carrier: bool,
     /// `[teams] tenant`, used by teams targets that name none.
-    pub teams_tenant: Option<String>,
+    pub(crate) teams_tenant: Option<String>,
     /// Directories `play` may name files in (`[media] cache_dir` and
     /// `allow_paths`); empty: no local path is allowed.
     pub media_dirs: Vec<String>,
@@ -58,7 +58,7 @@ pub struct Context {
 impl Context {
     /// True when `name` names a configured carrier (ignoring case, as
     /// environment-variable overrides lowercase keys).
-    pub fn has_carrier(&self, name: &str) -> bool {
+    pub(crate) fn has_carrier(&self, name: &str) -> bool {
         self.carriers.iter().any(|c| c.eq_ignore_ascii_case(name))
     }
 }
@@ -109,7 +109,7 @@ pub enum Verb {
 
 impl Verb {
     /// The verb's name as applications write it.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Verb::Alert(_) => "alert",
             Verb::Answer => "answer",
@@ -136,7 +136,7 @@ impl Verb {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Instruction {
     /// The application's id for this verb.
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// The verb.
     #[serde(flatten)]
     pub verb: Verb,

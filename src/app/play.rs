@@ -14,7 +14,7 @@ use serde::Serialize;
 /// Where audio comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Audio {
+pub(crate) enum Audio {
     /// An http(s) URL, fetched into `[media] cache_dir` before playing.
     Url(String),
     /// An absolute path readable by FreeSWITCH.
@@ -24,7 +24,7 @@ pub enum Audio {
 /// How many times to play.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Loop {
+pub(crate) enum Loop {
     /// This many times (at least once).
     Times(u32),
     /// Until the verb is interrupted or the call ends.
@@ -36,9 +36,9 @@ pub enum Loop {
 #[serde(rename_all = "camelCase")]
 pub struct Play {
     /// One or more sources, played in order.
-    pub audio: Vec<Audio>,
+    pub(crate) audio: Vec<Audio>,
     /// Repetitions of the whole list.
-    pub repeat: Loop,
+    pub(crate) repeat: Loop,
     /// Play as early media (183) instead of answering the call.
     pub early_media: bool,
     /// Stop the play after this many seconds (jambonz's `timeoutSecs`).
@@ -49,7 +49,7 @@ pub struct Play {
 }
 
 /// Checks one audio location.
-pub fn audio(s: &str) -> Result<Audio, String> {
+pub(crate) fn audio(s: &str) -> Result<Audio, String> {
     let lower = s.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
         return match url::Url::parse(s) {
@@ -83,7 +83,7 @@ pub fn audio(s: &str) -> Result<Audio, String> {
 
 /// Checks that the file `path` (absolute, as [`audio`] leaves it) lies in
 /// one of `dirs` (without trailing slashes; `/` allows everything).
-pub fn in_allowed_dir(path: &str, dirs: &[String]) -> Result<(), String> {
+pub(crate) fn in_allowed_dir(path: &str, dirs: &[String]) -> Result<(), String> {
     if dirs.iter().any(|d| {
         d == "/"
             || path
@@ -104,7 +104,7 @@ pub fn in_allowed_dir(path: &str, dirs: &[String]) -> Result<(), String> {
 }
 
 /// Checks a directory of `[media] allow_paths`.
-pub fn allowed_dir(dir: &str) -> Result<(), String> {
+pub(crate) fn allowed_dir(dir: &str) -> Result<(), String> {
     match audio(dir) {
         Ok(Audio::File(_)) if !dir.to_ascii_lowercase().starts_with("file:") => Ok(()),
         Ok(_) => Err(format!("`{dir}` must be an absolute directory, not a URL")),

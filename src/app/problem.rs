@@ -40,7 +40,7 @@ impl Location {
     }
 
     /// True for the whole reply.
-    pub fn is_whole(&self) -> bool {
+    pub(crate) fn is_whole(&self) -> bool {
         self.as_str().is_empty()
     }
 }
@@ -81,7 +81,7 @@ pub struct Problem {
     /// shape.
     pub pointer: Location,
     /// What is wrong and how to fix it, in words for a web developer.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl fmt::Display for Problem {
@@ -105,7 +105,7 @@ pub struct Problems {
 
 impl Problems {
     /// Records a problem at `at`.
-    pub fn add(&mut self, at: impl Into<Location>, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, at: impl Into<Location>, message: impl Into<String>) {
         self.problems.push(Problem {
             pointer: at.into(),
             message: message.into(),
@@ -113,7 +113,7 @@ impl Problems {
     }
 
     /// Records a notice: accepted, but the application should know.
-    pub fn notice(&mut self, at: impl Into<Location>, message: impl Into<String>) {
+    pub(crate) fn notice(&mut self, at: impl Into<Location>, message: impl Into<String>) {
         self.notices.push(Problem {
             pointer: at.into(),
             message: message.into(),
@@ -126,12 +126,12 @@ impl Problems {
     }
 
     /// How many problems were recorded so far.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.problems.len()
     }
 
     /// Splits into (problems, notices).
-    pub fn into_parts(self) -> (Vec<Problem>, Vec<Problem>) {
+    pub(crate) fn into_parts(self) -> (Vec<Problem>, Vec<Problem>) {
         (self.problems, self.notices)
     }
 }
@@ -161,7 +161,7 @@ pub enum ReplyError {
 impl ReplyError {
     /// Every problem with its location; a syntax error is one problem at
     /// the root whose message names the line and column.
-    pub fn problems(&self) -> Vec<Problem> {
+    pub(crate) fn problems(&self) -> Vec<Problem> {
         match self {
             Self::Syntax { .. } => vec![Problem {
                 pointer: Location::default(),

@@ -9,5 +9,5 @@ use super::hook::Hook;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Redirect {
     /// Where the new application comes from.
-    pub action_hook: Hook,
+    pub(crate) action_hook: Hook,
 }

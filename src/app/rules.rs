@@ -17,7 +17,7 @@ use super::refusal::{first_refused, shown};
 /// both: a carrier routes on the digits of the Request-URI, and letters or
 /// formatting (`508-308-4809`, `(508)`) would reach it verbatim and be
 /// refused there, or worse, routed on a prefix.
-pub fn phone_number(s: &str, relaxed: bool, what: &str) -> Result<(), String> {
+pub(crate) fn phone_number(s: &str, relaxed: bool, what: &str) -> Result<(), String> {
     if s.contains(":_:") {
         return Err(format!(
             "{what} contains ':_:', which FreeSWITCH reads as an enterprise dial separator"
@@ -79,7 +79,7 @@ const RESERVED_HEADERS: &[&str] = &[
 
 /// A SIP header name an application may set: a SIP token (RFC 3261) without
 /// quote characters, not one the SIP stack owns, not `X-Dialbridge-*`.
-pub fn header_name(s: &str) -> Result<(), String> {
+pub(crate) fn header_name(s: &str) -> Result<(), String> {
     if s.is_empty() {
         return Err("a header name may not be empty".to_owned());
     }
@@ -109,12 +109,12 @@ pub fn header_name(s: &str) -> Result<(), String> {
 }
 
 /// Longest header value accepted.
-pub const MAX_HEADER_VALUE: usize = 4096;
+pub(crate) const MAX_HEADER_VALUE: usize = 4096;
 
 /// A SIP header value: printable text (tabs allowed), at most
 /// [`MAX_HEADER_VALUE`] bytes. Commas, quotes and semicolons are fine: the
 /// dial-string escaping carries them intact.
-pub fn header_value(name: &str, s: &str) -> Result<(), String> {
+pub(crate) fn header_value(name: &str, s: &str) -> Result<(), String> {
     if let Some(c) = s.chars().find(|c| c.is_control() && *c != '\t') {
         return Err(format!(
             "header `{name}` value contains {}; header values must be printable text",
@@ -140,7 +140,7 @@ pub fn header_value(name: &str, s: &str) -> Result<(), String> {
 /// balance them; and it pairs single quotes before parsing a per-leg `[...]`
 /// block, so no escaping can carry a `'` there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VarBlock {
+pub(crate) enum VarBlock {
     /// The dial-wide `{...}` block.
     Shared,
     /// A leg's `[...]` block.
@@ -150,7 +150,7 @@ pub enum VarBlock {
 /// A value carried in a dial-string variable block: no `:_:` (FreeSWITCH
 /// splits the whole string on it whatever the escaping), balanced brackets
 /// of the block's kind, no single quote in a per-leg block, not empty.
-pub fn block_value(s: &str, block: VarBlock, what: &str) -> Result<(), String> {
+pub(crate) fn block_value(s: &str, block: VarBlock, what: &str) -> Result<(), String> {
     if s.is_empty() {
         return Err(format!(
             "{what} is empty; FreeSWITCH would drop it silently"
@@ -194,7 +194,7 @@ pub fn block_value(s: &str, block: VarBlock, what: &str) -> Result<(), String> {
 
 /// A caller name (SIP display name): printable, no double quote or
 /// backslash (they would break the quoted display name in From).
-pub fn display_name(s: &str, what: &str) -> Result<(), String> {
+pub(crate) fn display_name(s: &str, what: &str) -> Result<(), String> {
     if let Some(c) = s
         .chars()
         .find(|c| c.is_control() || *c == '"' || *c == '\\')
@@ -211,7 +211,7 @@ pub fn display_name(s: &str, what: &str) -> Result<(), String> {
 }
 
 /// A DTMF sequence: 0-9, *, #, A-D.
-pub fn dtmf_sequence(s: &str, what: &str) -> Result<(), String> {
+pub(crate) fn dtmf_sequence(s: &str, what: &str) -> Result<(), String> {
     if s.is_empty() {
         return Err(format!("{what} is empty"));
     }

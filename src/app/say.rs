@@ -9,16 +9,16 @@ use super::play::Loop;
 #[serde(rename_all = "camelCase")]
 pub struct Say {
     /// Text to speak, in order.
-    pub text: Vec<String>,
+    pub(crate) text: Vec<String>,
     /// Repetitions.
-    pub repeat: Loop,
+    pub(crate) repeat: Loop,
     /// Speak as early media (183) instead of answering.
-    pub early_media: bool,
+    pub(crate) early_media: bool,
     /// Voice name for the TTS engine; None = `[tts] voice`.
     pub voice: Option<String>,
     /// Language; None = the engine's default.
-    pub language: Option<String>,
+    pub(crate) language: Option<String>,
 }
 
 /// Longest text accepted in one `say` element.
-pub const MAX_TEXT: usize = 8192;
+pub(crate) const MAX_TEXT: usize = 8192;

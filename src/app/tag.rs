@@ -10,10 +10,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Largest `customerData`, as compact JSON (8 KiB).
-pub const MAX_CUSTOMER_DATA_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_CUSTOMER_DATA_BYTES: usize = 8 * 1024;
 
 /// Checks the size of `customerData`.
-pub fn check_size(data: &Value) -> Result<(), String> {
+pub(crate) fn check_size(data: &Value) -> Result<(), String> {
     let n = serde_json::to_string(data).map_or(usize::MAX, |s| s.len());
     if n > MAX_CUSTOMER_DATA_BYTES {
         return Err(format!(
@@ -28,5 +28,5 @@ pub fn check_size(data: &Value) -> Result<(), String> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Tag {
     /// Sent as `customerData` in every later hook of the call.
-    pub data: Map<String, Value>,
+    pub(crate) data: Map<String, Value>,
 }

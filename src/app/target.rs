@@ -9,11 +9,11 @@ use crate::secret::Secret;
 
 /// One destination of a dial.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Target {
+pub(crate) struct Target {
     /// What to ring.
-    pub kind: TargetKind,
+    pub(crate) kind: TargetKind,
     /// Screening app for this target (overrides the dial's).
-    pub confirm_hook: Option<Hook>,
+    pub(crate) confirm_hook: Option<Hook>,
     /// SIP headers for this target's INVITE only.
     pub headers: Headers,
     /// Where and as whom the INVITE goes, beyond the kind's own address
@@ -48,7 +48,7 @@ impl Routing {
 /// What kind of destination, with its address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
-pub enum TargetKind {
+pub(crate) enum TargetKind {
     /// A phone number sent out through a carrier.
     Phone {
         /// E.164 (or national digits when relaxed).
@@ -83,9 +83,9 @@ pub enum TargetKind {
 
 /// SIP digest credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SipAuth {
+pub(crate) struct SipAuth {
     /// Digest user name (`username`, or jambonz's `user`).
-    pub username: String,
+    pub(crate) username: String,
     /// Digest password.
     pub password: Secret,
 }

@@ -13,26 +13,26 @@ use crate::dtmf::{DtmfMatcher, leg_matchers};
 
 /// A matched sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Match {
+pub(crate) struct Match {
     /// The pattern that matched.
     pub dtmf: String,
     /// `parent` (the caller) or `child` (the callee).
-    pub leg: &'static str,
+    pub(crate) leg: &'static str,
     /// The UUID of the leg it was pressed on.
     pub call_sid: String,
 }
 
 /// The capture of one dial.
-pub struct Capture {
+pub(crate) struct Capture {
     parent: Option<DtmfMatcher>,
     child: Option<DtmfMatcher>,
     /// Where matches go.
-    pub hook: Hook,
+    pub(crate) hook: Hook,
 }
 
 impl Capture {
     /// The capture `dial` asks for, if any (`dtmfCapture` with a `dtmfHook`).
-    pub fn new(dial: &Dial, gap: Duration) -> Option<Capture> {
+    pub(crate) fn new(dial: &Dial, gap: Duration) -> Option<Capture> {
         let capture = dial.dtmf_capture.as_ref()?;
         let hook = dial.dtmf_hook.clone()?;
         let legs = leg_matchers(capture, gap);
@@ -45,7 +45,7 @@ impl Capture {
 
     /// Reads one event: a DTMF on the caller (`a_uuid`) or on the bridged
     /// callee (`child`); returns the match it completes, if any.
-    pub fn observe(
+    pub(crate) fn observe(
         &mut self,
         event: &EslEvent,
         a_uuid: &str,

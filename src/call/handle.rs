@@ -26,11 +26,11 @@ use crate::freeswitch::socket::Commander;
 /// (`send().await`): the call serves commands as they come, so a wait is
 /// short, and a burst from one API client cannot grow a queue without
 /// bound.
-pub const COMMANDS: usize = 8;
+pub(crate) const COMMANDS: usize = 8;
 
 /// What another task may ask of a live call.
 #[derive(Debug)]
-pub enum Command {
+pub(crate) enum Command {
     /// End the call with `cause`. In a dial's live phase (targets ringing
     /// or bridged) it is `sendmsg execute hangup <cause>` on the caller,
     /// which FreeSWITCH runs at once inside the running `bridge`
@@ -166,7 +166,7 @@ impl CallHandle {
 
 /// A new call's command channel: the handle, and the receiving end its
 /// task serves.
-pub fn channel(call_sid: &str) -> (CallHandle, mpsc::Receiver<Command>) {
+pub(crate) fn channel(call_sid: &str) -> (CallHandle, mpsc::Receiver<Command>) {
     let (tx, rx) = mpsc::channel(COMMANDS);
     (
         CallHandle {
@@ -181,7 +181,7 @@ pub fn channel(call_sid: &str) -> (CallHandle, mpsc::Receiver<Command>) {
 /// task can do about them without borrowing the call (its hook fields as
 /// last published, a second way to the caller's channel), and the hangup
 /// asked for, which the verb loop and the call's end obey.
-pub struct Steering {
+pub(crate) struct Steering {
     rx: mpsc::Receiver<Command>,
     view: watch::Receiver<Map<String, Value>>,
     caller: Option<(Commander, String)>,
@@ -191,7 +191,10 @@ pub struct Steering {
 
 impl Steering {
     /// Steering for a call whose hook fields are published on `view`.
-    pub fn new(rx: mpsc::Receiver<Command>, view: watch::Receiver<Map<String, Value>>) -> Self {
+    pub(crate) fn new(
+        rx: mpsc::Receiver<Command>,
+        view: watch::Receiver<Map<String, Value>>,
+    ) -> Self {
         Self {
             rx,
             view,
@@ -203,24 +206,24 @@ impl Steering {
 
     /// Steering for a call nobody can reach (its UUID was already
     /// registered): no command ever comes.
-    pub fn unreachable(view: watch::Receiver<Map<String, Value>>) -> Self {
+    pub(crate) fn unreachable(view: watch::Receiver<Map<String, Value>>) -> Self {
         let (_, rx) = mpsc::channel(1);
         Self::new(rx, view)
     }
 
     /// Lets a hangup reach the caller `uuid` through `commander` while a
     /// verb holds the call.
-    pub fn reach(&mut self, commander: Commander, uuid: &str) {
+    pub(crate) fn reach(&mut self, commander: Commander, uuid: &str) {
         self.caller = Some((commander, uuid.to_owned()));
     }
 
     /// The cause of a hangup asked for through the handle, once one was.
-    pub fn hangup(&self) -> Option<HangupCause> {
+    pub(crate) fn hangup(&self) -> Option<HangupCause> {
         self.hangup
     }
 
     /// Records that a hangup with `cause` was sent to FreeSWITCH.
-    pub fn hung_up(&mut self, cause: HangupCause) {
+    pub(crate) fn hung_up(&mut self, cause: HangupCause) {
         self.hangup.get_or_insert(cause);
     }
 
@@ -236,7 +239,7 @@ impl Steering {
 
     /// The next command; pending forever once nobody can send any more.
     /// Cancel-safe.
-    pub async fn next(&mut self) -> Command {
+    pub(crate) async fn next(&mut self) -> Command {
         match self.rx.recv().await {
             Some(c) => c,
             None => std::future::pending().await,
@@ -252,7 +255,7 @@ impl Steering {
     /// the middle of a command on the same socket, whose client holds the
     /// socket until that command's reply is read, so a command answered
     /// beside a paused `work` would wait for it forever.
-    pub async fn serve<F: Future>(&mut self, work: F) -> F::Output {
+    pub(crate) async fn serve<F: Future>(&mut self, work: F) -> F::Output {
         tokio::pin!(work);
         loop {
             let command = tokio::select! {

@@ -9,7 +9,7 @@ use crate::freeswitch::socket::CallerState;
 
 /// A call's status as applications know it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallStatus {
+pub(crate) enum CallStatus {
     /// Arrived, not yet ringing.
     Trying,
     /// 180 sent.
@@ -30,7 +30,7 @@ pub enum CallStatus {
 
 impl CallStatus {
     /// The name in payloads.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             CallStatus::Trying => "trying",
             CallStatus::Ringing => "ringing",
@@ -44,7 +44,7 @@ impl CallStatus {
     }
 
     /// The status and SIP code `state` shows.
-    pub fn of(state: &CallerState) -> (CallStatus, u16) {
+    pub(crate) fn of(state: &CallerState) -> (CallStatus, u16) {
         if let Some(h) = &state.hangup {
             if state.answered.is_some() {
                 return (CallStatus::Completed, h.sip_status.unwrap_or(200));
@@ -75,20 +75,20 @@ impl CallStatus {
 
 /// What every hook payload of a call is built from.
 #[derive(Debug, Clone)]
-pub struct CallInfo {
+pub(crate) struct CallInfo {
     /// The caller's channel.
-    pub channel: ChannelData,
+    pub(crate) channel: ChannelData,
     /// `[app] account_sid`.
     pub account_sid: Option<String>,
     /// `[app] application_sid`.
     pub application_sid: Option<String>,
     /// Set by the `tag` verb.
-    pub customer_data: Option<Map<String, Value>>,
+    pub(crate) customer_data: Option<Map<String, Value>>,
 }
 
 impl CallInfo {
     /// The call's fields for a hook payload.
-    pub fn payload(&self, state: &CallerState) -> Map<String, Value> {
+    pub(crate) fn payload(&self, state: &CallerState) -> Map<String, Value> {
         let (status, sip_status) = CallStatus::of(state);
         let c = &self.channel;
         let mut p = Map::new();

@@ -50,7 +50,7 @@ const PART: &str = ".part";
 
 /// Why audio could not be made available.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MediaError {
+pub(crate) enum MediaError {
     /// The fetch failed.
     #[error("cannot fetch {url}: {reason}")]
     Fetch {
@@ -93,7 +93,7 @@ type Flight = Arc<OnceCell<Result<PathBuf, MediaError>>>;
 /// `<cache_dir>/<key>` (no extension), so two cache directories (a reload)
 /// never mix.
 #[derive(Default)]
-pub struct CacheState {
+pub(crate) struct CacheState {
     flights: Mutex<HashMap<PathBuf, Flight>>,
     held: Mutex<HashMap<PathBuf, usize>>,
     parts: Mutex<HashSet<PathBuf>>,
@@ -171,7 +171,7 @@ impl Drop for Part<'_> {
 
 /// One call's view of the media cache: the files it asked for stay held
 /// (never evicted) until the call ends and this is dropped.
-pub struct MediaCache {
+pub(crate) struct MediaCache {
     http: reqwest::Client,
     settings: Media,
     state: Arc<CacheState>,
@@ -191,7 +191,7 @@ impl Drop for MediaCache {
 impl MediaCache {
     /// A call's cache with `settings`, fetching with `http`, sharing `state`
     /// with the other calls.
-    pub fn new(http: reqwest::Client, settings: Media, state: Arc<CacheState>) -> Self {
+    pub(crate) fn new(http: reqwest::Client, settings: Media, state: Arc<CacheState>) -> Self {
         Self {
             http,
             settings,
@@ -206,7 +206,7 @@ impl MediaCache {
 
     /// A local path of `url`'s audio, fetching it unless a fresh copy is
     /// cached; held until this call's cache is dropped.
-    pub async fn local_path(&self, url: &str) -> Result<PathBuf, MediaError> {
+    pub(crate) async fn local_path(&self, url: &str) -> Result<PathBuf, MediaError> {
         let key = key_of(url);
         let id = self.dir().join(&key);
         // Held before looking, so eviction cannot remove it in between.

@@ -10,7 +10,7 @@ pub mod config_verb;
 pub mod dial;
 pub mod dtmf;
 pub mod handle;
-pub mod info;
+pub(crate) mod info;
 pub mod media;
 pub mod origination;
 pub mod play_verb;
@@ -44,13 +44,13 @@ use tasks::Tasks;
 /// keeps the snapshot it started with), the HTTP client, the media cache,
 /// the screening connections waiting for their dial, the control
 /// connection, and the count of the work calls leave running.
-pub struct Engine {
+pub(crate) struct Engine {
     /// Current configuration.
     pub settings: watch::Receiver<Arc<Settings>>,
     /// Shared HTTP client.
     pub http: reqwest::Client,
     /// Screening legs arriving on the listener, by leg UUID.
-    pub screenings: Screenings,
+    pub(crate) screenings: Screenings,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// What calls share about the media cache (downloads, held files).
@@ -59,12 +59,12 @@ pub struct Engine {
     pub control: Control,
     /// Every task calls start (hook posts, clean-up, connections): a drain
     /// waits for them.
-    pub tasks: Tasks,
+    pub(crate) tasks: Tasks,
 }
 
 impl Engine {
     /// An engine over `settings`.
-    pub fn new(
+    pub(crate) fn new(
         settings: watch::Receiver<Arc<Settings>>,
         metrics: Arc<Metrics>,
         http: reqwest::Client,
@@ -82,35 +82,35 @@ impl Engine {
     }
 
     /// A call's view of the media cache, with `settings`.
-    pub fn media_cache(&self, settings: &crate::config::Media) -> MediaCache {
+    pub(crate) fn media_cache(&self, settings: &crate::config::Media) -> MediaCache {
         MediaCache::new(self.http.clone(), settings.clone(), Arc::clone(&self.media))
     }
 
     /// The webhook client for a call running with `settings`.
-    pub fn webhooks(&self, settings: &Settings) -> Webhooks {
+    pub(crate) fn webhooks(&self, settings: &Settings) -> Webhooks {
         Webhooks::new(self.http.clone(), settings).with_metrics(Arc::clone(&self.metrics))
     }
 }
 
 /// Everything a running call needs.
-pub struct Call {
+pub(crate) struct Call {
     /// The caller's socket.
-    pub socket: CallSocket,
+    pub(crate) socket: CallSocket,
     /// Hook payload fields.
-    pub info: CallInfo,
+    pub(crate) info: CallInfo,
     /// The configuration this call runs with.
     pub settings: Arc<Settings>,
     /// Webhook client.
-    pub hooks: Webhooks,
+    pub(crate) hooks: Webhooks,
     /// Media cache.
     pub media: MediaCache,
     /// Status hook.
-    pub status: StatusNotifier,
+    pub(crate) status: StatusNotifier,
     /// Shared engine.
     pub engine: Arc<Engine>,
     /// Set by a dial that reached nobody: how to refuse the caller if no
     /// verb follows (cleared when another verb runs).
-    pub pending_refusal: Option<crate::freeswitch::outcome::Refusal>,
+    pub(crate) pending_refusal: Option<crate::freeswitch::outcome::Refusal>,
     /// The call's hook fields as last reported, for its handle's snapshots
     /// while a verb holds the call.
     pub view: watch::Sender<Map<String, Value>>,
@@ -120,7 +120,7 @@ pub struct Call {
 
 /// Why a hook gave the call nothing to run.
 #[derive(Debug, thiserror::Error)]
-pub enum HookFailure {
+pub(crate) enum HookFailure {
     /// The request failed.
     #[error(transparent)]
     Request(#[from] WebhookError),
@@ -131,7 +131,7 @@ pub enum HookFailure {
 
 impl Call {
     /// The call's fields for a payload, plus `extra`.
-    pub fn payload(&self, extra: Value) -> Value {
+    pub(crate) fn payload(&self, extra: Value) -> Value {
         let mut p = self.info.payload(self.socket.state());
         if let Value::Object(extra) = extra {
             p.extend(extra);
@@ -140,13 +140,13 @@ impl Call {
     }
 
     /// The call's fields as every hook payload carries them.
-    pub fn fields(&self) -> Map<String, Value> {
+    pub(crate) fn fields(&self) -> Map<String, Value> {
         self.info.payload(self.socket.state())
     }
 
     /// Posts the status changes seen so far, and publishes the call's
     /// fields for its handle.
-    pub fn sync_status(&mut self) {
+    pub(crate) fn sync_status(&mut self) {
         self.status.sync(&self.info, self.socket.state());
         self.view.send_replace(self.fields());
     }
@@ -154,7 +154,7 @@ impl Call {
     /// Calls `hook` with `payload` and reads its reply as verbs (None for an
     /// empty reply). An invalid reply is logged with every problem and
     /// reported to the error hook.
-    pub async fn fetch(
+    pub(crate) async fn fetch(
         &mut self,
         kind: HookKind,
         hook: &Hook,
@@ -200,12 +200,12 @@ impl Call {
 
     /// Logs a failure with every problem and tells `[app] error_hook`
     /// (fire-and-forget).
-    pub fn report(&self, kind: HookKind, url: &str, what: &str, problems: &[Problem]) {
+    pub(crate) fn report(&self, kind: HookKind, url: &str, what: &str, problems: &[Problem]) {
         self.reporter().report(kind, url, what, problems);
     }
 
     /// What [`Call::report`] needs, for tasks the call leaves running.
-    pub fn reporter(&self) -> Reporter {
+    pub(crate) fn reporter(&self) -> Reporter {
         Reporter {
             hooks: self.hooks.clone(),
             error_hook: self.settings.app.error_hook.clone().map(Into::into),
@@ -219,7 +219,7 @@ impl Call {
 /// `[app] error_hook` from a counted task. Clonable, so tasks a call leaves
 /// running (AMD and DTMF posts) report like the call itself.
 #[derive(Clone)]
-pub struct Reporter {
+pub(crate) struct Reporter {
     hooks: Webhooks,
     error_hook: Option<Hook>,
     call_sid: String,
@@ -228,7 +228,7 @@ pub struct Reporter {
 
 impl Reporter {
     /// See [`Reporter`].
-    pub fn report(&self, kind: HookKind, url: &str, what: &str, problems: &[Problem]) {
+    pub(crate) fn report(&self, kind: HookKind, url: &str, what: &str, problems: &[Problem]) {
         // A URL may carry credentials (`https://user:pass@...`): never log them.
         let shown = url::Url::parse(url).map(|u| crate::secret::shown(&u));
         let url = shown.as_deref().unwrap_or(url);

@@ -25,7 +25,7 @@ use crate::webhook::HookKind;
 
 /// Runs a new call to its end, serving the commands of its handle
 /// (`commands`: the receiving end the daemon's registry gave it).
-pub async fn run(
+pub(crate) async fn run(
     socket: CallSocket,
     data: ChannelData,
     engine: Arc<Engine>,
@@ -113,7 +113,7 @@ async fn run_call(
 
 /// Runs verbs until they run out, one ends the call, the caller leaves, or
 /// the call's handle hangs it up.
-pub async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>, steering: &mut Steering) {
+pub(crate) async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>, steering: &mut Steering) {
     let mut queue: VecDeque<Instruction> = verbs.into();
     loop {
         if call.socket.over() || steering.hangup().is_some() {

@@ -30,7 +30,7 @@ pub struct StatusNotifier {
 impl StatusNotifier {
     /// A notifier posting to `hook` (none: nothing is posted) from a task
     /// counted in `tasks`.
-    pub fn new(hooks: &Webhooks, hook: Option<Hook>, tasks: &Tasks) -> Self {
+    pub(crate) fn new(hooks: &Webhooks, hook: Option<Hook>, tasks: &Tasks) -> Self {
         let sender = hook.map(|hook| {
             let (tx, mut rx) = mpsc::channel::<Value>(QUEUED);
             let hooks = hooks.clone();
@@ -55,7 +55,7 @@ impl StatusNotifier {
 
     /// Posts every status between the last one posted and what `state`
     /// shows now (ringing and early media included when they happened).
-    pub fn sync(&mut self, info: &CallInfo, state: &CallerState) {
+    pub(crate) fn sync(&mut self, info: &CallInfo, state: &CallerState) {
         let (now, _) = CallStatus::of(state);
         let mut steps: Vec<(CallStatus, Option<SystemTime>)> = Vec::new();
         if self.last.is_none() {
@@ -121,7 +121,7 @@ fn real_early_media(state: &CallerState) -> Option<SystemTime> {
 }
 
 /// `at` as an RFC 3339 UTC timestamp with milliseconds.
-pub fn rfc3339(at: SystemTime) -> String {
+pub(crate) fn rfc3339(at: SystemTime) -> String {
     let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = since.as_secs() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 /// Counts running tasks; [`Tasks::idle`] waits until none is left.
 /// Clones share the count.
 #[derive(Clone)]
-pub struct Tasks {
+pub(crate) struct Tasks {
     running: watch::Sender<usize>,
 }
 
@@ -37,7 +37,7 @@ impl Drop for Done {
 
 impl Tasks {
     /// Runs `work` in a task of its own, counted until it ends.
-    pub fn spawn<F>(&self, work: F) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(&self, work: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -51,12 +51,12 @@ impl Tasks {
     }
 
     /// Tasks running now.
-    pub fn running(&self) -> usize {
+    pub(crate) fn running(&self) -> usize {
         *self.running.borrow()
     }
 
     /// Waits until no task runs.
-    pub async fn idle(&self) {
+    pub(crate) async fn idle(&self) {
         let mut rx = self.running.subscribe();
         let _ = rx.wait_for(|n| *n == 0).await;
     }

@@ -20,7 +20,7 @@ use freeswitch_esl_tokio::HangupCause;
 
 /// What the verb loop does after a verb.
 #[derive(Debug)]
-pub enum Next {
+pub(crate) enum Next {
     /// Go on with the next verb.
     Continue,
     /// A hook returned a new application: run it instead of what was left.
@@ -33,7 +33,7 @@ pub enum Next {
 const DIGITS_VAR: &str = "dialbridge_digits";
 
 /// Runs one verb that is not a dial.
-pub async fn run(call: &mut Call, verb: &Verb) -> Next {
+pub(crate) async fn run(call: &mut Call, verb: &Verb) -> Next {
     let result = match verb {
         Verb::Answer => call
             .socket
@@ -89,7 +89,7 @@ pub async fn run(call: &mut Call, verb: &Verb) -> Next {
 /// Calls `hook` with the call's fields plus `extra`; its verbs replace the
 /// rest of the application, an empty reply goes on, a failure is reported
 /// and the application goes on.
-pub async fn ask_hook(
+pub(crate) async fn ask_hook(
     call: &mut Call,
     kind: HookKind,
     hook: &crate::app::Hook,
@@ -105,7 +105,7 @@ pub async fn ask_hook(
 }
 
 /// Answers (or, for early media, pre-answers) the caller when needed.
-pub async fn ensure_media(call: &mut Call, early_media: bool) -> Result<(), SocketError> {
+pub(crate) async fn ensure_media(call: &mut Call, early_media: bool) -> Result<(), SocketError> {
     let state = call.socket.state();
     if state.answered.is_some() || (early_media && state.early_media.is_some()) {
         return Ok(());

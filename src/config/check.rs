@@ -7,7 +7,7 @@ use super::{SettingProblem, Settings, check_config_hook};
 use crate::app::rules;
 
 /// Every problem with `s`.
-pub fn check(s: &Settings) -> Vec<SettingProblem> {
+pub(crate) fn check(s: &Settings) -> Vec<SettingProblem> {
     let mut out = Vec::new();
     let mut bad = |key: &str, message: String| {
         out.push(SettingProblem {

@@ -11,14 +11,14 @@ use std::str::FromStr;
 /// One CIDR block (`10.0.0.0/8`, `2001:db8::/32`), or one address
 /// (`192.0.2.7` = `/32`, `::1` = `/128`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
+pub(crate) struct Cidr {
     network: IpAddr,
     prefix: u8,
 }
 
 /// Why a block does not parse; each message says what was meant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CidrError {
+pub(crate) enum CidrError {
     /// The address part is not an IP address.
     #[error("`{0}` is not an IP address or CIDR block; e.g. 10.0.0.0/8, 192.0.2.7 or ::1/128")]
     Address(String),
@@ -88,7 +88,7 @@ impl fmt::Display for Cidr {
 
 impl Cidr {
     /// True when `peer` (IPv4-mapped IPv6 taken as IPv4) is in the block.
-    pub fn contains(&self, peer: IpAddr) -> bool {
+    pub(crate) fn contains(&self, peer: IpAddr) -> bool {
         let peer = peer.to_canonical();
         match (self.network, peer) {
             (IpAddr::V4(_), IpAddr::V4(_)) | (IpAddr::V6(_), IpAddr::V6(_)) => {
@@ -125,11 +125,11 @@ fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
 
 /// The parsed `[listener] allow` list (empty: nobody).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AllowList(Vec<Cidr>);
+pub(crate) struct AllowList(Vec<Cidr>);
 
 impl AllowList {
     /// Parses every block; the first bad one is the error.
-    pub fn parse<S: AsRef<str>>(blocks: &[S]) -> Result<Self, CidrError> {
+    pub(crate) fn parse<S: AsRef<str>>(blocks: &[S]) -> Result<Self, CidrError> {
         blocks
             .iter()
             .map(|b| b.as_ref().parse())
@@ -138,7 +138,7 @@ impl AllowList {
     }
 
     /// True when `peer` is inside one of the blocks.
-    pub fn allows(&self, peer: IpAddr) -> bool {
+    pub(crate) fn allows(&self, peer: IpAddr) -> bool {
         self.0.iter().any(|c| c.contains(peer))
     }
 }

@@ -25,9 +25,9 @@
 use super::Settings;
 
 /// Descriptors one call may hold (see the table above).
-pub const FDS_PER_CALL: u64 = 10;
+pub(crate) const FDS_PER_CALL: u64 = 10;
 /// Descriptors the process holds besides calls and connections.
-pub const PROCESS_FDS: u64 = 64;
+pub(crate) const PROCESS_FDS: u64 = 64;
 
 /// The process's `RLIMIT_NOFILE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub struct FdLimit {
     /// The soft limit: what the process may open now.
     pub soft: u64,
     /// The hard limit: how far the soft one may be raised.
-    pub hard: u64,
+    pub(crate) hard: u64,
 }
 
 /// Descriptors `s` may need at full load.

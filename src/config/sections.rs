@@ -52,10 +52,10 @@ impl Default for Freeswitch {
 /// `[shutdown]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Shutdown {
+pub(crate) struct Shutdown {
     /// After SIGTERM, how long live calls may go on before dialbridge
     /// exits anyway (bridged calls survive it, docs/freeswitch.md §8).
-    pub drain_timeout: u64,
+    pub(crate) drain_timeout: u64,
 }
 
 impl Default for Shutdown {
@@ -162,7 +162,7 @@ pub struct App {
     /// Retries after a connection error or a 5xx.
     pub webhook_retries: u32,
     /// Accept national digits where E.164 is expected.
-    pub relaxed_numbers: bool,
+    pub(crate) relaxed_numbers: bool,
     /// SIP status sent to the caller when the application cannot be reached
     /// or its reply is invalid, so a carrier or Kamailio can fail over.
     pub reject_status: u16,
@@ -238,7 +238,7 @@ pub struct Carrier {
 /// `[registrar]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Registrar {
+pub(crate) struct Registrar {
     /// Where `user` targets are sent (Kamailio), as `fs_path`.
     pub proxy: String,
     /// Domain of RCML `<Client>` names written without one (`alice` ->
@@ -258,13 +258,13 @@ impl Default for Registrar {
 /// `[teams]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Teams {
+pub(crate) struct Teams {
     /// Where Teams legs are sent (the Kamailio Teams route), as `fs_path`.
     pub proxy: String,
     /// Request-URI host of Teams legs.
-    pub domain: String,
+    pub(crate) domain: String,
     /// Tenant for targets that name none.
-    pub tenant: Option<String>,
+    pub(crate) tenant: Option<String>,
 }
 
 impl Default for Teams {
@@ -283,10 +283,10 @@ impl Default for Teams {
 pub struct DialSettings {
     /// Longest a screening application (confirmHook) may run after the
     /// callee answered, in seconds; it extends the dial's overall timeout.
-    pub screening_timeout: u32,
+    pub(crate) screening_timeout: u32,
     /// Ringback an answered caller hears while targets ring (FreeSWITCH
     /// `transfer_ringback`); empty = silence. Default: North American ring.
-    pub ringback: String,
+    pub(crate) ringback: String,
 }
 
 impl Default for DialSettings {
@@ -301,11 +301,11 @@ impl Default for DialSettings {
 /// `[log]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Log {
+pub(crate) struct Log {
     /// `text` or `json`.
-    pub format: String,
+    pub(crate) format: String,
     /// Level filter (`info`, `debug`, `dialbridge=debug,info`); RUST_LOG wins.
-    pub level: String,
+    pub(crate) level: String,
 }
 
 impl Default for Log {
@@ -328,7 +328,7 @@ pub struct Media {
     /// Total size of the cache; the oldest files are removed past it.
     pub max_cache_bytes: u64,
     /// A cached file older than this is fetched again.
-    pub max_age_secs: u64,
+    pub(crate) max_age_secs: u64,
     /// Longest a fetch may take.
     pub fetch_timeout_ms: u64,
     /// Directories whose files `play` may name by path, besides `cache_dir`
@@ -340,7 +340,7 @@ pub struct Media {
 impl Media {
     /// The directories `play` may read by path: `cache_dir` then
     /// `allow_paths`, without trailing slashes (`/` stays `/`).
-    pub fn allowed_dirs(&self) -> Vec<String> {
+    pub(crate) fn allowed_dirs(&self) -> Vec<String> {
         std::iter::once(&self.cache_dir)
             .chain(&self.allow_paths)
             .map(|d| match d.trim_end_matches('/') {
@@ -385,12 +385,12 @@ pub struct AmdSettings {
     pub audio_dir: String,
     /// Options of mod_avmd's `avmd_start` (beep detection); a small
     /// detector count, as avmd runs one thread per detector.
-    pub avmd_options: String,
+    pub(crate) avmd_options: String,
     /// How long to wait for the recording to appear before reporting
     /// `amd_error`.
     pub file_wait_ms: u64,
     /// The classifier's thresholds and timers (`[amd.classifier]`).
-    pub classifier: crate::amd::AmdParams,
+    pub(crate) classifier: crate::amd::AmdParams,
 }
 
 impl Default for AmdSettings {
@@ -410,7 +410,7 @@ impl Default for AmdSettings {
 #[serde(default, deny_unknown_fields)]
 pub struct DtmfSettings {
     /// A digit more than this after the previous one starts a new sequence.
-    pub gap_ms: u64,
+    pub(crate) gap_ms: u64,
     /// `dtmfHook` posts a second per call, sustained; matches past the
     /// bound are dropped (counted as `result="dropped"`, logged once per
     /// burst), never queued.

@@ -15,8 +15,8 @@
 //! and logged with the peer ([`limit::LogBudget`] caps the lines in a
 //! flood). Running out of descriptors is [`fds`]'s.
 
-pub mod fds;
-pub mod limit;
+pub(crate) mod fds;
+pub(crate) mod limit;
 
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
@@ -40,7 +40,7 @@ use limit::{Limiter, LogBudget, Slot, Verdict};
 
 /// Why a connection was closed before it became a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// Its address is outside `[listener] allow`.
     PeerNotAllowed,
     /// `max_pending_connects` connections were already half-open.
@@ -53,7 +53,7 @@ pub enum Refusal {
 
 impl Refusal {
     /// The metric label.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Refusal::PeerNotAllowed => "peer_not_allowed",
             Refusal::TooManyPending => "too_many_pending",
@@ -124,7 +124,7 @@ impl Rules {
 
 /// The call listener's gate: [`Admission::accept`] yields only connections
 /// worth a `connect`.
-pub struct Admission {
+pub(crate) struct Admission {
     settings: watch::Receiver<Arc<Settings>>,
     rules: Rules,
     pending: Limiter,
@@ -135,7 +135,7 @@ pub struct Admission {
 impl Admission {
     /// A gate reading `[listener]` from `settings` (a reload applies to the
     /// next connection).
-    pub fn new(
+    pub(crate) fn new(
         settings: watch::Receiver<Arc<Settings>>,
         metrics: Arc<Metrics>,
         fds: Arc<FdWatch>,
@@ -156,7 +156,7 @@ impl Admission {
     /// The next admitted connection, with its place among the pending ones;
     /// `None` when the one accepted was refused (or accept failed): call
     /// again. Cancel-safe.
-    pub async fn accept(&mut self, listener: &TcpListener) -> Option<(TcpStream, Pending)> {
+    pub(crate) async fn accept(&mut self, listener: &TcpListener) -> Option<(TcpStream, Pending)> {
         let (stream, peer) = self.fds.accept(listener, "calls").await?;
         let settings = self.settings.borrow().clone();
         if !self.allow(&settings).allows(peer.ip()) {
@@ -193,7 +193,7 @@ impl Admission {
 
 /// An admitted connection that has not finished `connect`: it holds a place
 /// among `max_pending_connects` until [`Pending::connect`] returns.
-pub struct Pending {
+pub(crate) struct Pending {
     _slot: Slot,
     peer: SocketAddr,
     timeout: Duration,
@@ -202,14 +202,14 @@ pub struct Pending {
 
 impl Pending {
     /// Who connected.
-    pub fn peer(&self) -> SocketAddr {
+    pub(crate) fn peer(&self) -> SocketAddr {
         self.peer
     }
 
     /// Sends `connect` and reads the channel data within the timeout. On
     /// failure the socket is shut down at once (even if the peer keeps it
     /// open or trickles bytes), counted and logged with the peer; `None`.
-    pub async fn connect(
+    pub(crate) async fn connect(
         self,
         stream: TcpStream,
         limits: Limits,

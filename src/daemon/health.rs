@@ -20,21 +20,21 @@ use crate::metrics::Metrics;
 
 /// What `/ready` looks at.
 #[derive(Clone)]
-pub struct Readiness {
+pub(crate) struct Readiness {
     /// The control connection's state.
     pub control: watch::Receiver<ControlState>,
     /// True once a shutdown started.
-    pub draining: watch::Receiver<bool>,
+    pub(crate) draining: watch::Receiver<bool>,
     /// Counters.
     pub metrics: Arc<Metrics>,
     /// Where calls are accepted.
     pub listener: SocketAddr,
     /// Whether accepting is stalled for lack of file descriptors.
-    pub fds: Arc<FdWatch>,
+    pub(crate) fds: Arc<FdWatch>,
 }
 
 /// The router.
-pub fn router(state: Readiness) -> Router {
+pub(crate) fn router(state: Readiness) -> Router {
     Router::new()
         .route("/health", get(|| async { "ok\n" }))
         .route("/ready", get(ready))

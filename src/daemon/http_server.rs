@@ -39,7 +39,7 @@ use crate::metrics::{Gauge, Metrics};
 
 /// Where a connection is in its request cycle (no I/O: tested directly).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
+pub(crate) enum Phase {
     /// Waiting for a request's header to end, since the connection opened
     /// or since the request's first byte.
     Header {
@@ -57,7 +57,7 @@ pub enum Phase {
 
 /// Which timeout closed a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Timeout {
+pub(crate) enum Timeout {
     /// `header_read_timeout_ms`.
     Header,
     /// `idle_timeout_secs`.
@@ -66,7 +66,7 @@ pub enum Timeout {
 
 impl Timeout {
     /// The metric label.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Timeout::Header => "header",
             Timeout::Idle => "idle",
@@ -76,11 +76,11 @@ impl Timeout {
 
 /// The connection limits of `[http]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// `header_read_timeout_ms`.
-    pub header: Duration,
+    pub(crate) header: Duration,
     /// `idle_timeout_secs`.
-    pub idle: Duration,
+    pub(crate) idle: Duration,
     /// `max_connections`.
     pub max_connections: usize,
 }
@@ -97,7 +97,7 @@ impl From<&Http> for Limits {
 
 impl Phase {
     /// Bytes arrived at `now`: an idle connection starts a request.
-    pub fn read(self, now: Instant) -> Self {
+    pub(crate) fn read(self, now: Instant) -> Self {
         match self {
             Phase::Idle { .. } => Phase::Header { since: now },
             other => other,
@@ -105,7 +105,7 @@ impl Phase {
     }
 
     /// When the connection is closed unless the phase changes, and why.
-    pub fn deadline(self, limits: &Limits) -> Option<(Instant, Timeout)> {
+    pub(crate) fn deadline(self, limits: &Limits) -> Option<(Instant, Timeout)> {
         match self {
             Phase::Header { since } => Some((since + limits.header, Timeout::Header)),
             Phase::Idle { since } => Some((since + limits.idle, Timeout::Idle)),
@@ -115,7 +115,7 @@ impl Phase {
 }
 
 /// Serves `router` on `listener` until the process ends.
-pub async fn serve(
+pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     settings: watch::Receiver<Arc<Settings>>,

@@ -28,14 +28,14 @@ use crate::freeswitch::socket::CallSocket;
 
 /// Calls in progress, bounded by `[listener] max_calls`.
 #[derive(Clone)]
-pub struct CallSlots {
+pub(crate) struct CallSlots {
     slots: Arc<Semaphore>,
     max: usize,
 }
 
 impl CallSlots {
     /// `max` concurrent calls.
-    pub fn new(max: usize) -> Self {
+    pub(crate) fn new(max: usize) -> Self {
         Self {
             slots: Arc::new(Semaphore::new(max)),
             max,
@@ -48,15 +48,8 @@ impl CallSlots {
     }
 
     /// Calls running now.
-    pub fn live(&self) -> usize {
+    pub(crate) fn live(&self) -> usize {
         self.max - self.slots.available_permits()
-    }
-
-    /// Waits until no call runs.
-    pub async fn idle(&self) {
-        if let Ok(all) = self.slots.acquire_many(self.max as u32).await {
-            drop(all);
-        }
     }
 }
 
@@ -64,7 +57,7 @@ impl CallSlots {
 /// true new calls are refused with 503; screening connections are served
 /// as before. Who may connect, and backing off when descriptors run out,
 /// is [`Admission`]'s.
-pub async fn serve(
+pub(crate) async fn serve(
     listener: TcpListener,
     engine: Arc<Engine>,
     slots: CallSlots,

@@ -23,7 +23,7 @@ pub fn allowed(meta: &Metadata<'_>) -> bool {
 }
 
 /// Installs the global subscriber (once; later calls are ignored).
-pub fn init(log: &Log) {
+pub(crate) fn init(log: &Log) {
     let filter = std::env::var("RUST_LOG")
         .ok()
         .and_then(|v| EnvFilter::try_new(v).ok())

@@ -19,9 +19,9 @@ pub mod health;
 pub mod http_server;
 pub mod listener;
 pub mod logging;
-pub mod registry;
-pub mod sweep;
-pub mod systemd;
+pub(crate) mod registry;
+pub(crate) mod sweep;
+pub(crate) mod systemd;
 
 use crate::call::Engine;
 use crate::call::tasks::Tasks;
@@ -58,7 +58,7 @@ pub enum DaemonError {
 /// A running daemon (tests start it in-process).
 pub struct Daemon {
     /// Live calls.
-    pub slots: CallSlots,
+    pub(crate) slots: CallSlots,
     /// Where FreeSWITCH's `socket` application connects.
     pub listener_addr: SocketAddr,
     /// Where `/health`, `/ready` and `/metrics` answer.
@@ -72,7 +72,7 @@ pub struct Daemon {
     /// The control connection's state.
     pub control: watch::Receiver<ControlState>,
     /// Work calls left running (hook posts, clean-up, connections).
-    pub tasks: Tasks,
+    pub(crate) tasks: Tasks,
     /// Every live call by call_sid, with its handle.
     calls: Registry,
     listener: JoinHandle<()>,
@@ -322,7 +322,7 @@ async fn keep_watchdog(watchdog: &mut Option<tokio::time::Interval>) {
 /// The address FreeSWITCH (on this host) reaches the listener at: the bound
 /// port, and 127.0.0.1 / ::1 when bound to every address. Screened legs'
 /// `group_confirm_file=socket <address> async full` uses it.
-pub fn reachable(bound: SocketAddr) -> SocketAddr {
+pub(crate) fn reachable(bound: SocketAddr) -> SocketAddr {
     let mut addr = bound;
     if addr.ip().is_unspecified() {
         addr.set_ip(match addr {

@@ -175,7 +175,7 @@ impl Registry {
 
 /// A call's place in the registry, held by its connection's task: dropping
 /// it (the call ended, or its task was aborted) removes the entry.
-pub struct Registration {
+pub(crate) struct Registration {
     registry: Registry,
     call_sid: String,
     origination: Option<Origination>,

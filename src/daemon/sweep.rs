@@ -18,7 +18,7 @@ use crate::config::Settings;
 
 /// Removes leftovers of a previous run; returns (recordings, downloads)
 /// removed.
-pub async fn leftovers(settings: &Settings) -> (usize, usize) {
+pub(crate) async fn leftovers(settings: &Settings) -> (usize, usize) {
     let recordings = sweep(Path::new(&settings.amd.audio_dir), ".r8").await;
     if recordings > 0 {
         info!(

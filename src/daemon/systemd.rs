@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// Sends `state` (e.g. `READY=1`); false when not under systemd or the
 /// send failed.
-pub fn notify(state: &str) -> bool {
+pub(crate) fn notify(state: &str) -> bool {
     let Some(path) = std::env::var_os("NOTIFY_SOCKET") else {
         return false;
     };
@@ -42,11 +42,11 @@ fn send(path: &str, state: &str) -> bool {
 
 /// Shortest interval between two WATCHDOG=1: pinging faster is pointless,
 /// and `tokio::time::interval` refuses a zero period.
-pub const MIN_WATCHDOG_INTERVAL: Duration = Duration::from_millis(10);
+pub(crate) const MIN_WATCHDOG_INTERVAL: Duration = Duration::from_millis(10);
 
 /// How often to send WATCHDOG=1: half of `WATCHDOG_USEC`, when systemd set
 /// it for this process.
-pub fn watchdog_interval() -> Option<Duration> {
+pub(crate) fn watchdog_interval() -> Option<Duration> {
     let usec: u64 = std::env::var("WATCHDOG_USEC").ok()?.parse().ok()?;
     if let Some(pid) = std::env::var("WATCHDOG_PID")
         .ok()
@@ -69,7 +69,7 @@ pub fn watchdog_interval() -> Option<Duration> {
 
 /// The ping interval for a watchdog of `usec` microseconds: half of it, at
 /// least [`MIN_WATCHDOG_INTERVAL`]; None when `usec` is 0 (no watchdog).
-pub fn interval_for(usec: u64) -> Option<Duration> {
+pub(crate) fn interval_for(usec: u64) -> Option<Duration> {
     (usec > 0).then(|| Duration::from_micros(usec / 2).max(MIN_WATCHDOG_INTERVAL))
 }
 

@@ -7,7 +7,7 @@ use freeswitch_esl_tokio::{EslEvent, EslEventType, HangupCause, HeaderLookup};
 
 /// How the caller's channel ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallerHangup {
+pub(crate) struct CallerHangup {
     /// Hangup-Cause (NORMAL_CLEARING when the event carried none).
     pub cause: HangupCause,
     /// `variable_sip_term_status`.
@@ -16,23 +16,23 @@ pub struct CallerHangup {
 
 /// The A leg's state as seen on its socket, with when each change was seen.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CallerState {
+pub(crate) struct CallerState {
     /// Answered (200 sent).
-    pub answered: Option<SystemTime>,
+    pub(crate) answered: Option<SystemTime>,
     /// Ringing was signalled (180).
-    pub ringing: Option<SystemTime>,
+    pub(crate) ringing: Option<SystemTime>,
     /// Early media was sent (183).
-    pub early_media: Option<SystemTime>,
+    pub(crate) early_media: Option<SystemTime>,
     /// Set once CHANNEL_HANGUP_COMPLETE for A arrived (or, when it never
     /// came, once FreeSWITCH confirmed the channel gone).
-    pub hangup: Option<CallerHangup>,
+    pub(crate) hangup: Option<CallerHangup>,
     /// Bridged to a leg right now (CHANNEL_BRIDGE seen, no UNBRIDGE yet).
     pub bridged: bool,
 }
 
 impl CallerState {
     /// Records what `event`, an event of the caller's channel, changes.
-    pub fn observe(&mut self, event: &EslEvent) {
+    pub(crate) fn observe(&mut self, event: &EslEvent) {
         match event.event_type() {
             Some(EslEventType::ChannelAnswer) => {
                 self.answered.get_or_insert_with(SystemTime::now);

@@ -5,26 +5,26 @@ use freeswitch_esl_tokio::{HangupCause, HeaderLookup};
 
 /// The caller's channel as it was when handed to dialbridge.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ChannelData {
+pub(crate) struct ChannelData {
     /// The channel's UUID: the call's `call_sid`.
     pub uuid: String,
     /// `inbound` for a call FreeSWITCH received, `outbound` for a leg it
     /// placed (a screening connection, or a call created through the API).
-    pub direction: String,
+    pub(crate) direction: String,
     /// Caller ID number.
-    pub from: String,
+    pub(crate) from: String,
     /// Dialled number.
-    pub to: String,
+    pub(crate) to: String,
     /// Caller ID name.
-    pub caller_name: String,
+    pub(crate) caller_name: String,
     /// SIP Call-ID of the caller's INVITE.
     pub sip_call_id: Option<String>,
     /// The INVITE's From URI (`user@host`).
-    pub sip_from_uri: Option<String>,
+    pub(crate) sip_from_uri: Option<String>,
     /// The INVITE's To URI (`user@host`).
-    pub sip_to_uri: Option<String>,
+    pub(crate) sip_to_uri: Option<String>,
     /// Address the INVITE came from.
-    pub source_ip: Option<String>,
+    pub(crate) source_ip: Option<String>,
     /// Already answered when handed over.
     pub answered: bool,
     /// Already hung up when handed over (`Answer-State: hangup`: the caller
@@ -33,17 +33,17 @@ pub struct ChannelData {
     /// status the channel carries.
     pub ended: Option<(HangupCause, Option<u16>)>,
     /// For a leg FreeSWITCH placed: the call that placed it.
-    pub originating_leg: Option<String>,
+    pub(crate) originating_leg: Option<String>,
     /// The caller's P-Asserted-Identity, for `forwardPAI`.
-    pub p_asserted_identity: Option<String>,
+    pub(crate) p_asserted_identity: Option<String>,
     /// The caller's Privacy header, for `forwardPAI`.
-    pub privacy: Option<String>,
+    pub(crate) privacy: Option<String>,
 }
 
 impl ChannelData {
     /// Reads the connect reply (or any event of the channel). None when it
     /// carries no Unique-ID.
-    pub fn from_headers(h: &impl HeaderLookup) -> Option<Self> {
+    pub(crate) fn from_headers(h: &impl HeaderLookup) -> Option<Self> {
         let get = |name: &str| h.header_str(name).map(str::to_owned);
         let var = |name: &str| h.variable_str(name).map(str::to_owned);
         let uuid = get("Unique-ID").or_else(|| get("Channel-Unique-ID"))?;
@@ -77,7 +77,7 @@ impl ChannelData {
 
     /// True for a leg FreeSWITCH placed for one of our dials (a screening
     /// connection opened by `group_confirm_key=exec`).
-    pub fn is_screening_leg(&self) -> bool {
+    pub(crate) fn is_screening_leg(&self) -> bool {
         self.direction == "outbound" && self.originating_leg.is_some()
     }
 }

@@ -12,7 +12,7 @@ use tracing::debug;
 /// compare them; the ESL library's error is neither, so [`SocketError::Esl`]
 /// keeps its text (the library's errors carry no source of their own).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SocketError {
+pub(crate) enum SocketError {
     /// The caller's channel is gone.
     #[error("the caller hung up")]
     HungUp,
@@ -55,30 +55,30 @@ impl From<EslError> for SocketError {
 
 /// What CHANNEL_EXECUTE_COMPLETE said about one command.
 #[derive(Debug, Clone)]
-pub struct Completion {
+pub(crate) struct Completion {
     /// `Application-Response`.
-    pub response: Option<String>,
+    pub(crate) response: Option<String>,
     /// The whole event (its `variable_*` headers hold the channel's variables).
-    pub event: EslEvent,
+    pub(crate) event: EslEvent,
 }
 
 /// A handle to send commands on a call's socket from another task (the
 /// socket's events stay with the task that owns the [`CallSocket`]).
 #[derive(Clone)]
-pub struct Commander {
+pub(crate) struct Commander {
     pub(super) client: EslClient,
 }
 
 impl Commander {
     /// Runs an API command on the call's socket; its output, or the `-ERR`
     /// text as [`SocketError::Refused`].
-    pub async fn api(&self, command: &str) -> Result<String, SocketError> {
+    pub(crate) async fn api(&self, command: &str) -> Result<String, SocketError> {
         api(&self.client, command).await
     }
 
     /// Queues `app arg` on channel `target` (fire and forget: the
     /// completion event goes to the socket's owner).
-    pub async fn execute_on(
+    pub(crate) async fn execute_on(
         &self,
         target: &str,
         app: &str,
@@ -92,7 +92,7 @@ impl Commander {
 
 /// `api uuid_kill <uuid> <cause>`: ends channel `uuid` at once, whatever
 /// it runs (docs/freeswitch.md §14).
-pub fn uuid_kill(uuid: &str, cause: HangupCause) -> String {
+pub(crate) fn uuid_kill(uuid: &str, cause: HangupCause) -> String {
     UuidKill::with_cause(uuid, cause).to_string()
 }
 
@@ -141,7 +141,7 @@ pub(crate) async fn api(client: &EslClient, command: &str) -> Result<String, Soc
 }
 
 /// The completion of the command tagged `id`, if `event` is it.
-pub fn completion_of(event: &EslEvent, id: &str) -> Option<Completion> {
+pub(crate) fn completion_of(event: &EslEvent, id: &str) -> Option<Completion> {
     let done = event.event_type() == Some(EslEventType::ChannelExecuteComplete)
         && event.header_str("Application-UUID") == Some(id);
     done.then(|| Completion {

@@ -22,14 +22,14 @@ use crate::metrics::Metrics;
 /// when a call's own socket is dead or cannot be trusted. Clones share
 /// the connection.
 #[derive(Clone, Default)]
-pub struct Control {
+pub(crate) struct Control {
     client: Arc<Mutex<Option<EslClient>>>,
 }
 
 impl Control {
     /// Runs `command` on the control connection; [`SocketError::Closed`]
     /// while it is down.
-    pub async fn api(&self, command: &str) -> Result<String, SocketError> {
+    pub(crate) async fn api(&self, command: &str) -> Result<String, SocketError> {
         let client = self.client.lock().ok().and_then(|c| c.clone());
         match client {
             Some(c) => api(&c, command).await,
@@ -59,7 +59,7 @@ pub enum ControlState {
 
 impl ControlState {
     /// A short description for `/ready`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             ControlState::Connecting => "connecting".into(),
             ControlState::Up => "up".into(),
@@ -78,7 +78,7 @@ const WRONG_PASSWORD_RETRY: Duration = Duration::from_secs(60);
 
 /// Keeps the control connection up until `stop` turns true, and `control`
 /// pointing at it while it is up.
-pub async fn run(
+pub(crate) async fn run(
     settings: watch::Receiver<Arc<Settings>>,
     state: watch::Sender<ControlState>,
     metrics: Arc<Metrics>,
@@ -182,7 +182,7 @@ fn set(state: &watch::Sender<ControlState>, new: ControlState, host: &str, port:
 
 /// Exponential backoff from 500 ms, capped, with up to 25 % jitter so many
 /// dialbridge instances do not reconnect in step.
-pub fn backoff(failures: u32, cap: Duration) -> Duration {
+pub(crate) fn backoff(failures: u32, cap: Duration) -> Duration {
     let base = Duration::from_millis(500)
         .saturating_mul(1u32 << failures.min(16))
         .min(cap);

@@ -13,21 +13,21 @@ use crate::config::Settings;
 /// (`linger <secs>`): enough to deliver the final events of the caller and
 /// of every leg, bounded so a stuck daemon cannot hold FreeSWITCH's
 /// session forever.
-pub const LINGER: Duration = Duration::from_secs(30);
+pub(crate) const LINGER: Duration = Duration::from_secs(30);
 
 /// The deadlines of one call's socket (`[freeswitch] reply_timeout_ms`,
 /// `probe_after_ms`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// For a reply or a completion that is due promptly.
-    pub reply: Duration,
+    pub(crate) reply: Duration,
     /// Silence after which FreeSWITCH is asked whether the call still exists.
-    pub probe_after: Duration,
+    pub(crate) probe_after: Duration,
 }
 
 impl Limits {
     /// The limits configured in `s`.
-    pub fn of(s: &Settings) -> Self {
+    pub(crate) fn of(s: &Settings) -> Self {
         Self {
             reply: Duration::from_millis(s.freeswitch.reply_timeout_ms),
             probe_after: Duration::from_millis(s.freeswitch.probe_after_ms),
@@ -37,7 +37,7 @@ impl Limits {
     /// How long FreeSWITCH may take to complete `app arg` once queued; None
     /// for applications that run as long as their media, the caller or the
     /// callee decide (only silence and a probe bound those).
-    pub fn completion(&self, app: &str, arg: Option<&str>) -> Option<Duration> {
+    pub(crate) fn completion(&self, app: &str, arg: Option<&str>) -> Option<Duration> {
         match app {
             "set" | "unset" | "export" | "answer" | "pre_answer" | "ring_ready" | "hangup"
             | "respond" | "avmd_start" | "avmd_stop" | "info" | "log" => Some(self.reply),

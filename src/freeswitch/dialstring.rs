@@ -65,7 +65,7 @@ pub struct PlannedLeg {
     /// The endpoint text after the variable block.
     pub endpoint: String,
     /// True when a confirmHook screens this leg.
-    pub screened: bool,
+    pub(crate) screened: bool,
 }
 
 /// The compiled dial.
@@ -76,7 +76,7 @@ pub struct CompiledDial {
     /// One entry per distinct target, in dial order.
     pub legs: Vec<PlannedLeg>,
     /// The global `originate_timeout` in seconds.
-    pub originate_timeout: u32,
+    pub(crate) originate_timeout: u32,
 }
 
 impl CompiledDial {
@@ -86,7 +86,7 @@ impl CompiledDial {
     }
 
     /// The same argument with digest passwords masked, for logs and explain.
-    pub fn masked_argument(&self) -> &str {
+    pub(crate) fn masked_argument(&self) -> &str {
         &self.masked
     }
 }
@@ -104,7 +104,7 @@ impl fmt::Debug for CompiledDial {
 /// Renders `bridge` for a `bridge` application argument and checks that the
 /// switch's parser (freeswitch-types' port) reads back exactly what was
 /// built. This is the one escaping path of dialbridge.
-pub fn render(bridge: &BridgeDialString) -> Result<String, String> {
+pub(crate) fn render(bridge: &BridgeDialString) -> Result<String, String> {
     let text = bridge.display_with(BlockParse::default()).to_string();
     match BridgeDialString::parse_with(&text, BlockParse::default()) {
         Ok(back) if &back == bridge => Ok(text),

@@ -20,7 +20,7 @@ use super::socket::{CallSocket, CallerHangup, SocketError};
 
 /// How dialbridge ends a channel: the application it runs on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Finish {
+pub(crate) enum Finish {
     /// `hangup <CAUSE>`: a BYE (answered) or mod_sofia's response for the
     /// cause (unanswered).
     Hangup(HangupCause),
@@ -36,7 +36,7 @@ pub enum Finish {
 
 impl Finish {
     /// `respond <code>` with the standard phrase.
-    pub fn respond(code: u16) -> Self {
+    pub(crate) fn respond(code: u16) -> Self {
         Finish::Respond { code, reason: None }
     }
 
@@ -49,7 +49,7 @@ impl Finish {
     }
 
     /// The application's argument.
-    pub fn arg(&self) -> String {
+    pub(crate) fn arg(&self) -> String {
         match self {
             Finish::Hangup(cause) => cause.as_str().to_owned(),
             Finish::Respond { code, reason: None } => code.to_string(),
@@ -84,7 +84,7 @@ impl CallSocket {
     /// Ends the channel as `finish` says and waits until it is gone, all
     /// within bounded time (see the module doc). True when FreeSWITCH
     /// confirmed it gone.
-    pub async fn end_with(&mut self, finish: &Finish) -> bool {
+    pub(crate) async fn end_with(&mut self, finish: &Finish) -> bool {
         if self.hung_up() {
             return true;
         }
@@ -113,7 +113,7 @@ impl CallSocket {
     /// Waits for the caller's CHANNEL_HANGUP_COMPLETE (after a hangup was
     /// asked for), for at most the reply deadline; then kills the channel.
     /// True when it is confirmed gone.
-    pub async fn wait_hangup(&mut self) -> bool {
+    pub(crate) async fn wait_hangup(&mut self) -> bool {
         if self.hung_up() {
             return true;
         }
@@ -187,7 +187,7 @@ impl CallSocket {
     }
 
     /// Whether FreeSWITCH has channel `uuid`; None when it cannot be asked.
-    pub async fn exists(&mut self, uuid: &str) -> Option<bool> {
+    pub(crate) async fn exists(&mut self, uuid: &str) -> Option<bool> {
         match self.ask(&format!("uuid_exists {uuid}")).await {
             Ok(a) => Some(a == "true"),
             Err(SocketError::Refused { .. }) => Some(false),
@@ -233,7 +233,7 @@ impl CallSocket {
     /// bridge up on its own (docs/freeswitch.md §8), so the call is followed
     /// over the control connection until the channel is gone (or
     /// FreeSWITCH cannot be reached at all).
-    pub async fn track_bridge_over_control(&mut self) {
+    pub(crate) async fn track_bridge_over_control(&mut self) {
         info!(
             "the call's socket is gone while the caller is bridged: FreeSWITCH keeps the bridge \
              up; following it over the control connection until it ends"
@@ -256,7 +256,7 @@ impl CallSocket {
     /// `cap`: for a screened leg that could not be confirmed declined,
     /// since closing would accept it (docs/freeswitch.md §5); FreeSWITCH's own
     /// originate timeout ends such a leg.
-    pub async fn hold_until_closed(&mut self, cap: Duration) {
+    pub(crate) async fn hold_until_closed(&mut self, cap: Duration) {
         let _ = tokio::time::timeout(cap, self.drain_events()).await;
     }
 
@@ -265,7 +265,7 @@ impl CallSocket {
     /// our side of the TCP connection, so the connection ends even when
     /// FreeSWITCH never answers again. On a channel that is still up this
     /// hands it back to the dialplan; on a screening leg it accepts the leg.
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         if self.client.is_connected() {
             let _ = self.client.exit().await;
         }

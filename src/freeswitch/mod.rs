@@ -6,12 +6,12 @@
 //! the control connection ([`control`]).
 
 mod caller_state;
-pub mod channel_data;
-pub mod command;
+pub(crate) mod channel_data;
+pub(crate) mod command;
 pub mod control;
-pub mod deadline;
+pub(crate) mod deadline;
 pub mod dialstring;
-pub mod ending;
+pub(crate) mod ending;
 pub mod outcome;
 pub mod pipeline;
 mod probe;

@@ -60,7 +60,7 @@ pub enum DialEnd {
 /// The dial's result as applications know it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum DialStatus {
+pub(crate) enum DialStatus {
     /// Bridged.
     Completed,
     /// Could not be routed or was refused.
@@ -75,7 +75,7 @@ pub enum DialStatus {
 
 impl DialStatus {
     /// The name applications see.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DialStatus::Completed => "completed",
             DialStatus::Failed => "failed",
@@ -89,7 +89,7 @@ impl DialStatus {
 /// One leg's result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum LegStatus {
+pub(crate) enum LegStatus {
     /// Bridged to the caller.
     Completed,
     /// Busy.
@@ -106,7 +106,7 @@ pub enum LegStatus {
 
 impl LegStatus {
     /// The name applications see.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             LegStatus::Completed => "completed",
             LegStatus::Busy => "busy",
@@ -120,36 +120,36 @@ impl LegStatus {
 
 /// One entry of `dial_legs`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LegOutcome {
+pub(crate) struct LegOutcome {
     /// Index in the application's target array.
     pub target: usize,
     /// The leg's UUID.
     pub call_sid: String,
     /// What happened.
-    pub status: LegStatus,
+    pub(crate) status: LegStatus,
     /// Its SIP status (200 when answered, 487 when cancelled by us).
     pub sip_status: Option<u16>,
     /// FreeSWITCH's Hangup-Cause.
     pub hangup_cause: Option<String>,
     /// Seconds connected.
-    pub duration: u64,
+    pub(crate) duration: u64,
 }
 
 /// The dial's outcome, as reported to the actionHook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DialOutcome {
     /// completed, failed, busy, no-answer or canceled.
-    pub dial_status: DialStatus,
+    pub(crate) dial_status: DialStatus,
     /// The SIP status that decided it.
-    pub dial_sip_status: u16,
+    pub(crate) dial_sip_status: u16,
     /// The bridged leg's UUID.
-    pub dial_call_sid: Option<String>,
+    pub(crate) dial_call_sid: Option<String>,
     /// The bridged leg's SIP Call-ID.
-    pub dial_sbc_callid: Option<String>,
+    pub(crate) dial_sbc_callid: Option<String>,
     /// Seconds the bridged leg was connected.
-    pub duration: u64,
+    pub(crate) duration: u64,
     /// Every leg.
-    pub dial_legs: Vec<LegOutcome>,
+    pub(crate) dial_legs: Vec<LegOutcome>,
 }
 
 /// One leg's status and SIP code.
@@ -268,7 +268,7 @@ pub fn decide(legs: &[LegReport], end: DialEnd) -> DialOutcome {
 /// exactly that status when `sip_ignore_remote_cause=true` (None when no
 /// cause maps to it; then `respond <status>` is the way).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// Final response for the caller.
     pub sip_status: u16,
     /// Cause for `hangup`, when one maps to `sip_status`.
@@ -278,7 +278,7 @@ pub struct Refusal {
 /// The refusal matching `outcome` (486 busy, 480 no-answer, the failing
 /// leg's code for failed — 403 instead of a callee's 401/407 challenge —,
 /// 487 canceled); None when a leg was bridged.
-pub fn refusal(outcome: &DialOutcome) -> Option<Refusal> {
+pub(crate) fn refusal(outcome: &DialOutcome) -> Option<Refusal> {
     let sip_status = match outcome.dial_status {
         DialStatus::Completed => return None,
         DialStatus::Busy => 486,
@@ -297,7 +297,7 @@ pub fn refusal(outcome: &DialOutcome) -> Option<Refusal> {
 /// mod_sofia's `hangup_cause_to_sip`: the final response an unanswered
 /// inbound channel gets when hung up with `cause` (and no other leg's code
 /// overrides it).
-pub fn sip_for_cause(cause: HangupCause) -> u16 {
+pub(crate) fn sip_for_cause(cause: HangupCause) -> u16 {
     use HangupCause as C;
     match cause {
         C::UnallocatedNumber | C::NoRouteTransitNet | C::NoRouteDestination => 404,
@@ -328,7 +328,7 @@ pub fn sip_for_cause(cause: HangupCause) -> u16 {
 }
 
 /// A cause that [`sip_for_cause`] maps to `code`, if any.
-pub fn cause_for_sip(code: u16) -> Option<HangupCause> {
+pub(crate) fn cause_for_sip(code: u16) -> Option<HangupCause> {
     use HangupCause as C;
     Some(match code {
         403 => C::OutgoingCallBarred,

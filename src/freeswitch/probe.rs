@@ -12,12 +12,12 @@ use super::socket::{SocketError, api};
 
 /// A probe in flight, kept across cancelled waits so a probe is never
 /// restarted (or abandoned) because the caller's `select!` moved on.
-pub type Probe = Option<JoinHandle<Result<String, SocketError>>>;
+pub(crate) type Probe = Option<JoinHandle<Result<String, SocketError>>>;
 
 /// Waits until `at`, then asks FreeSWITCH whether `uuid` exists; the
 /// answer (`true` / `false`) or why none came. Cancel-safe: a probe
 /// already sent stays in `slot` and is awaited by the next call.
-pub async fn due(
+pub(crate) async fn due(
     slot: &mut Probe,
     client: &EslClient,
     uuid: &str,

@@ -19,8 +19,8 @@ use freeswitch_esl_tokio::{
 use tokio::time::Instant;
 use tracing::warn;
 
-pub use super::caller_state::{CallerHangup, CallerState};
-pub use super::command::{Commander, Completion, SocketError, completion_of};
+pub(crate) use super::caller_state::{CallerHangup, CallerState};
+pub(crate) use super::command::{Commander, Completion, SocketError, completion_of};
 pub(crate) use super::command::{api, sendmsg};
 
 use super::channel_data::ChannelData;
@@ -29,7 +29,7 @@ use super::deadline::{LINGER, Limits};
 use super::probe::{self, Probe};
 
 /// Events a call subscribes to (docs/freeswitch.md §1).
-pub const EVENTS: &str = "CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_EXECUTE \
+pub(crate) const EVENTS: &str = "CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_EXECUTE \
     CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA \
     DTMF CUSTOM avmd::beep avmd::start avmd::stop";
 
@@ -37,14 +37,14 @@ pub const EVENTS: &str = "CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Broken {
     /// For logs and error hooks.
-    pub why: String,
+    pub(crate) why: String,
     /// True when nothing can be sent on it any more (closed, or FreeSWITCH
     /// does not answer there); false when it answers but lost track.
-    pub dead: bool,
+    pub(crate) dead: bool,
 }
 
 /// A call's socket.
-pub struct CallSocket {
+pub(crate) struct CallSocket {
     pub(super) client: EslClient,
     events: EslEventStream,
     pub(super) uuid: String,
@@ -70,7 +70,7 @@ impl CallSocket {
     /// Sends `connect` (the first command FreeSWITCH accepts) and reads the
     /// channel data; every reply on this socket is due within
     /// `limits.reply`.
-    pub async fn connect(
+    pub(crate) async fn connect(
         client: EslClient,
         events: EslEventStream,
         limits: Limits,
@@ -110,7 +110,7 @@ impl CallSocket {
     /// `linger <secs>`, a `filter` on the caller's UUID, then the event
     /// subscription (docs/freeswitch.md §1: never `myevents`). A refusal of any
     /// of them is an error: without them nothing of the call can be seen.
-    pub async fn subscribe(&mut self) -> Result<(), SocketError> {
+    pub(crate) async fn subscribe(&mut self) -> Result<(), SocketError> {
         let linger = self.client.linger(Some(LINGER)).await;
         self.checked("linger", linger)?;
         let uuid = self.uuid.clone();
@@ -126,7 +126,7 @@ impl CallSocket {
 
     /// Adds the events of channel `uuid` (the caller, or a leg whose UUID
     /// dialbridge chose) to those this socket gets (`filter Unique-ID`).
-    pub async fn watch_leg(&mut self, uuid: &str) -> Result<(), SocketError> {
+    pub(crate) async fn watch_leg(&mut self, uuid: &str) -> Result<(), SocketError> {
         let r = self.client.filter_raw("Unique-ID", uuid).await;
         self.checked("filter", r)
     }
@@ -185,23 +185,23 @@ impl CallSocket {
     }
 
     /// True once the caller's channel hung up.
-    pub fn hung_up(&self) -> bool {
+    pub(crate) fn hung_up(&self) -> bool {
         self.state.hangup.is_some()
     }
 
     /// True when nothing more can be run on this call: it hung up, or its
     /// socket is broken.
-    pub fn over(&self) -> bool {
+    pub(crate) fn over(&self) -> bool {
         self.hung_up() || self.broken.is_some()
     }
 
     /// Why the socket is broken, if it is.
-    pub fn broken(&self) -> Option<&str> {
+    pub(crate) fn broken(&self) -> Option<&str> {
         self.broken.as_ref().map(|b| b.why.as_str())
     }
 
     /// True when FreeSWITCH can no longer be reached on this socket.
-    pub fn dead(&self) -> bool {
+    pub(crate) fn dead(&self) -> bool {
         self.broken.as_ref().is_some_and(|b| b.dead)
     }
 
@@ -216,7 +216,11 @@ impl CallSocket {
     }
 
     /// Queues `app arg` on the caller's channel; returns its Event-UUID.
-    pub async fn start(&mut self, app: &str, arg: Option<&str>) -> Result<String, SocketError> {
+    pub(crate) async fn start(
+        &mut self,
+        app: &str,
+        arg: Option<&str>,
+    ) -> Result<String, SocketError> {
         if let Some(b) = &self.broken
             && b.dead
         {
@@ -228,7 +232,7 @@ impl CallSocket {
     }
 
     /// A handle for other tasks to send commands on this socket.
-    pub fn commander(&self) -> Commander {
+    pub(crate) fn commander(&self) -> Commander {
         Commander {
             client: self.client.clone(),
         }
@@ -241,7 +245,7 @@ impl CallSocket {
 
     /// Lets [`super::ending`] reach this channel through `other` as a last
     /// resort (a screened leg: its dial's caller socket).
-    pub fn reachable_through(&mut self, other: Commander) {
+    pub(crate) fn reachable_through(&mut self, other: Commander) {
         self.fallback = Some(other);
     }
 
@@ -252,7 +256,7 @@ impl CallSocket {
     ///
     /// [`start`]: CallSocket::start
     /// [`next`]: CallSocket::next
-    pub async fn execute(
+    pub(crate) async fn execute(
         &mut self,
         app: &str,
         arg: Option<&str>,
@@ -375,7 +379,7 @@ impl CallSocket {
     /// FreeSWITCH says the caller's channel no longer exists though its
     /// CHANNEL_HANGUP_COMPLETE never came: the call is over, with the cause
     /// its last events carried when there was one.
-    pub fn gone_unreported(&mut self) {
+    pub(crate) fn gone_unreported(&mut self) {
         if self.hung_up() {
             return;
         }
@@ -393,7 +397,7 @@ impl CallSocket {
 
     /// Runs an API command on this socket; returns its output, or the
     /// `-ERR` text as [`SocketError::Refused`].
-    pub async fn api(&self, command: &str) -> Result<String, SocketError> {
+    pub(crate) async fn api(&self, command: &str) -> Result<String, SocketError> {
         api(&self.client, command).await
     }
 }

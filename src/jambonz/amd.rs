@@ -12,7 +12,7 @@ use crate::app::problem::Problems;
 const MAX_TIMER_MS: u64 = 120_000;
 
 /// Reads `amd`.
-pub fn read_amd(value: &Value, at: &Pointer, problems: &mut Problems) -> Option<Amd> {
+pub(crate) fn read_amd(value: &Value, at: &Pointer, problems: &mut Problems) -> Option<Amd> {
     let before = problems.len();
     let mut f = Fields::of(value, at, "amd", problems)?;
     let hook = match (f.value("actionHook"), f.value("hook")) {

@@ -6,7 +6,7 @@ use crate::app::decline::SipDecline;
 use crate::app::headers::{HeaderScope, Headers};
 
 /// Reads `sip:decline`'s properties.
-pub fn read_decline(f: &mut Fields<'_, '_>) -> Option<SipDecline> {
+pub(crate) fn read_decline(f: &mut Fields<'_, '_>) -> Option<SipDecline> {
     if !f.has("status") {
         let at = f.at().clone();
         f.problems().add(

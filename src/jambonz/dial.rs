@@ -17,7 +17,7 @@ use crate::app::problem::Problems;
 use crate::app::{Context, Dial, DtmfCapture, Hook, Target, TargetKind, rules};
 
 /// Reads a `dial` verb's properties (the `verb` key already consumed).
-pub fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
+pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
     let before = f.problems().len();
     let targets = read_targets(f, ctx);
     let action_hook = hook(f, "actionHook");

@@ -12,7 +12,7 @@ use super::Pointer;
 use crate::app::problem::Problems;
 
 /// The properties of one JSON object being read.
-pub struct Fields<'a, 'p> {
+pub(crate) struct Fields<'a, 'p> {
     object: &'a Map<String, Value>,
     at: Pointer,
     known: Vec<&'static str>,
@@ -22,7 +22,7 @@ pub struct Fields<'a, 'p> {
 impl<'a, 'p> Fields<'a, 'p> {
     /// Starts reading `value`, which must be an object; `what` names it in
     /// the problem otherwise (e.g. "a target").
-    pub fn of(
+    pub(crate) fn of(
         value: &'a Value,
         at: &Pointer,
         what: &str,
@@ -46,34 +46,34 @@ impl<'a, 'p> Fields<'a, 'p> {
     }
 
     /// Where this object is.
-    pub fn at(&self) -> &Pointer {
+    pub(crate) fn at(&self) -> &Pointer {
         &self.at
     }
 
     /// Where property `key` is.
-    pub fn at_key(&self, key: &str) -> Pointer {
+    pub(crate) fn at_key(&self, key: &str) -> Pointer {
         self.at.key(key)
     }
 
     /// The problem list, for nested readers.
-    pub fn problems(&mut self) -> &mut Problems {
+    pub(crate) fn problems(&mut self) -> &mut Problems {
         self.problems
     }
 
     /// Records a problem about property `key`.
-    pub fn problem(&mut self, key: &str, message: impl Into<String>) {
+    pub(crate) fn problem(&mut self, key: &str, message: impl Into<String>) {
         let at = self.at.key(key);
         self.problems.add(&at, message);
     }
 
     /// Records a notice about property `key`.
-    pub fn notice(&mut self, key: &str, message: impl Into<String>) {
+    pub(crate) fn notice(&mut self, key: &str, message: impl Into<String>) {
         let at = self.at.key(key);
         self.problems.notice(&at, message);
     }
 
     /// The raw value of `key`, if present (`null` counts as absent).
-    pub fn value(&mut self, key: &'static str) -> Option<&'a Value> {
+    pub(crate) fn value(&mut self, key: &'static str) -> Option<&'a Value> {
         if !self.known.contains(&key) {
             self.known.push(key);
         }
@@ -81,14 +81,14 @@ impl<'a, 'p> Fields<'a, 'p> {
     }
 
     /// True when `key` is present and not null (marks it known).
-    pub fn has(&mut self, key: &'static str) -> bool {
+    pub(crate) fn has(&mut self, key: &'static str) -> bool {
         self.value(key).is_some()
     }
 
     /// A string property. Strings may not hold CR, LF or NUL (they would end
     /// an ESL header or a SIP header line) nor `${` (FreeSWITCH expands it as
     /// a variable or an API call).
-    pub fn str(&mut self, key: &'static str) -> Option<&'a str> {
+    pub(crate) fn str(&mut self, key: &'static str) -> Option<&'a str> {
         let value = self.value(key)?;
         match value.as_str() {
             Some(s) => self.checked(key, s),
@@ -100,7 +100,7 @@ impl<'a, 'p> Fields<'a, 'p> {
     }
 
     /// Like [`Fields::str`] but records a problem when absent.
-    pub fn required_str(&mut self, key: &'static str, what: &str) -> Option<&'a str> {
+    pub(crate) fn required_str(&mut self, key: &'static str, what: &str) -> Option<&'a str> {
         if !self.has(key) {
             let at = self.at.clone();
             self.problems
@@ -111,13 +111,13 @@ impl<'a, 'p> Fields<'a, 'p> {
     }
 
     /// Applies the checks every string must pass; `key` locates the problem.
-    pub fn checked(&mut self, key: &str, s: &'a str) -> Option<&'a str> {
+    pub(crate) fn checked(&mut self, key: &str, s: &'a str) -> Option<&'a str> {
         let at = self.at.key(key);
         check_text(s, &at, self.problems).then_some(s)
     }
 
     /// A boolean property.
-    pub fn bool(&mut self, key: &'static str) -> Option<bool> {
+    pub(crate) fn bool(&mut self, key: &'static str) -> Option<bool> {
         let value = self.value(key)?;
         match value.as_bool() {
             Some(b) => Some(b),
@@ -129,7 +129,13 @@ impl<'a, 'p> Fields<'a, 'p> {
     }
 
     /// A whole number in `min..=max`; `unit` names it in the problem.
-    pub fn integer(&mut self, key: &'static str, min: u64, max: u64, unit: &str) -> Option<u64> {
+    pub(crate) fn integer(
+        &mut self,
+        key: &'static str,
+        min: u64,
+        max: u64,
+        unit: &str,
+    ) -> Option<u64> {
         let value = self.value(key)?;
         let n = value.as_u64().or_else(|| {
             value
@@ -155,7 +161,7 @@ impl<'a, 'p> Fields<'a, 'p> {
 
     /// An object property that is accepted but has no effect; the notice
     /// says why. Shape is still checked: it must be an object.
-    pub fn ignored_object(&mut self, key: &'static str, why: &str) {
+    pub(crate) fn ignored_object(&mut self, key: &'static str, why: &str) {
         if let Some(value) = self.value(key) {
             if value.is_object() {
                 self.notice(key, why);
@@ -167,7 +173,7 @@ impl<'a, 'p> Fields<'a, 'p> {
 
     /// Reports every property nobody asked for; call once at the end.
     /// True when there was none.
-    pub fn finish(self) -> bool {
+    pub(crate) fn finish(self) -> bool {
         let mut clean = true;
         for key in self.object.keys() {
             if !self.known.contains(&key.as_str()) {
@@ -188,7 +194,7 @@ impl<'a, 'p> Fields<'a, 'p> {
 
 /// The checks every string read from a reply must pass. Returns false after
 /// recording why when it fails.
-pub fn check_text(s: &str, at: &Pointer, problems: &mut Problems) -> bool {
+pub(crate) fn check_text(s: &str, at: &Pointer, problems: &mut Problems) -> bool {
     if let Some(c) = s.chars().find(|c| matches!(c, '\r' | '\n' | '\0')) {
         let name = match c {
             '\r' => "a carriage return (CR)",
@@ -212,7 +218,7 @@ pub fn check_text(s: &str, at: &Pointer, problems: &mut Problems) -> bool {
 }
 
 /// A short name of a JSON value's type, for problem messages.
-pub fn kind(value: &Value) -> &'static str {
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -8,7 +8,7 @@ use crate::app::Context;
 use crate::app::gather::{Gather, Prompt};
 
 /// Reads `gather`'s properties.
-pub fn read_gather(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Gather> {
+pub(crate) fn read_gather(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Gather> {
     let before = f.problems().len();
     if let Some(v) = f.value("input") {
         let digits_only = v

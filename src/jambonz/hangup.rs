@@ -6,7 +6,7 @@ use crate::app::hangup::Hangup;
 use crate::app::headers::{HeaderScope, Headers};
 
 /// Reads `hangup`'s properties.
-pub fn read_hangup(f: &mut Fields<'_, '_>) -> Option<Hangup> {
+pub(crate) fn read_hangup(f: &mut Fields<'_, '_>) -> Option<Hangup> {
     let headers = f.value("headers").map_or_else(Headers::default, |v| {
         let at = f.at_key("headers");
         read_headers(v, &at, HeaderScope::Shared, f.problems())

@@ -11,7 +11,7 @@ use crate::app::rules;
 
 /// Reads a `headers` object. Values may be strings, numbers or booleans
 /// (written as JSON writes them).
-pub fn read_headers(
+pub(crate) fn read_headers(
     value: &Value,
     at: &Pointer,
     scope: HeaderScope,

@@ -11,7 +11,7 @@ use crate::secret::Secret;
 
 /// Reads a hook property: a string, or an object {url, method, username,
 /// password}.
-pub fn read_hook(value: &Value, at: &Pointer, problems: &mut Problems) -> Option<Hook> {
+pub(crate) fn read_hook(value: &Value, at: &Pointer, problems: &mut Problems) -> Option<Hook> {
     match value {
         Value::String(url) => {
             if !check_text(url, at, problems) {

@@ -15,13 +15,13 @@ pub mod conference;
 pub mod config;
 pub mod decline;
 pub mod dial;
-pub mod fields;
-pub mod gather;
-pub mod hangup;
-pub mod headers;
-pub mod hook;
-pub mod pause;
-pub mod play;
+pub(crate) mod fields;
+pub(crate) mod gather;
+pub(crate) mod hangup;
+pub(crate) mod headers;
+pub(crate) mod hook;
+pub(crate) mod pause;
+pub(crate) mod play;
 pub mod pointer;
 pub mod redirect;
 pub mod say;
@@ -31,7 +31,7 @@ pub mod sip_request;
 pub mod synthesizer;
 pub mod tag;
 pub mod target;
-pub mod without_effect;
+pub(crate) mod without_effect;
 
 #[cfg(test)]
 mod compat_tests;
@@ -45,7 +45,7 @@ use serde_json::Value;
 use crate::app::problem::Problems;
 use crate::app::{Context, Instruction, Reply, ReplyError, Verb};
 use fields::{Fields, kind};
-pub use pointer::Pointer;
+pub(crate) use pointer::Pointer;
 
 /// Verbs dialbridge knows.
 const VERBS: &[&str] = &[

@@ -4,7 +4,7 @@ use super::fields::Fields;
 use crate::app::pause::Pause;
 
 /// Reads `pause`'s properties; `length` is required (1 to 3600 seconds).
-pub fn read_pause(f: &mut Fields<'_, '_>) -> Option<Pause> {
+pub(crate) fn read_pause(f: &mut Fields<'_, '_>) -> Option<Pause> {
     if !f.has("length") {
         let at = f.at().clone();
         f.problems()

@@ -9,7 +9,7 @@ use crate::app::Context;
 use crate::app::play::{Audio, Loop, Play, audio, in_allowed_dir};
 
 /// Reads `loop`: a count (0 = forever, as in jambonz) or "forever".
-pub fn read_loop(f: &mut Fields<'_, '_>) -> Loop {
+pub(crate) fn read_loop(f: &mut Fields<'_, '_>) -> Loop {
     match f.value("loop") {
         None => Loop::Times(1),
         Some(Value::String(s)) if s == "forever" => Loop::Forever,
@@ -22,7 +22,7 @@ pub fn read_loop(f: &mut Fields<'_, '_>) -> Loop {
 }
 
 /// Reads a string-or-array-of-strings property, each checked by `check`.
-pub fn read_list<T>(
+pub(crate) fn read_list<T>(
     f: &mut Fields<'_, '_>,
     key: &'static str,
     check: impl Fn(&str) -> Result<T, String>,
@@ -66,7 +66,7 @@ pub fn read_list<T>(
 }
 
 /// Reads `play`'s properties; files must lie in `ctx.media_dirs`.
-pub fn read_play(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Play> {
+pub(crate) fn read_play(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Play> {
     if !f.has("url") {
         let at = f.at().clone();
         f.problems()

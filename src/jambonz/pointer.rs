@@ -8,26 +8,27 @@ use crate::app::problem::Location;
 
 /// A location inside a JSON reply.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Pointer(String);
+pub(crate) struct Pointer(String);
 
 impl Pointer {
     /// The whole document.
-    pub fn root() -> Self {
+    pub(crate) fn root() -> Self {
         Self::default()
     }
 
     /// The member `key` of the object here.
-    pub fn key(&self, key: &str) -> Self {
+    pub(crate) fn key(&self, key: &str) -> Self {
         let escaped = key.replace('~', "~0").replace('/', "~1");
         Self(format!("{}/{escaped}", self.0))
     }
 
     /// The element `index` of the array here.
-    pub fn index(&self, index: usize) -> Self {
+    pub(crate) fn index(&self, index: usize) -> Self {
         Self(format!("{}/{index}", self.0))
     }
 
     /// The pointer text.
+    #[cfg(test)]
     pub fn as_str(&self) -> &str {
         &self.0
     }

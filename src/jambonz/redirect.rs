@@ -5,7 +5,7 @@ use super::hook::read_hook;
 use crate::app::redirect::Redirect;
 
 /// Reads `redirect`'s properties.
-pub fn read_redirect(f: &mut Fields<'_, '_>) -> Option<Redirect> {
+pub(crate) fn read_redirect(f: &mut Fields<'_, '_>) -> Option<Redirect> {
     let Some(v) = f.value("actionHook") else {
         let at = f.at().clone();
         f.problems().add(

@@ -6,7 +6,7 @@ use super::synthesizer::read_synthesizer;
 use crate::app::say::{MAX_TEXT, Say};
 
 /// Reads `say`'s properties.
-pub fn read_say(f: &mut Fields<'_, '_>) -> Option<Say> {
+pub(crate) fn read_say(f: &mut Fields<'_, '_>) -> Option<Say> {
     if !f.has("text") {
         let at = f.at().clone();
         f.problems().add(&at, "`text` is required: what to say");

@@ -4,7 +4,7 @@ use super::fields::{Fields, kind};
 use crate::app::tag::{Tag, check_size};
 
 /// Reads `tag`'s properties.
-pub fn read_tag(f: &mut Fields<'_, '_>) -> Option<Tag> {
+pub(crate) fn read_tag(f: &mut Fields<'_, '_>) -> Option<Tag> {
     let Some(v) = f.value("data") else {
         let at = f.at().clone();
         f.problems()

@@ -15,7 +15,7 @@ use crate::app::{Context, SipAuth, Target, TargetKind, rules};
 use crate::secret::Secret;
 
 /// Reads one target; None when it has problems (recorded).
-pub fn read_target(
+pub(crate) fn read_target(
     value: &Value,
     at: &Pointer,
     ctx: &Context,

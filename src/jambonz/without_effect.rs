@@ -10,7 +10,7 @@ use crate::app::problem::Problems;
 
 /// jambonz properties dialbridge accepts so applications written for jambonz
 /// run unchanged, but that have no effect here; each gets a notice.
-pub fn accepted_without_effect(f: &mut Fields<'_, '_>) {
+pub(crate) fn accepted_without_effect(f: &mut Fields<'_, '_>) {
     if let Some(b) = f.bool("anchorMedia")
         && b
     {

@@ -10,12 +10,12 @@ use super::{Gauge, Metrics};
 impl Metrics {
     /// A call connection was closed before it became a call, for `reason`
     /// (peer_not_allowed, too_many_pending, connect_timeout, connect_failed).
-    pub fn listener_refused(&self, reason: &str) {
+    pub(crate) fn listener_refused(&self, reason: &str) {
         self.listener_refused.add(&[reason]);
     }
 
     /// The counter behind `gauge`.
-    pub fn gauge(&self, gauge: Gauge) -> &AtomicI64 {
+    pub(crate) fn gauge(&self, gauge: Gauge) -> &AtomicI64 {
         match gauge {
             Gauge::ListenerPending => &self.listener_pending,
             Gauge::HttpConnections => &self.http_connections,
@@ -23,17 +23,17 @@ impl Metrics {
     }
 
     /// An HTTP connection was closed at once: `[http] max_connections`.
-    pub fn http_refused(&self) {
+    pub(crate) fn http_refused(&self) {
         self.http_refused.fetch_add(1, Ordering::Relaxed);
     }
 
     /// An HTTP connection was closed by a timeout of `kind` (header, idle).
-    pub fn http_timeout(&self, kind: &str) {
+    pub(crate) fn http_timeout(&self, kind: &str) {
         self.http_timeouts.add(&[kind]);
     }
 
     /// File descriptors ran out (`true`: an episode started) or came back.
-    pub fn fd_exhaustion(&self, started: bool) {
+    pub(crate) fn fd_exhaustion(&self, started: bool) {
         if started {
             self.fd_episodes.fetch_add(1, Ordering::Relaxed);
         }
@@ -42,7 +42,7 @@ impl Metrics {
     }
 
     /// The accept loop of `listener` (calls, http) paused after a failure.
-    pub fn accept_backoff(&self, listener: &str) {
+    pub(crate) fn accept_backoff(&self, listener: &str) {
         self.accept_backoffs.add(&[listener]);
     }
 

@@ -10,7 +10,7 @@ use super::MASK;
 
 /// A URL with any password masked and its fragment removed, for logs and
 /// errors.
-pub fn shown(url: &Url) -> String {
+pub(crate) fn shown(url: &Url) -> String {
     let mut u = url.clone();
     mask_password(&mut u);
     u.set_fragment(None);
@@ -21,7 +21,7 @@ pub fn shown(url: &Url) -> String {
 /// -> `https://user:********@h`), fragment kept, for printed configuration,
 /// explanations and problems. Also masks a scheme-relative `//user:pw@h`.
 /// Text that holds no password comes back as it is.
-pub fn masked(text: &str) -> Cow<'_, str> {
+pub(crate) fn masked(text: &str) -> Cow<'_, str> {
     if let Ok(mut u) = Url::parse(text)
         && mask_password(&mut u)
     {

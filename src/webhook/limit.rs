@@ -18,18 +18,18 @@ use std::time::Instant;
 
 /// The bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Posts a second, sustained.
-    pub per_sec: u32,
+    pub(crate) per_sec: u32,
     /// Posts at once after a quiet period (the bucket's size).
-    pub burst: u32,
+    pub(crate) burst: u32,
     /// Posts waiting for their answer at once (retries included).
-    pub in_flight: usize,
+    pub(crate) in_flight: usize,
 }
 
 impl Limits {
     /// The bound on one call's `dtmfHook` posts (`[dtmf] hook_*`).
-    pub fn of(dtmf: &crate::config::DtmfSettings) -> Self {
+    pub(crate) fn of(dtmf: &crate::config::DtmfSettings) -> Self {
         Self {
             per_sec: dtmf.hook_rate_per_sec,
             burst: dtmf.hook_burst,
@@ -40,7 +40,7 @@ impl Limits {
 
 /// What [`Bucket::admit`] decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Send it; `dropped_before` posts were dropped since the last admitted
     /// one (the burst that just ended).
     Send {
@@ -58,7 +58,7 @@ pub enum Decision {
 
 /// Which bound a dropped post hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bound {
+pub(crate) enum Bound {
     /// More than `per_sec` (after the burst).
     Rate,
     /// `in_flight` posts are already waiting.
@@ -67,7 +67,7 @@ pub enum Bound {
 
 impl Bound {
     /// For logs.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Bound::Rate => "rate",
             Bound::InFlight => "in_flight",
@@ -77,19 +77,19 @@ impl Bound {
 
 /// The token bucket and in-flight count (pure: no clock, no I/O).
 #[derive(Debug, Clone)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     limits: Limits,
     tokens: f64,
     refilled: Option<Instant>,
     in_flight: usize,
     dropped: u64,
     /// Posts dropped over the bucket's life.
-    pub dropped_total: u64,
+    pub(crate) dropped_total: u64,
 }
 
 impl Bucket {
     /// A full bucket.
-    pub fn new(limits: Limits) -> Self {
+    pub(crate) fn new(limits: Limits) -> Self {
         Self {
             limits,
             tokens: f64::from(limits.burst),
@@ -102,7 +102,7 @@ impl Bucket {
 
     /// Decides on a post at `now`; an admitted post counts as in flight
     /// until [`Bucket::release`].
-    pub fn admit(&mut self, now: Instant) -> Decision {
+    pub(crate) fn admit(&mut self, now: Instant) -> Decision {
         if let Some(then) = self.refilled {
             let earned =
                 now.saturating_duration_since(then).as_secs_f64() * f64::from(self.limits.per_sec);
@@ -136,11 +136,12 @@ impl Bucket {
     }
 
     /// An admitted post is done.
-    pub fn release(&mut self) {
+    pub(crate) fn release(&mut self) {
         self.in_flight = self.in_flight.saturating_sub(1);
     }
 
     /// Posts admitted and not released.
+    #[cfg(test)]
     pub fn in_flight(&self) -> usize {
         self.in_flight
     }
@@ -149,14 +150,14 @@ impl Bucket {
 /// A [`Bucket`] shared by the clones of one call's webhook client; admitted
 /// posts hold a [`Permit`] that releases their place when dropped.
 #[derive(Debug, Clone)]
-pub struct Limiter {
+pub(crate) struct Limiter {
     bucket: Arc<Mutex<Bucket>>,
     limits: Limits,
 }
 
 /// An admitted post's place in flight, given back on drop.
 #[derive(Debug)]
-pub struct Permit {
+pub(crate) struct Permit {
     bucket: Arc<Mutex<Bucket>>,
 }
 
@@ -170,7 +171,7 @@ impl Drop for Permit {
 
 impl Limiter {
     /// A limiter with a full bucket.
-    pub fn new(limits: Limits) -> Self {
+    pub(crate) fn new(limits: Limits) -> Self {
         Self {
             bucket: Arc::new(Mutex::new(Bucket::new(limits))),
             limits,
@@ -178,13 +179,13 @@ impl Limiter {
     }
 
     /// The bounds.
-    pub fn limits(&self) -> Limits {
+    pub(crate) fn limits(&self) -> Limits {
         self.limits
     }
 
     /// Admits a post at `now` (with the permit to hold while it runs), or
     /// says why it is dropped.
-    pub fn admit(&self, now: Instant) -> (Decision, Option<Permit>) {
+    pub(crate) fn admit(&self, now: Instant) -> (Decision, Option<Permit>) {
         let Ok(mut b) = self.bucket.lock() else {
             // A poisoned lock means a panic elsewhere; fail closed.
             return (
@@ -203,6 +204,7 @@ impl Limiter {
     }
 
     /// Posts in flight now.
+    #[cfg(test)]
     pub fn in_flight(&self) -> usize {
         self.bucket.lock().map(|b| b.in_flight()).unwrap_or(0)
     }

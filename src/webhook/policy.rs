@@ -4,7 +4,7 @@
 
 /// What failed, for the retry decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// Could not connect.
     Connect,
     /// No complete answer in time.
@@ -15,17 +15,17 @@ pub enum Failure {
 
 /// How many retries, and on what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
+pub(crate) struct RetryPolicy {
     /// Retries after the first attempt.
-    pub retries: u32,
+    pub(crate) retries: u32,
     /// Retry 4xx responses.
-    pub on_4xx: bool,
+    pub(crate) on_4xx: bool,
     /// Retry 5xx responses.
-    pub on_5xx: bool,
+    pub(crate) on_5xx: bool,
     /// Retry connection failures.
-    pub on_connect: bool,
+    pub(crate) on_connect: bool,
     /// Retry timeouts.
-    pub on_timeout: bool,
+    pub(crate) on_timeout: bool,
 }
 
 /// Most retries a fragment may ask for.
@@ -33,7 +33,7 @@ const MAX_RETRIES: u32 = 10;
 
 impl RetryPolicy {
     /// The default: `retries` retries on connection errors and 5xx.
-    pub fn new(retries: u32) -> Self {
+    pub(crate) fn new(retries: u32) -> Self {
         Self {
             retries,
             on_4xx: false,
@@ -44,7 +44,7 @@ impl RetryPolicy {
     }
 
     /// Applies a `rc=..&rp=..` fragment (unknown parts are ignored).
-    pub fn with_fragment(mut self, fragment: &str) -> Self {
+    pub(crate) fn with_fragment(mut self, fragment: &str) -> Self {
         for (key, value) in fragment.split('&').filter_map(|kv| kv.split_once('=')) {
             match key {
                 "rc" => {
@@ -80,7 +80,7 @@ impl RetryPolicy {
     }
 
     /// Whether `failure` deserves another attempt.
-    pub fn retries_on(&self, failure: Failure) -> bool {
+    pub(crate) fn retries_on(&self, failure: Failure) -> bool {
         match failure {
             Failure::Connect => self.on_connect,
             Failure::Timeout => self.on_timeout,

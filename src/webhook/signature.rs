@@ -6,10 +6,10 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 /// The header name.
-pub const HEADER: &str = "Jambonz-Signature";
+pub(crate) const HEADER: &str = "Jambonz-Signature";
 
 /// The header value for `body` sent at `unix_seconds` with `secret`.
-pub fn sign(secret: &str, unix_seconds: u64, body: &str) -> String {
+pub(crate) fn sign(secret: &str, unix_seconds: u64, body: &str) -> String {
     let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
         Ok(m) => m,
         // HMAC accepts keys of any length; this arm cannot be taken.

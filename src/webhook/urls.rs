@@ -11,14 +11,14 @@ use crate::secret::{Secret, masked};
 /// Where a hook's request goes and how: the absolute URL, the retry policy
 /// of its fragment, and the basic-auth credentials to send.
 #[derive(Debug, Clone)]
-pub struct Resolved {
+pub(crate) struct Resolved {
     /// Absolute http(s) URL, fragment removed.
-    pub url: Url,
+    pub(crate) url: Url,
     /// Retries.
-    pub policy: RetryPolicy,
+    pub(crate) policy: RetryPolicy,
     /// Basic-auth user and password: the hook's own, or for a relative
     /// hook without its own, `call_hook`'s.
-    pub auth: Option<(String, Option<Secret>)>,
+    pub(crate) auth: Option<(String, Option<Secret>)>,
 }
 
 /// `hook`'s URL made absolute against `call_hook` (`base_hook`), the retry policy its
@@ -30,7 +30,11 @@ pub struct Resolved {
 /// text that would leave that origin (`//host/x`, `\\host/x`) is
 /// refused: it is not relative, and must not carry `call_hook`'s
 /// credentials elsewhere. An absolute hook gets only its own.
-pub fn resolve(base_hook: &Hook, hook: &Hook, retries: u32) -> Result<Resolved, WebhookError> {
+pub(crate) fn resolve(
+    base_hook: &Hook,
+    hook: &Hook,
+    retries: u32,
+) -> Result<Resolved, WebhookError> {
     let bad = |reason: String| WebhookError::BadUrl {
         url: masked(&hook.url).into_owned(),
         reason,

@@ -206,7 +206,7 @@ fn reading_limit(params: &AmdParams) -> Duration {
 /// longest the classifier can read — the file may take `file_wait` to
 /// appear, then [`reading_limit`] — rounded up, never 0 (which FreeSWITCH
 /// takes as no limit).
-pub fn recording_limit_secs(params: &AmdParams, file_wait: Duration) -> u64 {
+pub(crate) fn recording_limit_secs(params: &AmdParams, file_wait: Duration) -> u64 {
     let ms = (file_wait + reading_limit(params)).as_millis() as u64;
     ms.div_ceil(1000).max(1)
 }

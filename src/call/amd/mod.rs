@@ -26,7 +26,7 @@ use job::Job;
 
 /// What the detection reports to its dial.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Signal {
+pub(crate) enum Signal {
     /// The classifier concluded.
     Event(AmdEvent),
     /// mod_avmd heard a beep.
@@ -41,7 +41,7 @@ pub enum Signal {
 impl Signal {
     /// The hook payload fields: jambonz's `type` and the seeds' `event` /
     /// `amd_type`, with the details of each.
-    pub fn payload(&self) -> Value {
+    pub(crate) fn payload(&self) -> Value {
         match self {
             Signal::Event(AmdEvent::HumanDetected { greeting_ms, .. }) => json!({
                 "type": "amd_human_detected", "event": "amd", "amd_type": "human",
@@ -74,7 +74,7 @@ impl Signal {
     }
 
     /// The label in metrics.
-    pub fn metric(&self) -> &'static str {
+    pub(crate) fn metric(&self) -> &'static str {
         match self {
             Signal::Event(e) => e.jambonz_type(),
             Signal::Beep { .. } => "amd_tone_detected",
@@ -84,7 +84,7 @@ impl Signal {
 }
 
 /// The payload fields of the event sent when detection ends undecided.
-pub fn stopped_payload() -> Value {
+pub(crate) fn stopped_payload() -> Value {
     json!({"type": "amd_stopped", "event": "amd_stopped"})
 }
 
@@ -105,13 +105,13 @@ pub struct Detection {
     beeps_until: tokio::time::Instant,
     /// True once the classifier concluded (human, machine, no speech,
     /// decision timeout).
-    pub decided: bool,
+    pub(crate) decided: bool,
 }
 
 impl Detection {
     /// Starts detection on the bridged leg `leg`, in a task counted in
     /// `tasks` (a drain waits for its clean-up).
-    pub fn start(
+    pub(crate) fn start(
         commander: Commander,
         leg: &str,
         params: AmdParams,
@@ -143,7 +143,7 @@ impl Detection {
     }
 
     /// The next signal; pending forever once the detection finished.
-    pub async fn next(&mut self) -> Signal {
+    pub(crate) async fn next(&mut self) -> Signal {
         match self.rx.recv().await {
             Some(s) => {
                 if matches!(
@@ -166,7 +166,7 @@ impl Detection {
     /// A beep from a `CUSTOM avmd::beep` event of the leg, once per beep
     /// (FreeSWITCH delivers it twice with the same Event-Sequence on a
     /// parked leg, docs/freeswitch.md §7), and only within the tone window.
-    pub fn beep(&mut self, event: &EslEvent) -> Option<Signal> {
+    pub(crate) fn beep(&mut self, event: &EslEvent) -> Option<Signal> {
         if event.header_str("Event-Subclass") != Some("avmd::beep")
             || event.header_str("Unique-ID") != Some(self.leg.as_str())
             || tokio::time::Instant::now() > self.beeps_until
@@ -186,7 +186,7 @@ impl Detection {
     }
 
     /// Stops the detection (it cleans up on its own).
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }

@@ -27,7 +27,7 @@ use crate::call::Call;
 use crate::freeswitch::dialstring::CompiledDial;
 
 /// The variable unset.
-pub const PASSWORD_VAR: &str = "sip_auth_password";
+pub(crate) const PASSWORD_VAR: &str = "sip_auth_password";
 
 /// Unsets the digest password of the bridged leg `winner` when its target
 /// had one (a counted task of its own: the dial does not wait for it, a drain does).

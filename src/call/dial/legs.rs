@@ -31,7 +31,7 @@ struct Leg {
 
 /// The legs of one dial.
 #[derive(Debug, Default)]
-pub struct Legs {
+pub(crate) struct Legs {
     order: Vec<String>,
     legs: HashMap<String, Leg>,
     winner: Option<String>,
@@ -39,7 +39,7 @@ pub struct Legs {
 
 impl Legs {
     /// Starts tracking the planned legs.
-    pub fn new(planned: &[PlannedLeg]) -> Self {
+    pub(crate) fn new(planned: &[PlannedLeg]) -> Self {
         let mut legs = Legs::default();
         for p in planned {
             legs.order.push(p.uuid.clone());
@@ -55,27 +55,23 @@ impl Legs {
     }
 
     /// True when `uuid` is one of this dial's legs.
+    #[cfg(test)]
     pub fn contains(&self, uuid: &str) -> bool {
         self.legs.contains_key(uuid)
     }
 
     /// The bridged leg, once there is one.
-    pub fn winner(&self) -> Option<&str> {
+    pub(crate) fn winner(&self) -> Option<&str> {
         self.winner.as_deref()
     }
 
     /// True when every leg's CHANNEL_HANGUP_COMPLETE was seen.
-    pub fn all_ended(&self) -> bool {
+    pub(crate) fn all_ended(&self) -> bool {
         self.legs.values().all(|l| l.ended)
     }
 
-    /// True when `uuid` has ended.
-    pub fn ended(&self, uuid: &str) -> bool {
-        self.legs.get(uuid).is_some_and(|l| l.ended)
-    }
-
     /// Marks a leg as turned down by its screening application.
-    pub fn decline(&mut self, uuid: &str) {
+    pub(crate) fn decline(&mut self, uuid: &str) {
         if let Some(l) = self.legs.get_mut(uuid) {
             l.declined = true;
         }
@@ -84,7 +80,7 @@ impl Legs {
     /// Takes back the bridge of `uuid`: a screened leg FreeSWITCH bridged
     /// without dialbridge accepting it (docs/freeswitch.md §13), which is hung
     /// up and counts as declined, not as the dial's answer.
-    pub fn refuse_bridge(&mut self, uuid: &str) {
+    pub(crate) fn refuse_bridge(&mut self, uuid: &str) {
         if self.winner.as_deref() == Some(uuid) {
             self.winner = None;
         }
@@ -98,12 +94,12 @@ impl Legs {
     /// Records that `uuid` was bridged to the caller though its bridge
     /// event was never seen (FreeSWITCH said so after events were dropped);
     /// its connected time counts from `now`.
-    pub fn bridged_unseen(&mut self, uuid: &str, now: Instant) -> Option<String> {
+    pub(crate) fn bridged_unseen(&mut self, uuid: &str, now: Instant) -> Option<String> {
         self.bridge(uuid, now)
     }
 
     /// The legs whose end was not seen yet.
-    pub fn unended(&self) -> Vec<String> {
+    pub(crate) fn unended(&self) -> Vec<String> {
         self.order
             .iter()
             .filter(|u| self.legs.get(*u).is_some_and(|l| !l.ended))
@@ -112,7 +108,7 @@ impl Legs {
     }
 
     /// Marks `uuid` as ended unseen ([`Leg::lost`]).
-    pub fn lose(&mut self, uuid: &str) {
+    pub(crate) fn lose(&mut self, uuid: &str) {
         if let Some(l) = self.legs.get_mut(uuid) {
             l.ended = true;
             l.lost = true;
@@ -120,13 +116,18 @@ impl Legs {
     }
 
     /// True when some leg ended unseen.
-    pub fn any_lost(&self) -> bool {
+    pub(crate) fn any_lost(&self) -> bool {
         self.legs.values().any(|l| l.lost)
     }
 
     /// Reads one event; `a_uuid` is the caller's channel. Returns the leg
     /// that was just bridged, when this event bridged one.
-    pub fn observe(&mut self, event: &EslEvent, a_uuid: &str, now: Instant) -> Option<String> {
+    pub(crate) fn observe(
+        &mut self,
+        event: &EslEvent,
+        a_uuid: &str,
+        now: Instant,
+    ) -> Option<String> {
         let uuid = event.unique_id()?;
         let kind = event.event_type()?;
         if uuid == a_uuid {
@@ -182,7 +183,7 @@ impl Legs {
     }
 
     /// Where each leg stands now, in dial order (for the call's handle).
-    pub fn snapshot(&self) -> Vec<LegSnapshot> {
+    pub(crate) fn snapshot(&self) -> Vec<LegSnapshot> {
         self.order
             .iter()
             .filter_map(|uuid| {
@@ -212,7 +213,7 @@ impl Legs {
     /// Fills in causes FreeSWITCH reported only in the caller's
     /// `originate_causes` (`ARRAY::uuid;CAUSE|:uuid;CAUSE`), for legs whose
     /// own hangup event never came (docs/freeswitch.md §3).
-    pub fn fill_from_originate_causes(&mut self, value: &str) {
+    pub(crate) fn fill_from_originate_causes(&mut self, value: &str) {
         let list = value.strip_prefix("ARRAY::").unwrap_or(value);
         for entry in list.split("|:") {
             let Some((uuid, cause)) = entry.split_once(';') else {
@@ -227,7 +228,7 @@ impl Legs {
     }
 
     /// The per-leg reports, in dial order; `now` closes a bridge still open.
-    pub fn reports(&self, now: Instant) -> Vec<LegReport> {
+    pub(crate) fn reports(&self, now: Instant) -> Vec<LegReport> {
         self.order
             .iter()
             .filter_map(|uuid| {

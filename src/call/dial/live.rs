@@ -34,13 +34,13 @@ use crate::webhook::HookKind;
 const GRACE: Duration = Duration::from_secs(2);
 
 /// How a dial ended, for its actionHook and the verb loop.
-pub struct DialResult {
+pub(crate) struct DialResult {
     /// The outcome from the legs.
-    pub outcome: DialOutcome,
+    pub(crate) outcome: DialOutcome,
     /// Verbs an AMD hook returned: they replace the application.
-    pub replacement: Option<Vec<Instruction>>,
+    pub(crate) replacement: Option<Vec<Instruction>>,
     /// `machine` when disconnectOnAMD hung the callee up.
-    pub amd_type: Option<&'static str>,
+    pub(crate) amd_type: Option<&'static str>,
     /// Why the outcome rests on less than every leg's end (`dial_error`).
     pub error: Option<String>,
     /// The REFER the callee ended the bridge with, if it did.
@@ -49,7 +49,7 @@ pub struct DialResult {
 
 /// Runs the placed bridge to its end: until it returned and every leg's
 /// end was seen (or FreeSWITCH was asked about it).
-pub async fn run(
+pub(crate) async fn run(
     call: &mut Call,
     dial: &Dial,
     compiled: &CompiledDial,

@@ -18,7 +18,7 @@ use crate::webhook::HookKind;
 /// Posts an AMD signal to the dial's AMD hook, with the call's
 /// `customerData` and the dial's `tag` merged into it; a reply with verbs
 /// comes back on `replies`.
-pub fn relay(
+pub(crate) fn relay(
     call: &Call,
     dial: &Dial,
     hook: &Hook,
@@ -37,7 +37,7 @@ pub fn relay(
 /// dial's `tag` added (a key in both takes the dial's value). None when
 /// the dial has no object `tag`: the call's own `customerData` is already
 /// in every payload.
-pub fn merged_customer_data(
+pub(crate) fn merged_customer_data(
     call: Option<&Map<String, Value>>,
     tag: Option<&Value>,
 ) -> Option<Map<String, Value>> {
@@ -50,7 +50,7 @@ pub fn merged_customer_data(
 /// Posts `extra` plus the call's fields to `hook` from a counted task;
 /// with `replies`, the reply is read as an application and its verbs are
 /// sent back there.
-pub fn notify(
+pub(crate) fn notify(
     call: &Call,
     kind: HookKind,
     hook: &Hook,

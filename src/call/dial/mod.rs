@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use serde_json::json;
 use tracing::{info, warn};
 
-pub mod digest;
+pub(crate) mod digest;
 pub mod legs;
 pub mod live;
 pub mod live_hooks;
@@ -30,7 +30,7 @@ use live::DialResult;
 /// Runs `dial`; `verb_id` is the verb's `id`. The call's handle is served
 /// throughout: aside while the dial is set up and its actionHook fetched,
 /// in the live phase's own loop while targets ring or are bridged.
-pub async fn run(
+pub(crate) async fn run(
     call: &mut Call,
     dial: &Dial,
     verb_id: Option<&str>,

@@ -21,17 +21,17 @@ use crate::call::Call;
 use crate::freeswitch::dialstring::CompiledDial;
 
 /// The screened legs of one dial and what dialbridge decided for each.
-pub struct Screened {
+pub(crate) struct Screened {
     legs: HashSet<String>,
     /// Legs already hung up for getting through unaccepted.
     refused: HashSet<String>,
     /// Shared with the screening tasks.
-    pub decisions: Decisions,
+    pub(crate) decisions: Decisions,
 }
 
 impl Screened {
     /// The screened legs of `compiled`.
-    pub fn new(compiled: &CompiledDial) -> Self {
+    pub(crate) fn new(compiled: &CompiledDial) -> Self {
         Self {
             legs: compiled
                 .legs
@@ -48,7 +48,7 @@ impl Screened {
     /// dialbridge's acceptance: its screening app returned with the leg
     /// still up and undecided, or the caller was bridged to it. `a_uuid`
     /// is the caller.
-    pub fn bypassed(&self, event: &EslEvent, a_uuid: &str) -> Option<String> {
+    pub(crate) fn bypassed(&self, event: &EslEvent, a_uuid: &str) -> Option<String> {
         let uuid = event.unique_id()?;
         match event.event_type()? {
             EslEventType::ChannelExecuteComplete
@@ -72,7 +72,7 @@ impl Screened {
 /// Hangs up a screened leg FreeSWITCH let through on its own (see the
 /// module doc), on the caller's socket, else the control connection; once
 /// per leg.
-pub async fn refuse(call: &mut Call, screened: &mut Screened, leg: &str) {
+pub(crate) async fn refuse(call: &mut Call, screened: &mut Screened, leg: &str) {
     if !screened.refused.insert(leg.to_owned()) {
         return;
     }
@@ -93,7 +93,7 @@ pub async fn refuse(call: &mut Call, screened: &mut Screened, leg: &str) {
 
 /// Starts screening an arrived leg; false (after declining the leg) when
 /// it has no confirmHook, which cannot happen for a leg the dial screens.
-pub fn start(
+pub(crate) fn start(
     call: &Call,
     dial: &Dial,
     compiled: &CompiledDial,

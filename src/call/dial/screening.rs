@@ -34,7 +34,7 @@ use freeswitch_esl_tokio::HangupCause;
 
 /// A screening connection on its way to its dial (boxed: it is large and
 /// passes through channels).
-pub type Arrival = Box<(CallSocket, ChannelData)>;
+pub(crate) type Arrival = Box<(CallSocket, ChannelData)>;
 
 /// Screening connections expected by running dials, by leg UUID.
 #[derive(Default)]
@@ -52,7 +52,7 @@ impl Screenings {
     }
 
     /// The dial no longer waits for `uuid`.
-    pub fn forget(&self, uuid: &str) {
+    pub(crate) fn forget(&self, uuid: &str) {
         if let Ok(mut w) = self.waiting.lock() {
             w.remove(uuid);
         }
@@ -78,7 +78,7 @@ impl Screenings {
 /// before the leg's socket is closed (accepted) or as its hangup is asked
 /// for (declined). Shared by the dial and its screening tasks.
 #[derive(Clone, Default)]
-pub struct Decisions(Arc<Mutex<HashMap<String, bool>>>);
+pub(crate) struct Decisions(Arc<Mutex<HashMap<String, bool>>>);
 
 impl Decisions {
     fn set(&self, leg: &str, accepted: bool) {
@@ -88,7 +88,7 @@ impl Decisions {
     }
 
     /// True once dialbridge accepted `leg`.
-    pub fn accepted(&self, leg: &str) -> bool {
+    pub(crate) fn accepted(&self, leg: &str) -> bool {
         self.0
             .lock()
             .ok()
@@ -97,26 +97,26 @@ impl Decisions {
     }
 
     /// True once dialbridge decided about `leg` either way.
-    pub fn decided(&self, leg: &str) -> bool {
+    pub(crate) fn decided(&self, leg: &str) -> bool {
         self.0.lock().ok().is_some_and(|d| d.contains_key(leg))
     }
 
     /// Records that `leg` is being declined.
-    pub fn decline(&self, leg: &str) {
+    pub(crate) fn decline(&self, leg: &str) {
         self.set(leg, false);
     }
 }
 
 /// How screening ended for one leg.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// The leg.
-    pub leg: String,
+    pub(crate) leg: String,
     /// True: handed back to FreeSWITCH to be bridged.
-    pub accepted: bool,
+    pub(crate) accepted: bool,
     /// Not accepted because the screening app or the callee turned it
     /// down, rather than a timeout or another leg ending it.
-    pub by_callee: bool,
+    pub(crate) by_callee: bool,
 }
 
 impl Verdict {
@@ -140,25 +140,25 @@ const NOT_THE_CALLEES: &[HangupCause] = &[
 const HOLD_UNDECLINED: Duration = Duration::from_secs(3600);
 
 /// What the screening of one leg needs from its dial.
-pub struct Screening {
+pub(crate) struct Screening {
     /// The screening app.
-    pub hook: Hook,
+    pub(crate) hook: Hook,
     /// The caller's call_sid.
-    pub parent_call_sid: String,
+    pub(crate) parent_call_sid: String,
     /// The dial's `tag`, sent as `customerData`.
-    pub tag: Option<Map<String, Value>>,
+    pub(crate) tag: Option<Map<String, Value>>,
     /// Configuration snapshot of the call.
     pub settings: Arc<Settings>,
     /// Webhook client of the call.
-    pub hooks: Webhooks,
+    pub(crate) hooks: Webhooks,
     /// The dial's decisions.
-    pub decisions: Decisions,
+    pub(crate) decisions: Decisions,
     /// The caller's socket, a last way to hang the leg up.
-    pub caller: Commander,
+    pub(crate) caller: Commander,
 }
 
 /// Runs the screening application on an arrived leg.
-pub async fn screen(arrival: Arrival, s: Screening, engine: Arc<Engine>) -> Verdict {
+pub(crate) async fn screen(arrival: Arrival, s: Screening, engine: Arc<Engine>) -> Verdict {
     let (mut socket, data) = *arrival;
     socket.reachable_through(s.caller.clone());
     let leg = data.uuid.clone();
@@ -284,7 +284,7 @@ async fn declined(call: Call) -> bool {
 /// the caller's socket), and closes its socket only once the leg is gone;
 /// when that cannot be confirmed the socket is held open instead, since
 /// closing it would accept the leg.
-pub async fn decline(mut socket: CallSocket) {
+pub(crate) async fn decline(mut socket: CallSocket) {
     if socket
         .end_with(&Finish::Hangup(HangupCause::CallRejected))
         .await

@@ -30,9 +30,9 @@ use crate::webhook::HookKind;
 
 /// A bridge started on the caller: the Event-UUID its completion will
 /// carry, and where its screening connections will arrive.
-pub struct Placed {
+pub(crate) struct Placed {
     /// The `bridge` application's Event-UUID.
-    pub bridge: String,
+    pub(crate) bridge: String,
     /// Screening connections of its screened legs.
     pub arrivals: mpsc::Receiver<Arrival>,
 }

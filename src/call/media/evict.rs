@@ -20,7 +20,7 @@ struct Entry {
 }
 
 /// Removes files of `dir` until it holds at most `cap` bytes.
-pub async fn evict(dir: &Path, cap: u64, state: &CacheState) {
+pub(crate) async fn evict(dir: &Path, cap: u64, state: &CacheState) {
     let Ok(mut listing) = tokio::fs::read_dir(dir).await else {
         return;
     };

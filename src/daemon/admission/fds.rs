@@ -29,7 +29,7 @@ const OTHER_ERROR_DELAY: Duration = Duration::from_millis(50);
 
 /// What an accept error means for the loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AcceptFailure {
+pub(crate) enum AcceptFailure {
     /// Out of descriptors or kernel memory: an episode (the errno's name).
     Exhausted(&'static str),
     /// About that one connection only (it was reset before accept): retry.
@@ -39,7 +39,7 @@ pub enum AcceptFailure {
 }
 
 /// Classifies an accept error by its errno.
-pub fn classify(e: &io::Error) -> AcceptFailure {
+pub(crate) fn classify(e: &io::Error) -> AcceptFailure {
     match e.raw_os_error() {
         Some(libc::EMFILE) => AcceptFailure::Exhausted("EMFILE"),
         Some(libc::ENFILE) => AcceptFailure::Exhausted("ENFILE"),
@@ -54,26 +54,26 @@ pub fn classify(e: &io::Error) -> AcceptFailure {
 
 /// One stretch of exhaustion.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Episode {
+pub(crate) struct Episode {
     /// The errno that started it.
     pub cause: &'static str,
     /// When it started.
-    pub since: Instant,
+    pub(crate) since: Instant,
     /// Pauses taken so far.
-    pub backoffs: u64,
+    pub(crate) backoffs: u64,
     delay: Duration,
 }
 
 /// The episode state machine (no I/O).
 #[derive(Debug, Default)]
-pub struct Exhaustion {
+pub(crate) struct Exhaustion {
     episode: Option<Episode>,
 }
 
 impl Exhaustion {
     /// An accept failed with `cause` at `now`; true when this starts an
     /// episode (false while one is already running).
-    pub fn failed(&mut self, cause: &'static str, now: Instant) -> bool {
+    pub(crate) fn failed(&mut self, cause: &'static str, now: Instant) -> bool {
         if self.episode.is_some() {
             return false;
         }
@@ -88,7 +88,7 @@ impl Exhaustion {
 
     /// During an episode, the pause before the next try (each one twice
     /// the last, up to [`MAX_DELAY`]); `None` when descriptors are fine.
-    pub fn backoff(&mut self) -> Option<Duration> {
+    pub(crate) fn backoff(&mut self) -> Option<Duration> {
         let e = self.episode.as_mut()?;
         let delay = e.delay;
         e.delay = (e.delay * 2).min(MAX_DELAY);
@@ -97,26 +97,26 @@ impl Exhaustion {
     }
 
     /// Descriptors are available again: the episode that ended, if any.
-    pub fn recovered(&mut self) -> Option<Episode> {
+    pub(crate) fn recovered(&mut self) -> Option<Episode> {
         self.episode.take()
     }
 
     /// The running episode.
-    pub fn current(&self) -> Option<&Episode> {
+    pub(crate) fn current(&self) -> Option<&Episode> {
         self.episode.as_ref()
     }
 }
 
 /// The shared exhaustion state of both listeners, with its log lines and
 /// metrics.
-pub struct FdWatch {
+pub(crate) struct FdWatch {
     state: Mutex<Exhaustion>,
     metrics: Arc<Metrics>,
 }
 
 impl FdWatch {
     /// No episode yet.
-    pub fn new(metrics: Arc<Metrics>) -> Self {
+    pub(crate) fn new(metrics: Arc<Metrics>) -> Self {
         Self {
             state: Mutex::new(Exhaustion::default()),
             metrics,
@@ -128,7 +128,7 @@ impl FdWatch {
     }
 
     /// For `/ready`: why descriptors are short, or `None` when they are not.
-    pub fn problem(&self) -> Option<String> {
+    pub(crate) fn problem(&self) -> Option<String> {
         self.lock().current().map(|e| {
             format!(
                 "exhausted: accept failed with {} {} s ago; new connections wait until descriptors free up",
@@ -141,7 +141,7 @@ impl FdWatch {
     /// Accepts the next connection on `listener` (named `which` in logs and
     /// metrics), backing off while descriptors are exhausted. `None` after a
     /// failed or postponed try: call again. Cancel-safe.
-    pub async fn accept(
+    pub(crate) async fn accept(
         &self,
         listener: &TcpListener,
         which: &'static str,

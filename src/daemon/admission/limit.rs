@@ -12,25 +12,25 @@ use crate::metrics::{Gauge, Metrics};
 /// At most `max` holders at once, counted in a [`Gauge`]. The maximum is
 /// given at each entry, so a reloaded configuration applies at once.
 #[derive(Clone)]
-pub struct Limiter {
+pub(crate) struct Limiter {
     metrics: Arc<Metrics>,
     gauge: Gauge,
 }
 
 /// One place held in a [`Limiter`]; dropping it frees the place.
-pub struct Slot {
+pub(crate) struct Slot {
     metrics: Arc<Metrics>,
     gauge: Gauge,
 }
 
 impl Limiter {
     /// A limiter counting in `gauge`.
-    pub fn new(metrics: Arc<Metrics>, gauge: Gauge) -> Self {
+    pub(crate) fn new(metrics: Arc<Metrics>, gauge: Gauge) -> Self {
         Self { metrics, gauge }
     }
 
     /// A place, unless `max` are already held.
-    pub fn try_enter(&self, max: usize) -> Option<Slot> {
+    pub(crate) fn try_enter(&self, max: usize) -> Option<Slot> {
         let count = self.metrics.gauge(self.gauge);
         let max = i64::try_from(max).unwrap_or(i64::MAX);
         count
@@ -45,6 +45,7 @@ impl Limiter {
     }
 
     /// Places held now.
+    #[cfg(test)]
     pub fn held(&self) -> i64 {
         self.metrics.gauge(self.gauge).load(Ordering::Acquire)
     }
@@ -67,7 +68,7 @@ const WINDOW: Duration = Duration::from_secs(10);
 /// [`LINES_PER_WINDOW`] per [`WINDOW`]; past that they are only counted,
 /// and the first line of a later window says how many went unlogged.
 #[derive(Debug, Default)]
-pub struct LogBudget {
+pub(crate) struct LogBudget {
     window_start: Option<Instant>,
     used: u32,
     unlogged: u64,
@@ -75,7 +76,7 @@ pub struct LogBudget {
 
 /// What to do with one refusal's log line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Log it, saying how many refusals before it went unlogged.
     Log {
         /// Refusals not logged since the last line.
@@ -87,7 +88,7 @@ pub enum Verdict {
 
 impl LogBudget {
     /// The verdict for a refusal at `now`.
-    pub fn check(&mut self, now: Instant) -> Verdict {
+    pub(crate) fn check(&mut self, now: Instant) -> Verdict {
         let fresh = self
             .window_start
             .is_none_or(|start| now.saturating_duration_since(start) >= WINDOW);
