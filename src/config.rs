@@ -49,7 +49,7 @@ pub struct Settings {
     /// Carriers that `phone` targets go out through, by name.
     pub carriers: BTreeMap<String, Carrier>,
     /// Registrar for `user` targets.
-    pub(crate) registrar: Registrar,
+    pub registrar: Registrar,
     /// Microsoft Teams Direct Routing.
     pub(crate) teams: Teams,
     /// Dial behaviour.

@@ -43,7 +43,7 @@ pub(crate) struct ReplyBody {
 
 /// What a request is for, in logs and metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum HookKind {
+pub enum HookKind {
     /// `call_hook`: what to do with a new call.
     Call,
     /// `call_status_hook`.

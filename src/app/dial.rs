@@ -62,7 +62,7 @@ pub struct Dial {
 /// DTMF sequences to watch: on both legs, or per leg.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) enum DtmfCapture {
+pub enum DtmfCapture {
     /// The same list on the caller and the callee.
     Both(Vec<String>),
     /// Separate lists (jambonz's object form).

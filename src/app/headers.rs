@@ -15,11 +15,10 @@ pub(crate) use super::rules::VarBlock as HeaderScope;
 /// Header name/value pairs in the order the application gave them; names
 /// are unique ignoring case.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub(crate) struct Headers(pub Vec<(String, String)>);
+pub struct Headers(pub Vec<(String, String)>);
 
 impl Headers {
     /// True when there are none.
-    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -40,7 +40,7 @@ pub(crate) use target::{SipAuth, Target, TargetKind};
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     /// Accept national digits where E.164 is expected.
-    pub(crate) relaxed_numbers: bool,
+    pub relaxed_numbers: bool,
     /// Names of the configured carriers.
     pub carriers: Vec<String>,
     /// True when a carrier is marked `default`.

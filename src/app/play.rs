@@ -24,7 +24,7 @@ pub(crate) enum Audio {
 /// How many times to play.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum Loop {
+pub enum Loop {
     /// This many times (at least once).
     Times(u32),
     /// Until the verb is interrupted or the call ends.

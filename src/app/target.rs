@@ -9,7 +9,7 @@ use crate::secret::Secret;
 
 /// One destination of a dial.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct Target {
+pub struct Target {
     /// What to ring.
     pub(crate) kind: TargetKind,
     /// Screening app for this target (overrides the dial's).

@@ -9,7 +9,7 @@ use crate::freeswitch::socket::CallerState;
 
 /// A call's status as applications know it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CallStatus {
+pub enum CallStatus {
     /// Arrived, not yet ringing.
     Trying,
     /// 180 sent.
@@ -75,7 +75,7 @@ impl CallStatus {
 
 /// What every hook payload of a call is built from.
 #[derive(Debug, Clone)]
-pub(crate) struct CallInfo {
+pub struct CallInfo {
     /// The caller's channel.
     pub(crate) channel: ChannelData,
     /// `[app] account_sid`.

@@ -93,7 +93,7 @@ type Flight = Arc<OnceCell<Result<PathBuf, MediaError>>>;
 /// `<cache_dir>/<key>` (no extension), so two cache directories (a reload)
 /// never mix.
 #[derive(Default)]
-pub(crate) struct CacheState {
+pub struct CacheState {
     flights: Mutex<HashMap<PathBuf, Flight>>,
     held: Mutex<HashMap<PathBuf, usize>>,
     parts: Mutex<HashSet<PathBuf>>,
@@ -171,7 +171,7 @@ impl Drop for Part<'_> {
 
 /// One call's view of the media cache: the files it asked for stay held
 /// (never evicted) until the call ends and this is dropped.
-pub(crate) struct MediaCache {
+pub struct MediaCache {
     http: reqwest::Client,
     settings: Media,
     state: Arc<CacheState>,

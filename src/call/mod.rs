@@ -44,7 +44,7 @@ use tasks::Tasks;
 /// keeps the snapshot it started with), the HTTP client, the media cache,
 /// the screening connections waiting for their dial, the control
 /// connection, and the count of the work calls leave running.
-pub(crate) struct Engine {
+pub struct Engine {
     /// Current configuration.
     pub settings: watch::Receiver<Arc<Settings>>,
     /// Shared HTTP client.
@@ -93,7 +93,7 @@ impl Engine {
 }
 
 /// Everything a running call needs.
-pub(crate) struct Call {
+pub struct Call {
     /// The caller's socket.
     pub(crate) socket: CallSocket,
     /// Hook payload fields.

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 /// Counts running tasks; [`Tasks::idle`] waits until none is left.
 /// Clones share the count.
 #[derive(Clone)]
-pub(crate) struct Tasks {
+pub struct Tasks {
     running: watch::Sender<usize>,
 }
 

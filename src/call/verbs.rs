@@ -20,7 +20,7 @@ use freeswitch_esl_tokio::HangupCause;
 
 /// What the verb loop does after a verb.
 #[derive(Debug)]
-pub(crate) enum Next {
+pub enum Next {
     /// Go on with the next verb.
     Continue,
     /// A hook returned a new application: run it instead of what was left.

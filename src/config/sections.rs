@@ -162,7 +162,7 @@ pub struct App {
     /// Retries after a connection error or a 5xx.
     pub webhook_retries: u32,
     /// Accept national digits where E.164 is expected.
-    pub(crate) relaxed_numbers: bool,
+    pub relaxed_numbers: bool,
     /// SIP status sent to the caller when the application cannot be reached
     /// or its reply is invalid, so a carrier or Kamailio can fail over.
     pub reject_status: u16,
@@ -238,7 +238,7 @@ pub struct Carrier {
 /// `[registrar]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub(crate) struct Registrar {
+pub struct Registrar {
     /// Where `user` targets are sent (Kamailio), as `fs_path`.
     pub proxy: String,
     /// Domain of RCML `<Client>` names written without one (`alice` ->

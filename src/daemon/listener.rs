@@ -28,7 +28,7 @@ use crate::freeswitch::socket::CallSocket;
 
 /// Calls in progress, bounded by `[listener] max_calls`.
 #[derive(Clone)]
-pub(crate) struct CallSlots {
+pub struct CallSlots {
     slots: Arc<Semaphore>,
     max: usize,
 }

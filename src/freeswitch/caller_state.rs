@@ -16,7 +16,7 @@ pub(crate) struct CallerHangup {
 
 /// The A leg's state as seen on its socket, with when each change was seen.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct CallerState {
+pub struct CallerState {
     /// Answered (200 sent).
     pub(crate) answered: Option<SystemTime>,
     /// Ringing was signalled (180).

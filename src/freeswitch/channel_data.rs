@@ -5,7 +5,7 @@ use freeswitch_esl_tokio::{HangupCause, HeaderLookup};
 
 /// The caller's channel as it was when handed to dialbridge.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct ChannelData {
+pub struct ChannelData {
     /// The channel's UUID: the call's `call_sid`.
     pub uuid: String,
     /// `inbound` for a call FreeSWITCH received, `outbound` for a leg it

@@ -12,7 +12,7 @@ use tracing::debug;
 /// compare them; the ESL library's error is neither, so [`SocketError::Esl`]
 /// keeps its text (the library's errors carry no source of their own).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum SocketError {
+pub enum SocketError {
     /// The caller's channel is gone.
     #[error("the caller hung up")]
     HungUp,
@@ -55,7 +55,7 @@ impl From<EslError> for SocketError {
 
 /// What CHANNEL_EXECUTE_COMPLETE said about one command.
 #[derive(Debug, Clone)]
-pub(crate) struct Completion {
+pub struct Completion {
     /// `Application-Response`.
     pub(crate) response: Option<String>,
     /// The whole event (its `variable_*` headers hold the channel's variables).

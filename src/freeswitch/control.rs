@@ -22,7 +22,7 @@ use crate::metrics::Metrics;
 /// when a call's own socket is dead or cannot be trusted. Clones share
 /// the connection.
 #[derive(Clone, Default)]
-pub(crate) struct Control {
+pub struct Control {
     client: Arc<Mutex<Option<EslClient>>>,
 }
 

@@ -44,7 +44,7 @@ pub(super) struct Broken {
 }
 
 /// A call's socket.
-pub(crate) struct CallSocket {
+pub struct CallSocket {
     pub(super) client: EslClient,
     events: EslEventStream,
     pub(super) uuid: String,

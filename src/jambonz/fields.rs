@@ -12,7 +12,7 @@ use super::Pointer;
 use crate::app::problem::Problems;
 
 /// The properties of one JSON object being read.
-pub(crate) struct Fields<'a, 'p> {
+pub struct Fields<'a, 'p> {
     object: &'a Map<String, Value>,
     at: Pointer,
     known: Vec<&'static str>,

@@ -8,7 +8,7 @@ use crate::app::problem::Location;
 
 /// A location inside a JSON reply.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Pointer(String);
+pub struct Pointer(String);
 
 impl Pointer {
     /// The whole document.

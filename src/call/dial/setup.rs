@@ -30,7 +30,7 @@ use crate::webhook::HookKind;
 
 /// A bridge started on the caller: the Event-UUID its completion will
 /// carry, and where its screening connections will arrive.
-pub(crate) struct Placed {
+pub struct Placed {
     /// The `bridge` application's Event-UUID.
     pub(crate) bridge: String,
     /// Screening connections of its screened legs.
