@@ -7,5 +7,5 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Alert {
     /// The `Alert-Info` value, e.g. `info=alert-internal`.
-    pub message: String,
+    pub(crate) message: String,
 }

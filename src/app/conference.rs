@@ -11,22 +11,22 @@ use super::hook::Hook;
 #[serde(rename_all = "camelCase")]
 pub struct Conference {
     /// The room's name (letters, digits, `-`, `_`, `.`).
-    pub name: String,
+    pub(crate) name: String,
     /// Join muted (`mute` flag).
-    pub join_muted: bool,
+    pub(crate) join_muted: bool,
     /// The room ends when this member leaves (`endconf`).
-    pub end_conference_on_exit: bool,
+    pub(crate) end_conference_on_exit: bool,
     /// This member starts the room (`moderator`); false: it waits for one
     /// that does (`wait-mod`).
-    pub start_conference_on_enter: bool,
+    pub(crate) start_conference_on_enter: bool,
     /// Told when the caller leaves the room; its reply replaces the rest.
-    pub action_hook: Option<Hook>,
+    pub(crate) action_hook: Option<Hook>,
 }
 
 impl Conference {
     /// The `conference` application's argument:
     /// `<name>@default+flags{...}`.
-    pub fn argument(&self) -> String {
+    pub(crate) fn argument(&self) -> String {
         let mut flags = Vec::new();
         if self.join_muted {
             flags.push("mute");

@@ -13,45 +13,45 @@ use super::amd::Amd;
 #[serde(rename_all = "camelCase")]
 pub struct Config {
     /// Default voice for `say` (and a gather's `say` prompt) from here on.
-    pub synthesizer: Option<Voice>,
+    pub(crate) synthesizer: Option<Voice>,
     /// Default recognizer. dialbridge gathers digits only, so it is kept
     /// for `explain` but changes nothing yet.
-    pub recognizer: Option<Recognizer>,
+    pub(crate) recognizer: Option<Recognizer>,
     /// Answering-machine detection on this call, in the background; its
     /// events go to `amd.actionHook` while the application goes on.
-    pub amd: Option<Amd>,
+    pub(crate) amd: Option<Amd>,
     /// Music FreeSWITCH plays to the caller when the far end holds it
     /// (`hold_music`).
-    pub on_hold_music: Option<String>,
+    pub(crate) on_hold_music: Option<String>,
     /// Defaults to drop (`synthesizer`, `recognizer`) before applying the
     /// rest.
-    pub reset: Vec<Reset>,
+    pub(crate) reset: Vec<Reset>,
     /// Properties accepted without effect, in the order given.
-    pub without_effect: Vec<String>,
+    pub(crate) without_effect: Vec<String>,
 }
 
 /// A default voice.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Voice {
+pub(crate) struct Voice {
     /// The voice name given to the TTS engine.
-    pub voice: Option<String>,
+    pub(crate) voice: Option<String>,
     /// Its language.
-    pub language: Option<String>,
+    pub(crate) language: Option<String>,
 }
 
 /// A default speech recognizer (kept, not used: no speech input yet).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Recognizer {
+pub(crate) struct Recognizer {
     /// jambonz's vendor name.
-    pub vendor: Option<String>,
+    pub(crate) vendor: Option<String>,
     /// Its language.
-    pub language: Option<String>,
+    pub(crate) language: Option<String>,
 }
 
 /// What `reset` drops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Reset {
+pub(crate) enum Reset {
     /// The default voice.
     Synthesizer,
     /// The default recognizer.

@@ -4,24 +4,24 @@
 use serde::Serialize;
 
 /// Most digits one verb sends.
-pub const MAX_DIGITS: usize = 64;
+pub(crate) const MAX_DIGITS: usize = 64;
 
 /// Default tone length, as jambonz.
-pub const DEFAULT_DURATION_MS: u32 = 500;
+pub(crate) const DEFAULT_DURATION_MS: u32 = 500;
 
 /// A validated `dtmf`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SendDtmf {
     /// Digits: 0-9, *, #, A-D, and `w`/`W` (pause of 0.5 s / 1 s).
-    pub digits: String,
+    pub(crate) digits: String,
     /// Length of each tone in milliseconds.
-    pub duration_ms: u32,
+    pub(crate) duration_ms: u32,
 }
 
 /// Checks digits to send (RCML's `<Play digits>`): 1 to [`MAX_DIGITS`] of
 /// `0-9 * # A-D`, with `w` (0.5 s) and `W` (1 s) pauses, as both Twilio and
 /// FreeSWITCH write them.
-pub fn check(digits: &str, what: &str) -> Result<(), String> {
+pub(crate) fn check(digits: &str, what: &str) -> Result<(), String> {
     if digits.is_empty() || digits.len() > MAX_DIGITS {
         return Err(format!("{what} must be 1 to {MAX_DIGITS} DTMF digits"));
     }

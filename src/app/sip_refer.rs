@@ -11,15 +11,15 @@ use super::hook::Hook;
 #[serde(rename_all = "camelCase")]
 pub struct SipRefer {
     /// The `Refer-To` URI (`sip:`/`sips:`/`tel:`).
-    pub refer_to: String,
+    pub(crate) refer_to: String,
     /// A `Referred-By` URI, when given.
-    pub referred_by: Option<String>,
+    pub(crate) referred_by: Option<String>,
     /// Display name of `Referred-By`.
-    pub referred_by_display_name: Option<String>,
+    pub(crate) referred_by_display_name: Option<String>,
     /// Other headers on the REFER.
-    pub headers: Headers,
+    pub(crate) headers: Headers,
     /// Told the REFER's outcome (`referStatus`, `final_referred_call_status`).
-    pub action_hook: Option<Hook>,
+    pub(crate) action_hook: Option<Hook>,
     /// Told NOTIFY progress (accepted; FreeSWITCH reports only the final one).
-    pub event_hook: Option<Hook>,
+    pub(crate) event_hook: Option<Hook>,
 }

@@ -12,22 +12,22 @@ use super::hook::Hook;
 #[serde(rename_all = "camelCase")]
 pub struct SipRequest {
     /// The request's method.
-    pub method: InDialogMethod,
+    pub(crate) method: InDialogMethod,
     /// Its body (None: no body).
-    pub body: Option<String>,
+    pub(crate) body: Option<String>,
     /// Its `Content-Type`, from `headers` (the rest of `headers` are sent
     /// as given).
-    pub content_type: Option<String>,
+    pub(crate) content_type: Option<String>,
     /// Other headers.
-    pub headers: Headers,
+    pub(crate) headers: Headers,
     /// Told the outcome.
-    pub action_hook: Option<Hook>,
+    pub(crate) action_hook: Option<Hook>,
 }
 
 /// The in-dialog methods dialbridge can send through FreeSWITCH.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
-pub enum InDialogMethod {
+pub(crate) enum InDialogMethod {
     /// `uuid_send_info`.
     Info,
     /// `uuid_send_message`.
@@ -36,7 +36,7 @@ pub enum InDialogMethod {
 
 impl InDialogMethod {
     /// The method as written in SIP.
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             InDialogMethod::Info => "INFO",
             InDialogMethod::Message => "MESSAGE",

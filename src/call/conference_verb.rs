@@ -14,7 +14,7 @@ use crate::freeswitch::socket::SocketError;
 use crate::webhook::HookKind;
 
 /// Runs `conference`.
-pub async fn conference(call: &mut Call, c: &Conference) -> Result<Next, SocketError> {
+pub(crate) async fn conference(call: &mut Call, c: &Conference) -> Result<Next, SocketError> {
     ensure_media(call, false).await?;
     let done = call
         .socket

@@ -26,7 +26,7 @@ use crate::webhook::HookKind;
 const AFTER_DECISION: Duration = Duration::from_secs(30);
 
 /// Runs `config`.
-pub async fn config(call: &mut Call, c: &Config) -> Result<Next, SocketError> {
+pub(crate) async fn config(call: &mut Call, c: &Config) -> Result<Next, SocketError> {
     for r in &c.reset {
         match r {
             Reset::Synthesizer => call.defaults.synthesizer = None,

@@ -19,22 +19,22 @@ use crate::config::Settings;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Origination {
     /// Where the application comes from (absolute).
-    pub call_hook: HookSpec,
+    pub(crate) call_hook: HookSpec,
     /// Where status changes go, if anywhere (absolute).
-    pub call_status_hook: Option<HookSpec>,
+    pub(crate) call_status_hook: Option<HookSpec>,
     /// The caller ID the call was placed with.
-    pub from: String,
+    pub(crate) from: String,
     /// Whom it was placed to (the target's number, URI or user).
-    pub to: String,
+    pub(crate) to: String,
     /// The caller name it was placed with.
-    pub caller_name: Option<String>,
+    pub(crate) caller_name: Option<String>,
     /// `tag`: the call's `customerData` from the start.
-    pub tag: Option<Map<String, Value>>,
+    pub(crate) tag: Option<Map<String, Value>>,
 }
 
 impl Origination {
     /// `settings` with this call's hooks.
-    pub fn settings(&self, settings: &Settings) -> Settings {
+    pub(crate) fn settings(&self, settings: &Settings) -> Settings {
         let mut s = settings.clone();
         s.app.call_hook = self.call_hook.clone();
         s.app.call_status_hook = self.call_status_hook.clone();
@@ -42,7 +42,7 @@ impl Origination {
     }
 
     /// Puts the request's parties and tag into the call's hook fields.
-    pub fn apply(&self, info: &mut CallInfo) {
+    pub(crate) fn apply(&self, info: &mut CallInfo) {
         info.channel.from = self.from.clone();
         info.channel.to = self.to.clone();
         info.channel.caller_name = self

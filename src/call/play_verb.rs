@@ -34,7 +34,7 @@ impl Ended {
 }
 
 /// Runs `play`.
-pub async fn play(call: &mut Call, p: &Play) -> Result<Next, SocketError> {
+pub(crate) async fn play(call: &mut Call, p: &Play) -> Result<Next, SocketError> {
     let ended = match files(call, &p.audio).await {
         Some(files) => {
             ensure_media(call, p.early_media).await?;

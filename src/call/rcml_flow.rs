@@ -14,7 +14,7 @@ use crate::app::gather::Gather;
 use crate::webhook::HookKind;
 
 /// What comes after an RCML `<Gather>` that collected `digits`.
-pub async fn after_gather(call: &mut Call, g: &Gather, digits: &str) -> Next {
+pub(crate) async fn after_gather(call: &mut Call, g: &Gather, digits: &str) -> Next {
     if digits.is_empty() {
         return Next::Continue;
     }

@@ -28,7 +28,7 @@ const REFER_DEADLINE: Duration = Duration::from_secs(32);
 /// `alert`: 180 Ringing with `Alert-Info` (the provisional-response header
 /// prefix `sip_ph_`, then `ring_ready`); nothing once the caller is
 /// answered (a 180 cannot follow a 200).
-pub async fn alert(call: &mut Call, a: &Alert) -> Result<Next, SocketError> {
+pub(crate) async fn alert(call: &mut Call, a: &Alert) -> Result<Next, SocketError> {
     if call.socket.state().answered.is_some() {
         call.report(
             HookKind::Call,
@@ -48,7 +48,7 @@ pub async fn alert(call: &mut Call, a: &Alert) -> Result<Next, SocketError> {
 /// `dtmf`: `uuid_send_dtmf <uuid> <digits>@<ms>` (RFC 2833 to the caller,
 /// docs/freeswitch.md §22; the `@ms` tone length is from FreeSWITCH's
 /// source), answering first if needed. A refusal is reported.
-pub async fn send_dtmf(call: &mut Call, d: &SendDtmf) -> Result<Next, SocketError> {
+pub(crate) async fn send_dtmf(call: &mut Call, d: &SendDtmf) -> Result<Next, SocketError> {
     ensure_media(call, false).await?;
     let uuid = call.socket.uuid().to_owned();
     let command = format!("uuid_send_dtmf {uuid} {}@{}", d.digits, d.duration_ms);
@@ -66,7 +66,7 @@ pub async fn send_dtmf(call: &mut Call, d: &SendDtmf) -> Result<Next, SocketErro
 /// not advertise it (`fs_send_unsupported_info`/`_message`, §21), then sends
 /// it with the API; the outcome goes to `actionHook`, whose reply (if any)
 /// replaces the rest of the application.
-pub async fn sip_request(call: &mut Call, r: &SipRequest) -> Result<Next, SocketError> {
+pub(crate) async fn sip_request(call: &mut Call, r: &SipRequest) -> Result<Next, SocketError> {
     let uuid = call.socket.uuid().to_owned();
     let body = r.body.as_deref().unwrap_or_default();
     let (allow, command) = match r.method {
@@ -102,7 +102,7 @@ pub async fn sip_request(call: &mut Call, r: &SipRequest) -> Result<Next, Socket
 /// (NOTIFY 200) hangs the caller up `BLIND_TRANSFER` (§20): the outcome is
 /// posted to `actionHook` and the call is over. A REFER that fails leaves
 /// the caller up: `actionHook`'s reply, if any, replaces the rest.
-pub async fn sip_refer(call: &mut Call, r: &SipRefer) -> Result<Next, SocketError> {
+pub(crate) async fn sip_refer(call: &mut Call, r: &SipRefer) -> Result<Next, SocketError> {
     ensure_media(call, false).await?;
     let id = call.socket.start("deflect", Some(&r.refer_to)).await?;
     let mut refer_status: Option<String> = None;

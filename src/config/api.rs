@@ -28,7 +28,7 @@ impl Default for Api {
 }
 
 /// The problems of an `[api]` section.
-pub fn check(api: &Api) -> Vec<SettingProblem> {
+pub(crate) fn check(api: &Api) -> Vec<SettingProblem> {
     let mut out = Vec::new();
     if let Err(e) = api.address.parse::<std::net::SocketAddr>() {
         out.push(SettingProblem {

@@ -7,7 +7,7 @@ use crate::app::config::{Config, Reset};
 use crate::secret::masked;
 
 /// The line for `verb`, or None when it is not one of these.
-pub fn line(verb: &Verb) -> Option<String> {
+pub(crate) fn line(verb: &Verb) -> Option<String> {
     Some(match verb {
         Verb::Alert(a) => format!(
             "alert: 180 Ringing (ring_ready) with Alert-Info: {} (skipped once answered)",

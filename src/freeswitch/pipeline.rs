@@ -25,7 +25,7 @@ use super::socket::CallSocket;
 /// Applications queued on the caller and not yet confirmed.
 #[derive(Debug, Default)]
 #[must_use = "a batch's completions must be confirmed"]
-pub struct Batch {
+pub(crate) struct Batch {
     /// Application name and Event-UUID, in the order they were queued.
     queued: Vec<(String, String)>,
     /// When the last completion is due, if every application has a deadline.
@@ -37,17 +37,12 @@ pub struct Batch {
 
 impl Batch {
     /// An empty batch.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
-    /// How many applications are waiting to be confirmed.
-    pub fn len(&self) -> usize {
-        self.queued.len()
-    }
-
     /// True when nothing was queued.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.queued.is_empty()
     }
 }
@@ -56,7 +51,7 @@ impl CallSocket {
     /// Queues `app arg` on the caller without waiting for it to run; its
     /// completion is awaited by [`CallSocket::confirm`]. A refused `sendmsg`
     /// is an error here.
-    pub async fn queue(
+    pub(crate) async fn queue(
         &mut self,
         batch: &mut Batch,
         app: &str,
@@ -76,7 +71,7 @@ impl CallSocket {
 
     /// Waits for the completion of every application in `batch`, in any
     /// order; returns them in the order they were queued.
-    pub async fn confirm(&mut self, batch: Batch) -> Result<Vec<Completion>, SocketError> {
+    pub(crate) async fn confirm(&mut self, batch: Batch) -> Result<Vec<Completion>, SocketError> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }

@@ -17,10 +17,10 @@ use freeswitch_esl_tokio::EslConnectOptions;
 /// (events are a few KiB each). Overflow policy: the library drops what
 /// does not fit and says so; the call then treats its events as lost and
 /// asks FreeSWITCH about its legs (`call::dial::live`).
-pub const CALL_EVENT_QUEUE: usize = 256;
+pub(crate) const CALL_EVENT_QUEUE: usize = 256;
 
 /// The options a call's (or a screened leg's) connection is accepted with.
-pub fn call_socket_options() -> EslConnectOptions {
+pub(crate) fn call_socket_options() -> EslConnectOptions {
     EslConnectOptions::new().with_event_queue_size(CALL_EVENT_QUEUE)
 }
 

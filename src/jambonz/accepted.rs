@@ -7,7 +7,7 @@ use super::fields::{Fields, kind};
 use super::hook::read_hook;
 
 /// A boolean property without effect.
-pub fn bool_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
+pub(crate) fn bool_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
     let present = f.bool(key).is_some();
     if present {
         f.notice(key, why);
@@ -16,14 +16,14 @@ pub fn bool_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str)
 }
 
 /// An object property without effect.
-pub fn object_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
+pub(crate) fn object_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
     let present = f.value(key).is_some_and(|v| v.is_object());
     f.ignored_object(key, why);
     present
 }
 
 /// A hook property without effect (the hook is still validated).
-pub fn hook_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
+pub(crate) fn hook_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
     let Some(v) = f.value(key) else {
         return false;
     };
@@ -37,7 +37,7 @@ pub fn hook_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str)
 
 /// A number-or-string property without effect (e.g. `boostAudioSignal`,
 /// `"-6 dB"` or `-6`).
-pub fn level_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
+pub(crate) fn level_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
     let Some(v) = f.value(key) else {
         return false;
     };

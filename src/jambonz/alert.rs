@@ -5,7 +5,7 @@ use crate::app::alert::Alert;
 use crate::app::rules;
 
 /// Reads `alert`'s properties.
-pub fn read_alert(f: &mut Fields<'_, '_>) -> Option<Alert> {
+pub(crate) fn read_alert(f: &mut Fields<'_, '_>) -> Option<Alert> {
     let message = f.required_str(
         "message",
         "the Alert-Info value, e.g. \"info=alert-internal\"",

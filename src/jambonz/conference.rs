@@ -11,7 +11,7 @@ use crate::app::conference::Conference;
 const MAX_NAME: usize = 64;
 
 /// Reads `conference`'s properties.
-pub fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
+pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
     let before = f.problems().len();
     let name = f.required_str("name", "the conference room's name")?;
     let name_ok = !name.is_empty()

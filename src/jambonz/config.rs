@@ -92,7 +92,7 @@ const BOOLS: &[(&str, &str)] = &[
 ];
 
 /// Reads `config`'s properties (the `verb` key already consumed).
-pub fn read_config(f: &mut Fields<'_, '_>) -> Option<Config> {
+pub(crate) fn read_config(f: &mut Fields<'_, '_>) -> Option<Config> {
     let before = f.problems().len();
     let mut config = Config::default();
     if let Some(v) = f.value("synthesizer") {

@@ -7,7 +7,7 @@ use crate::app::send_dtmf::{DEFAULT_DURATION_MS, SendDtmf};
 const MAX_DIGITS: usize = 64;
 
 /// Reads `dtmf`'s properties.
-pub fn read_send_dtmf(f: &mut Fields<'_, '_>) -> Option<SendDtmf> {
+pub(crate) fn read_send_dtmf(f: &mut Fields<'_, '_>) -> Option<SendDtmf> {
     let digits = f.required_str("dtmf", "the digits to send, e.g. \"1234#\"");
     let duration_ms = f
         .integer("duration", 40, 5000, "milliseconds")

@@ -7,7 +7,7 @@ use crate::app::rules;
 use crate::app::sip_refer::SipRefer;
 
 /// Reads `sip:refer`'s properties.
-pub fn read_sip_refer(f: &mut Fields<'_, '_>) -> Option<SipRefer> {
+pub(crate) fn read_sip_refer(f: &mut Fields<'_, '_>) -> Option<SipRefer> {
     let before = f.problems().len();
     let refer_to = f
         .required_str("referTo", "the SIP URI the caller is sent to")

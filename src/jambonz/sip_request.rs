@@ -12,7 +12,7 @@ use crate::app::headers::{HeaderScope, Headers};
 use crate::app::sip_request::{InDialogMethod, SipRequest};
 
 /// Reads `sip:request`'s properties.
-pub fn read_sip_request(f: &mut Fields<'_, '_>) -> Option<SipRequest> {
+pub(crate) fn read_sip_request(f: &mut Fields<'_, '_>) -> Option<SipRequest> {
     let before = f.problems().len();
     let method = match f.required_str("method", "INFO or MESSAGE") {
         Some(m) if m.eq_ignore_ascii_case("INFO") => Some(InDialogMethod::Info),

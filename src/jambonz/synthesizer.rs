@@ -10,7 +10,11 @@ use crate::app::config::Voice;
 use crate::app::problem::Problems;
 
 /// Reads a `synthesizer`; None after recording its problems.
-pub fn read_synthesizer(value: &Value, at: &Pointer, problems: &mut Problems) -> Option<Voice> {
+pub(crate) fn read_synthesizer(
+    value: &Value,
+    at: &Pointer,
+    problems: &mut Problems,
+) -> Option<Voice> {
     let before = problems.len();
     let mut s = Fields::of(value, at, "synthesizer", problems)?;
     let word = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);

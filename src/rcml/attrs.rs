@@ -8,7 +8,7 @@ use crate::app::hook::{Hook, Method, check_url};
 use crate::app::problem::{Location, Problems};
 
 /// One element's attributes being read.
-pub struct Attrs<'e, 'p> {
+pub(crate) struct Attrs<'e, 'p> {
     el: &'e Element,
     used: Vec<&'e str>,
     problems: &'p mut Problems,
@@ -16,7 +16,7 @@ pub struct Attrs<'e, 'p> {
 
 impl<'e, 'p> Attrs<'e, 'p> {
     /// Starts reading `el`'s attributes.
-    pub fn of(el: &'e Element, problems: &'p mut Problems) -> Self {
+    pub(crate) fn of(el: &'e Element, problems: &'p mut Problems) -> Self {
         Self {
             el,
             used: Vec::new(),
@@ -24,36 +24,26 @@ impl<'e, 'p> Attrs<'e, 'p> {
         }
     }
 
-    /// The element.
-    pub fn element(&self) -> &'e Element {
-        self.el
-    }
-
-    /// The problems so far.
-    pub fn problems(&mut self) -> &mut Problems {
-        self.problems
-    }
-
     /// A problem at the element.
-    pub fn problem_here(&mut self, message: impl Into<String>) {
+    pub(crate) fn problem_here(&mut self, message: impl Into<String>) {
         self.problems
             .add(Location::XmlPath(self.el.path.clone()), message);
     }
 
     /// A problem at attribute `name`.
-    pub fn problem(&mut self, name: &str, message: impl Into<String>) {
+    pub(crate) fn problem(&mut self, name: &str, message: impl Into<String>) {
         self.problems
             .add(Location::XmlPath(self.el.attr_path(name)), message);
     }
 
     /// A notice at attribute `name`.
-    pub fn notice(&mut self, name: &str, message: impl Into<String>) {
+    pub(crate) fn notice(&mut self, name: &str, message: impl Into<String>) {
         self.problems
             .notice(Location::XmlPath(self.el.attr_path(name)), message);
     }
 
     /// The value of `name`, marking it read.
-    pub fn str(&mut self, name: &'static str) -> Option<&'e str> {
+    pub(crate) fn str(&mut self, name: &'static str) -> Option<&'e str> {
         let el: &'e Element = self.el;
         let (k, v) = el.attrs.iter().find(|(k, _)| k == name)?;
         self.used.push(k.as_str());
@@ -61,7 +51,7 @@ impl<'e, 'p> Attrs<'e, 'p> {
     }
 
     /// `true`/`false` (any case).
-    pub fn bool(&mut self, name: &'static str) -> Option<bool> {
+    pub(crate) fn bool(&mut self, name: &'static str) -> Option<bool> {
         let v = self.str(name)?;
         match v.trim().to_ascii_lowercase().as_str() {
             "true" => Some(true),
@@ -74,7 +64,13 @@ impl<'e, 'p> Attrs<'e, 'p> {
     }
 
     /// A whole number in `min..=max`.
-    pub fn integer(&mut self, name: &'static str, min: u64, max: u64, unit: &str) -> Option<u64> {
+    pub(crate) fn integer(
+        &mut self,
+        name: &'static str,
+        min: u64,
+        max: u64,
+        unit: &str,
+    ) -> Option<u64> {
         let v = self.str(name)?;
         match v.trim().parse::<u64>() {
             Ok(n) if (min..=max).contains(&n) => Some(n),
@@ -89,7 +85,7 @@ impl<'e, 'p> Attrs<'e, 'p> {
     }
 
     /// `method`: GET or POST (default POST).
-    pub fn method(&mut self) -> Method {
+    pub(crate) fn method(&mut self) -> Method {
         match self.str("method") {
             None => Method::Post,
             Some(m) if m.eq_ignore_ascii_case("POST") => Method::Post,
@@ -103,7 +99,7 @@ impl<'e, 'p> Attrs<'e, 'p> {
 
     /// A URL attribute (absolute http(s), or relative to `call_hook`) as a
     /// hook called with `method`.
-    pub fn hook(&mut self, name: &'static str, method: Method) -> Option<Hook> {
+    pub(crate) fn hook(&mut self, name: &'static str, method: Method) -> Option<Hook> {
         let url = self.str(name)?;
         match check_url(url) {
             Ok(()) => Some(Hook {
@@ -119,7 +115,7 @@ impl<'e, 'p> Attrs<'e, 'p> {
 
     /// Marks attributes Twilio or Restcomm define that dialbridge accepts
     /// without effect: each present one gets a notice saying so.
-    pub fn without_effect(&mut self, names: &[&'static str], why: &str) {
+    pub(crate) fn without_effect(&mut self, names: &[&'static str], why: &str) {
         for name in names {
             if self.str(name).is_some() {
                 self.notice(name, format!("accepted without effect: {why}"));
@@ -129,7 +125,7 @@ impl<'e, 'p> Attrs<'e, 'p> {
 
     /// Reports attributes never read as unknown. Namespaced attributes
     /// (`xmlns`, `xmlns:x`, `x:y`) are left alone.
-    pub fn finish(self) {
+    pub(crate) fn finish(self) {
         let el = self.el;
         for (k, _) in &el.attrs {
             if self.used.contains(&k.as_str()) || k == "xmlns" || k.contains(':') {

@@ -13,12 +13,12 @@ use crate::app::problem::{Location, Problems};
 use crate::app::{Context, Dial, rules};
 
 /// RCML's ring timeout.
-pub const DEFAULT_TIMEOUT_SECS: u32 = 30;
+pub(crate) const DEFAULT_TIMEOUT_SECS: u32 = 30;
 /// RCML's call time limit: 4 hours.
-pub const DEFAULT_TIME_LIMIT_SECS: u32 = 14_400;
+pub(crate) const DEFAULT_TIME_LIMIT_SECS: u32 = 14_400;
 
 /// Reads `<Dial>`.
-pub fn read_dial(el: &Element, ctx: &Context, problems: &mut Problems) -> Option<Dial> {
+pub(crate) fn read_dial(el: &Element, ctx: &Context, problems: &mut Problems) -> Option<Dial> {
     let before = problems.len();
     let mut a = Attrs::of(el, problems);
     let method = a.method();

@@ -17,10 +17,10 @@ use crate::app::problem::{Location, Problems};
 use crate::app::{Context, Hook};
 
 /// Most digits a `<Gather>` without `numDigits` collects.
-pub const MAX_DIGITS: u32 = 64;
+pub(crate) const MAX_DIGITS: u32 = 64;
 
 /// Reads `<Gather>`.
-pub fn read_gather(
+pub(crate) fn read_gather(
     el: &Element,
     source: Source<'_>,
     ctx: &Context,

@@ -10,13 +10,13 @@
 //! with a notice. A `<Gather>` is followed only when nothing was entered,
 //! which the call engine applies for RCML applications.
 
-pub mod attrs;
-pub mod dial;
-pub mod gather;
-pub mod nouns;
-pub mod params;
-pub mod verbs;
-pub mod xml;
+pub(crate) mod attrs;
+pub(crate) mod dial;
+pub(crate) mod gather;
+pub(crate) mod nouns;
+pub(crate) mod params;
+pub(crate) mod verbs;
+pub(crate) mod xml;
 
 #[cfg(test)]
 mod tests;
@@ -26,7 +26,7 @@ use crate::app::{Context, Instruction, Reply, ReplyError, Verb};
 use xml::Element;
 
 /// Verbs dialbridge runs.
-pub const VERBS: &[&str] = &[
+pub(crate) const VERBS: &[&str] = &[
     "Dial", "Gather", "Hangup", "Pause", "Play", "Redirect", "Reject", "Say",
 ];
 
@@ -39,13 +39,17 @@ const UNSUPPORTED: &[&str] = &[
 /// Where the document came from: its URL is the default `action` of a
 /// `<Gather>` that names none (as in TwiML).
 #[derive(Debug, Clone, Copy)]
-pub struct Source<'a> {
+pub(crate) struct Source<'a> {
     /// The URL the document was fetched from.
-    pub url: &'a str,
+    pub(crate) url: &'a str,
 }
 
 /// Reads an RCML document. Blank text is an empty reply.
-pub fn parse_document(text: &str, source: Source<'_>, ctx: &Context) -> Result<Reply, ReplyError> {
+pub(crate) fn parse_document(
+    text: &str,
+    source: Source<'_>,
+    ctx: &Context,
+) -> Result<Reply, ReplyError> {
     // A byte-order mark some editors and frameworks put first is not text.
     let text = text.trim_start_matches('\u{feff}');
     if text.trim().is_empty() {
@@ -165,7 +169,7 @@ pub(crate) fn no_children(el: &Element, problems: &mut Problems) {
 }
 
 /// The RCML element name of `verb`.
-pub fn element_name(verb: &Verb) -> &'static str {
+pub(crate) fn element_name(verb: &Verb) -> &'static str {
     match verb {
         Verb::Dial(_) => "Dial",
         Verb::SendDtmf(_) => "Play",
@@ -184,7 +188,7 @@ pub fn element_name(verb: &Verb) -> &'static str {
 /// The element path of the `index`th verb of a document read into
 /// `instructions` (verbs map one to one onto the first elements of
 /// `<Response>`).
-pub fn element_path(instructions: &[Instruction], index: usize) -> String {
+pub(crate) fn element_path(instructions: &[Instruction], index: usize) -> String {
     let Some(this) = instructions.get(index) else {
         return String::new();
     };

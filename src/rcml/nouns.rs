@@ -16,7 +16,7 @@ use crate::secret::Secret;
 /// A number as people write it, with the visual separators RCML allows
 /// (`-`, spaces, `(`, `)`, `.`) removed, checked as a phone number and
 /// sent through the default carrier.
-pub fn read_number_text(text: &str, ctx: &Context) -> Result<Target, String> {
+pub(crate) fn read_number_text(text: &str, ctx: &Context) -> Result<Target, String> {
     let number: String = text
         .chars()
         .filter(|c| !matches!(c, '-' | ' ' | '(' | ')' | '.' | '\t' | '\n' | '\r'))
@@ -54,7 +54,7 @@ fn target(kind: TargetKind) -> Target {
 }
 
 /// Reads one noun of a `<Dial>`.
-pub fn read_noun(el: &Element, ctx: &Context, problems: &mut Problems) -> Option<Target> {
+pub(crate) fn read_noun(el: &Element, ctx: &Context, problems: &mut Problems) -> Option<Target> {
     let before = problems.len();
     let mut a = Attrs::of(el, problems);
     let method = a.method();

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 /// `ApiVersion` sent with every request (Twilio's current API version;
 /// Restcomm applications do not check it).
-pub const API_VERSION: &str = "2010-04-01";
+pub(crate) const API_VERSION: &str = "2010-04-01";
 
 /// Fields renamed one to one: (engine's name, RCML's name).
 const RENAMED: &[(&str, &str)] = &[
@@ -35,7 +35,7 @@ const RENAMED: &[(&str, &str)] = &[
 
 /// Twilio's `CallStatus` for the engine's `call_status`: Twilio has no
 /// `trying` or `early-media` (both are `ringing` to it).
-pub fn call_status(s: &str) -> &str {
+pub(crate) fn call_status(s: &str) -> &str {
     match s {
         "trying" | "early-media" => "ringing",
         other => other,
@@ -44,7 +44,7 @@ pub fn call_status(s: &str) -> &str {
 
 /// Twilio's `Direction`: `inbound`, `outbound-api` (a call dialbridge
 /// originated), `outbound-dial` (a dialed leg, in its screening request).
-pub fn direction(payload: &Map<String, Value>) -> &'static str {
+pub(crate) fn direction(payload: &Map<String, Value>) -> &'static str {
     if payload.contains_key("parent_call_sid") {
         return "outbound-dial";
     }
@@ -57,7 +57,7 @@ pub fn direction(payload: &Map<String, Value>) -> &'static str {
 /// The parameters of a request carrying `payload`, in the order built
 /// (the signature sorts them itself). Null values are left out; nested
 /// values are sent as their JSON text.
-pub fn params(payload: &Value) -> Vec<(String, String)> {
+pub(crate) fn params(payload: &Value) -> Vec<(String, String)> {
     let Some(p) = payload.as_object() else {
         return Vec::new();
     };

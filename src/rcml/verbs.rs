@@ -16,14 +16,14 @@ use crate::app::say::{MAX_TEXT, Say};
 use crate::app::{Context, Hook, Verb};
 
 /// Longest `<Pause length>`, in seconds.
-pub const MAX_PAUSE: u64 = 3600;
+pub(crate) const MAX_PAUSE: u64 = 3600;
 
 /// TwiML voice names that name no voice of FreeSWITCH's engine: they speak
 /// with `[tts] voice`.
 const TWILIO_VOICES: &[&str] = &["man", "woman", "alice"];
 
 /// `loop`: 0 = forever, else 1 to 1000 times (default once).
-pub fn read_loop(a: &mut Attrs<'_, '_>) -> Loop {
+pub(crate) fn read_loop(a: &mut Attrs<'_, '_>) -> Loop {
     match a.integer("loop", 0, 1000, "repetitions (0 = forever)") {
         Some(0) => Loop::Forever,
         Some(n) => Loop::Times(n as u32),
@@ -32,7 +32,7 @@ pub fn read_loop(a: &mut Attrs<'_, '_>) -> Loop {
 }
 
 /// `<Say voice language loop>text</Say>`.
-pub fn read_say(el: &Element, problems: &mut Problems) -> Option<Say> {
+pub(crate) fn read_say(el: &Element, problems: &mut Problems) -> Option<Say> {
     let mut a = Attrs::of(el, problems);
     let repeat = read_loop(&mut a);
     let word = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
@@ -99,7 +99,7 @@ fn no_children_ssml(el: &Element, problems: &mut Problems) {
 
 /// `<Play>` as a verb: audio (`<Play loop>url</Play>`), or DTMF digits
 /// sent to the caller (`<Play digits="1234#"/>`, `w` a half-second pause).
-pub fn read_play_verb(el: &Element, ctx: &Context, problems: &mut Problems) -> Option<Verb> {
+pub(crate) fn read_play_verb(el: &Element, ctx: &Context, problems: &mut Problems) -> Option<Verb> {
     let Some(digits) = el.attrs.iter().find(|(k, _)| k == "digits").map(|(_, v)| v) else {
         return read_play(el, ctx, problems).map(Verb::Play);
     };
@@ -130,7 +130,7 @@ pub fn read_play_verb(el: &Element, ctx: &Context, problems: &mut Problems) -> O
 
 /// `<Play loop>url</Play>` (digits are only sent by a `<Play>` verb of
 /// its own, not inside `<Gather>`).
-pub fn read_play(el: &Element, ctx: &Context, problems: &mut Problems) -> Option<Play> {
+pub(crate) fn read_play(el: &Element, ctx: &Context, problems: &mut Problems) -> Option<Play> {
     let mut a = Attrs::of(el, problems);
     let repeat = read_loop(&mut a);
     if a.str("digits").is_some() {
@@ -175,7 +175,7 @@ pub fn read_play(el: &Element, ctx: &Context, problems: &mut Problems) -> Option
 }
 
 /// `<Pause length>` (default 1 second).
-pub fn read_pause(el: &Element, problems: &mut Problems) -> Option<Pause> {
+pub(crate) fn read_pause(el: &Element, problems: &mut Problems) -> Option<Pause> {
     let mut a = Attrs::of(el, problems);
     let length = a.integer("length", 1, MAX_PAUSE, "seconds").unwrap_or(1) as u32;
     a.finish();
@@ -187,7 +187,7 @@ pub fn read_pause(el: &Element, problems: &mut Problems) -> Option<Pause> {
 }
 
 /// `<Hangup/>`.
-pub fn read_hangup(el: &Element, problems: &mut Problems) -> Option<Verb> {
+pub(crate) fn read_hangup(el: &Element, problems: &mut Problems) -> Option<Verb> {
     Attrs::of(el, problems).finish();
     no_children(el, problems);
     Some(Verb::Hangup(Hangup {
@@ -197,7 +197,7 @@ pub fn read_hangup(el: &Element, problems: &mut Problems) -> Option<Verb> {
 
 /// `<Reject reason="rejected|busy"/>`: 603 Decline or 486 Busy Here before
 /// the call is answered (an answered call is hung up).
-pub fn read_reject(el: &Element, problems: &mut Problems) -> Option<SipDecline> {
+pub(crate) fn read_reject(el: &Element, problems: &mut Problems) -> Option<SipDecline> {
     let mut a = Attrs::of(el, problems);
     let status = match a.str("reason") {
         None | Some("rejected") => Some(603),
@@ -220,7 +220,7 @@ pub fn read_reject(el: &Element, problems: &mut Problems) -> Option<SipDecline> 
 }
 
 /// `<Redirect method>url</Redirect>`.
-pub fn read_redirect(el: &Element, problems: &mut Problems) -> Option<Redirect> {
+pub(crate) fn read_redirect(el: &Element, problems: &mut Problems) -> Option<Redirect> {
     let mut a = Attrs::of(el, problems);
     let method = a.method();
     let url = el.text();

@@ -11,27 +11,27 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
 /// Deepest nesting accepted (`Response/Dial/Number` is 3).
-pub const MAX_DEPTH: usize = 16;
+pub(crate) const MAX_DEPTH: usize = 16;
 /// Most elements in one document.
-pub const MAX_ELEMENTS: usize = 10_000;
+pub(crate) const MAX_ELEMENTS: usize = 10_000;
 
 /// One element: its name, attributes in document order, children, and
 /// where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Element {
+pub(crate) struct Element {
     /// Tag name as written (RCML names are case-sensitive).
-    pub name: String,
+    pub(crate) name: String,
     /// Attributes, unescaped.
-    pub attrs: Vec<(String, String)>,
+    pub(crate) attrs: Vec<(String, String)>,
     /// Child elements and text, in order.
-    pub children: Vec<Node>,
+    pub(crate) children: Vec<Node>,
     /// Element path, `/Response/Dial[1]`.
-    pub path: String,
+    pub(crate) path: String,
 }
 
 /// Content of an element.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Node {
+pub(crate) enum Node {
     /// A child element.
     Element(Element),
     /// Character data (text and CDATA, references resolved).
@@ -40,7 +40,7 @@ pub enum Node {
 
 impl Element {
     /// The child elements.
-    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+    pub(crate) fn elements(&self) -> impl Iterator<Item = &Element> {
         self.children.iter().filter_map(|n| match n {
             Node::Element(e) => Some(e),
             Node::Text(_) => None,
@@ -48,7 +48,7 @@ impl Element {
     }
 
     /// The element's own text (not its children's), trimmed.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let mut s = String::new();
         for n in &self.children {
             if let Node::Text(t) = n {
@@ -59,13 +59,13 @@ impl Element {
     }
 
     /// The path of attribute `name`: `/Response/Dial[1]/@timeout`.
-    pub fn attr_path(&self, name: &str) -> String {
+    pub(crate) fn attr_path(&self, name: &str) -> String {
         format!("{}/@{name}", self.path)
     }
 }
 
 /// Reads `text` into its root element.
-pub fn parse(text: &str) -> Result<Element, String> {
+pub(crate) fn parse(text: &str) -> Result<Element, String> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;

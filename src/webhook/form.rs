@@ -18,13 +18,13 @@ use crate::config::Settings;
 use crate::secret::Secret;
 
 /// The signature header.
-pub const HEADER: &str = "X-Twilio-Signature";
+pub(crate) const HEADER: &str = "X-Twilio-Signature";
 
 /// The declared format of each configured hook: the application's
 /// (`call_hook`, and every hook its replies name), `call_status_hook`'s and
 /// `error_hook`'s.
 #[derive(Debug, Clone, Copy)]
-pub struct Formats {
+pub(crate) struct Formats {
     app: Format,
     status: Format,
     error: Format,
@@ -32,7 +32,7 @@ pub struct Formats {
 
 impl Formats {
     /// The formats `settings` declare.
-    pub fn of(settings: &Settings) -> Self {
+    pub(crate) fn of(settings: &Settings) -> Self {
         let declared = |h: &Option<crate::app::hook::HookSpec>| {
             h.as_ref().map_or(Format::Auto, |h| h.format())
         };
@@ -44,7 +44,7 @@ impl Formats {
     }
 
     /// The format a request of `kind` is sent in.
-    pub fn of_kind(self, kind: HookKind) -> Format {
+    pub(crate) fn of_kind(self, kind: HookKind) -> Format {
         match kind {
             HookKind::Status => self.status,
             HookKind::Error => self.error,
@@ -55,7 +55,7 @@ impl Formats {
 
 /// The RCML request for `payload` to `url`: a form POST or a GET with a
 /// query, with `X-Twilio-Signature` when `secret` is set.
-pub fn build(
+pub(crate) fn build(
     client: &reqwest::Client,
     url: &Url,
     method: Method,
@@ -85,19 +85,19 @@ pub fn build(
 /// What to send: the URL (with the parameters in its query for a GET),
 /// the form body for a POST, and the text the signature covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormRequest {
+pub(crate) struct FormRequest {
     /// Where the request goes.
-    pub url: Url,
+    pub(crate) url: Url,
     /// The form body (POST), or None (GET).
-    pub body: Option<String>,
+    pub(crate) body: Option<String>,
     /// The URL as the signature covers it: without credentials.
-    pub signed_url: String,
+    pub(crate) signed_url: String,
     /// The POST parameters, for the signature (empty for a GET).
-    pub signed_params: Vec<(String, String)>,
+    pub(crate) signed_params: Vec<(String, String)>,
 }
 
 /// Builds the request for `payload` to `url` with `method`.
-pub fn request(url: &Url, method: Method, payload: &Value) -> FormRequest {
+pub(crate) fn request(url: &Url, method: Method, payload: &Value) -> FormRequest {
     let params = crate::rcml::params::params(payload);
     let mut url = url.clone();
     let body = match method {

@@ -53,17 +53,17 @@ pub(crate) async fn keep_control(call: &Call) -> Result<(), SocketError> {
 /// A REFER the caller's bridge ended with, as FreeSWITCH left it on the
 /// caller's channel (`sip_refer_to`, `sip_h_Referred-By`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Referred {
+pub(crate) struct Referred {
     /// The Refer-To header (`<sip:2000@example.com>`).
-    pub refer_to: String,
+    pub(crate) refer_to: String,
     /// The Referred-By header, when the REFER had one.
-    pub referred_by: Option<String>,
+    pub(crate) referred_by: Option<String>,
 }
 
 impl Referred {
     /// The REFER that ended a bridge, from the bridge's completion event's
     /// channel variables; None when the bridge did not end by a REFER.
-    pub fn from_variables(var: impl Fn(&str) -> Option<String>) -> Option<Self> {
+    pub(crate) fn from_variables(var: impl Fn(&str) -> Option<String>) -> Option<Self> {
         let refer_to = var("sip_refer_to").filter(|v| !v.trim().is_empty())?;
         Some(Referred {
             refer_to,
@@ -73,7 +73,7 @@ impl Referred {
 
     /// jambonz's `refer_details`: `referring_call_sid` is the callee that
     /// sent the REFER, `referred_call_sid` the caller it transfers.
-    pub fn details(&self, referring: Option<&str>, referred: &str) -> Value {
+    pub(crate) fn details(&self, referring: Option<&str>, referred: &str) -> Value {
         let mut d = Map::new();
         d.insert("sip_refer_to".into(), json!(self.refer_to));
         if let Some(user) = uri_user(&self.refer_to) {
@@ -97,7 +97,7 @@ impl Referred {
 /// `2000`; `tel:+15551234` -> `+15551234`), as jambonz's `refer_to_user`.
 /// None when there is none (`sip:host`). Pure text handling: the result is
 /// only reported to the application, never dialled.
-pub fn uri_user(value: &str) -> Option<String> {
+pub(crate) fn uri_user(value: &str) -> Option<String> {
     let inner = match (value.find('<'), value.rfind('>')) {
         (Some(a), Some(b)) if a < b => &value[a + 1..b],
         _ => value.trim(),

@@ -9,16 +9,16 @@ use crate::secret::Secret;
 
 /// The configured keys, kept only as digests.
 #[derive(Clone)]
-pub struct Keys(Vec<[u8; 32]>);
+pub(crate) struct Keys(Vec<[u8; 32]>);
 
 impl Keys {
     /// The digests of `keys`.
-    pub fn new(keys: &[Secret]) -> Self {
+    pub(crate) fn new(keys: &[Secret]) -> Self {
         Self(keys.iter().map(|k| digest(k.expose())).collect())
     }
 
     /// True when `token` is one of the keys.
-    pub fn accepts(&self, token: &str) -> bool {
+    pub(crate) fn accepts(&self, token: &str) -> bool {
         let offered = digest(token);
         self.0
             .iter()
@@ -28,7 +28,7 @@ impl Keys {
 
 /// The token of an `Authorization` header value: `Bearer <token>` (the
 /// scheme in any case, as RFC 7235 says).
-pub fn bearer(header: &str) -> Option<&str> {
+pub(crate) fn bearer(header: &str) -> Option<&str> {
     let (scheme, token) = header.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")

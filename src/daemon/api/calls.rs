@@ -22,11 +22,11 @@ use crate::call::handle::{CallHandle, CommandError, HangupCause, Snapshot};
 const SNAPSHOT_WAIT: Duration = Duration::from_secs(2);
 
 /// The query fields of the list route.
-pub const LIST_FILTERS: &[&str] = &["direction", "call_status"];
+pub(crate) const LIST_FILTERS: &[&str] = &["direction", "call_status"];
 
 /// `GET .../Calls`: the live calls, filtered by `direction` and
 /// `call_status` when given.
-pub async fn list(
+pub(crate) async fn list(
     State(s): State<ApiState>,
     Path(_account_sid): Path<String>,
     Query(filter): Query<HashMap<String, String>>,
@@ -63,7 +63,7 @@ pub async fn list(
 
 /// `GET .../Calls/{call_sid}`: the call's hook fields, and `dial_legs`
 /// while a dial rings or is bridged.
-pub async fn retrieve(
+pub(crate) async fn retrieve(
     State(s): State<ApiState>,
     Path((_account_sid, call_sid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
@@ -83,7 +83,7 @@ pub async fn retrieve(
 
 /// `DELETE .../Calls/{call_sid}`: hangs the call up (NORMAL_CLEARING);
 /// 204 once FreeSWITCH accepted it.
-pub async fn hangup(
+pub(crate) async fn hangup(
     State(s): State<ApiState>,
     Path((_account_sid, call_sid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
@@ -93,7 +93,7 @@ pub async fn hangup(
 
 /// `POST` (or `PUT`) `.../Calls/{call_sid}`: one action; 202 once
 /// FreeSWITCH accepted it.
-pub async fn update(
+pub(crate) async fn update(
     State(s): State<ApiState>,
     Path((_account_sid, call_sid)): Path<(String, String)>,
     body: Bytes,

@@ -42,7 +42,7 @@ use crate::freeswitch::dialstring::compile;
 use crate::webhook::{HookKind, Webhooks};
 
 /// `POST .../Calls`.
-pub async fn create(
+pub(crate) async fn create(
     State(s): State<ApiState>,
     Path(_account_sid): Path<String>,
     body: Bytes,
@@ -150,7 +150,7 @@ async fn run(settings: &Settings, command: &str, ring: Duration) -> Result<(), S
 }
 
 /// The call status and SIP code for an originate's `-ERR <cause>`.
-pub fn outcome(reply: &str) -> (&'static str, u16) {
+pub(crate) fn outcome(reply: &str) -> (&'static str, u16) {
     let cause = reply
         .trim()
         .strip_prefix("-ERR")
@@ -168,7 +168,7 @@ pub fn outcome(reply: &str) -> (&'static str, u16) {
 }
 
 /// The fields of a status hook for a call that has no task (not answered).
-pub fn payload(
+pub(crate) fn payload(
     settings: &Settings,
     uuid: &str,
     o: &Origination,

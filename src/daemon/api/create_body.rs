@@ -14,7 +14,7 @@ use crate::call::origination::Origination;
 
 /// The fields a createCall body may carry (the OpenAPI test holds the
 /// document to this list).
-pub const FIELDS: &[&str] = &[
+pub(crate) const FIELDS: &[&str] = &[
     "from",
     "to",
     "call_hook",
@@ -28,19 +28,19 @@ pub const FIELDS: &[&str] = &[
 ];
 
 /// Ring time when `timeout` is not given, as jambonz's createCall.
-pub const TIMEOUT: u64 = 60;
+pub(crate) const TIMEOUT: u64 = 60;
 
 /// A createCall request, read.
 #[derive(Debug, Clone)]
-pub struct CreateCall {
+pub(crate) struct CreateCall {
     /// The one-target dial the originate is compiled from.
-    pub dial: Dial,
+    pub(crate) dial: Dial,
     /// What the call's task starts with once answered.
-    pub origination: Origination,
+    pub(crate) origination: Origination,
 }
 
 /// Reads `body` against the installation's `ctx`.
-pub fn read(body: &Value, ctx: &Context) -> Result<CreateCall, ApiError> {
+pub(crate) fn read(body: &Value, ctx: &Context) -> Result<CreateCall, ApiError> {
     let Some(f) = body.as_object() else {
         return Err(ApiError::field("", "the body must be a JSON object"));
     };

@@ -11,27 +11,27 @@ use serde_json::json;
 
 /// One wrong field of a request body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldProblem {
+pub(crate) struct FieldProblem {
     /// JSON pointer of the field (`/to/number`).
-    pub pointer: String,
+    pub(crate) pointer: String,
     /// What is wrong and what to send instead.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// An error answer of the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     /// The HTTP status.
-    pub status: StatusCode,
+    pub(crate) status: StatusCode,
     /// The message.
-    pub msg: String,
+    pub(crate) msg: String,
     /// The body's problems, for 400.
-    pub errors: Vec<FieldProblem>,
+    pub(crate) errors: Vec<FieldProblem>,
 }
 
 impl ApiError {
     /// An error with `status` and `msg`.
-    pub fn new(status: StatusCode, msg: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, msg: impl Into<String>) -> Self {
         Self {
             status,
             msg: msg.into(),
@@ -40,7 +40,7 @@ impl ApiError {
     }
 
     /// 400 for the field at `pointer`.
-    pub fn field(pointer: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn field(pointer: &str, message: impl Into<String>) -> Self {
         Self::invalid(vec![FieldProblem {
             pointer: pointer.into(),
             message: message.into(),
@@ -48,7 +48,7 @@ impl ApiError {
     }
 
     /// 400 listing `errors`.
-    pub fn invalid(errors: Vec<FieldProblem>) -> Self {
+    pub(crate) fn invalid(errors: Vec<FieldProblem>) -> Self {
         let msg = match errors.as_slice() {
             [one] => format!("invalid request body: {}: {}", one.pointer, one.message),
             many => format!("invalid request body: {} problems", many.len()),
@@ -61,7 +61,7 @@ impl ApiError {
     }
 
     /// 404 for a call that is not live here.
-    pub fn unknown_call(call_sid: &str) -> Self {
+    pub(crate) fn unknown_call(call_sid: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
             format!("no live call {call_sid} (it ended, or never was on this dialbridge)"),
@@ -69,7 +69,7 @@ impl ApiError {
     }
 
     /// 409: the action does not apply to the call as it is.
-    pub fn conflict(msg: impl Into<String>) -> Self {
+    pub(crate) fn conflict(msg: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, msg)
     }
 }

@@ -21,14 +21,14 @@ use axum::routing::get;
 use tokio::sync::watch;
 use tracing::debug;
 
-pub mod auth;
-pub mod calls;
+pub(crate) mod auth;
+pub(crate) mod calls;
 pub mod cli;
-pub mod create;
-pub mod create_body;
-pub mod error;
-pub mod openapi;
-pub mod update;
+pub(crate) mod create;
+pub(crate) mod create_body;
+pub(crate) mod error;
+pub(crate) mod openapi;
+pub(crate) mod update;
 
 use super::listener::CallSlots;
 use super::registry::Registry;
@@ -39,26 +39,26 @@ use error::ApiError;
 
 /// What the API's handlers share.
 #[derive(Clone)]
-pub struct ApiState {
+pub(crate) struct ApiState {
     /// Every live call, with its handle.
-    pub calls: Registry,
+    pub(crate) calls: Registry,
     /// The control connection, for commands that need no call task.
-    pub control: Control,
+    pub(crate) control: Control,
     /// The configuration new calls start with.
-    pub settings: watch::Receiver<Arc<Settings>>,
+    pub(crate) settings: watch::Receiver<Arc<Settings>>,
     /// The webhook client (status hooks of calls not answered).
-    pub http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     /// Work the drain waits for (originates in progress).
-    pub tasks: Tasks,
+    pub(crate) tasks: Tasks,
     /// The daemon's call slots: created calls count against max_calls.
-    pub slots: CallSlots,
+    pub(crate) slots: CallSlots,
     keys: auth::Keys,
 }
 
 impl ApiState {
     /// The state for a daemon whose `[api]` holds `keys`.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub(crate) fn new(
         calls: Registry,
         control: Control,
         settings: watch::Receiver<Arc<Settings>>,
@@ -80,12 +80,12 @@ impl ApiState {
 }
 
 /// The base path of the call routes.
-pub const CALLS: &str = "/v1/Accounts/{account_sid}/Calls";
+pub(crate) const CALLS: &str = "/v1/Accounts/{account_sid}/Calls";
 /// The list with a trailing slash, as `@jambonz/node-client`'s
 /// `calls.list()` asks for it.
-pub const CALLS_SLASH: &str = "/v1/Accounts/{account_sid}/Calls/";
+pub(crate) const CALLS_SLASH: &str = "/v1/Accounts/{account_sid}/Calls/";
 /// One call's path.
-pub const CALL: &str = "/v1/Accounts/{account_sid}/Calls/{call_sid}";
+pub(crate) const CALL: &str = "/v1/Accounts/{account_sid}/Calls/{call_sid}";
 
 /// Every method and path the router serves behind the key (the OpenAPI
 /// tests hold the document, and the running router, to this list).
@@ -100,7 +100,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 ];
 
 /// The router.
-pub fn router(state: ApiState) -> Router {
+pub(crate) fn router(state: ApiState) -> Router {
     let calls = Router::new()
         .route(CALLS, get(calls::list).post(create::create))
         .route(CALLS_SLASH, get(calls::list))

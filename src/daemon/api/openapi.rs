@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 /// The document.
-pub fn document() -> Value {
+pub(crate) fn document() -> Value {
     let sid = json!({"name": "account_sid", "in": "path", "required": true,
                      "description": "Any value: dialbridge serves one account.",
                      "schema": {"type": "string"}});

@@ -10,7 +10,7 @@ use crate::app::rules;
 
 /// The fields an updateCall body may carry (the OpenAPI test holds the
 /// document to this list).
-pub const FIELDS: &[&str] = &[
+pub(crate) const FIELDS: &[&str] = &[
     "call_hook",
     "child_call_hook",
     "call_status",
@@ -28,7 +28,7 @@ pub const FIELDS: &[&str] = &[
 
 /// What an updateCall asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Update {
+pub(crate) enum Update {
     /// `call_hook`: run this hook's application instead.
     Redirect(Hook),
     /// `call_status: "completed"`: hang up.
@@ -48,10 +48,10 @@ pub enum Update {
 
 /// The default length of a digit sent by `dtmf` (FreeSWITCH's own default
 /// for `uuid_send_dtmf` is 2000 ms / 8 = 250 ms).
-pub const DTMF_MS: u64 = 250;
+pub(crate) const DTMF_MS: u64 = 250;
 
 /// Reads `body`.
-pub fn parse(body: &Value) -> Result<Update, ApiError> {
+pub(crate) fn parse(body: &Value) -> Result<Update, ApiError> {
     let Some(fields) = body.as_object() else {
         return Err(ApiError::field("", "the body must be a JSON object"));
     };
@@ -135,7 +135,7 @@ fn not_supported(field: &str) -> String {
 }
 
 /// A hook given as a URL or `{url, method, username, password}`.
-pub fn hook(value: &Value, pointer: &str) -> Result<Hook, ApiError> {
+pub(crate) fn hook(value: &Value, pointer: &str) -> Result<Hook, ApiError> {
     let spec: HookSpec = serde_json::from_value(value.clone()).map_err(|_| {
         ApiError::field(
             pointer,
