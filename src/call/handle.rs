@@ -307,22 +307,8 @@ async fn answer_aside(
             Aside::Nothing
         }
         Command::Redirect { hook, reply } => {
-            let done = match caller {
-                Some((commander, uuid)) => {
-                    info!("redirect asked through the call's handle; breaking off the verb");
-                    commander
-                        .api(&format!("uuid_break {uuid} all"))
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| CommandError::Refused(e.to_string()))
-                }
-                None => Err(CommandError::Refused(
-                    "the call's socket is not set up yet".into(),
-                )),
-            };
-            if let Err(e) = &done {
-                warn!(error = %e, "redirect through the call's handle failed");
-            }
+            info!("redirect asked through the call's handle; breaking off the verb");
+            let done = on_caller(caller, "redirect", |uuid| format!("uuid_break {uuid} all")).await;
             let ok = done.is_ok();
             let _ = reply.send(done);
             if ok {
@@ -332,26 +318,14 @@ async fn answer_aside(
             }
         }
         Command::Hangup { cause, reply } => {
-            let done = match caller {
-                Some((commander, uuid)) => {
-                    info!(
-                        cause = cause.as_str(),
-                        "hangup asked through the call's handle"
-                    );
-                    let kill = crate::freeswitch::command::uuid_kill(uuid, cause);
-                    commander
-                        .api(&kill)
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| CommandError::Refused(e.to_string()))
-                }
-                None => Err(CommandError::Refused(
-                    "the call's socket is not set up yet".into(),
-                )),
-            };
-            if let Err(e) = &done {
-                warn!(error = %e, "hangup through the call's handle failed");
-            }
+            info!(
+                cause = cause.as_str(),
+                "hangup asked through the call's handle"
+            );
+            let done = on_caller(caller, "hangup", |uuid| {
+                crate::freeswitch::command::uuid_kill(uuid, cause)
+            })
+            .await;
             let sent = done.is_ok();
             let _ = reply.send(done);
             if sent {
@@ -361,6 +335,30 @@ async fn answer_aside(
             }
         }
     }
+}
+
+/// Sends the API command `command(<caller's uuid>)` on the caller's socket
+/// for a command answered aside; `what` names it in the warning a failure
+/// logs.
+async fn on_caller(
+    caller: Option<&(Commander, String)>,
+    what: &str,
+    command: impl FnOnce(&str) -> String,
+) -> Result<(), CommandError> {
+    let done = match caller {
+        Some((commander, uuid)) => commander
+            .api(&command(uuid))
+            .await
+            .map(|_| ())
+            .map_err(|e| CommandError::Refused(e.to_string())),
+        None => Err(CommandError::Refused(
+            "the call's socket is not set up yet".into(),
+        )),
+    };
+    if let Err(e) = &done {
+        warn!(error = %e, "{what} through the call's handle failed");
+    }
+    done
 }
 
 #[cfg(test)]

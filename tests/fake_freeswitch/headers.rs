@@ -4,7 +4,7 @@
 //! extra headers a leg's INVITE carries. Exists so a test can assert what
 //! a callee (or Kamailio behind it) would receive.
 //!
-//! From FreeSWITCH's source (signalwire/freeswitch):
+//! What FreeSWITCH does here, as read in its code (docs/freeswitch.md: facts marked "source"; nothing of FreeSWITCH is built or copied here):
 //! * sofia.c `sofia_handle_sip_i_invite`: an inbound INVITE's unknown
 //!   `X-` headers become `sip_h_<Name>` variables on the caller; a repeated
 //!   header becomes `sip_h_<Name>-1`, `-2`, ...
