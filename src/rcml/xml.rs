@@ -47,7 +47,9 @@ impl Element {
         })
     }
 
-    /// The element's own text (not its children's), trimmed.
+    /// The element's own text (not its children's), trimmed, with its
+    /// line breaks and tabs (a document's layout) as spaces: no value of a
+    /// document can end a line of the ESL protocol.
     pub(crate) fn text(&self) -> String {
         let mut s = String::new();
         for n in &self.children {
@@ -55,7 +57,16 @@ impl Element {
                 s.push_str(t);
             }
         }
-        s.trim().to_owned()
+        s.trim()
+            .chars()
+            .map(|c| {
+                if matches!(c, '\r' | '\n' | '\t') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect()
     }
 
     /// The path of attribute `name`: `/Response/Dial[1]/@timeout`.
@@ -100,10 +111,10 @@ pub(crate) fn parse(text: &str) -> Result<Element, String> {
                     ));
                 }
                 let el = open(&start, &stack)?;
-                close(el, &mut stack, &mut root);
+                close(el, &mut stack, &mut root)?;
             }
             Event::End(_) => match stack.pop() {
-                Some(el) => close(el, &mut stack, &mut root),
+                Some(el) => close(el, &mut stack, &mut root)?,
                 None => return Err(format!("an end tag without its start tag (near byte {at})")),
             },
             Event::Text(t) => {
@@ -196,6 +207,9 @@ fn open(start: &BytesStart<'_>, stack: &[Element]) -> Result<Element, String> {
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|e| format!("{path}/@{key}: {e}"))?
             .into_owned();
+        if let Some(why) = unsafe_for_freeswitch(&value, true) {
+            return Err(format!("{path}/@{key}: contains {why}; remove it"));
+        }
         if attrs.iter().any(|(k, _)| *k == key) {
             return Err(format!("{path}: attribute `{key}` is given twice"));
         }
@@ -209,16 +223,58 @@ fn open(start: &BytesStart<'_>, stack: &[Element]) -> Result<Element, String> {
     })
 }
 
-fn close(el: Element, stack: &mut [Element], root: &mut Option<Element>) {
+fn close(el: Element, stack: &mut [Element], root: &mut Option<Element>) -> Result<(), String> {
+    if let Some(why) = unsafe_for_freeswitch(&el.text(), false) {
+        return Err(format!("{}: contains {why}; remove it", el.path));
+    }
     match stack.last_mut() {
         Some(parent) => parent.children.push(Node::Element(el)),
         None => *root = Some(el),
+    }
+    Ok(())
+}
+
+/// What in a document's value FreeSWITCH would act on instead of passing
+/// on, as the jambonz reader refuses it (`jambonz::fields::check_text`):
+/// `${` (variable or API expansion), NUL, and in attributes a line break
+/// (it would end a protocol line; an element's text has its line breaks
+/// turned to spaces by [`Element::text`]).
+fn unsafe_for_freeswitch(s: &str, attribute: bool) -> Option<&'static str> {
+    if s.contains("${") {
+        Some("`${`, which FreeSWITCH would expand as a variable or an API call")
+    } else if s.contains('\0') {
+        Some("a NUL character")
+    } else if attribute && s.contains(['\r', '\n']) {
+        Some("a line break, which would end a protocol line")
+    } else {
+        None
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nothing_freeswitch_would_act_on_passes() {
+        let say = parse("<Response><Say>\n  Hello\r\n\tworld\n</Say></Response>").expect("layout");
+        let text = say.elements().next().map(Element::text).unwrap_or_default();
+        assert!(
+            text.starts_with("Hello") && text.ends_with("world"),
+            "{text:?}"
+        );
+        assert!(!text.contains(['\r', '\n', '\t']), "{text:?}");
+        for doc in [
+            "<Response><Say>hi ${system(id)}</Say></Response>",
+            "<Response><Say>hi $&#123;x}</Say></Response>",
+            "<Response><Play>https://x.example/a.wav?${x}</Play></Response>",
+            "<Response><Dial callerId=\"+1555&#10;1234\">+15551234</Dial></Response>",
+            "<Response><Dial action=\"/a${x}\">+15551234</Dial></Response>",
+        ] {
+            let e = parse(doc).expect_err(doc);
+            assert!(e.contains("remove it"), "{doc}: {e}");
+        }
+    }
 
     #[test]
     fn paths_count_siblings_of_the_same_name() {
