@@ -1,8 +1,8 @@
 //! The verbs jambonz applications use around a dial, against the fake
 //! switch: `alert` (180 with Alert-Info), `dtmf` (uuid_send_dtmf),
 //! `sip:request` (INFO and MESSAGE in the dialog, §21), `sip:refer`
-//! (deflect, §20), `leave`, `conference` (mod_conference, §19); and `play`'s `timeoutSecs`/`actionHook` and a
-//! fractional `pause`.
+//! (deflect, §20), `leave`, `conference` (mod_conference, §19); `play`'s
+//! `timeoutSecs`, `actionHook` and `seekOffset`; a fractional `pause`.
 
 mod dialing;
 mod fake_freeswitch;
@@ -200,6 +200,48 @@ async fn play_action_hook_replaces_the_rest_when_the_play_completes() {
     call.finished(WAIT).await.expect("the call ends");
     assert_eq!(app.requests("/played")[0].json()["reason"], "playCompleted");
     assert_eq!(app_names(&call), ["answer", "playback", "sleep", "hangup"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn play_seek_offset_starts_the_first_file_that_many_samples_in_and_reports_what_played() {
+    let app = App::start().await;
+    app.reply(
+        "/call",
+        Reply::json(json!([
+            {"verb": "play", "url": ["/sounds/two.wav", "/sounds/short.wav"], "loop": 2,
+             "seekOffset": 8000, "actionHook": "/played"},
+        ])),
+    );
+    app.reply("/played", Reply::json(json!([{"verb": "hangup"}])));
+    let d = harness::start(harness::settings(&app)).await;
+    let fake = FakeSwitch::start().await;
+    fake.file_duration("/sounds/two.wav", 2000);
+    fake.file_duration("/sounds/short.wav", 100);
+    let call = fake.call(d.addr, caller());
+    call.finished(WAIT).await.expect("the call ends");
+    let plays: Vec<String> = call
+        .apps()
+        .into_iter()
+        .filter(|(n, _)| n == "playback")
+        .map(|(_, a)| a)
+        .collect();
+    // Only the first file of the first repetition is sought in.
+    assert_eq!(
+        plays,
+        [
+            "/sounds/two.wav@@8000",
+            "/sounds/short.wav",
+            "/sounds/two.wav",
+            "/sounds/short.wav"
+        ]
+    );
+    let body = app.requests("/played")[0].json();
+    assert_eq!(body["reason"], "playCompleted");
+    // 1 s of two.wav after the seek, 2 s in the second round, 2 x 100 ms.
+    assert_eq!(body["playback_milliseconds"], 3200);
+    assert_eq!(body["playback_seconds"], 3);
+    // The position in the last file played (short.wav, 100 ms at 8 kHz).
+    assert_eq!(body["playback_last_offset_pos"], 800);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -46,6 +46,10 @@ pub struct Play {
     /// Told how the play ended; its reply replaces the rest of the
     /// application (jambonz's `actionHook`).
     pub action_hook: Option<super::hook::Hook>,
+    /// Samples to skip at the start of the first file, on the first
+    /// repetition only (jambonz's `seekOffset`; FreeSWITCH's
+    /// `playback <file>@@<samples>`).
+    pub seek_offset: Option<u32>,
 }
 
 /// Checks one audio location.

@@ -220,7 +220,11 @@ fn play_reads_timeout_secs_and_action_hook() {
         p.action_hook.as_ref().map(|h| h.url.as_str()),
         Some("/played")
     );
-    assert!(notices(&reply)[0].starts_with("/0/seekOffset: not supported"));
+    assert_eq!(p.seek_offset, Some(8000));
+    assert!(notices(&reply).is_empty(), "{:?}", notices(&reply));
+    let got = refused(json!([{"verb": "play", "url": "https://m.example.com/a.wav",
+        "seekOffset": "a second"}]));
+    assert_eq!(got[0].0, "/0/seekOffset");
     let got =
         refused(json!([{"verb": "play", "url": "https://m.example.com/a.wav", "timeoutSecs": 0}]));
     assert_eq!(got[0].0, "/0/timeoutSecs");

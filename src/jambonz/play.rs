@@ -84,15 +84,18 @@ pub(crate) fn read_play(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Play> {
         let at = f.at_key("actionHook");
         super::hook::read_hook(v, &at, f.problems())
     });
-    if let Some(v) = f.value("seekOffset") {
-        if v.is_number() || v.is_string() {
-            f.notice(
-                "seekOffset",
-                "not supported by dialbridge yet; the audio plays from its start",
-            );
-        } else {
-            f.problem("seekOffset", "must be a number of samples");
-        }
+    let seek_offset = read_seek_offset(f);
+    if seek_offset.is_some()
+        && let Some(list) = &audio
+        && let Some(Audio::File(path)) = list.first()
+        && path.contains('@')
+    {
+        // FreeSWITCH's playback takes everything after the first `@@` as
+        // the offset, and a path's own `@` hides it.
+        f.problem(
+            "seekOffset",
+            format!("cannot seek in `{path}`: FreeSWITCH cannot seek in a path containing '@'"),
+        );
     }
     Some(Play {
         audio: audio?,
@@ -100,7 +103,31 @@ pub(crate) fn read_play(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Play> {
         early_media,
         timeout_secs,
         action_hook,
+        seek_offset,
     })
+}
+
+/// `seekOffset`: samples to skip at the start (a whole number; jambonz also
+/// takes a string of digits). 0 is no seek.
+fn read_seek_offset(f: &mut Fields<'_, '_>) -> Option<u32> {
+    let v = f.value("seekOffset")?;
+    let n = match v {
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        other => other
+            .as_f64()
+            .filter(|x| x.fract() == 0.0 && *x >= 0.0)
+            .map(|x| x as u64),
+    };
+    match n.and_then(|n| u32::try_from(n).ok()) {
+        Some(n) => (n > 0).then_some(n),
+        None => {
+            f.problem(
+                "seekOffset",
+                "must be a whole number of samples (8000 is one second of 8 kHz audio)",
+            );
+            None
+        }
+    }
 }
 
 /// `timeoutSecs`: a whole number of seconds (jambonz also takes it as a
@@ -143,6 +170,23 @@ mod tests {
         assert_eq!(problems[0].pointer, "/0/url/1");
         assert!(problems[0].message.contains("outside the directories"));
         let ok = serde_json::json!([{"verb": "play", "url": "/srv/sounds/a.wav"}]);
+        assert!(crate::jambonz::parse_value(&ok, &ctx).is_ok());
+    }
+
+    #[test]
+    fn a_seek_in_a_file_whose_name_holds_an_at_sign_is_refused() {
+        let ctx = crate::app::Context {
+            media_dirs: vec!["/srv/sounds".into()],
+            ..Default::default()
+        };
+        let reply = serde_json::json!([{"verb": "play", "url": "/srv/sounds/a@b.wav",
+            "seekOffset": 800}]);
+        let problems = crate::jambonz::parse_value(&reply, &ctx)
+            .map(|_| Vec::new())
+            .unwrap_or_else(|e| e.problems());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].pointer, "/0/seekOffset");
+        let ok = serde_json::json!([{"verb": "play", "url": "/srv/sounds/a@b.wav"}]);
         assert!(crate::jambonz::parse_value(&ok, &ctx).is_ok());
     }
 }

@@ -171,6 +171,7 @@ pub(crate) fn read_play(el: &Element, ctx: &Context, problems: &mut Problems) ->
         early_media: false,
         timeout_secs: None,
         action_hook: None,
+        seek_offset: None,
     })
 }
 
