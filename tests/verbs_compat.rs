@@ -1,6 +1,7 @@
 //! The verbs jambonz applications use around a dial, against the fake
 //! switch: `alert` (180 with Alert-Info), `dtmf` (uuid_send_dtmf),
-//! `sip:request` (INFO and MESSAGE in the dialog, §21), `sip:refer`
+//! `sip:request` (INFO and MESSAGE in the dialog, §21; NOTIFY through
+//! mod_sofia's NOTIFY event), `sip:refer`
 //! (deflect, §20), `leave`, `conference` (mod_conference, §19); `play`'s
 //! `timeoutSecs`, `actionHook` and `seekOffset`; a fractional `pause`.
 
@@ -128,6 +129,39 @@ async fn sip_request_sends_a_message_as_text() {
         "{:?}",
         sent(&call)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sip_request_sends_a_notify_with_its_event_and_a_body_over_several_lines() {
+    let body = "Messages-Waiting: yes\r\nVoice-Message: 2/0\r\n";
+    let (app, call) = run(json!([
+        {"verb": "answer"},
+        {"verb": "sip:request", "method": "NOTIFY", "body": body,
+         "headers": {"Event": "message-summary",
+                     "Content-Type": "application/simple-message-summary"},
+         "actionHook": "/sent"},
+    ]))
+    .await;
+    assert!(
+        sent(&call).contains(&SipSent::EventNotify {
+            event: "message-summary".into(),
+            content_type: "application/simple-message-summary".into(),
+            body: body.into(),
+        }),
+        "{:?}",
+        sent(&call)
+    );
+    // A socket command: no application, so no frame of FreeSWITCH's.
+    let sendevents: Vec<_> = call
+        .commands()
+        .into_iter()
+        .filter(|c| c.verb == "sendevent")
+        .collect();
+    assert_eq!(sendevents.len(), 1, "{sendevents:?}");
+    assert_eq!(app_names(&call), ["answer", "hangup"]);
+    let sent = app.requests("/sent");
+    assert_eq!(sent[0].json()["result"], "success");
+    assert_eq!(sent[0].json()["method"], "NOTIFY");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -23,6 +23,12 @@ impl Headers {
         self.0.is_empty()
     }
 
+    /// Removes the header `name` (any letter case); its value.
+    pub(crate) fn take(&mut self, name: &str) -> Option<String> {
+        let i = self.0.iter().position(|(k, _)| k.eq_ignore_ascii_case(name))?;
+        Some(self.0.remove(i).1)
+    }
+
     /// The pairs.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))

@@ -1,6 +1,7 @@
 //! jambonz's `sip:request`: a SIP request sent inside the caller's dialog
 //! (INFO or MESSAGE: what FreeSWITCH was measured sending, docs/freeswitch.md
-//! §21); the outcome goes to `actionHook`.
+//! §21; NOTIFY through mod_sofia's NOTIFY event, from its code); the
+//! outcome goes to `actionHook`.
 
 use serde::Serialize;
 
@@ -20,6 +21,8 @@ pub struct SipRequest {
     pub(crate) content_type: Option<String>,
     /// Other headers.
     pub(crate) headers: Headers,
+    /// A NOTIFY's `Event` header (the event package, e.g. `talk`).
+    pub(crate) event: Option<String>,
     /// Told the outcome.
     pub(crate) action_hook: Option<Hook>,
 }
@@ -32,6 +35,9 @@ pub(crate) enum InDialogMethod {
     Info,
     /// `uuid_send_message`.
     Message,
+    /// `sendevent NOTIFY` with the caller's `uuid`: mod_sofia sends an
+    /// in-dialog NOTIFY (`Subscription-State: terminated;reason=noresource`).
+    Notify,
 }
 
 impl InDialogMethod {
@@ -40,6 +46,7 @@ impl InDialogMethod {
         match self {
             InDialogMethod::Info => "INFO",
             InDialogMethod::Message => "MESSAGE",
+            InDialogMethod::Notify => "NOTIFY",
         }
     }
 }

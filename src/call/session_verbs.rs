@@ -62,29 +62,42 @@ pub(crate) async fn send_dtmf(call: &mut Call, d: &SendDtmf) -> Result<Next, Soc
     Ok(Next::Continue)
 }
 
-/// `sip:request`: allows mod_sofia to send the method to a far end that did
-/// not advertise it (`fs_send_unsupported_info`/`_message`, §21), then sends
-/// it with the API; the outcome goes to `actionHook`, whose reply (if any)
-/// replaces the rest of the application.
+/// `sip:request`: INFO and MESSAGE allow mod_sofia to send the method to a
+/// far end that did not advertise it (`fs_send_unsupported_info`/`_message`,
+/// §21), then send it with the API; NOTIFY is a `sendevent NOTIFY` (no
+/// frame: a socket command). The outcome goes to `actionHook`, whose reply
+/// (if any) replaces the rest of the application.
 pub(crate) async fn sip_request(call: &mut Call, r: &SipRequest) -> Result<Next, SocketError> {
     let uuid = call.socket.uuid().to_owned();
     let body = r.body.as_deref().unwrap_or_default();
-    let (allow, command) = match r.method {
-        InDialogMethod::Info => (
-            "fs_send_unsupported_info=true",
-            match r.content_type.as_deref().and_then(|c| c.split_once('/')) {
+    let sent = match r.method {
+        InDialogMethod::Notify => {
+            let event = r.event.as_deref().unwrap_or_default();
+            let ct = r.content_type.as_deref().unwrap_or_default();
+            call.socket.notify(event, ct, body).await
+        }
+        InDialogMethod::Info => {
+            let command = match r.content_type.as_deref().and_then(|c| c.split_once('/')) {
                 Some((t, s)) => format!("uuid_send_info {uuid} {t} {s} {body}"),
                 None => format!("uuid_send_info {uuid} {body}"),
-            },
-        ),
-        InDialogMethod::Message => (
-            "fs_send_unsupported_message=true",
-            format!("uuid_send_message {uuid} {body}"),
-        ),
+            };
+            call.socket
+                .execute("set", Some("fs_send_unsupported_info=true"))
+                .await?;
+            call.socket.api(&command).await.map(|_| ())
+        }
+        InDialogMethod::Message => {
+            call.socket
+                .execute("set", Some("fs_send_unsupported_message=true"))
+                .await?;
+            call.socket
+                .api(&format!("uuid_send_message {uuid} {body}"))
+                .await
+                .map(|_| ())
+        }
     };
-    call.socket.execute("set", Some(allow)).await?;
-    let extra = match call.socket.api(&command).await {
-        Ok(_) => json!({"result": "success", "method": r.method.as_str()}),
+    let extra = match sent {
+        Ok(()) => json!({"result": "success", "method": r.method.as_str()}),
         Err(SocketError::Refused { reply, .. }) => {
             json!({"result": "failed", "method": r.method.as_str(), "err": reply.trim()})
         }

@@ -40,12 +40,16 @@ pub(crate) fn line(verb: &Verb) -> Option<String> {
             "sip:request: {} in the dialog ({}), Content-Type {}{}",
             r.method.as_str(),
             match r.method {
-                crate::app::sip_request::InDialogMethod::Info => "uuid_send_info",
-                crate::app::sip_request::InDialogMethod::Message => "uuid_send_message",
+                crate::app::sip_request::InDialogMethod::Info => "uuid_send_info".to_owned(),
+                crate::app::sip_request::InDialogMethod::Message => "uuid_send_message".to_owned(),
+                crate::app::sip_request::InDialogMethod::Notify => format!(
+                    "sendevent NOTIFY, Event {}",
+                    r.event.as_deref().unwrap_or_default()
+                ),
             },
             r.content_type.as_deref().unwrap_or(match r.method {
                 crate::app::sip_request::InDialogMethod::Info => "freeswitch/data",
-                crate::app::sip_request::InDialogMethod::Message => "text/plain",
+                _ => "text/plain",
             }),
             r.action_hook
                 .as_ref()

@@ -122,6 +122,36 @@ pub(crate) async fn sendmsg(
     Ok(id)
 }
 
+/// `sendevent NOTIFY` asking mod_sofia to send an in-dialog NOTIFY to the
+/// party of channel `uuid` (its NOTIFY event handler: `uuid`,
+/// `event-string`, `content-type` and the body; it adds
+/// `Subscription-State: terminated;reason=noresource`). FreeSWITCH answers
+/// `+OK <event uuid>` once the event is fired, before anything is sent.
+pub(crate) async fn send_notify(
+    client: &EslClient,
+    uuid: &str,
+    event: &str,
+    content_type: &str,
+    body: &str,
+) -> Result<(), SocketError> {
+    let mut ev = EslEvent::with_type(EslEventType::Notify);
+    ev.set_header("Event-Name", "NOTIFY");
+    ev.set_header("uuid", uuid);
+    ev.set_header("event-string", event);
+    ev.set_header("content-type", content_type);
+    if !body.is_empty() {
+        ev.set_body(body);
+    }
+    let reply = client.sendevent(ev).await?;
+    if !reply.is_success() {
+        return Err(SocketError::Refused {
+            command: "sendevent NOTIFY".into(),
+            reply: reply.reply_text().unwrap_or_default().to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// `api command`, with `-ERR`/`-USAGE` replies as errors.
 pub(crate) async fn api(client: &EslClient, command: &str) -> Result<String, SocketError> {
     let reply = client.api(command).await?;

@@ -400,4 +400,15 @@ impl CallSocket {
     pub(crate) async fn api(&self, command: &str) -> Result<String, SocketError> {
         api(&self.client, command).await
     }
+
+    /// Has mod_sofia send the caller an in-dialog NOTIFY
+    /// ([`super::command::send_notify`]).
+    pub(crate) async fn notify(
+        &self,
+        event: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Result<(), SocketError> {
+        super::command::send_notify(&self.client, &self.uuid, event, content_type, body).await
+    }
 }

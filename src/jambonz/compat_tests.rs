@@ -135,41 +135,55 @@ fn alert_dtmf_and_leave_are_read() {
 }
 
 #[test]
-fn sip_request_takes_info_and_message_and_refuses_what_freeswitch_cannot_send() {
+fn sip_request_takes_info_message_and_notify_and_refuses_what_freeswitch_cannot_send() {
     let reply = accepted(
         json!([{"verb": "sip:request", "method": "info", "body": "a=1",
-        "headers": {"content-type": "application/x-acme"}}]),
+        "headers": {"content-type": "application/x-acme"}},
+        {"verb": "sip:request", "method": "NOTIFY", "body": "a: 1\r\nb: 2\r\n",
+        "headers": {"event": "talk", "Content-Type": "application/x-acme"}}]),
     );
     let Verb::SipRequest(r) = &reply.instructions[0].verb else {
         panic!()
     };
     assert_eq!(r.method, InDialogMethod::Info);
     assert_eq!(r.content_type.as_deref(), Some("application/x-acme"));
+    let Verb::SipRequest(n) = &reply.instructions[1].verb else {
+        panic!()
+    };
+    assert_eq!(n.method, InDialogMethod::Notify);
+    assert_eq!(n.event.as_deref(), Some("talk"));
+    assert!(n.headers.is_empty());
+    assert_eq!(n.body.as_deref(), Some("a: 1\r\nb: 2\r\n"));
     let got = refused(json!([
         {"verb": "sip:request", "method": "NOTIFY", "body": "x"},
         {"verb": "sip:request", "method": "OPTIONS", "body": "x"},
         {"verb": "sip:request", "method": "MESSAGE", "body": "x",
          "headers": {"Content-Type": "application/json", "X-Thing": "1"}},
         {"verb": "sip:request", "method": "INFO", "body": "line1\nline2"},
+        {"verb": "sip:request", "method": "NOTIFY", "body": "x",
+         "headers": {"Event": "talk;id=1", "Content-Type": "text/plain",
+                     "Subscription-State": "active"}},
     ]));
     let pointers: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
         pointers,
         [
-            "/0/method",
+            "/0/headers",
+            "/0/headers",
             "/1/method",
             "/2/headers",
             "/2/headers",
-            "/3/body"
+            "/3/body",
+            "/4/headers",
+            "/4/headers",
         ],
         "{got:?}"
     );
-    assert!(
-        got[0]
-            .1
-            .starts_with("NOTIFY inside the dialog is not supported")
-    );
-    assert!(got[3].1.contains("text/plain only"));
+    assert!(got[0].1.contains("needs an `Event`"), "{got:?}");
+    assert!(got[1].1.contains("needs a `Content-Type`"), "{got:?}");
+    assert!(got[4].1.contains("text/plain only"));
+    assert!(got[6].1.contains("event package"), "{got:?}");
+    assert!(got[7].1.contains("Subscription-State"), "{got:?}");
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! Reading jambonz's `sip:request` verb. FreeSWITCH was measured sending an
 //! in-dialog INFO (any `Content-Type`) and MESSAGE (`text/plain`) through its
 //! API (docs/freeswitch.md §21); those commands carry one line and no other
-//! header, which is what is checked here.
+//! header, which is what is checked here. A NOTIFY goes as a `sendevent`
+//! whose body is length-delimited, so its body may span lines; it needs
+//! `Event` and `Content-Type` and takes no other header (mod_sofia's NOTIFY
+//! event sends only those).
 
 use serde_json::{Map, Value};
 
@@ -14,34 +17,60 @@ use crate::app::sip_request::{InDialogMethod, SipRequest};
 /// Reads `sip:request`'s properties.
 pub(crate) fn read_sip_request(f: &mut Fields<'_, '_>) -> Option<SipRequest> {
     let before = f.problems().len();
-    let method = match f.required_str("method", "INFO or MESSAGE") {
+    let method = match f.required_str("method", "INFO, MESSAGE or NOTIFY") {
         Some(m) if m.eq_ignore_ascii_case("INFO") => Some(InDialogMethod::Info),
         Some(m) if m.eq_ignore_ascii_case("MESSAGE") => Some(InDialogMethod::Message),
-        Some(m) if m.eq_ignore_ascii_case("NOTIFY") => {
-            f.problem(
-                "method",
-                "NOTIFY inside the dialog is not supported by dialbridge yet (FreeSWITCH's way \
-                 of sending one has not been measured); INFO and MESSAGE are",
-            );
-            None
-        }
+        Some(m) if m.eq_ignore_ascii_case("NOTIFY") => Some(InDialogMethod::Notify),
         Some(m) => {
             f.problem(
                 "method",
                 format!(
-                    "`{m}` cannot be sent inside the dialog by dialbridge; use INFO or MESSAGE"
+                    "`{m}` cannot be sent inside the dialog by dialbridge; use INFO, MESSAGE or \
+                     NOTIFY"
                 ),
             );
             None
         }
         None => None,
     };
-    let body = f.str("body").map(str::to_owned);
-    let (content_type, headers) = match f.value("headers") {
+    let notify = method == Some(InDialogMethod::Notify);
+    let body = if notify {
+        read_notify_body(f)
+    } else {
+        f.str("body").map(str::to_owned)
+    };
+    let (content_type, mut headers) = match f.value("headers") {
         Some(v) => read_request_headers(f, v),
         None => (None, Headers::default()),
     };
-    if !headers.is_empty() {
+    let event = if notify {
+        let event = headers.take("Event");
+        match &event {
+            None => f.problem(
+                "headers",
+                "a NOTIFY needs an `Event` header (the event package, e.g. `talk`)",
+            ),
+            Some(e) if !is_event_token(e) => f.problem(
+                "headers",
+                format!("Event `{e}` must be an event package name (letters, digits, - . _ !)"),
+            ),
+            Some(_) => {}
+        }
+        if content_type.is_none() {
+            f.problem("headers", "a NOTIFY needs a `Content-Type` header");
+        }
+        event
+    } else {
+        None
+    };
+    if notify && !headers.is_empty() {
+        f.problem(
+            "headers",
+            "mod_sofia's NOTIFY sends no header of the application's besides Event and \
+             Content-Type (Subscription-State is `terminated;reason=noresource`); remove the \
+             others",
+        );
+    } else if !headers.is_empty() {
         f.problem(
             "headers",
             "FreeSWITCH's uuid_send_info and uuid_send_message send no header of the \
@@ -96,8 +125,43 @@ pub(crate) fn read_sip_request(f: &mut Fields<'_, '_>) -> Option<SipRequest> {
         body,
         content_type,
         headers,
+        event,
         action_hook,
     })
+}
+
+/// The largest NOTIFY body sent (a SIP message must fit a UDP datagram
+/// comfortably).
+const MAX_NOTIFY_BODY: usize = 8 * 1024;
+
+/// A NOTIFY's body: it travels length-delimited in the `sendevent`, so line
+/// breaks are kept; NUL is not.
+fn read_notify_body(f: &mut Fields<'_, '_>) -> Option<String> {
+    let v = f.value("body")?;
+    let Some(s) = v.as_str() else {
+        f.problem("body", format!("must be a string, not {}", kind(v)));
+        return None;
+    };
+    if s.contains('\0') {
+        f.problem("body", "contains a NUL character; remove it");
+        return None;
+    }
+    if s.len() > MAX_NOTIFY_BODY {
+        f.problem(
+            "body",
+            format!("is {} bytes; a NOTIFY body may be at most {MAX_NOTIFY_BODY}", s.len()),
+        );
+        return None;
+    }
+    Some(s.to_owned())
+}
+
+/// An event package name (RFC 6665 `token`, as packages are named).
+fn is_event_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._!%*+`'~".contains(c))
 }
 
 /// `Content-Type` (any letter case) apart from the other headers.

@@ -8,6 +8,14 @@
 //! SWITCH_MESSAGE_INDICATE_INFO / _MESSAGE). What is sent is logged as
 //! `SipSent::Info` / `SipSent::Message` on the channel.
 //!
+//! NOTIFY (from mod_sofia's code, not captured): `sendevent NOTIFY` with
+//! headers `uuid`, `event-string`, `content-type` and a body is answered
+//! `+OK <event uuid>` at once (mod_event_socket fires the event); mod_sofia's
+//! NOTIFY handler then sends the channel's party an in-dialog NOTIFY with
+//! `Subscription-State: terminated;reason=noresource`, whatever the far end
+//! advertised. Without one of the three, or for a channel that is gone,
+//! nothing is sent. Logged as `SipSent::EventNotify`.
+//!
 //! Receiving (`Callee::sends_info`): FreeSWITCH answers 200 and fires
 //! RECV_INFO on the leg (`SIP-Content-Type`, `SIP-From-*`, `SIP-To-*`,
 //! `SIP-Contact-*`, the body as the event body); `application/dtmf-relay`
@@ -41,6 +49,34 @@ pub fn send_info(sw: &Switch, uuid: &str, content_type: Option<String>, body: &s
             },
         );
     }
+}
+
+/// `sendevent NOTIFY`: the command's reply text.
+pub fn sendevent(sw: &Switch, msg: &super::wire::Message) -> String {
+    let event_uuid = uuid::Uuid::new_v4().to_string();
+    let name = msg.first.split_whitespace().nth(1).unwrap_or_default();
+    let (Some(uuid), Some(event), Some(content_type)) = (
+        msg.header("uuid"),
+        msg.header("event-string"),
+        msg.header("content-type"),
+    ) else {
+        return format!("+OK {event_uuid}");
+    };
+    if !name.eq_ignore_ascii_case("NOTIFY") {
+        return format!("+OK {event_uuid}");
+    }
+    let core = sw.lock();
+    if let Some(ch) = core.channels.get(uuid).filter(|c| c.is_up()) {
+        ch.log.push_sip_sent(
+            uuid,
+            SipSent::EventNotify {
+                event: event.to_string(),
+                content_type: content_type.to_string(),
+                body: msg.body.clone().unwrap_or_default(),
+            },
+        );
+    }
+    format!("+OK {event_uuid}")
 }
 
 /// `uuid_send_info <uuid> [<type> <subtype>] <message>` (split into at

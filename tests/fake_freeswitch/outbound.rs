@@ -342,6 +342,7 @@ async fn connection(
                 let _ = out_tx.send(Out::Close);
                 break;
             }
+            "sendevent" => send(wire::command_reply(&super::info::sendevent(&sw, &msg))),
             "log" | "nolog" | "nixevent" | "divert_events" | "resume" => {
                 send(wire::command_reply("+OK"))
             }

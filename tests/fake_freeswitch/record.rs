@@ -135,6 +135,13 @@ pub enum SipSent {
     Info { content_type: String, body: String },
     /// An in-dialog MESSAGE (§21).
     Message { content_type: String, body: String },
+    /// An in-dialog NOTIFY sent for a `sendevent NOTIFY` (mod_sofia's
+    /// code; `Subscription-State: terminated;reason=noresource`).
+    EventNotify {
+        event: String,
+        content_type: String,
+        body: String,
+    },
     /// A re-INVITE putting the party on hold (`a=sendonly`) or back
     /// (`hold: false`, no direction line; §22).
     Reinvite { hold: bool },
