@@ -1,5 +1,6 @@
 //! jambonz's `config` verb against the fake switch: the default voice of
-//! later `say`s (and `reset`), `onHoldMusic` as FreeSWITCH's `hold_music`,
+//! later `say`s (and `reset`), `onHoldMusic` as FreeSWITCH's `hold_music` (what the
+//! caller hears while the callee holds),
 //! and answering-machine detection on the caller in the background while
 //! the application goes on.
 
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use dialing::amd::speech;
 use dialing::{WAIT, app_names, caller};
-use fake_freeswitch::FakeSwitch;
+use fake_freeswitch::{Callee, FakeSwitch};
 use harness::{App, Reply};
 use serde_json::json;
 
@@ -74,7 +75,7 @@ async fn config_on_hold_music_is_fetched_and_set_as_hold_music() {
     let call = fake.call(d.addr, caller());
     call.finished(WAIT).await.expect("the call ends");
     let apps = call.apps();
-    assert_eq!(apps[0].0, "set", "{apps:?}");
+    assert_eq!(apps[0].0, "export", "{apps:?}");
     let path = apps[0]
         .1
         .strip_prefix("hold_music=")
@@ -82,6 +83,44 @@ async fn config_on_hold_music_is_fetched_and_set_as_hold_music() {
     assert!(path.starts_with(&cache), "{path} is in the media cache");
     assert_eq!(std::fs::metadata(path).map(|m| m.len()).ok(), Some(2_000));
     assert_eq!(app_names(&call)[1..], ["answer", "hangup"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_on_hold_music_is_what_the_caller_hears_while_the_callee_holds() {
+    let (app, fake, d) = dialing::setup().await;
+    app.reply(
+        "/call",
+        Reply::json(json!([
+            {"verb": "config", "onHoldMusic": app.url("/hold.wav")},
+            {"verb": "dial", "target": [dialing::phone("+15550000001")], "actionHook": "/action"},
+        ])),
+    );
+    app.reply("/hold.wav", Reply::audio("audio/wav", 2_000));
+    app.reply("/action", Reply::status(200));
+    let call = fake.call(
+        d.addr,
+        caller().otherwise(
+            Callee::answers_after(100)
+                .holds_at(1_000)
+                .resumes_at(3_000)
+                .hangs_up_after_answer(4_000),
+        ),
+    );
+    call.finished(WAIT).await.expect("the call ends");
+    let exported = call.apps()[0].1.clone();
+    let music = exported
+        .strip_prefix("hold_music=")
+        .unwrap_or_else(|| panic!("{:?}", call.apps()))
+        .to_owned();
+    // FreeSWITCH plays the holding leg's hold_music to its partner: the
+    // callee's leg has it from the caller's export.
+    let played: Vec<String> = call
+        .app_runs()
+        .into_iter()
+        .filter(|r| r.channel == call.uuid() && r.name == "playback")
+        .map(|r| r.arg)
+        .collect();
+    assert_eq!(played, [music]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,9 +1,18 @@
 //! jambonz's `config` verb on a live call: it changes the call's defaults
 //! ([`Call::defaults`]) for the verbs that follow — the voice of `say`
 //! (and of a gather's `say` prompt), the recognizer (kept; digits only
-//! today) — sets FreeSWITCH's `hold_music`, and starts answering-machine
+//! today) — sets FreeSWITCH's `hold_music` with `export`, and starts
+//! answering-machine
 //! detection on the caller in the background, its events posted to the
-//! `amd` hook while the application goes on. The properties accepted
+//! `amd` hook while the application goes on.
+//!
+//! `onHoldMusic` is what the caller hears while the dialed party holds the
+//! call. FreeSWITCH plays the *held* leg's own `hold_music` to its partner
+//! (switch_core_media.c reads the variable of the leg that sent the hold
+//! re-INVITE), so the variable must be on the callee's leg: `export` sets
+//! it on the caller and on every leg a later `bridge` originates (its
+//! `export_vars`); the callee, holding, then hears it too when the caller
+//! holds. The properties accepted
 //! without effect were noticed when the reply was read.
 
 use std::time::Duration;
@@ -52,7 +61,7 @@ pub(crate) async fn config(call: &mut Call, c: &Config) -> Result<Next, SocketEr
         match call.media.local_path(url).await {
             Ok(path) => {
                 call.socket
-                    .execute("set", Some(&format!("hold_music={}", path.display())))
+                    .execute("export", Some(&format!("hold_music={}", path.display())))
                     .await?;
             }
             Err(e) => call.report(HookKind::Call, url, &e.to_string(), &[]),

@@ -13,6 +13,11 @@
 //!   and from then on the leg's `sip_full_from` / `sip_full_to` swapped
 //!   with `dlg_req_swap_direction=true`. The hold is not passed on.
 //!
+//! What the partner hears is the *held* leg's own `temp_hold_music`, else
+//! its `hold_music`, else the profile's (`local_stream://moh` on the
+//! capturing host); `silence` plays nothing (switch_core_media.c, not
+//! captured beyond the default).
+//!
 //! `local_stream://moh` is "FILE NOT FOUND" unless a test gave it a length
 //! (`FakeSwitch::file_duration`), as on the capturing host.
 //! `hold_accum_ms` is reported at hangup (lifecycle.rs).
@@ -74,16 +79,19 @@ pub fn hold(sw: &Switch, uuid: &str, vars: &[(&str, &str)], moh_ms: u64) {
         core.fire(&cu, uuid, "CHANNEL_HOLD", &[], &[]);
         partner
     };
-    if let Some(p) = partner {
+    let music = {
+        let core = sw.lock();
+        core.channels.get(uuid).map(|c| {
+            c.var("temp_hold_music")
+                .or_else(|| c.var("hold_music"))
+                .unwrap_or("local_stream://moh")
+                .to_string()
+        })
+    };
+    if let (Some(p), Some(music)) = (partner, music.filter(|m| m != "silence")) {
         let sw = sw.clone();
         tokio::spawn(async move {
             tokio::time::sleep(sw.ms(moh_ms)).await;
-            let music = sw
-                .lock()
-                .channels
-                .get(&p)
-                .and_then(|c| c.var("hold_music").map(str::to_string))
-                .unwrap_or_else(|| "local_stream://moh".into());
             run_app(&sw, &p, AppRequest::new("playback", &music)).await;
         });
     }

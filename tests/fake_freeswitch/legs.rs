@@ -150,6 +150,22 @@ pub fn dialed_user(endpoint: &str) -> String {
     last.split('@').next().unwrap_or(last).to_string()
 }
 
+/// The variables `export_vars` names on the caller, with their values
+/// (`export` appends to the list; FreeSWITCH keeps it comma-separated, the
+/// fake as an array).
+fn exported(ach: &super::channel::Channel) -> Vec<(String, String)> {
+    let Some(list) = ach.var("export_vars") else {
+        return Vec::new();
+    };
+    let list = list.strip_prefix("ARRAY::").unwrap_or(list);
+    list.split("|:")
+        .flat_map(|p| p.split(','))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .filter_map(|k| ach.var(k).map(|v| (k.to_string(), v.to_string())))
+        .collect()
+}
+
 /// Creates the leg's channel (CHANNEL_CREATE) in CS_CONSUME_MEDIA, DOWN.
 pub fn create_leg(
     core: &mut Core,
@@ -243,6 +259,9 @@ pub fn create_leg(
     if !loopback {
         vars.extend(from_caller);
     }
+    // The caller's `export_vars` (what `export` set) reach every leg
+    // (switch_ivr_originate copies them before the dial string's own).
+    vars.extend(exported(ach));
     // The dial string's {}/[] variables are installed after the copy: they win.
     vars.extend(leg.vars.iter().cloned());
     vars.push(("originate_early_media".into(), (!ignore_early).to_string()));
