@@ -60,6 +60,8 @@ pub enum HookKind {
     Amd,
     /// A dial's `referHook`.
     Refer,
+    /// A dial's `onHoldHook`.
+    Hold,
     /// `error_hook`.
     Error,
 }
@@ -76,6 +78,7 @@ impl HookKind {
             HookKind::Dtmf => "dtmf",
             HookKind::Amd => "amd",
             HookKind::Refer => "refer",
+            HookKind::Hold => "hold",
             HookKind::Error => "error",
         }
     }

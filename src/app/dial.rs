@@ -51,6 +51,9 @@ pub struct Dial {
     pub(crate) headers: Headers,
     /// Webhook for REFER on the dialed call.
     pub(crate) refer_hook: Option<Hook>,
+    /// Asked what the caller hears while the callee holds the call
+    /// (`play`, `say`, `pause`), instead of FreeSWITCH's hold music.
+    pub(crate) on_hold_hook: Option<Hook>,
     /// Extra data for the child call's hooks (`customerData`).
     pub(crate) tag: Option<Value>,
     /// Max seconds the answered call may last.

@@ -25,7 +25,10 @@ impl Headers {
 
     /// Removes the header `name` (any letter case); its value.
     pub(crate) fn take(&mut self, name: &str) -> Option<String> {
-        let i = self.0.iter().position(|(k, _)| k.eq_ignore_ascii_case(name))?;
+        let i = self
+            .0
+            .iter()
+            .position(|(k, _)| k.eq_ignore_ascii_case(name))?;
         Some(self.0.remove(i).1)
     }
 

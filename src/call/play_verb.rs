@@ -110,7 +110,11 @@ async fn play_files(
     let mut round = 0u32;
     loop {
         for (i, f) in files.iter().enumerate() {
-            let seek = if round == 0 && i == 0 { p.seek_offset } else { None };
+            let seek = if round == 0 && i == 0 {
+                p.seek_offset
+            } else {
+                None
+            };
             let (done, timed_out) = playback(call, &with_seek(f, seek), deadline).await?;
             if let Some(done) = &done {
                 played.add(done);

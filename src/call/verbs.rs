@@ -184,12 +184,12 @@ pub(super) async fn files(call: &mut Call, audio: &[Audio]) -> Option<Vec<String
 /// Text as FreeSWITCH's argument splitters leave it alone: they pair single
 /// quotes and consume backslashes, so those become a typographic apostrophe
 /// and a space.
-fn tts_text(text: &str) -> String {
+pub(super) fn tts_text(text: &str) -> String {
     text.replace('\'', "\u{2019}").replace('\\', " ")
 }
 
 /// The configured engine and voice for `say`, or None after reporting.
-fn tts(call: &Call, s: &Say) -> Option<(String, String)> {
+pub(super) fn tts(call: &Call, s: &Say) -> Option<(String, String)> {
     let engine = call.settings.tts.engine.clone();
     if engine.is_empty() {
         call.report(

@@ -254,6 +254,11 @@ fn global_vars(dial: &Dial, originate_timeout: u32) -> Variables {
     for (name, value) in dial.headers.iter() {
         g.insert(format!("sip_h_{name}"), value);
     }
+    if dial.on_hold_hook.is_some() {
+        // A holding leg's own hold_music is what FreeSWITCH plays to its
+        // partner; the onHoldHook plays instead (call::dial::hold).
+        g.insert("hold_music", "silence");
+    }
     g
 }
 

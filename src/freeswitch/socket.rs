@@ -28,10 +28,12 @@ use super::control::Control;
 use super::deadline::{LINGER, Limits};
 use super::probe::{self, Probe};
 
-/// Events a call subscribes to (docs/freeswitch.md §1).
+/// Events a call subscribes to (docs/freeswitch.md §1; CHANNEL_HOLD and
+/// CHANNEL_UNHOLD, §23, for a dial's onHoldHook: sent only when a party
+/// holds).
 pub(crate) const EVENTS: &str = "CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_EXECUTE \
     CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA \
-    DTMF CUSTOM avmd::beep avmd::start avmd::stop";
+    CHANNEL_HOLD CHANNEL_UNHOLD DTMF CUSTOM avmd::beep avmd::start avmd::stop";
 
 /// Why a socket can no longer be trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]

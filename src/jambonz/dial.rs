@@ -63,6 +63,7 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         read_headers(v, &at, HeaderScope::Shared, f.problems())
     });
     let refer_hook = hook(f, "referHook");
+    let on_hold_hook = hook(f, "onHoldHook");
     let tag = f.value("tag").cloned();
     if let Some(t) = &tag {
         if !t.is_object() {
@@ -80,6 +81,14 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
     let exit_media_path = f.bool("exitMediaPath").unwrap_or(false);
     if exit_media_path {
         media_path_conflicts(f, amd.is_some(), dtmf_capture.is_some());
+        if on_hold_hook.is_some() {
+            f.problem(
+                "onHoldHook",
+                "cannot run with exitMediaPath: once the media leaves FreeSWITCH after the \
+                 bridge, nothing can be played to the caller while the callee holds; remove \
+                 one of them",
+            );
+        }
     }
     let forward_pai = f.bool("forwardPAI").unwrap_or(true);
     let targets = targets.map(|t| with_dial_proxy(f, t));
@@ -108,6 +117,7 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         forward_pai,
         headers,
         refer_hook,
+        on_hold_hook,
         tag,
         time_limit,
         timeout,

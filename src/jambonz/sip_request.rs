@@ -149,7 +149,10 @@ fn read_notify_body(f: &mut Fields<'_, '_>) -> Option<String> {
     if s.len() > MAX_NOTIFY_BODY {
         f.problem(
             "body",
-            format!("is {} bytes; a NOTIFY body may be at most {MAX_NOTIFY_BODY}", s.len()),
+            format!(
+                "is {} bytes; a NOTIFY body may be at most {MAX_NOTIFY_BODY}",
+                s.len()
+            ),
         );
         return None;
     }

@@ -37,12 +37,6 @@ pub(crate) fn accepted_without_effect(f: &mut Fields<'_, '_>) {
     for key in ["listen", "stream", "transcribe"] {
         f.ignored_object(key, NESTED);
     }
-    super::accepted::hook_without_effect(
-        f,
-        "onHoldHook",
-        "hold from the dialed party is not reported by dialbridge yet; FreeSWITCH plays its \
-         hold music to the caller",
-    );
     if let Some(v) = f.value("dub") {
         let at = f.at_key("dub");
         if check_dub(v, &at, f.problems()) {

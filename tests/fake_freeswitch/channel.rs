@@ -123,6 +123,9 @@ pub struct Channel {
     pub recordings: Vec<super::recording::Recording>,
     /// The queue of the socket app running on this channel, if any.
     pub apps: Option<mpsc::UnboundedSender<AppRequest>>,
+    /// Broadcasts waiting to run (`uuid_broadcast`: FreeSWITCH queues them
+    /// as private events, run one after the other; control_api.rs).
+    pub broadcasts: Option<mpsc::UnboundedSender<AppRequest>>,
     /// Which call's log this channel writes into.
     pub log: Arc<CallLog>,
     /// The scripted behaviour of a dialed leg.
@@ -183,6 +186,7 @@ impl Channel {
             recordings: Vec::new(),
             fs_support: String::new(),
             apps: None,
+            broadcasts: None,
             log,
             script: None,
             avmd: false,

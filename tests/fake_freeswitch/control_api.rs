@@ -22,7 +22,11 @@ pub async fn execute(sw: &Switch, cmd: &str, rest: &str) -> Option<String> {
         "uuid_transfer" => uuid_transfer(sw, &args),
         "uuid_send_dtmf" => uuid_send_dtmf(sw, &args),
         "uuid_audio" => uuid_audio(sw, &args),
-        "uuid_broadcast" => uuid_broadcast(sw, &args),
+        "uuid_broadcast" => {
+            let words = separate(rest, 4);
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            uuid_broadcast(sw, &words)
+        }
         "uuid_hold" => super::hold::uuid_hold(sw, &args),
         "uuid_deflect" => super::refer::uuid_deflect(sw, &args).await,
         "uuid_send_info" => super::info::uuid_send_info(sw, rest),
@@ -167,9 +171,70 @@ fn uuid_audio(sw: &Switch, args: &[&str]) -> String {
     }
 }
 
+/// Queues `req` on `leg`'s broadcasts: each runs about 200 ms after the
+/// one before it ended (or after it was queued), in order, as FreeSWITCH
+/// runs the private events a broadcast queues (22: the first ran ~200 ms
+/// after the command).
+fn queue_broadcast(sw: &Switch, leg: &str, req: AppRequest) {
+    let mut core = sw.lock();
+    let Some(ch) = core.channels.get_mut(leg) else {
+        return;
+    };
+    if let Some(tx) = &ch.broadcasts
+        && tx.send(req.clone()).is_ok()
+    {
+        return;
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<AppRequest>();
+    let _ = tx.send(req);
+    ch.broadcasts = Some(tx);
+    let (sw, leg) = (sw.clone(), leg.to_string());
+    tokio::spawn(async move {
+        while let Some(req) = rx.recv().await {
+            tokio::time::sleep(sw.ms(200)).await;
+            let up = sw.lock().channels.get(&leg).is_some_and(|c| c.is_up());
+            if !up {
+                break;
+            }
+            run_app(&sw, &leg, req).await;
+        }
+    });
+}
+
+/// switch_separate_string with `' '`: at most `max` words, the last taking
+/// the rest; a single-quoted stretch is one word, its quotes removed.
+fn separate(s: &str, max: usize) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = s.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        if words.len() + 1 == max && !quoted {
+            cur.push(c);
+            cur.extend(chars.by_ref());
+            break;
+        }
+        match c {
+            '\'' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                }
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
 /// `uuid_broadcast <uuid> <path> [aleg|bleg|both]` (22): `+OK Message
 /// sent`; about 200 ms later the leg(s) run `playback <path>` with its own
-/// Application-UUID, PLAYBACK_START/STOP, while a bridge goes on.
+/// Application-UUID, PLAYBACK_START/STOP, while a bridge goes on. A path
+/// `app::args` runs that application instead (switch_ivr_broadcast; not
+/// captured), e.g. `'speak::flite|kal|some words'` quoted as one word.
 fn uuid_broadcast(sw: &Switch, args: &[&str]) -> String {
     let (Some(u), Some(path)) = (args.first(), args.get(1)) else {
         return "-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n".into();
@@ -189,12 +254,9 @@ fn uuid_broadcast(sw: &Switch, args: &[&str]) -> String {
     if which.contains("bleg") || which.contains("both") {
         legs.extend(partner);
     }
+    let (app, arg) = path.split_once("::").unwrap_or(("playback", path));
     for leg in legs {
-        let (sw, path) = (sw.clone(), path.to_string());
-        tokio::spawn(async move {
-            tokio::time::sleep(sw.ms(200)).await;
-            run_app(&sw, &leg, AppRequest::new("playback", &path)).await;
-        });
+        queue_broadcast(sw, &leg, AppRequest::new(app, arg));
     }
     "+OK Message sent\n".into()
 }

@@ -71,6 +71,7 @@ pub(crate) async fn run(
     let mut screened = Screened::new(compiled);
     let mut capture = Capture::new(dial, Duration::from_millis(call.settings.dtmf.gap_ms));
     let mut detection: Option<Detection> = None;
+    let mut on_hold = super::hold::OnHold::new(dial.on_hold_hook.as_ref());
     let mut ending = DialResult {
         outcome: decide(&[], DialEnd::Normal),
         replacement: None,
@@ -163,6 +164,14 @@ pub(crate) async fn run(
                     && let Some(beep) = d.beep(&event)
                 {
                     relay(call, dial, &amd.action_hook, &beep, &reply_tx);
+                }
+                if let Some(h) = on_hold.as_mut() {
+                    h.observe(call, &event, legs.winner(), &bridge).await;
+                }
+            }
+            verbs = super::hold::OnHold::next_reply(&mut on_hold) => {
+                if let Some(h) = on_hold.as_mut() {
+                    h.play(call, verbs).await;
                 }
             }
             signal = next_signal(&mut detection) => {
