@@ -62,6 +62,8 @@ pub enum HookKind {
     Refer,
     /// A dial's `onHoldHook`.
     Hold,
+    /// An `enqueue`'s `waitHook`.
+    Wait,
     /// `error_hook`.
     Error,
 }
@@ -79,6 +81,7 @@ impl HookKind {
             HookKind::Amd => "amd",
             HookKind::Refer => "refer",
             HookKind::Hold => "hold",
+            HookKind::Wait => "wait",
             HookKind::Error => "error",
         }
     }

@@ -19,6 +19,7 @@ pub mod hook;
 pub(crate) mod pause;
 pub(crate) mod play;
 pub(crate) mod problem;
+pub(crate) mod queue;
 pub(crate) mod redirect;
 mod refusal;
 pub mod rules;
@@ -75,8 +76,12 @@ pub enum Verb {
     Config(Box<config::Config>),
     /// Join a conference room.
     Conference(conference::Conference),
+    /// Connect this call to a caller waiting in a queue.
+    Dequeue(queue::Dequeue),
     /// Ring targets and bridge the first to answer.
     Dial(Box<Dial>),
+    /// Wait in a queue until another call dequeues this one.
+    Enqueue(queue::Enqueue),
     /// Collect digits.
     Gather(gather::Gather),
     /// End the call.
@@ -115,7 +120,9 @@ impl Verb {
             Verb::Answer => "answer",
             Verb::Config(_) => "config",
             Verb::Conference(_) => "conference",
+            Verb::Dequeue(_) => "dequeue",
             Verb::Dial(_) => "dial",
+            Verb::Enqueue(_) => "enqueue",
             Verb::Gather(_) => "gather",
             Verb::Hangup(_) => "hangup",
             Verb::Pause(_) => "pause",

@@ -14,6 +14,8 @@ pub(crate) mod info;
 pub mod media;
 pub mod origination;
 pub mod play_verb;
+pub(crate) mod queue_verbs;
+pub(crate) mod queues;
 pub mod rcml_flow;
 pub mod session;
 pub mod session_verbs;
@@ -60,6 +62,8 @@ pub struct Engine {
     /// Every task calls start (hook posts, clean-up, connections): a drain
     /// waits for them.
     pub(crate) tasks: Tasks,
+    /// The queues of `enqueue` and `dequeue`.
+    pub(crate) queues: Arc<queues::Queues>,
 }
 
 impl Engine {
@@ -78,6 +82,7 @@ impl Engine {
             media: Arc::default(),
             control,
             tasks: Tasks::default(),
+            queues: Arc::default(),
         }
     }
 

@@ -62,6 +62,8 @@ pub(crate) async fn run(call: &mut Call, verb: &Verb) -> Next {
         Verb::SipRefer(r) => super::session_verbs::sip_refer(call, r).await,
         Verb::SipRequest(r) => super::session_verbs::sip_request(call, r).await,
         Verb::Leave => Ok(Next::Continue),
+        Verb::Enqueue(q) => super::queue_verbs::enqueue(call, q).await,
+        Verb::Dequeue(d) => super::queue_verbs::dequeue(call, d).await,
         Verb::Tag(t) => {
             call.info.customer_data = Some(t.data.clone());
             Ok(Next::Continue)

@@ -27,6 +27,35 @@ pub(crate) fn line(verb: &Verb) -> Option<String> {
             d.digits, d.duration_ms
         ),
         Verb::Leave => "leave: nothing to leave (no conference or queue); goes on".to_owned(),
+        Verb::Enqueue(q) => format!(
+            "enqueue: answer, wait in queue `{}`{}; when dequeued, join the dequeuing call in \
+             the room dialbridge-queue-<call_sid> (endconf){}",
+            q.name,
+            q.wait_hook
+                .as_ref()
+                .map(|h| format!(" hearing what {} answers", masked(&h.url)))
+                .unwrap_or_else(|| " in silence".to_owned()),
+            q.action_hook
+                .as_ref()
+                .map(|h| format!(", outcome to {}", masked(&h.url)))
+                .unwrap_or_default()
+        ),
+        Verb::Dequeue(d) => format!(
+            "dequeue: answer, take {} from queue `{}` (waiting {}){}, join it in its room{}",
+            d.call_sid
+                .as_deref()
+                .map(|s| format!("call {s}"))
+                .unwrap_or_else(|| "the longest-waiting caller".to_owned()),
+            d.name,
+            d.timeout
+                .map(|t| format!("up to {t} s"))
+                .unwrap_or_else(|| "as long as the call lasts".to_owned()),
+            if d.beep { ", beep" } else { "" },
+            d.action_hook
+                .as_ref()
+                .map(|h| format!(", outcome to {}", masked(&h.url)))
+                .unwrap_or_default()
+        ),
         Verb::SipRefer(r) => format!(
             "sip:refer: deflect {} (REFER to the caller; the call ends when the transfer \
              succeeds){}",

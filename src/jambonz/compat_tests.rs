@@ -370,3 +370,39 @@ fn sip_request_needs_a_body() {
     let pointers: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(pointers, ["/0", "/1/body"], "{got:?}");
 }
+
+#[test]
+fn enqueue_and_dequeue_read_jambonz_properties() {
+    let reply = accepted(json!([
+        {"verb": "enqueue", "name": "support", "waitHook": "/wait", "actionHook": "/done",
+         "priority": 3, "_": {"x": 1}},
+        {"verb": "dequeue", "name": "support", "timeout": 30, "beep": true, "callSid": "CA1234"},
+        {"verb": "dequeue", "name": "support", "timeout": 0},
+    ]));
+    let Verb::Enqueue(q) = &reply.instructions[0].verb else {
+        panic!()
+    };
+    assert_eq!(q.name, "support");
+    assert_eq!(q.wait_hook.as_ref().map(|h| h.url.as_str()), Some("/wait"));
+    let n = notices(&reply);
+    assert!(n.iter().any(|m| m.starts_with("/0/priority:")), "{n:?}");
+    assert!(n.iter().any(|m| m.starts_with("/0/_:")), "{n:?}");
+    let Verb::Dequeue(d) = &reply.instructions[1].verb else {
+        panic!()
+    };
+    assert_eq!(
+        (d.timeout, d.beep, d.call_sid.as_deref()),
+        (Some(30), true, Some("CA1234"))
+    );
+    let Verb::Dequeue(d) = &reply.instructions[2].verb else {
+        panic!()
+    };
+    assert_eq!(d.timeout, None, "0 waits as long as the call lasts");
+    let got = refused(json!([
+        {"verb": "enqueue", "name": "a@b"},
+        {"verb": "dequeue"},
+        {"verb": "enqueue", "name": "x", "waitHook": 7},
+    ]));
+    let pointers: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(pointers, ["/0/name", "/1", "/2/waitHook"], "{got:?}");
+}

@@ -23,6 +23,7 @@ pub(crate) mod hook;
 pub(crate) mod pause;
 pub(crate) mod play;
 pub mod pointer;
+pub(crate) mod queue;
 pub mod redirect;
 pub mod say;
 pub mod send_dtmf;
@@ -53,8 +54,10 @@ const VERBS: &[&str] = &[
     "answer",
     "conference",
     "config",
+    "dequeue",
     "dial",
     "dtmf",
+    "enqueue",
     "gather",
     "hangup",
     "leave",
@@ -70,10 +73,8 @@ const VERBS: &[&str] = &[
 
 /// jambonz verbs dialbridge does not run.
 const UNSUPPORTED: &[&str] = &[
-    "dequeue",
     "dialogflow",
     "dub",
-    "enqueue",
     "lex",
     "listen",
     "llm",
@@ -222,6 +223,8 @@ fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> 
         "config" => config::read_config(f).map(|c| Verb::Config(Box::new(c))),
         "dtmf" => send_dtmf::read_send_dtmf(f).map(Verb::SendDtmf),
         "leave" => Some(Verb::Leave),
+        "enqueue" => queue::read_enqueue(f).map(Verb::Enqueue),
+        "dequeue" => queue::read_dequeue(f).map(Verb::Dequeue),
         "dial" => dial::read_dial(f, ctx).map(|d| Verb::Dial(Box::new(d))),
         "gather" => gather::read_gather(f, ctx).map(Verb::Gather),
         "hangup" => hangup::read_hangup(f).map(Verb::Hangup),

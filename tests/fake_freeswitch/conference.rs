@@ -267,7 +267,9 @@ fn member_leaves(sw: &Switch, name: &str, uuid: &str) {
 }
 
 /// An `endconf` member left: the floor passes on and the tones end, then
-/// every member is hung up (19b).
+/// every member is hung up (19b) — unless its channel has
+/// `hangup_after_conference=false`: then it only leaves, and its
+/// application returns (mod_conference.c; not captured).
 fn end_conference(sw: &Switch, name: &str, conf_uuid: String) {
     let (sw, name) = (sw.clone(), name.to_string());
     tokio::spawn(async move {
@@ -301,8 +303,22 @@ fn end_conference(sw: &Switch, name: &str, conf_uuid: String) {
             .map(|c| c.members.iter().map(|m| m.uuid.clone()).collect())
             .unwrap_or_default();
         for u in members {
-            local_hangup(&mut sw.lock(), &cu, &u, HangupCause::NormalClearing);
-            member_leaves(&sw, &name, &u);
+            let stays = sw
+                .lock()
+                .channels
+                .get(&u)
+                .and_then(|ch| ch.var("hangup_after_conference"))
+                .is_some_and(|v| matches!(v, "false" | "no" | "off" | "0"));
+            if stays {
+                if let Some(c) = sw.extra().conferences.rooms.get(&name)
+                    && let Some(id) = c.members.iter().find(|m| m.uuid == u).map(|m| m.id)
+                {
+                    kick(c, id);
+                }
+            } else {
+                local_hangup(&mut sw.lock(), &cu, &u, HangupCause::NormalClearing);
+                member_leaves(&sw, &name, &u);
+            }
         }
     });
 }

@@ -58,6 +58,18 @@ pub fn execute(sw: &Switch, rest: &str) -> String {
             kick(c, id);
             format!("+OK kicked {id}\n")
         }
+        ("kick", None) if words.get(2) == Some(&"all") => {
+            // mod_conference's `kick all` (not captured): every member gets
+            // kick-member and leaves; the reply is mod_conference's.
+            let ids: Vec<u32> = c.members.iter().map(|m| m.id).collect();
+            for id in ids {
+                if let Some(m) = c.member(id) {
+                    emit_member(&mut core, &cu, c, m, "kick-member");
+                }
+                kick(c, id);
+            }
+            "+OK kicked all\n".to_string()
+        }
         ("count", _) => format!("{}\n", c.members.len()),
         _ => format!("-ERR Unknown command {cmd}\n"),
     }
