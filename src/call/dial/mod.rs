@@ -17,6 +17,7 @@ pub mod refer;
 pub mod screened;
 pub mod screening;
 pub mod setup;
+pub(crate) mod steer;
 
 use crate::app::{Dial, rules};
 use crate::call::Call;
