@@ -329,8 +329,8 @@ fn a_trunk_must_name_a_configured_carrier() {
 #[test]
 fn unknown_verbs_and_properties() {
     rejected(
-        &json!([{"verb": "enqueue", "name": "x"}]).to_string(),
-        &[("/0/verb", "the `enqueue` verb is not supported")],
+        &json!([{"verb": "lex", "botId": "x"}]).to_string(),
+        &[("/0/verb", "the `lex` verb is not supported")],
     );
     rejected(
         &json!([{"verb": "dail"}]).to_string(),

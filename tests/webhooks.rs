@@ -116,7 +116,7 @@ async fn an_invalid_reply_is_logged_with_every_pointer_and_the_caller_rejected()
         "/call",
         Reply::json(json!([
             {"verb": "dial", "target": [{"type": "phone", "number": "12"}], "timout": 5},
-            {"verb": "enqueue"},
+            {"verb": "lex"},
         ])),
     );
     let mut s = harness::settings(&app);

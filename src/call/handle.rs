@@ -10,17 +10,13 @@
 //! selects on them (`call::dial::live`). What each command does there is
 //! written on [`Command`].
 
-use std::future::Future;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
-use tokio::sync::{mpsc, oneshot, watch};
-use tracing::{info, warn};
+use tokio::sync::{mpsc, oneshot};
 
 pub use freeswitch_esl_tokio::HangupCause;
 
 use crate::app::Hook;
-use crate::freeswitch::socket::Commander;
 
 /// Commands waiting for a call at once. A sender waits for room
 /// (`send().await`): the call serves commands as they come, so a wait is
@@ -177,193 +173,12 @@ pub(crate) fn channel(call_sid: &str) -> (CallHandle, mpsc::Receiver<Command>) {
     )
 }
 
-/// The receiving end as the call's task uses it: the commands, what the
-/// task can do about them without borrowing the call (its hook fields as
-/// last published, a second way to the caller's channel), and the hangup
-/// asked for, which the verb loop and the call's end obey.
-pub(crate) struct Steering {
-    rx: mpsc::Receiver<Command>,
-    view: watch::Receiver<Map<String, Value>>,
-    caller: Option<(Commander, String)>,
-    hangup: Option<HangupCause>,
-    redirect: Option<Hook>,
-}
-
-impl Steering {
-    /// Steering for a call whose hook fields are published on `view`.
-    pub(crate) fn new(
-        rx: mpsc::Receiver<Command>,
-        view: watch::Receiver<Map<String, Value>>,
-    ) -> Self {
-        Self {
-            rx,
-            view,
-            caller: None,
-            hangup: None,
-            redirect: None,
-        }
-    }
-
-    /// Steering for a call nobody can reach (its UUID was already
-    /// registered): no command ever comes.
-    pub(crate) fn unreachable(view: watch::Receiver<Map<String, Value>>) -> Self {
-        let (_, rx) = mpsc::channel(1);
-        Self::new(rx, view)
-    }
-
-    /// Lets a hangup reach the caller `uuid` through `commander` while a
-    /// verb holds the call.
-    pub(crate) fn reach(&mut self, commander: Commander, uuid: &str) {
-        self.caller = Some((commander, uuid.to_owned()));
-    }
-
-    /// The cause of a hangup asked for through the handle, once one was.
-    pub(crate) fn hangup(&self) -> Option<HangupCause> {
-        self.hangup
-    }
-
-    /// Records that a hangup with `cause` was sent to FreeSWITCH.
-    pub(crate) fn hung_up(&mut self, cause: HangupCause) {
-        self.hangup.get_or_insert(cause);
-    }
-
-    /// Records that the call is to run `hook`'s application next.
-    pub fn redirected(&mut self, hook: Hook) {
-        self.redirect = Some(hook);
-    }
-
-    /// The hook a redirect asked for, once; the verb loop runs it next.
-    pub fn take_redirect(&mut self) -> Option<Hook> {
-        self.redirect.take()
-    }
-
-    /// The next command; pending forever once nobody can send any more.
-    /// Cancel-safe.
-    pub(crate) async fn next(&mut self) -> Command {
-        match self.rx.recv().await {
-            Some(c) => c,
-            None => std::future::pending().await,
-        }
-    }
-
-    /// Runs `work` (which holds the call) to its end, answering commands
-    /// meanwhile from what needs no call: a snapshot of the fields last
-    /// published (no dial legs), a hangup by `uuid_kill` on the caller.
-    /// `work` is never cancelled: a hung-up caller ends it the usual way.
-    ///
-    /// `work` keeps being polled while a command is answered: it may be in
-    /// the middle of a command on the same socket, whose client holds the
-    /// socket until that command's reply is read, so a command answered
-    /// beside a paused `work` would wait for it forever.
-    pub(crate) async fn serve<F: Future>(&mut self, work: F) -> F::Output {
-        tokio::pin!(work);
-        loop {
-            let command = tokio::select! {
-                out = &mut work => return out,
-                command = self.next() => command,
-            };
-            let (aside, out) = {
-                let answering = answer_aside(&self.view, self.caller.as_ref(), command);
-                tokio::pin!(answering);
-                tokio::select! {
-                    out = &mut work => (answering.await, Some(out)),
-                    aside = &mut answering => (aside, None),
-                }
-            };
-            match aside {
-                Aside::HungUp(cause) => self.hung_up(cause),
-                Aside::Redirected(hook) => self.redirected(hook),
-                Aside::Nothing => {}
-            }
-            if let Some(out) = out {
-                return out;
-            }
-        }
-    }
-}
-
-/// What answering a command aside set in motion.
-enum Aside {
-    /// Nothing the verb loop must obey.
-    Nothing,
-    /// A hangup with this cause was sent.
-    HungUp(HangupCause),
-    /// The running verb was broken off; this hook's application runs next.
-    Redirected(Hook),
-}
-
-/// Answers `command` without the call (see [`Steering::serve`]).
-async fn answer_aside(
-    view: &watch::Receiver<Map<String, Value>>,
-    caller: Option<&(Commander, String)>,
-    command: Command,
-) -> Aside {
-    match command {
-        Command::Snapshot { reply } => {
-            let _ = reply.send(Snapshot {
-                call: view.borrow().clone(),
-                dial: None,
-            });
-            Aside::Nothing
-        }
-        Command::Redirect { hook, reply } => {
-            info!("redirect asked through the call's handle; breaking off the verb");
-            let done = on_caller(caller, "redirect", |uuid| format!("uuid_break {uuid} all")).await;
-            let ok = done.is_ok();
-            let _ = reply.send(done);
-            if ok {
-                Aside::Redirected(hook)
-            } else {
-                Aside::Nothing
-            }
-        }
-        Command::Hangup { cause, reply } => {
-            info!(
-                cause = cause.as_str(),
-                "hangup asked through the call's handle"
-            );
-            let done = on_caller(caller, "hangup", |uuid| {
-                crate::freeswitch::command::uuid_kill(uuid, cause)
-            })
-            .await;
-            let sent = done.is_ok();
-            let _ = reply.send(done);
-            if sent {
-                Aside::HungUp(cause)
-            } else {
-                Aside::Nothing
-            }
-        }
-    }
-}
-
-/// Sends the API command `command(<caller's uuid>)` on the caller's socket
-/// for a command answered aside; `what` names it in the warning a failure
-/// logs.
-async fn on_caller(
-    caller: Option<&(Commander, String)>,
-    what: &str,
-    command: impl FnOnce(&str) -> String,
-) -> Result<(), CommandError> {
-    let done = match caller {
-        Some((commander, uuid)) => commander
-            .api(&command(uuid))
-            .await
-            .map(|_| ())
-            .map_err(|e| CommandError::Refused(e.to_string())),
-        None => Err(CommandError::Refused(
-            "the call's socket is not set up yet".into(),
-        )),
-    };
-    if let Err(e) = &done {
-        warn!(error = %e, "{what} through the call's handle failed");
-    }
-    done
-}
+pub(crate) use super::steering::Steering;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::sync::watch;
 
     #[tokio::test]
     async fn a_snapshot_aside_is_the_published_view_and_a_gone_call_says_so() {

@@ -20,6 +20,7 @@ pub mod rcml_flow;
 pub mod session;
 pub mod session_verbs;
 pub mod status;
+pub(crate) mod steering;
 pub mod tasks;
 pub mod verbs;
 

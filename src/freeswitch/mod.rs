@@ -17,3 +17,4 @@ pub mod pipeline;
 mod probe;
 pub mod sizing;
 pub mod socket;
+pub(crate) mod tap;

@@ -29,11 +29,12 @@ use super::deadline::{LINGER, Limits};
 use super::probe::{self, Probe};
 
 /// Events a call subscribes to (docs/freeswitch.md §1; CHANNEL_HOLD and
-/// CHANNEL_UNHOLD, §23, for a dial's onHoldHook: sent only when a party
-/// holds).
+/// CHANNEL_UNHOLD, §23, for a dial's onHoldHook, and RECV_INFO, §21, for
+/// `sipRequestWithinDialogHook`: sent only when a party holds or sends an
+/// INFO).
 pub(crate) const EVENTS: &str = "CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_EXECUTE \
     CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA \
-    CHANNEL_HOLD CHANNEL_UNHOLD DTMF CUSTOM avmd::beep avmd::start avmd::stop";
+    CHANNEL_HOLD CHANNEL_UNHOLD DTMF RECV_INFO CUSTOM avmd::beep avmd::start avmd::stop";
 
 /// Why a socket can no longer be trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +67,8 @@ pub struct CallSocket {
     pub(super) hanging_up: Option<HangupCause>,
     /// Events read ahead while a batch was confirmed, for [`Self::next`].
     pub(super) held: VecDeque<EslEvent>,
+    /// Background readers of the events ([`super::tap`]).
+    taps: Vec<super::tap::Tap>,
 }
 
 impl CallSocket {
@@ -104,6 +107,7 @@ impl CallSocket {
                 probe: None,
                 hanging_up: None,
                 held: VecDeque::new(),
+                taps: Vec::new(),
             },
             data,
         ))
@@ -367,8 +371,22 @@ impl CallSocket {
         while self.events.recv().await.is_some() {}
     }
 
+    /// Copies the events `wants` picks to the receiver returned, beside
+    /// whatever reads this socket ([`super::tap`]).
+    pub(crate) fn tap(
+        &mut self,
+        wants: super::tap::Wants,
+    ) -> tokio::sync::mpsc::Receiver<EslEvent> {
+        let (tap, rx) = super::tap::tap(wants);
+        self.taps.push(tap);
+        rx
+    }
+
     /// Records the caller's state changes carried by `event`.
     fn track(&mut self, event: &EslEvent) {
+        if !self.taps.is_empty() {
+            super::tap::forward(&mut self.taps, event, &self.state);
+        }
         if event.unique_id() != Some(self.uuid.as_str()) {
             return;
         }
