@@ -23,11 +23,42 @@ pub struct Config {
     /// Music FreeSWITCH plays to the caller when the far end holds it
     /// (`hold_music`).
     pub(crate) on_hold_music: Option<String>,
+    /// Digits collected in the background of the verbs that follow
+    /// (jambonz's `bargeIn`).
+    pub(crate) barge_in: Option<BargeIn>,
+    /// Told of each INFO received in the call's dialogs (jambonz's
+    /// `sipRequestWithinDialogHook`).
+    pub(crate) sip_request_within_dialog_hook: Option<super::hook::Hook>,
     /// Defaults to drop (`synthesizer`, `recognizer`) before applying the
     /// rest.
     pub(crate) reset: Vec<Reset>,
     /// Properties accepted without effect, in the order given.
     pub(crate) without_effect: Vec<String>,
+}
+
+/// jambonz's `bargeIn`: a gather of digits in the background. While the
+/// verbs that follow run (not while a dial is bridged), the caller's
+/// digits are collected; once complete, `actionHook` gets them (`digits`,
+/// `reason: "dtmfDetected"`) and its verbs break off the running verb and
+/// replace the rest. `sticky` keeps collecting after each completion;
+/// `enable: false` stops it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BargeIn {
+    /// false stops a background gather started before.
+    pub(crate) enable: bool,
+    /// Collect again after each completion.
+    pub(crate) sticky: bool,
+    /// Told the digits; its verbs replace the rest.
+    pub(crate) action_hook: Option<super::hook::Hook>,
+    /// Fewest digits that complete the gather (default 1).
+    pub(crate) min_digits: u32,
+    /// Digits that complete it at once (None: no maximum).
+    pub(crate) max_digits: Option<u32>,
+    /// The key that completes it (not included in the digits).
+    pub(crate) finish_on_key: Option<char>,
+    /// Silence after a digit that completes it, once `min_digits` came.
+    pub(crate) inter_digit_timeout_ms: u64,
 }
 
 /// A default voice.

@@ -70,6 +70,12 @@ pub(crate) async fn config(call: &mut Call, c: &Config) -> Result<Next, SocketEr
     if let Some(amd) = &c.amd {
         start_background_amd(call, amd);
     }
+    if let Some(b) = &c.barge_in {
+        super::background::barge_in(call, b);
+    }
+    if let Some(hook) = &c.sip_request_within_dialog_hook {
+        super::background::in_dialog_hook(call, hook);
+    }
     Ok(Next::Continue)
 }
 

@@ -85,8 +85,10 @@ async fn run_call(
         engine,
         pending_refusal: None,
         defaults: Default::default(),
+        background: Default::default(),
         view,
     };
+    call.background.interrupts = Some(steering.interrupter());
     if let Some(o) = &origination {
         o.apply(&mut call.info);
     }
@@ -132,6 +134,16 @@ pub(crate) async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>, steering
                 Ok(verbs) => queue = verbs.unwrap_or_default().into(),
                 Err(_) => break,
             }
+            continue;
+        }
+        // An application a background feature fetched (config's bargeIn,
+        // sipRequestWithinDialogHook) replaces what was left.
+        if let Some(verbs) = steering.take_replacement() {
+            info!(
+                verbs = verbs.len(),
+                "a background feature's application replaces the rest"
+            );
+            queue = verbs.into();
             continue;
         }
         let Some(ins) = queue.pop_front() else { break };

@@ -11,20 +11,41 @@ use tokio::sync::{mpsc, watch};
 use tracing::{info, warn};
 
 use super::handle::{Command, CommandError, HangupCause, Snapshot};
-use crate::app::Hook;
+use crate::app::{Hook, Instruction};
 use crate::freeswitch::socket::Commander;
 
 /// The receiving end as the call's task uses it: the commands, what the
 /// task can do about them without borrowing the call (its hook fields as
 /// last published, a second way to the caller's channel), and the hangup
 /// asked for, which the verb loop and the call's end obey.
+///
+/// It also takes the applications background features of the call (the
+/// `config` verb's `bargeIn` and `sipRequestWithinDialogHook`) fetched: one
+/// that comes while a verb runs breaks the verb off (`uuid_break <caller>
+/// all`), and replaces the rest of the application (in a dial's live phase
+/// it ends the dial first, as a redirect does: `call::dial::steer`).
 pub(crate) struct Steering {
     rx: mpsc::Receiver<Command>,
     view: watch::Receiver<Map<String, Value>>,
     caller: Option<(Commander, String)>,
     hangup: Option<HangupCause>,
     redirect: Option<Hook>,
+    interrupts: mpsc::Receiver<Vec<Instruction>>,
+    interrupter: mpsc::Sender<Vec<Instruction>>,
+    replacement: Option<Vec<Instruction>>,
 }
+
+/// What reaches a call's task besides its events.
+pub(crate) enum Incoming {
+    /// A command of the call's handle.
+    Command(Command),
+    /// An application a background feature fetched, to replace the rest.
+    Interrupt(Vec<Instruction>),
+}
+
+/// Applications background features may have waiting at once (each
+/// sender waits for room).
+const INTERRUPTS: usize = 4;
 
 impl Steering {
     /// Steering for a call whose hook fields are published on `view`.
@@ -32,13 +53,46 @@ impl Steering {
         rx: mpsc::Receiver<Command>,
         view: watch::Receiver<Map<String, Value>>,
     ) -> Self {
+        let (interrupter, interrupts) = mpsc::channel(INTERRUPTS);
         Self {
             rx,
             view,
             caller: None,
             hangup: None,
             redirect: None,
+            interrupts,
+            interrupter,
+            replacement: None,
         }
+    }
+
+    /// Where a background feature sends the application that is to replace
+    /// the rest of the call's.
+    pub(crate) fn interrupter(&self) -> mpsc::Sender<Vec<Instruction>> {
+        self.interrupter.clone()
+    }
+
+    /// The next command, or application a background feature sent
+    /// (pending until one comes). Cancel-safe.
+    pub(crate) async fn next_incoming(&mut self) -> Incoming {
+        tokio::select! {
+            Some(c) = self.rx.recv() => Incoming::Command(c),
+            Some(v) = self.interrupts.recv() => Incoming::Interrupt(v),
+            else => std::future::pending().await,
+        }
+    }
+
+    /// Records that `verbs` replace the rest of the application.
+    pub(crate) fn replaced(&mut self, verbs: Vec<Instruction>) {
+        self.replacement = Some(verbs);
+    }
+
+    /// The application that replaces the rest, once: one taken while a verb
+    /// ran, else one sent meanwhile.
+    pub(crate) fn take_replacement(&mut self) -> Option<Vec<Instruction>> {
+        self.replacement
+            .take()
+            .or_else(|| self.interrupts.try_recv().ok())
     }
 
     /// Steering for a call nobody can reach (its UUID was already
@@ -74,15 +128,6 @@ impl Steering {
         self.redirect.take()
     }
 
-    /// The next command; pending forever once nobody can send any more.
-    /// Cancel-safe.
-    pub(crate) async fn next(&mut self) -> Command {
-        match self.rx.recv().await {
-            Some(c) => c,
-            None => std::future::pending().await,
-        }
-    }
-
     /// Runs `work` (which holds the call) to its end, answering commands
     /// meanwhile from what needs no call: a snapshot of the fields last
     /// published (no dial legs), a hangup by `uuid_kill` on the caller.
@@ -97,7 +142,26 @@ impl Steering {
         loop {
             let command = tokio::select! {
                 out = &mut work => return out,
-                command = self.next() => command,
+                Some(command) = self.rx.recv() => command,
+                Some(verbs) = self.interrupts.recv() => {
+                    info!("a background feature's application replaces the rest; breaking off the verb");
+                    let breaking = on_caller(self.caller.as_ref(), "the interruption", |uuid| {
+                        format!("uuid_break {uuid} all")
+                    });
+                    tokio::pin!(breaking);
+                    let out = tokio::select! {
+                        out = &mut work => {
+                            let _ = breaking.await;
+                            Some(out)
+                        }
+                        _ = &mut breaking => None,
+                    };
+                    self.replacement = Some(verbs);
+                    match out {
+                        Some(out) => return out,
+                        None => continue,
+                    }
+                }
             };
             let (aside, out) = {
                 let answering = answer_aside(&self.view, self.caller.as_ref(), command);

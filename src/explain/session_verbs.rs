@@ -123,6 +123,29 @@ fn config(c: &Config) -> String {
             masked(m)
         ));
     }
+    match &c.barge_in {
+        Some(b) if b.enable => parts.push(format!(
+            "collect digits in the background{} (min {}{}{}, {} ms between digits), sent to {}",
+            if b.sticky { ", again after each" } else { "" },
+            b.min_digits,
+            b.max_digits
+                .map(|m| format!(", max {m}"))
+                .unwrap_or_default(),
+            b.finish_on_key
+                .map(|k| format!(", finish on {k}"))
+                .unwrap_or_default(),
+            b.inter_digit_timeout_ms,
+            b.action_hook
+                .as_ref()
+                .map(|h| masked(&h.url))
+                .unwrap_or_default()
+        )),
+        Some(_) => parts.push("stop collecting digits in the background".to_owned()),
+        None => {}
+    }
+    if let Some(h) = &c.sip_request_within_dialog_hook {
+        parts.push(format!("INFO requests received told to {}", masked(&h.url)));
+    }
     if !c.without_effect.is_empty() {
         parts.push(format!(
             "accepted without effect: {}",
@@ -141,11 +164,11 @@ mod tests {
 
     #[test]
     fn explain_says_what_each_config_property_did() {
-        let reply = r#"[{"verb": "config", "reset": "recognizer",
+        let reply = r##"[{"verb": "config", "reset": "recognizer",
             "synthesizer": {"voice": "kal"}, "amd": {"actionHook": "https://u:p@h.example.com/amd"},
-            "bargeIn": {"enable": true}, "notifyEvents": true},
+            "bargeIn": {"enable": true, "actionHook": "/b", "finishOnKey": "#"}, "notifyEvents": true},
             {"verb": "sip:request", "method": "MESSAGE", "body": "hi"},
-            {"verb": "dtmf", "dtmf": "1#"}]"#;
+            {"verb": "dtmf", "dtmf": "1#"}]"##;
         let settings = Settings::default();
         let out = crate::explain::explain(reply, &settings).expect("valid");
         let text = out.human();
@@ -153,7 +176,9 @@ mod tests {
             text,
             "0: config: drop the default recognizer; say uses voice kal language (engine's) by \
              default; answering-machine detection on the call in the background, events to \
-             https://u:********@h.example.com/amd; accepted without effect: bargeIn, notifyEvents\n\
+             https://u:********@h.example.com/amd; collect digits in the background (min 1, \
+             finish on #, 5000 ms between digits), sent to /b; accepted without effect: \
+             notifyEvents\n\
              1: sip:request: MESSAGE in the dialog (uuid_send_message), Content-Type text/plain\n\
              2: dtmf: uuid_send_dtmf 1#@500 (RFC 2833 to the caller)\n"
         );

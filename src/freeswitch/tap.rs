@@ -54,8 +54,10 @@ mod tests {
         taps.push(t);
         let mut e = EslEvent::new();
         e.set_header("Event-Name", "DTMF");
-        let mut bridged = CallerState::default();
-        bridged.bridged = true;
+        let bridged = CallerState {
+            bridged: true,
+            ..CallerState::default()
+        };
         forward(&mut taps, &e, &CallerState::default());
         forward(&mut taps, &e, &bridged);
         assert!(rx.try_recv().is_ok());

@@ -44,7 +44,7 @@ fn config_carries_voice_recognizer_amd_and_reset_and_names_the_rest() {
         "recognizer": {"vendor": "deepgram", "language": "en-US", "deepgramOptions": {"tier": "nova"}},
         "amd": {"actionHook": "/amd"},
         "reset": ["recognizer"],
-        "bargeIn": {"enable": true, "input": ["digits"]},
+        "bargeIn": {"enable": true, "input": ["digits"], "actionHook": "/barge"},
         "listen": {"enable": true, "url": "wss://ws.example.com"},
         "notifyEvents": true,
         "boostAudioSignal": "-6 dB",
@@ -64,21 +64,20 @@ fn config_carries_voice_recognizer_amd_and_reset_and_names_the_rest() {
     assert!(c.amd.is_some());
     assert_eq!(c.reset, [Reset::Recognizer]);
     assert_eq!(
+        c.barge_in.as_ref().map(|b| (b.enable, b.min_digits)),
+        Some((true, 1))
+    );
+    assert_eq!(
+        c.sip_request_within_dialog_hook
+            .as_ref()
+            .map(|h| h.url.as_str()),
+        Some("/info")
+    );
+    assert_eq!(
         c.without_effect,
-        [
-            "bargeIn",
-            "listen",
-            "notifyEvents",
-            "sipRequestWithinDialogHook",
-            "boostAudioSignal"
-        ]
+        ["listen", "notifyEvents", "boostAudioSignal"]
     );
     let n = notices(&reply);
-    assert!(
-        n.iter()
-            .any(|m| m.starts_with("/0/bargeIn: background gather")),
-        "{n:?}"
-    );
     assert!(
         n.iter().any(|m| m.starts_with("/0/synthesizer/vendor:")),
         "{n:?}"
@@ -100,8 +99,8 @@ fn config_refuses_wrong_shapes_with_their_pointers() {
             "/0/amd",
             "/0/reset",
             "/0/onHoldMusic",
-            "/0/bargeIn",
-            "/0/notifyEvents"
+            "/0/notifyEvents",
+            "/0/bargeIn"
         ],
         "{got:?}"
     );
@@ -405,4 +404,53 @@ fn enqueue_and_dequeue_read_jambonz_properties() {
     ]));
     let pointers: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(pointers, ["/0/name", "/1", "/2/waitHook"], "{got:?}");
+}
+
+#[test]
+fn config_barge_in_reads_a_digits_gather_and_refuses_what_it_cannot_do() {
+    let reply = accepted(
+        json!([{"verb": "config", "bargeIn": {"enable": true, "sticky": true,
+        "actionHook": "/b", "input": ["digits", "speech"], "minDigits": 2, "maxDigits": 4,
+        "finishOnKey": "#", "interDigitTimeout": 3, "minBargeinWordCount": 2}}]),
+    );
+    let Verb::Config(c) = &reply.instructions[0].verb else {
+        panic!()
+    };
+    let b = c.barge_in.as_ref().expect("bargeIn");
+    assert_eq!(
+        (
+            b.sticky,
+            b.min_digits,
+            b.max_digits,
+            b.finish_on_key,
+            b.inter_digit_timeout_ms
+        ),
+        (true, 2, Some(4), Some('#'), 3000)
+    );
+    let n = notices(&reply);
+    assert!(
+        n.iter().any(|m| m.starts_with("/0/bargeIn/input:")),
+        "{n:?}"
+    );
+    assert!(
+        n.iter()
+            .any(|m| m.starts_with("/0/bargeIn/minBargeinWordCount:")),
+        "{n:?}"
+    );
+    let got = refused(json!([
+        {"verb": "config", "bargeIn": {"enable": true}},
+        {"verb": "config", "bargeIn": {"enable": true, "actionHook": "/b", "input": ["speech"]}},
+        {"verb": "config", "bargeIn": {"actionHook": "/b", "minDigits": 3, "maxDigits": 2}},
+    ]));
+    let pointers: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/0/bargeIn",
+            "/1/bargeIn/input",
+            "/2/bargeIn",
+            "/2/bargeIn/maxDigits"
+        ],
+        "{got:?}"
+    );
 }

@@ -18,10 +18,6 @@ use crate::app::hook::check_url;
 /// Object properties without effect, and why.
 const OBJECTS: &[(&str, &str)] = &[
     (
-        "bargeIn",
-        "background gather is not supported by dialbridge yet; use a gather verb",
-    ),
-    (
         "listen",
         "audio streaming (listen) is not supported by dialbridge yet",
     ),
@@ -124,16 +120,18 @@ pub(crate) fn read_config(f: &mut Fields<'_, '_>) -> Option<Config> {
             none.push(*key);
         }
     }
-    for (key, why) in [
-        (
-            "sipRequestWithinDialogHook",
-            "in-dialog requests from the caller are not reported by dialbridge yet",
-        ),
-        (
-            "referHook",
-            "a REFER from the caller is not reported by dialbridge yet",
-        ),
-    ] {
+    config.barge_in = f.value("bargeIn").and_then(|v| {
+        let at = f.at_key("bargeIn");
+        super::barge_in::read_barge_in(v, &at, f.problems())
+    });
+    config.sip_request_within_dialog_hook = f.value("sipRequestWithinDialogHook").and_then(|v| {
+        let at = f.at_key("sipRequestWithinDialogHook");
+        super::hook::read_hook(v, &at, f.problems())
+    });
+    for (key, why) in [(
+        "referHook",
+        "a REFER from the caller is not reported by dialbridge yet",
+    )] {
         if hook_without_effect(f, key, why) {
             none.push(key);
         }

@@ -11,6 +11,7 @@
 pub mod accepted;
 pub mod alert;
 pub mod amd;
+pub(crate) mod barge_in;
 pub mod conference;
 pub mod config;
 pub mod decline;

@@ -214,7 +214,9 @@ pub(crate) async fn run(
                     bridge_done = true;
                 }
             }
-            command = steering.next() => canceled |= super::steer::answer(call, &legs, command, steering).await,
+            incoming = steering.next_incoming() => {
+                canceled |= super::steer::incoming(call, &legs, incoming, steering).await;
+            }
             _ = sleep_until(deadline.unwrap_or_else(far_future)), if deadline.is_some() => break,
             _ = status_tick.tick() => call.sync_status(),
         }

@@ -63,33 +63,66 @@ pub(crate) fn notify(
     let ctx = call.settings.app_context();
     let reporter = call.reporter();
     let post = async move {
-        let body = match hooks.send(kind, &hook, &payload).await {
-            Ok(Some(body)) => body,
-            Ok(None) => return,
-            Err(e) => {
-                if replies.is_some() {
-                    reporter.report(kind, &hook.url, &e.to_string(), &[]);
-                }
-                return;
+        let verbs = post_for_verbs(
+            &hooks,
+            &ctx,
+            &reporter,
+            kind,
+            &hook,
+            &payload,
+            replies.is_some(),
+        )
+        .await;
+        if let (Some(replies), Some(verbs)) = (replies, verbs) {
+            let _ = replies.send(verbs).await;
+        }
+    };
+    call.engine.tasks.spawn(post.in_current_span());
+}
+
+/// Posts `payload` to `hook` from wherever the call cannot be borrowed (a
+/// counted task); with `read`, its reply is read as an application: notices
+/// logged, an invalid reply or a failed request reported; its verbs
+/// returned (None: nothing to run).
+pub(crate) async fn post_for_verbs(
+    hooks: &crate::webhook::Webhooks,
+    ctx: &crate::app::Context,
+    reporter: &crate::call::Reporter,
+    kind: HookKind,
+    hook: &Hook,
+    payload: &Value,
+    read: bool,
+) -> Option<Vec<Instruction>> {
+    let body = match hooks.send(kind, hook, payload).await {
+        Ok(Some(body)) => body,
+        Ok(None) => return None,
+        Err(e) => {
+            if read {
+                reporter.report(kind, &hook.url, &e.to_string(), &[]);
             }
-        };
-        let Some(replies) = replies else { return };
-        match read_reply(&body.text, body.content_type.as_deref(), &ctx) {
-            Ok(reply) => {
-                for n in &reply.notices {
-                    info!(hook = kind.as_str(), notice = %n, "reply notice");
-                }
-                let _ = replies.send(reply.instructions).await;
+            return None;
+        }
+    };
+    if !read {
+        return None;
+    }
+    match read_reply(&body.text, body.content_type.as_deref(), ctx) {
+        Ok(reply) => {
+            for n in &reply.notices {
+                info!(hook = kind.as_str(), notice = %n, "reply notice");
             }
-            Err(e) => reporter.report(
+            Some(reply.instructions)
+        }
+        Err(e) => {
+            reporter.report(
                 kind,
                 &hook.url,
                 "the reply is not a valid application; it is ignored",
                 &e.problems(),
-            ),
+            );
+            None
         }
-    };
-    call.engine.tasks.spawn(post.in_current_span());
+    }
 }
 
 #[cfg(test)]
