@@ -1,11 +1,19 @@
 //! Protocol constants and configuration values
 
-/// Socket buffer size for reading from TCP stream (64KB) - standard TCP receive window
-pub const SOCKET_BUF_SIZE: usize = 65536;
+/// Socket buffer size for reading from TCP stream (8KB).
+///
+/// dialbridge patch (vendor/freeswitch-esl-tokio/PATCHES.md): 64KB upstream. The
+/// reader task holds this array for the connection's whole life, and an outbound
+/// (call) server holds one connection per call: at 10,000 calls 64KB each is
+/// 640MB. A smaller read only means more reads for a large message.
+pub const SOCKET_BUF_SIZE: usize = 8 * 1024;
 
-/// Buffer allocation size (64KB) - used for both initial allocation and growth increments.
-/// Sized to handle most ESL messages without reallocation.
-pub const BUF_CHUNK: usize = 64 * 1024;
+/// Buffer allocation size (8KB) - used for both initial allocation and growth increments.
+///
+/// dialbridge patch (PATCHES.md): 64KB upstream. The parser buffer still grows to
+/// fit any message (up to MAX_MESSAGE_SIZE); this is only what an idle
+/// connection keeps.
+pub const BUF_CHUNK: usize = 8 * 1024;
 
 /// Maximum single message size (8MB) - validates Content-Length header.
 /// Safety limit for protocol sanity; large responses (e.g. sofia status) fit well within this.
