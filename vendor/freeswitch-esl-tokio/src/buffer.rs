@@ -132,7 +132,29 @@ impl EslBuffer {
     }
 
     /// Ensure minimum write capacity; BytesMut handles internal compaction.
+    ///
+    /// dialbridge patch (PATCHES.md): an emptied buffer that a large message
+    /// grew past two chunks goes back to one chunk, so an idle connection keeps
+    /// `BUF_CHUNK`, not the size of the largest message it ever received.
     pub fn compact(&mut self) {
+        if self
+            .buffer
+            .is_empty()
+        {
+            // Reserving on an empty buffer reclaims its whole allocation,
+            // so `capacity` then tells what it holds.
+            self.buffer
+                .reserve(BUF_CHUNK);
+            if self
+                .buffer
+                .capacity()
+                > 2 * BUF_CHUNK
+            {
+                self.buffer = BytesMut::with_capacity(BUF_CHUNK);
+            }
+            self.scan_offset = 0;
+            return;
+        }
         if self.write_capacity() < BUF_CHUNK {
             self.buffer
                 .reserve(BUF_CHUNK);
