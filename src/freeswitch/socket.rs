@@ -355,6 +355,8 @@ impl CallSocket {
                 answer = probe::due(&mut self.probe, &self.client, &self.uuid, quiet_until) => match answer {
                     Ok(alive) if alive == "true" => self.heard = Instant::now(),
                     Ok(_) => {
+                        // Asked again only after another stretch of silence.
+                        self.heard = Instant::now();
                         self.gone_unreported();
                         return Err(SocketError::HungUp);
                     }

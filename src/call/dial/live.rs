@@ -119,7 +119,11 @@ pub(crate) async fn run(
         };
         tokio::select! {
             event = call.socket.next() => {
-                heard = tokio::time::Instant::now();
+                // A probe finding the caller gone is not news from the legs:
+                // it leaves the silence (and the settle it calls for) running.
+                if !matches!(event, Err(SocketError::HungUp)) {
+                    heard = tokio::time::Instant::now();
+                }
                 let event = match event {
                     Ok(e) => e,
                     Err(SocketError::EventsLost) => {
