@@ -308,6 +308,28 @@ async fn the_status_hook_hears_ringing_and_answer_while_the_dial_runs() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_callers_answer_reaches_the_status_hook_while_the_legs_still_ring() {
+    // No timer polls the caller's state during a dial: its answer (queued
+    // before the bridge) must be posted from the events themselves, while
+    // the legs ring on and nothing else happens.
+    let (app, fake, d) = setup_with_status_hook().await;
+    script(
+        &app,
+        json!({"verb": "dial", "answerOnBridge": false, "target": [phone("+15550000001")]}),
+        json!([]),
+        Reply::status(200),
+    );
+    let call = fake.call(d.addr, caller().hangs_up_after(4_000));
+    let got = app.wait_for("/status", 2, WAIT).await;
+    assert_eq!(statuses(&got), ["trying", "in-progress"]);
+    assert!(
+        call.hangup_cause().is_none() && call.legs()[0].cause.is_none(),
+        "posted while the leg still rang"
+    );
+    call.finished(WAIT).await.expect("the call ends");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_early_media_is_reported_as_such() {
     let (app, fake, d) = setup_with_status_hook().await;
     app.reply("/ring.wav", Reply::audio("audio/wav", 4096));

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes the fuzz targets' seed corpora (scripts/fuzz runs it) from the
 repository's own fixtures: the captures' events (tests/fixtures/traces),
-the seed dial verbs (tests/fixtures/seeds), the configuration fixtures.
+the seed dial verbs (tests/fixtures/seeds), the configuration fixtures,
+and the RCML documents the RCML tests serve (tests/fixtures has none of
+its own: they are read out of src/rcml/tests.rs and tests/rcml_*.rs).
 
 usage: make.py OUT_DIR   (writes OUT_DIR/<target>/<name>)
 """
@@ -111,6 +113,40 @@ def config_seeds():
             write("config", f"{path.parent.name}-{path.name}", path.read_text())
 
 
+def unescape(lit):
+    """A Rust string literal's text: its escapes undone."""
+    simple = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
+
+    def one(m):
+        e = m.group(1)
+        if e.startswith("u{"):
+            return chr(int(e[2:-1], 16))
+        if e.startswith("\n"):
+            return ""
+        return simple.get(e, e)
+
+    return re.sub(r"\\(u\{[0-9a-fA-F]+\}|\n\s*|.)", one, lit)
+
+
+def rcml_seeds():
+    """Every <Response> document written as a Rust string literal (raw
+    r#"..."# or plain "...", escapes undone) in the RCML tests."""
+    paths = [ROOT / "src/rcml/tests.rs"] + sorted(ROOT.glob("tests/rcml_*.rs"))
+    n = 0
+    for path in paths:
+        if not path.exists():
+            continue
+        text = path.read_text()
+        docs = re.findall(r'r#"(\s*<(?:\?xml|Response).*?)"#', text, flags=re.S)
+        for lit in re.findall(r'"((?:[^"\\]|\\.)*<Response(?:[^"\\]|\\.)*)"', text):
+            docs.append(unescape(lit))
+        for doc in docs:
+            if "<Response" in doc:
+                write("rcml", f"{path.stem}-{n}", doc)
+                n += 1
+
+
 esl_seeds()
 reply_seeds()
 config_seeds()
+rcml_seeds()

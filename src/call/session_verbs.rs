@@ -16,7 +16,7 @@ use crate::app::alert::Alert;
 use crate::app::send_dtmf::SendDtmf;
 use crate::app::sip_refer::SipRefer;
 use crate::app::sip_request::{InDialogMethod, SipRequest};
-use crate::freeswitch::command::completion_of;
+use crate::freeswitch::command::completes;
 use crate::freeswitch::socket::SocketError;
 use crate::webhook::HookKind;
 
@@ -149,7 +149,7 @@ pub(crate) async fn sip_refer(call: &mut Call, r: &SipRefer) -> Result<Next, Soc
         }
         ended |= event.header_str("Event-Name") == Some("CHANNEL_HANGUP")
             || event.header_str("Answer-State") == Some("hangup");
-        if completion_of(&event, &id).is_some() {
+        if completes(&event, &id) {
             break;
         }
     }

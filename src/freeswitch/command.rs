@@ -170,12 +170,26 @@ pub(crate) async fn api(client: &EslClient, command: &str) -> Result<String, Soc
     Ok(body)
 }
 
-/// The completion of the command tagged `id`, if `event` is it.
+/// The completion of the command tagged `id`, if `event` is it (a copy of
+/// the event: use [`completes`] and [`Completion::from_event`] where the
+/// event can be given up).
 pub(crate) fn completion_of(event: &EslEvent, id: &str) -> Option<Completion> {
-    let done = event.event_type() == Some(EslEventType::ChannelExecuteComplete)
-        && event.header_str("Application-UUID") == Some(id);
-    done.then(|| Completion {
-        response: event.header_str("Application-Response").map(str::to_owned),
-        event: event.clone(),
-    })
+    completes(event, id).then(|| Completion::from_event(event.clone()))
+}
+
+/// True when `event` is the completion of the command tagged `id`.
+pub(crate) fn completes(event: &EslEvent, id: &str) -> bool {
+    event.event_type() == Some(EslEventType::ChannelExecuteComplete)
+        && event.header_str("Application-UUID") == Some(id)
+}
+
+impl Completion {
+    /// The completion `event` is (see [`completes`]), keeping the event
+    /// without copying it.
+    pub(crate) fn from_event(event: EslEvent) -> Self {
+        Self {
+            response: event.header_str("Application-Response").map(str::to_owned),
+            event,
+        }
+    }
 }

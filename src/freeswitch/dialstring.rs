@@ -203,19 +203,30 @@ pub fn compile(
             endpoint: leg_text(&endpoint),
             screened,
         });
-        let real_ep = with_vars(endpoint.clone(), vars);
-        render(&BridgeDialString::new(vec![vec![real_ep.clone()]]).with_variables(global.clone()))
-            .map_err(|reason| CompileError::NotCarriable {
-                target: *index,
-                reason,
-            })?;
-        real.push(real_ep);
+        real.push((*index, with_vars(endpoint.clone(), vars)));
         masked.push(with_vars(endpoint, hidden));
     }
-    let argument = render(&BridgeDialString::new(vec![real]).with_variables(global.clone()))
-        .map_err(|reason| CompileError::RoundTrip { reason })?;
-    let masked = render(&BridgeDialString::new(vec![masked]).with_variables(global))
-        .map_err(|reason| CompileError::RoundTrip { reason })?;
+    // One read-back of the whole string; only when it fails is each target
+    // read back alone, to name the one FreeSWITCH could not carry.
+    let whole = BridgeDialString::new(vec![real.iter().map(|(_, e)| e.clone()).collect()])
+        .with_variables(global.clone());
+    let argument = render(&whole).map_err(|reason| {
+        real.iter()
+            .find_map(|(index, e)| {
+                render(&BridgeDialString::new(vec![vec![e.clone()]]).with_variables(global.clone()))
+                    .err()
+                    .map(|reason| CompileError::NotCarriable {
+                        target: *index,
+                        reason,
+                    })
+            })
+            .unwrap_or(CompileError::RoundTrip { reason })
+    })?;
+    // The masked copy is for logs only: never sent, so not read back.
+    let masked = BridgeDialString::new(vec![masked])
+        .with_variables(global)
+        .display_with(BlockParse::default())
+        .to_string();
     Ok(CompiledDial {
         argument,
         masked,

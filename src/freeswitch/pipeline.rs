@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 use freeswitch_esl_tokio::{EslEvent, HeaderLookup};
 use tokio::time::Instant;
 
-use super::command::{Completion, SocketError, completion_of};
+use super::command::{Completion, SocketError, completes};
 use super::socket::CallSocket;
 
 /// Applications queued on the caller and not yet confirmed.
@@ -122,9 +122,9 @@ impl CallSocket {
             let mine = batch
                 .queued
                 .iter()
-                .position(|(_, id)| completion_of(&event, id).is_some());
+                .position(|(_, id)| completes(&event, id));
             match mine {
-                Some(i) => done[i] = completion_of(&event, &batch.queued[i].1),
+                Some(i) => done[i] = Some(Completion::from_event(event)),
                 None if event.unique_id().is_some_and(|u| u != self.uuid) => {
                     later.push_back(event);
                 }

@@ -3,10 +3,11 @@
 //! matters more than what one connection could absorb.
 //!
 //! freeswitch-esl-tokio 2.8.0 lets the event queue be chosen; its read
-//! buffer and parser buffer (64 KiB each, `SOCKET_BUF_SIZE` and
-//! `BUF_CHUNK`) are constants of the library, so about 128 KiB per
-//! connection stays until the library makes them an option (README "Sizing
-//! a node" has the measured memory per call).
+//! buffer and parser buffer (`SOCKET_BUF_SIZE` and `BUF_CHUNK`, 64 KiB
+//! each upstream) are constants of the library. dialbridge carries the
+//! library patched to 8 KiB each (vendor/freeswitch-esl-tokio/PATCHES.md)
+//! until they become options upstream (README "Sizing a node" has the
+//! measured memory per call).
 
 use freeswitch_esl_tokio::EslConnectOptions;
 

@@ -20,7 +20,7 @@ use tokio::time::Instant;
 use tracing::warn;
 
 pub(crate) use super::caller_state::{CallerHangup, CallerState};
-pub(crate) use super::command::{Commander, Completion, SocketError, completion_of};
+pub(crate) use super::command::{Commander, Completion, SocketError, completes, completion_of};
 pub(crate) use super::command::{api, sendmsg};
 
 use super::channel_data::ChannelData;
@@ -28,11 +28,15 @@ use super::control::Control;
 use super::deadline::{LINGER, Limits};
 use super::probe::{self, Probe};
 
-/// Events a call subscribes to (docs/freeswitch.md §1; CHANNEL_HOLD and
-/// CHANNEL_UNHOLD, §23, for a dial's onHoldHook, and RECV_INFO, §21, for
-/// `sipRequestWithinDialogHook`: sent only when a party holds or sends an
-/// INFO).
-pub(crate) const EVENTS: &str = "CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_EXECUTE \
+/// Events a call subscribes to (docs/freeswitch.md §1), without
+/// CHANNEL_EXECUTE: nothing reads an application's start, and every
+/// application would cost one more event of the channel's full variables
+/// for FreeSWITCH to build and send and for dialbridge to parse (the
+/// parsing of events was half of dialbridge's CPU per dial flow).
+/// CHANNEL_HOLD and CHANNEL_UNHOLD (§23) serve a dial's onHoldHook, and
+/// RECV_INFO (§21) `sipRequestWithinDialogHook`: FreeSWITCH sends them only
+/// when a party holds or sends an INFO.
+pub(crate) const EVENTS: &str = "CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE \
     CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA \
     CHANNEL_HOLD CHANNEL_UNHOLD DTMF RECV_INFO CUSTOM avmd::beep avmd::start avmd::stop";
 
@@ -304,8 +308,8 @@ impl CallSocket {
                 }
                 Err(e) => return Err(e),
             };
-            if let Some(done) = completion_of(&event, &id) {
-                return Ok(done);
+            if completes(&event, &id) {
+                return Ok(Completion::from_event(event));
             }
             if self.hung_up() {
                 return Err(SocketError::HungUp);
@@ -314,8 +318,8 @@ impl CallSocket {
     }
 
     /// The next event; updates the caller's state from the caller's events.
-    /// After `probe_after` of silence FreeSWITCH is asked whether the call
-    /// still exists: a channel gone unreported ends the call as hung up
+    /// After `probe_after` of silence (ten times that while the caller is
+    /// bridged) FreeSWITCH is asked whether the call still exists: a channel gone unreported ends the call as hung up
     /// ([`SocketError::HungUp`]), no answer breaks the socket. Cancel-safe.
     pub async fn next(&mut self) -> Result<EslEvent, SocketError> {
         if let Some(e) = self.held.pop_front() {
@@ -327,7 +331,13 @@ impl CallSocket {
             {
                 return Err(SocketError::Unresponsive(b.why.clone()));
             }
-            let quiet_until = self.heard + self.limits.probe_after;
+            // A bridge is silent by nature: probed less often (deadline.rs).
+            let quiet = if self.state.bridged {
+                self.limits.bridged_probe_after()
+            } else {
+                self.limits.probe_after
+            };
+            let quiet_until = self.heard + quiet;
             tokio::select! {
                 biased;
                 ev = self.events.recv() => {
@@ -351,13 +361,15 @@ impl CallSocket {
                 answer = probe::due(&mut self.probe, &self.client, &self.uuid, quiet_until) => match answer {
                     Ok(alive) if alive == "true" => self.heard = Instant::now(),
                     Ok(_) => {
+                        // Asked again only after another stretch of silence.
+                        self.heard = Instant::now();
                         self.gone_unreported();
                         return Err(SocketError::HungUp);
                     }
                     Err(e) => {
                         let why = format!(
                             "no answer to a liveness probe after {} ms of silence ({e})",
-                            self.limits.probe_after.as_millis()
+                            quiet.as_millis()
                         );
                         return Err(self.failed(SocketError::Unresponsive(why)));
                     }

@@ -28,6 +28,10 @@ pub struct Faults {
     /// event, no notice) and never closes it: a FreeSWITCH that stopped
     /// answering.
     pub silent_after: Option<String>,
+    /// This many milliseconds after the socket connected, the switch writes
+    /// nothing more to it, as with `silent_after`, whatever the call is
+    /// doing (a bridge held at the time, say).
+    pub silent_at: Option<u64>,
     /// Once this socket has queued `sendmsg execute <app>`, the switch drops
     /// the TCP connection without a word, as a crashed listener thread or
     /// a cut network would; the channel's applications go on.
@@ -68,6 +72,11 @@ impl Faults {
     /// Silence after `sendmsg execute <app>` (see [`Faults::silent_after`]).
     pub fn silent_after(mut self, app: &str) -> Self {
         self.silent_after = Some(app.into());
+        self
+    }
+    /// Silence `ms` after the socket connected (see [`Faults::silent_at`]).
+    pub fn silent_at(mut self, ms: u64) -> Self {
+        self.silent_at = Some(ms);
         self
     }
     /// The connection drops after `sendmsg execute <app>`.

@@ -142,6 +142,13 @@ async fn connection(
     let mut rd = BufReader::new(rd);
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Out>();
     let live = Live::new(faults);
+    if let Some(ms) = live.faults.silent_at {
+        let later = live.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            later.go_silent();
+        });
+    }
     let mute = live.clone();
     let writer = tokio::spawn(async move {
         while let Some(o) = out_rx.recv().await {

@@ -146,3 +146,52 @@ async fn events_dropped_mid_bridge_are_reported_as_such_not_as_a_clean_outcome()
     );
     settled(&r).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn socket_gone_silent_mid_bridge_is_found_by_the_bridged_probe_and_the_bridge_followed() {
+    let r = rig().await;
+    script(
+        &r.app,
+        json!({"verb": "dial", "actionHook": "/action", "target": [phone("+15550000001")]}),
+        json!([]),
+        Reply::status(200),
+    );
+    // Bridged at once; the socket goes silent 4 s later and the caller
+    // hangs up after 9 s. A healthy bridge stays quiet for more than five
+    // `probe_after_ms` (700 ms here) without a probe; the silent one is
+    // probed after ten, found dead, and (as after a crash of the socket)
+    // the bridge FreeSWITCH keeps up is followed over the control
+    // connection until the caller is gone.
+    let call = r.fake.call(
+        r.d.addr,
+        caller()
+            .leg(0, Callee::answers_after(50).hangs_up_after_answer(120_000))
+            .hangs_up_after(9_000)
+            .faults(Faults::none().silent_at(4_000)),
+    );
+    wait_status(&r.app, call.uuid(), "in-progress").await;
+    let body = r.app.wait_for("/action", 1, WAIT).await[0].json();
+    assert_eq!(body["dial_status"], "completed", "{body}");
+    assert!(
+        body["dial_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no answer to a liveness probe after 7000 ms"),
+        "{body}"
+    );
+    let probes: Vec<_> = call
+        .commands()
+        .into_iter()
+        .filter(|c| c.raw.starts_with("api uuid_exists"))
+        .map(|c| c.at)
+        .collect();
+    assert_eq!(
+        probes.len(),
+        1,
+        "one probe on the socket, the one the silence left unanswered: {probes:?}"
+    );
+    let got = wait_status(&r.app, call.uuid(), "completed").await;
+    assert_eq!(got.last().map(String::as_str), Some("completed"), "{got:?}");
+    call.finished(WAIT).await.expect("the call ends");
+    settled(&r).await;
+}

@@ -27,7 +27,7 @@ use crate::call::dtmf::Capture;
 use crate::call::handle::Steering;
 use crate::freeswitch::dialstring::CompiledDial;
 use crate::freeswitch::outcome::{DialEnd, DialOutcome, DialStatus, decide};
-use crate::freeswitch::socket::{SocketError, completion_of};
+use crate::freeswitch::socket::{CallerState, SocketError, completion_of};
 use crate::webhook::HookKind;
 
 /// How long to wait for legs' final events after the bridge returned.
@@ -87,8 +87,15 @@ pub(crate) async fn run(
     let mut heard = tokio::time::Instant::now();
     let mut screening = 0usize;
     let mut canceled = false;
-    let mut status_tick = tokio::time::interval(Duration::from_millis(100));
+    // The caller's state changes only through this loop (its events, and a
+    // probe or settle finding the channel gone): it is compared after every
+    // turn and the status hook told when it moved, instead of polling.
+    let mut synced: Option<CallerState> = None;
     loop {
+        if synced.as_ref() != Some(call.socket.state()) {
+            synced = Some(call.socket.state().clone());
+            call.sync_status();
+        }
         let over = bridge_done || call.socket.hung_up();
         if over && legs.all_ended() && screening == 0 {
             break;
@@ -99,14 +106,25 @@ pub(crate) async fn run(
         // The bridge returns once its legs are gone: its completion not
         // coming by then means it was lost; silence means legs may be gone
         // unseen. Either way FreeSWITCH is asked.
+        // Not while the caller is bridged to the winner: a bridge is silent
+        // by nature, and the socket's own (slower) probe asks whether the
+        // caller is still there; the bridge's end comes as its events
+        // (unless events were dropped: then the bridge may be over unseen).
+        let quiet_bridge = !over && !events_lost && call.socket.state().bridged;
         let settle_at = if legs.all_ended() {
-            heard + limits.reply
+            Some(heard + limits.reply)
+        } else if quiet_bridge && legs.winner().is_some() {
+            None
         } else {
-            heard + limits.probe_after
+            Some(heard + limits.probe_after)
         };
         tokio::select! {
             event = call.socket.next() => {
-                heard = tokio::time::Instant::now();
+                // A probe finding the caller gone is not news from the legs:
+                // it leaves the silence (and the settle it calls for) running.
+                if !matches!(event, Err(SocketError::HungUp)) {
+                    heard = tokio::time::Instant::now();
+                }
                 let event = match event {
                     Ok(e) => e,
                     Err(SocketError::EventsLost) => {
@@ -121,9 +139,6 @@ pub(crate) async fn run(
                         break;
                     }
                 };
-                // The caller's ringing and answer reach the status hook while
-                // the dial runs, not when it ends.
-                call.sync_status();
                 if let Some(leg) = screened.bypassed(&event, &a_uuid) {
                     legs.refuse_bridge(&leg);
                     screened::refuse(call, &mut screened, &leg).await;
@@ -207,7 +222,7 @@ pub(crate) async fn run(
                     let _ = call.socket.api(&format!("uuid_kill {w} ALLOTTED_TIMEOUT")).await;
                 }
             }
-            _ = sleep_until(settle_at), if !bridge_done => {
+            _ = sleep_until(settle_at.unwrap_or_else(far_future)), if !bridge_done && settle_at.is_some() => {
                 heard = tokio::time::Instant::now();
                 if settle(call, &mut legs).await {
                     warn!("the bridge's completion never came; its legs are gone");
@@ -218,7 +233,6 @@ pub(crate) async fn run(
                 canceled |= super::steer::incoming(call, &legs, incoming, steering).await;
             }
             _ = sleep_until(deadline.unwrap_or_else(far_future)), if deadline.is_some() => break,
-            _ = status_tick.tick() => call.sync_status(),
         }
     }
     if let (Some(mut d), Some(amd)) = (detection.take(), &dial.amd) {
