@@ -15,6 +15,7 @@ pub mod media;
 pub mod origination;
 pub mod play_verb;
 pub mod rcml_flow;
+pub(crate) mod recording;
 pub mod session;
 pub mod session_verbs;
 pub mod status;

@@ -25,6 +25,9 @@ const RENAMED: &[(&str, &str)] = &[
     ("digits", "Digits"),
     ("dial_call_sid", "DialCallSid"),
     ("dial_sip_status", "DialSipResponseCode"),
+    ("recording_url", "RecordingUrl"),
+    ("recording_sid", "RecordingSid"),
+    ("recording_duration", "RecordingDuration"),
     ("timestamp", "Timestamp"),
     // error_hook's fields.
     ("hook", "Hook"),

@@ -48,6 +48,7 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
             ach.profile.callee_id_number = wcid.1.clone();
             ach.other = Some((w.to_string(), "originatee"));
             ach.bridged_to = Some(w.to_string());
+            super::recording::bridged(ach, true);
             ach.log.update_leg(w, |l| {
                 l.answered = true;
                 l.bridged = true;
@@ -87,6 +88,7 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
             ach.bridged_to = None;
         }
         local_hangup(&mut core, &cu, w, HangupCause::NormalClearing);
+        super::recording::unbridged(&mut core, a);
         core.fire(&cu, a, "CHANNEL_UNBRIDGE", &pre, &[]);
         let w = w.to_string();
         let mut after = After::new();
@@ -111,6 +113,7 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
         if let Some(ach) = core.channels.get_mut(a) {
             ach.set_var("bridge_hangup_cause", acause.as_str());
         }
+        super::recording::unbridged(&mut core, a);
         core.fire(&cu, a, "CHANNEL_UNBRIDGE", &pre, &[]);
         let w = w.to_string();
         after.push(Box::new(move |core: &mut Core, cu: &str| {
@@ -127,6 +130,7 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
         if let Some(ach) = core.channels.get_mut(a) {
             ach.set_var("bridge_hangup_cause", wcause.as_str());
         }
+        super::recording::unbridged(&mut core, a);
         core.fire(&cu, a, "CHANNEL_UNBRIDGE", &pre, &[]);
         let hab = core
             .channels
