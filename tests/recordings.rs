@@ -109,8 +109,9 @@ async fn record_true_gives_a_recording_url_that_downloads_the_wav() {
     assert!(req < start && start < bridge && bridge < stop, "{apps:?}");
     let on_disk = std::fs::read(&file).expect("the file FreeSWITCH wrote");
     assert!(on_disk.len() > 44, "more than a header: {}", on_disk.len());
-    // RecordingDuration is what the file holds (16,000 bytes a second).
-    assert_eq!(secs, (on_disk.len() as u64 - 44) / 16_000);
+    // RecordingDuration is what the file holds (16,000 bytes a second),
+    // rounded up.
+    assert_eq!(secs, (on_disk.len() as u64 - 44).div_ceil(16_000));
     assert!(
         url.starts_with("http://127.0.0.1:")
             && url.contains(&format!("/recordings/{sid}.wav?Expires=")),
@@ -235,4 +236,84 @@ async fn without_recordings_configured_the_dial_goes_on_unrecorded() {
         !harness::log_lines_with("[recordings] is not configured").is_empty(),
         "the operator is told"
     );
+}
+
+/// A `<Record>` whose caller presses `#` a second in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn record_posts_the_recording_and_the_key_that_ended_it() {
+    let r = rig("1h").await;
+    r.app.reply(
+        "/call",
+        xml(r##"<Response><Record action="/recorded" timeout="30" maxLength="20" finishOnKey="#"/><Say>not reached</Say></Response>"##),
+    );
+    r.app
+        .reply("/recorded", xml("<Response><Hangup/></Response>"));
+    let call = r.fake.call(r.d.addr, caller().presses("#", 1000));
+    call.finished(WAIT).await.expect("the call ends");
+    let got = r.app.wait_for("/recorded", 1, WAIT).await.remove(0);
+    assert_eq!(param(&got, "Digits").as_deref(), Some("#"));
+    let sid = param(&got, "RecordingSid").expect("RecordingSid");
+    let url = param(&got, "RecordingUrl").expect("RecordingUrl");
+    let secs: u64 = param(&got, "RecordingDuration")
+        .expect("RecordingDuration")
+        .parse()
+        .expect("seconds");
+    assert!(secs >= 1, "{secs}");
+    let path = r.dir.join(format!("{sid}.wav")).display().to_string();
+    let apps = call.apps();
+    let at = |name: &str, arg: &str| apps.iter().position(|(n, a)| n == name && a == arg);
+    let set = at("set", "playback_terminators=#").expect("the finish key");
+    let beep = at("playback", "tone_stream://%(500,0,1000)").expect("a beep");
+    let rec = at("record", &format!("{path} 20 200 30")).expect("record");
+    assert!(set < beep && beep < rec, "{apps:?}");
+    assert!(
+        !apps.iter().any(|(n, _)| n == "speak"),
+        "the action's reply replaced the document: {apps:?}"
+    );
+    let (status, body) = download(&url).await;
+    assert_eq!(status, 200);
+    assert_eq!(&body[..4], b"RIFF");
+    assert!(body.len() > 44);
+    let _ = std::fs::remove_dir_all(&r.dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn record_ends_on_silence_and_posts_to_the_documents_url() {
+    let r = rig("1h").await;
+    r.app.reply_once(
+        "/call",
+        xml(r#"<Response><Record timeout="2" playBeep="false"/></Response>"#),
+    );
+    r.app.reply("/call", xml("<Response><Hangup/></Response>"));
+    let call = r.fake.call(r.d.addr, caller());
+    call.finished(WAIT).await.expect("the call ends");
+    let got = r.app.wait_for("/call", 2, WAIT).await.remove(1);
+    assert!(param(&got, "RecordingUrl").is_some(), "{:?}", params(&got));
+    assert_eq!(param(&got, "Digits"), None, "silence ended it, not a key");
+    let apps = call.apps();
+    assert!(!apps.iter().any(|(n, _)| n == "playback"), "{apps:?}");
+    assert!(
+        apps.iter()
+            .any(|(n, a)| n == "set" && a == "playback_terminators=1234567890*#"),
+        "{apps:?}"
+    );
+    let _ = std::fs::remove_dir_all(&r.dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_who_hangs_up_while_recording_still_has_it_posted() {
+    let r = rig("1h").await;
+    r.app.reply(
+        "/call",
+        xml(r#"<Response><Record action="/recorded" timeout="0" playBeep="false"/></Response>"#),
+    );
+    r.app
+        .reply("/recorded", xml("<Response><Hangup/></Response>"));
+    let call = r.fake.call(r.d.addr, caller().hangs_up_after(1500));
+    call.finished(WAIT).await.expect("the call ends");
+    let got = r.app.wait_for("/recorded", 1, WAIT).await.remove(0);
+    assert_eq!(param(&got, "Digits").as_deref(), Some("hangup"));
+    let sid = param(&got, "RecordingSid").expect("RecordingSid");
+    assert!(r.dir.join(format!("{sid}.wav")).exists());
+    let _ = std::fs::remove_dir_all(&r.dir);
 }

@@ -15,6 +15,7 @@ pub(crate) mod dial;
 pub(crate) mod gather;
 pub(crate) mod nouns;
 pub(crate) mod params;
+pub(crate) mod record;
 pub(crate) mod verbs;
 pub(crate) mod xml;
 
@@ -27,13 +28,13 @@ use xml::Element;
 
 /// Verbs dialbridge runs.
 pub(crate) const VERBS: &[&str] = &[
-    "Dial", "Gather", "Hangup", "Pause", "Play", "Redirect", "Reject", "Say",
+    "Dial", "Gather", "Hangup", "Pause", "Play", "Record", "Redirect", "Reject", "Say",
 ];
 
 /// RCML/TwiML verbs dialbridge does not run.
 const UNSUPPORTED: &[&str] = &[
     "Connect", "Echo", "Email", "Enqueue", "Fax", "Leave", "Message", "Pay", "Prompt", "Queue",
-    "Record", "Refer", "Sms", "SMS", "Start", "Stop",
+    "Refer", "Sms", "SMS", "Start", "Stop",
 ];
 
 /// Where the document came from: its URL is the default `action` of a
@@ -133,6 +134,7 @@ fn read_verb(
         "Hangup" => verbs::read_hangup(el, problems),
         "Pause" => verbs::read_pause(el, problems).map(Verb::Pause),
         "Play" => verbs::read_play_verb(el, ctx, problems),
+        "Record" => record::read_record(el, source, problems).map(Verb::Record),
         "Redirect" => verbs::read_redirect(el, problems).map(Verb::Redirect),
         "Reject" => verbs::read_reject(el, problems).map(Verb::SipDecline),
         "Say" => verbs::read_say(el, problems).map(Verb::Say),
@@ -177,6 +179,7 @@ pub(crate) fn element_name(verb: &Verb) -> &'static str {
         Verb::Hangup(_) => "Hangup",
         Verb::Pause(_) => "Pause",
         Verb::Play(_) => "Play",
+        Verb::Record(_) => "Record",
         Verb::Redirect(_) => "Redirect",
         Verb::Say(_) => "Say",
         Verb::SipDecline(_) => "Reject",

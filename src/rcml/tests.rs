@@ -53,9 +53,15 @@ fn the_seeds_examples_read_with_rcmls_defaults() {
     assert_eq!((d.timeout, d.time_limit), (30, Some(14_400)));
     assert_eq!(d.action_hook, None);
     assert!(!d.answer_on_bridge);
+    assert!(!d.record);
 
     let r = read("<Response><Dial record=\"true\">1-444-555-666</Dial></Response>").unwrap();
     assert_eq!(r.instructions.len(), 1);
+    assert!(dial(&r, 0).record);
+    assert!(r.notices.is_empty(), "{:?}", r.notices);
+    let r =
+        read("<Response><Dial record=\"record-from-ringing-dual\">1</Dial></Response>").unwrap();
+    assert!(dial(&r, 0).record);
     assert_eq!(r.notices[0].pointer, "/Response/Dial[1]/@record");
 
     let r = read(
@@ -328,4 +334,40 @@ proptest::proptest! {
     ) {
         let _ = read(&pieces.concat());
     }
+}
+
+#[test]
+fn record_reads_twilios_defaults_and_refuses_bad_keys() {
+    let r = read("<Response><Record/></Response>").expect("valid");
+    let Verb::Record(rec) = &r.instructions[0].verb else {
+        panic!("not a record: {r:?}");
+    };
+    assert_eq!(rec.action_hook.url, DOC);
+    assert_eq!(rec.action_hook.method, Method::Post);
+    assert_eq!(rec.timeout, 5);
+    assert_eq!(rec.max_length, 3600);
+    assert_eq!(rec.finish_on_key, "1234567890*#");
+    assert!(rec.play_beep);
+    let r = read(
+        r###"<Response><Record action="/done" method="GET" timeout="0" maxLength="20"
+             finishOnKey="##*" playBeep="false" transcribe="true"/></Response>"###,
+    )
+    .expect("valid");
+    let Verb::Record(rec) = &r.instructions[0].verb else {
+        panic!("not a record: {r:?}");
+    };
+    assert_eq!(rec.action_hook.url, "/done");
+    assert_eq!(rec.action_hook.method, Method::Get);
+    assert_eq!((rec.timeout, rec.max_length), (0, 20));
+    assert_eq!(rec.finish_on_key, "#*");
+    assert!(!rec.play_beep);
+    assert!(
+        r.notices
+            .iter()
+            .any(|n| n.pointer.as_str() == "/Response/Record[1]/@transcribe")
+    );
+    let p = problems(r#"<Response><Record finishOnKey="x" maxLength="0"/></Response>"#);
+    let at: Vec<&str> = p.iter().map(|(at, _)| at.as_str()).collect();
+    assert!(at.contains(&"/Response/Record[1]/@finishOnKey"), "{p:?}");
+    assert!(at.contains(&"/Response/Record[1]/@maxLength"), "{p:?}");
 }

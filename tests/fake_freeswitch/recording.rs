@@ -90,7 +90,7 @@ fn wav_header(samples: u64, channels: u16) -> Vec<u8> {
 }
 
 /// Writes the file: header and `samples` frames of silence.
-fn write_wav(path: &str, samples: u64, channels: u16) -> std::io::Result<()> {
+pub fn write_wav(path: &str, samples: u64, channels: u16) -> std::io::Result<()> {
     let mut f = std::fs::File::create(path)?;
     f.write_all(&wav_header(samples, channels))?;
     let zeros = vec![0u8; 8000];

@@ -73,6 +73,17 @@ function documents() {
     r.gather({ action: '/digits' }).play('https://media.example/menu.wav');
   });
   add('gather-defaults', (r) => r.gather());
+  add('record', (r) => {
+    r.record({
+      action: '/recorded',
+      method: 'GET',
+      timeout: 3,
+      finishOnKey: '#*',
+      maxLength: 120,
+      playBeep: false,
+    });
+  });
+  add('record-defaults', (r) => r.record());
   return docs;
 }
 

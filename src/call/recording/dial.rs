@@ -88,7 +88,7 @@ impl DialRecording {
             return None;
         }
         let cfg = call.settings.recordings.as_ref()?;
-        let seconds = rec.seconds().await.unwrap_or(duration);
+        let seconds = rec.audio_ms().await.map_or(duration, super::wav::seconds);
         info!(recording_sid = %rec.sid, seconds, "dial recorded");
         Some(json!({
             "recording_url": rec.url(cfg),

@@ -6,6 +6,7 @@
 //! it when `[recordings] retention` is over ([`retention`]).
 
 pub(crate) mod dial;
+pub(crate) mod record_verb;
 pub(crate) mod retention;
 pub(crate) mod url;
 pub(crate) mod wav;
@@ -44,13 +45,13 @@ impl Recording {
         url::signed_url(cfg.base(), cfg.url_secret.expose(), &self.sid, expires)
     }
 
-    /// Seconds of audio in the file, once FreeSWITCH has completed it.
-    pub(crate) async fn seconds(&self) -> Option<u64> {
+    /// Milliseconds of audio in the file, once FreeSWITCH has completed it.
+    pub(crate) async fn audio_ms(&self) -> Option<u64> {
         use tokio::io::AsyncReadExt as _;
         let mut f = tokio::fs::File::open(&self.path).await.ok()?;
         let mut header = [0u8; wav::HEADER];
         f.read_exact(&mut header).await.ok()?;
-        wav::seconds(&header)
+        wav::millis(&header)
     }
 
     /// Removes the file (nothing to serve); a missing file is fine.

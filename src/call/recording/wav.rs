@@ -10,9 +10,9 @@ fn u32_at(h: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(h.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// Whole seconds of audio a complete file's header announces; `None` for
+/// Milliseconds of audio a complete file's header announces; `None` for
 /// a header that is not a WAV one or whose recording has not stopped.
-pub(crate) fn seconds(h: &[u8]) -> Option<u64> {
+pub(crate) fn millis(h: &[u8]) -> Option<u64> {
     if h.get(0..4)? != b"RIFF" || h.get(8..12)? != b"WAVE" || h.get(36..40)? != b"data" {
         return None;
     }
@@ -21,7 +21,14 @@ pub(crate) fn seconds(h: &[u8]) -> Option<u64> {
     if byte_rate == 0 || data == 0 {
         return None;
     }
-    Some(data / byte_rate)
+    Some(data * 1000 / byte_rate)
+}
+
+/// `RecordingDuration`: whole seconds, rounded up, so audio shorter than a
+/// second is never reported as none (FreeSWITCH's own `record_seconds`
+/// rounds down).
+pub(crate) fn seconds(ms: u64) -> u64 {
+    ms.div_ceil(1000)
 }
 
 #[cfg(test)]
@@ -47,17 +54,20 @@ mod tests {
 
     #[test]
     fn the_captured_files_last_what_freeswitch_said() {
-        // 16a: 41,004 bytes mono, record_seconds=2; 16b: 81,964 stereo.
-        assert_eq!(seconds(&header(41_004 - 44, 1)), Some(2));
-        assert_eq!(seconds(&header(81_964 - 44, 2)), Some(2));
+        // 16a: 41,004 bytes mono = record_ms 2560; 16b: 81,964 stereo.
+        assert_eq!(millis(&header(41_004 - 44, 1)), Some(2560));
+        assert_eq!(millis(&header(81_964 - 44, 2)), Some(2560));
+        assert_eq!(seconds(2560), 3);
+        assert_eq!(seconds(1), 1);
+        assert_eq!(seconds(0), 0);
     }
 
     #[test]
     fn an_unfinished_or_foreign_header_says_nothing() {
-        assert_eq!(seconds(&header(0, 1)), None);
+        assert_eq!(millis(&header(0, 1)), None);
         let mut h = header(16_000, 1);
         h[0] = b'X';
-        assert_eq!(seconds(&h), None);
-        assert_eq!(seconds(&h[..20]), None);
+        assert_eq!(millis(&h), None);
+        assert_eq!(millis(&h[..20]), None);
     }
 }
