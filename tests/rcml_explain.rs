@@ -88,7 +88,7 @@ fn the_seeds_dial_is_explained_with_its_bridge() {
 #[test]
 fn an_invalid_document_is_refused_with_element_paths() {
     let (code, out, _) = explain(
-        "<Response><Enqueue>support</Enqueue><Dial timeLimit=\"0\"><Conference>room</Conference></Dial></Response>",
+        "<Response><Enqueue>support</Enqueue><Dial timeLimit=\"0\"><Queue>room</Queue></Dial></Response>",
         true,
     );
     assert_eq!(code, 2);
@@ -104,7 +104,7 @@ fn an_invalid_document_is_refused_with_element_paths() {
         [
             "/Response/Enqueue[1]",
             "/Response/Dial[1]/@timeLimit",
-            "/Response/Dial[1]/Conference[1]"
+            "/Response/Dial[1]/Queue[1]"
         ]
     );
     let (code, _, err) = explain("<Response><Say>unclosed</Response>", false);

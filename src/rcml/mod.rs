@@ -11,6 +11,7 @@
 //! which the call engine applies for RCML applications.
 
 pub(crate) mod attrs;
+pub(crate) mod conference;
 pub(crate) mod dial;
 pub(crate) mod gather;
 pub(crate) mod nouns;
@@ -112,6 +113,9 @@ fn read_response(
         if let Some(verb) = verb {
             match &verb {
                 Verb::Dial(d) if d.action_hook.is_some() => cut = Some("<Dial action>'s reply"),
+                Verb::Conference(c) if c.action_hook.is_some() => {
+                    cut = Some("<Dial action>'s reply")
+                }
                 Verb::Redirect(_) => cut = Some("<Redirect>'s reply"),
                 _ => {}
             }
@@ -129,6 +133,9 @@ fn read_verb(
 ) -> Option<Verb> {
     let before = problems.len();
     let verb = match el.name.as_str() {
+        "Dial" if conference::is_conference(el) => {
+            conference::read_dial_conference(el, problems).map(Verb::Conference)
+        }
         "Dial" => dial::read_dial(el, ctx, problems).map(|d| Verb::Dial(Box::new(d))),
         "Gather" => gather::read_gather(el, source, ctx, problems).map(Verb::Gather),
         "Hangup" => verbs::read_hangup(el, problems),
@@ -173,7 +180,7 @@ pub(crate) fn no_children(el: &Element, problems: &mut Problems) {
 /// The RCML element name of `verb`.
 pub(crate) fn element_name(verb: &Verb) -> &'static str {
     match verb {
-        Verb::Dial(_) => "Dial",
+        Verb::Dial(_) | Verb::Conference(_) => "Dial",
         Verb::SendDtmf(_) => "Play",
         Verb::Gather(_) => "Gather",
         Verb::Hangup(_) => "Hangup",

@@ -80,7 +80,7 @@ pub(crate) fn read_noun(el: &Element, ctx: &Context, problems: &mut Problems) ->
         }
         "Client" => client(&text, ctx, &mut a),
         "Sip" => sip(&text, &mut a),
-        "Conference" | "Queue" | "Sim" | "Application" => {
+        "Queue" | "Sim" | "Application" => {
             a.problem_here(format!(
                 "<{}> is not supported inside <Dial> by dialbridge; use <Number>, <Client> or \
                  <Sip>",

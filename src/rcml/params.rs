@@ -23,6 +23,7 @@ const RENAMED: &[(&str, &str)] = &[
     ("call_id", "SipCallId"),
     ("parent_call_sid", "ParentCallSid"),
     ("digits", "Digits"),
+    ("conference_name", "ConferenceName"),
     ("dial_call_sid", "DialCallSid"),
     ("dial_sip_status", "DialSipResponseCode"),
     ("recording_url", "RecordingUrl"),

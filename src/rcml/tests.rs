@@ -228,7 +228,7 @@ fn problems_are_reported_at_element_and_attribute_paths() {
         r#"<Response>
             <Say>ok</Say>
             <Enqueue>support</Enqueue>
-            <Dial timeout="soon" bogus="1"><Number>+15550001111</Number><Conference>room</Conference></Dial>
+            <Dial timeout="soon" bogus="1"><Number>+15550001111</Number><Queue>room</Queue></Dial>
             <Dial><Client>bob</Client><Number>12ab</Number></Dial>
             <Gather><Say>a</Say><Play>https://m.example/a.wav</Play><Dial>+1555</Dial></Gather>
             <Play digits="12x"/>
@@ -243,7 +243,7 @@ fn problems_are_reported_at_element_and_attribute_paths() {
             "/Response/Enqueue[1]",
             "/Response/Dial[1]/@timeout",
             "/Response/Dial[1]/@bogus",
-            "/Response/Dial[1]/Conference[1]",
+            "/Response/Dial[1]/Queue[1]",
             "/Response/Dial[2]/Number[1]",
             "/Response/Gather[1]/Play[1]",
             "/Response/Gather[1]/Dial[1]",
@@ -370,4 +370,55 @@ fn record_reads_twilios_defaults_and_refuses_bad_keys() {
     let at: Vec<&str> = p.iter().map(|(at, _)| at.as_str()).collect();
     assert!(at.contains(&"/Response/Record[1]/@finishOnKey"), "{p:?}");
     assert!(at.contains(&"/Response/Record[1]/@maxLength"), "{p:?}");
+}
+
+#[test]
+fn dial_conference_reads_twilios_options_onto_the_conference_engine() {
+    let r = read(
+        r#"<Response><Dial action="/left" method="GET" timeLimit="60">
+             <Conference muted="true" beep="onEnter" startConferenceOnEnter="false"
+               endConferenceOnExit="true" maxParticipants="10" waitUrl="/wait">team-1</Conference>
+           </Dial><Say>after</Say></Response>"#,
+    )
+    .expect("valid");
+    assert_eq!(
+        r.instructions.len(),
+        1,
+        "the <Say> after <Dial action> is cut"
+    );
+    let Verb::Conference(c) = &r.instructions[0].verb else {
+        panic!("not a conference: {r:?}");
+    };
+    assert_eq!(c.name, "team-1");
+    assert!(c.join_muted && c.end_conference_on_exit && !c.start_conference_on_enter);
+    assert_eq!(c.beep, crate::app::conference::Beep::OnEnter);
+    assert_eq!(c.max_participants, Some(10));
+    let hook = c.action_hook.as_ref().expect("action");
+    assert_eq!((hook.url.as_str(), hook.method), ("/left", Method::Get));
+    let noticed: Vec<&str> = r.notices.iter().map(|n| n.pointer.as_str()).collect();
+    assert!(
+        noticed.contains(&"/Response/Dial[1]/@timeLimit"),
+        "{noticed:?}"
+    );
+    assert!(
+        noticed.contains(&"/Response/Dial[1]/Conference[1]/@waitUrl"),
+        "{noticed:?}"
+    );
+    assert_eq!(super::element_path(&r.instructions, 0), "/Response/Dial[1]");
+
+    let p = problems(
+        r#"<Response><Dial><Conference beep="loud" maxParticipants="1">a b</Conference></Dial>
+           <Dial><Number>+15550001111</Number><Conference>x</Conference></Dial></Response>"#,
+    );
+    let at: Vec<&str> = p.iter().map(|(at, _)| at.as_str()).collect();
+    assert_eq!(
+        at,
+        [
+            "/Response/Dial[1]/Conference[1]/@beep",
+            "/Response/Dial[1]/Conference[1]/@maxParticipants",
+            "/Response/Dial[1]/Conference[1]",
+            "/Response/Dial[2]",
+        ],
+        "{p:?}"
+    );
 }

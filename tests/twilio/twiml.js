@@ -84,6 +84,19 @@ function documents() {
     });
   });
   add('record-defaults', (r) => r.record());
+  add('dial-conference', (r) => {
+    r.dial({ action: '/left', method: 'GET' }).conference(
+      {
+        muted: true,
+        beep: 'onEnter',
+        startConferenceOnEnter: false,
+        endConferenceOnExit: true,
+        maxParticipants: 10,
+        waitUrl: '',
+      },
+      'team-1'
+    );
+  });
   return docs;
 }
 
