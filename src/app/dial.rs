@@ -51,6 +51,9 @@ pub struct Dial {
     pub(crate) headers: Headers,
     /// Record the bridged call (RCML `record="true"`).
     pub(crate) record: bool,
+    /// The caller's `*` ends the bridged call and the caller goes on (RCML
+    /// `hangupOnStar="true"`).
+    pub(crate) hangup_on_star: bool,
     /// Webhook for REFER on the dialed call.
     pub(crate) refer_hook: Option<Hook>,
     /// Extra data for the child call's hooks (`customerData`).

@@ -43,12 +43,7 @@ pub(crate) fn read_dial(el: &Element, ctx: &Context, problems: &mut Problems) ->
         }
     });
     let answer_on_bridge = a.bool("answerOnBridge").unwrap_or(false);
-    if a.bool("hangupOnStar") == Some(true) {
-        a.problem(
-            "hangupOnStar",
-            "is not supported by dialbridge yet: the caller cannot end the dialed call with *",
-        );
-    }
+    let hangup_on_star = a.bool("hangupOnStar").unwrap_or(false);
     a.without_effect(
         &["ringTone"],
         "the caller hears the ringback the callee's network sends (or dialMusic)",
@@ -78,6 +73,7 @@ pub(crate) fn read_dial(el: &Element, ctx: &Context, problems: &mut Problems) ->
         dtmf_hook: None,
         exit_media_path: false,
         record,
+        hangup_on_star,
         forward_pai: true,
         headers: Headers::default(),
         refer_hook: None,

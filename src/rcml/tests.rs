@@ -422,3 +422,19 @@ fn dial_conference_reads_twilios_options_onto_the_conference_engine() {
         "{p:?}"
     );
 }
+
+#[test]
+fn number_send_digits_are_checked_and_carried() {
+    let r = read(
+        r#"<Response><Dial><Number sendDigits="wW1234#">+15550001111</Number></Dial></Response>"#,
+    )
+    .expect("valid");
+    assert_eq!(
+        dial(&r, 0).targets[0].1.send_digits.as_deref(),
+        Some("wW1234#")
+    );
+    let p = problems(
+        r#"<Response><Dial><Number sendDigits="12,3">+15550001111</Number></Dial></Response>"#,
+    );
+    assert_eq!(p[0].0, "/Response/Dial[1]/Number[1]/@sendDigits", "{p:?}");
+}

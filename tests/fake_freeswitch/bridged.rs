@@ -69,6 +69,7 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
         ];
         core.fire(&cu, a, "CHANNEL_BRIDGE", &pre, &[]);
     }
+    watch_terminate_key(sw, a, w);
     let (Some(mut ah), Some(mut wh)) = (stops(sw, a), hung_watch(sw, w)) else {
         return ("_none_".into(), After::new());
     };
@@ -142,4 +143,40 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
         }
     }
     ("_none_".into(), after)
+}
+
+/// A's `bridge_terminate_key` (switch_ivr_bridge.c; not captured): the
+/// caller pressing it ends the bridge, the callee hung up NORMAL_CLEARING
+/// and A going on as after any callee hang-up.
+fn watch_terminate_key(sw: &Switch, a: &str, w: &str) {
+    let key = {
+        let core = sw.lock();
+        core.channels
+            .get(a)
+            .and_then(|c| c.var("bridge_terminate_key"))
+            .and_then(|k| k.chars().next())
+    };
+    let Some(key) = key else {
+        return;
+    };
+    let (sw, a, w) = (sw.clone(), a.to_string(), w.to_string());
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            let cu = sw.0.core_uuid.clone();
+            let mut core = sw.lock();
+            let up = |u: &str| core.channels.get(u).is_some_and(|c| c.is_up());
+            if !up(&a) || !up(&w) {
+                return;
+            }
+            let Some(ach) = core.channels.get_mut(&a) else {
+                return;
+            };
+            if let Some(i) = ach.dtmf_buf.find(key) {
+                ach.dtmf_buf.remove(i);
+                local_hangup(&mut core, &cu, &w, HangupCause::NormalClearing);
+                return;
+            }
+        }
+    });
 }

@@ -36,6 +36,12 @@ function documents() {
     d.client('alice');
     d.sip({ username: 'bob', password: 'pw' }, 'sip:bob@pbx.example.com');
   });
+  add('dial-hangup-on-star-send-digits', (r) => {
+    r.dial({ hangupOnStar: true, action: '/after' }).number(
+      { sendDigits: 'ww1234#' },
+      '+15550003333'
+    );
+  });
   add('dial-client-caller-id', (r) => {
     r.dial({ callerId: 'client:thomas', record: 'true' }).client('alice');
   });

@@ -77,6 +77,9 @@ pub(crate) async fn run(
         }
     };
     let result = live::run(call, &dial, &compiled, placed, steering).await;
+    if dial.hangup_on_star {
+        forget_terminate_key(call).await;
+    }
     let recorded = match recording {
         Some(r) => {
             let o = &result.outcome;
@@ -88,6 +91,18 @@ pub(crate) async fn run(
     steering
         .serve(finish(call, &dial, verb_id, result, recorded))
         .await
+}
+
+/// Unsets `bridge_terminate_key` after a `hangupOnStar` dial, so a later
+/// dial's bridge does not end on `*` (an API command: no frame).
+async fn forget_terminate_key(call: &Call) {
+    if call.socket.hung_up() {
+        return;
+    }
+    let unset = format!("uuid_setvar {} bridge_terminate_key", call.socket.uuid());
+    if let Err(e) = call.socket.api(&unset).await {
+        warn!(error = %e, "could not unset the caller's bridge_terminate_key");
+    }
 }
 
 /// The dial with the caller's P-Asserted-Identity and Privacy added to its

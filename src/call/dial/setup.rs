@@ -69,6 +69,14 @@ pub async fn place(
     if let Some(r) = recording {
         r.queue(call, &mut batch).await?;
     }
+    if dial.hangup_on_star {
+        // switch_ivr_bridge.c: the caller's `bridge_terminate_key` ends the
+        // bridge; the callee is hung up and the caller goes on. Unset after
+        // the dial (`super::forget_terminate_key`).
+        call.socket
+            .queue(&mut batch, "set", Some("bridge_terminate_key=*"))
+            .await?;
+    }
     // One place per screened leg: each connects once (overflow policy in
     // `Screenings::deliver`: a connection that finds no room is declined).
     let screened = compiled.legs.iter().filter(|l| l.screened).count();
