@@ -145,3 +145,30 @@ async fn jambonz_enter_hook_plays_before_joining_and_full_rooms_are_told() {
     );
     let _ = fake.api(&format!("uuid_kill {}", first.uuid())).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jambonz_status_hook_hears_join_and_leave() {
+    let app = App::start().await;
+    app.reply(
+        "/call",
+        Reply::json(json!([
+            {"verb": "conference", "name": "room7", "statusHook": "/status",
+             "statusEvents": ["join", "leave", "start-talking"]}
+        ])),
+    );
+    let d = harness::start(harness::settings(&app)).await;
+    let fake = FakeSwitch::start().await;
+    let call = fake.call(d.addr, rcml_support::caller());
+    let joined = app.wait_for("/status", 1, WAIT).await;
+    assert_eq!(joined[0].json()["event"], "join");
+    assert_eq!(joined[0].json()["conference_name"], "room7");
+    assert_eq!(joined[0].json()["call_sid"], call.uuid());
+    let list = members(&fake, "room7", 1).await;
+    let id = list.split(';').next().unwrap_or_default().to_owned();
+    fake.api(&format!("conference room7 kick {id}")).await;
+    call.finished(WAIT).await.expect("the call ends");
+    let posts = app.wait_for("/status", 2, WAIT).await;
+    assert_eq!(posts[1].json()["event"], "leave");
+    assert_eq!(posts[1].json()["member_id"], id.as_str());
+    assert_eq!(posts.len(), 2, "start-talking is not reported");
+}

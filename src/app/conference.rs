@@ -95,6 +95,30 @@ pub struct Conference {
     pub(crate) enter_hook: Option<Hook>,
     /// Told when the caller leaves the room; its reply replaces the rest.
     pub(crate) action_hook: Option<Hook>,
+    /// Told of `status_events` as they happen (nothing is read back).
+    pub(crate) status_hook: Option<Hook>,
+    /// Which of this member's events `status_hook` hears.
+    pub(crate) status_events: Vec<StatusEvent>,
+}
+
+/// A member event `statusHook` can hear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusEvent {
+    /// The caller's `conference` application started (it joins the room).
+    Join,
+    /// The caller left the room (kicked, the room ended, hung up).
+    Leave,
+}
+
+impl StatusEvent {
+    /// Its name in `statusEvents` and in the request's `event`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            StatusEvent::Join => "join",
+            StatusEvent::Leave => "leave",
+        }
+    }
 }
 
 impl Conference {

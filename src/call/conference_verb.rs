@@ -4,7 +4,9 @@
 //! `conference_max_members` for a room it creates), gets its enter/exit
 //! tone variables, then runs mod_conference's `conference
 //! <name>@default+flags{...}` (docs/freeswitch.md §19) until it leaves the
-//! room — kicked, the room ended by an `endconf` member, or hung up. Then
+//! room — kicked, the room ended by an `endconf` member, or hung up;
+//! `statusHook` hears `join` when the application starts (its
+//! CHANNEL_EXECUTE) and `leave` when it returns or the caller is gone. Then
 //! `actionHook`, if any, is told and its reply replaces the rest of the
 //! application (RCML: `DialCallStatus` `completed`, or `busy` when the room
 //! was full; an empty reply ends the call, as after any `<Dial action>`).
@@ -14,10 +16,12 @@ use tracing::{info, warn};
 
 use super::Call;
 use super::verbs::{Next, ensure_media};
-use crate::app::conference::Conference;
+use crate::app::conference::{Conference, StatusEvent};
 use crate::app::{Format, Hook, Verb};
+use crate::freeswitch::command::completion_of;
 use crate::freeswitch::socket::SocketError;
 use crate::webhook::HookKind;
+use freeswitch_esl_tokio::EslEventType;
 
 /// Runs a conference.
 pub(crate) async fn conference(call: &mut Call, c: &Conference) -> Result<Next, SocketError> {
@@ -39,19 +43,59 @@ pub(crate) async fn conference(call: &mut Call, c: &Conference) -> Result<Next, 
     for var in c.beep.variables() {
         call.socket.execute("set", Some(&var)).await?;
     }
-    let done = call
-        .socket
-        .execute("conference", Some(&c.argument()))
-        .await?;
+    let id = call.socket.start("conference", Some(&c.argument())).await?;
+    let done = loop {
+        let ev = match call.socket.next().await {
+            Ok(ev) => ev,
+            Err(e) => {
+                status(call, c, StatusEvent::Leave, None);
+                return Err(e);
+            }
+        };
+        if ev.event_type() == Some(EslEventType::ChannelExecute)
+            && ev.header_str("Application-UUID") == Some(id.as_str())
+        {
+            status(call, c, StatusEvent::Join, None);
+        }
+        if let Some(done) = completion_of(&ev, &id) {
+            break done;
+        }
+    };
     let member_id = done
         .event
         .variable_str("conference_member_id")
         .map(str::to_owned);
     info!(room = %c.name, member_id = ?member_id, "left the conference");
+    status(call, c, StatusEvent::Leave, member_id.as_deref());
     if call.socket.hung_up() || done.event.header_str("Answer-State") == Some("hangup") {
         return Ok(Next::End);
     }
     Ok(after(call, c, member_id, false).await)
+}
+
+/// Posts `event` to `statusHook` when the application asked for it, from
+/// a tracked task (nothing is read back: the room does not wait for it).
+fn status(call: &Call, c: &Conference, event: StatusEvent, member_id: Option<&str>) {
+    let Some(hook) = c.status_hook.clone() else {
+        return;
+    };
+    if !c.status_events.contains(&event) {
+        return;
+    }
+    let payload = call.payload(json!({
+        "event": event.as_str(),
+        "conference_name": c.name,
+        "member_id": member_id,
+    }));
+    let hooks = call.hooks.clone();
+    let post = async move {
+        if let Err(e) = hooks.send(HookKind::Action, &hook, &payload).await {
+            warn!(error = %e, "conference statusHook failed");
+        }
+    };
+    call.engine
+        .tasks
+        .spawn(tracing::Instrument::in_current_span(post));
 }
 
 /// Members in room `name` now (0 when it does not exist).

@@ -6,7 +6,7 @@
 use super::accepted::{bool_without_effect, hook_without_effect, object_without_effect};
 use super::fields::Fields;
 use super::hook::read_hook;
-use crate::app::conference::{Beep, Conference, MAX_PARTICIPANTS, check_name};
+use crate::app::conference::{Beep, Conference, MAX_PARTICIPANTS, StatusEvent, check_name};
 
 /// Reads `conference`'s properties.
 pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
@@ -45,9 +45,11 @@ pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
         },
     };
     const NOT_YET: &str = "not supported by dialbridge's conference yet; ignored";
-    for key in ["waitHook", "statusHook"] {
-        hook_without_effect(f, key, NOT_YET);
-    }
+    hook_without_effect(f, "waitHook", NOT_YET);
+    let status_hook = f.value("statusHook").and_then(|v| {
+        let at = f.at_key("statusHook");
+        read_hook(v, &at, f.problems())
+    });
     bool_without_effect(f, "distributeDtmf", NOT_YET);
     for key in ["record", "listen"] {
         object_without_effect(f, key, NOT_YET);
@@ -62,11 +64,25 @@ pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
         Some(_) => f.problem("endConferenceDuration", "must be a number"),
         None => {}
     }
-    if let Some(v) = f.value("statusEvents") {
-        if v.is_array() {
-            f.notice("statusEvents", NOT_YET);
-        } else {
-            f.problem("statusEvents", "must be an array of event names");
+    let mut status_events = Vec::new();
+    match f.value("statusEvents").map(|v| v.as_array().cloned()) {
+        None => {}
+        Some(None) => f.problem("statusEvents", "must be an array of event names"),
+        Some(Some(names)) => {
+            for name in names {
+                match name.as_str() {
+                    Some("join") => status_events.push(StatusEvent::Join),
+                    Some("leave") => status_events.push(StatusEvent::Leave),
+                    Some(other @ ("start" | "end" | "start-talking" | "end-talking")) => f.notice(
+                        "statusEvents",
+                        format!("`{other}` is not reported by dialbridge yet (join and leave are)"),
+                    ),
+                    _ => f.problem(
+                        "statusEvents",
+                        "names start, end, join, leave, start-talking or end-talking",
+                    ),
+                }
+            }
         }
     }
     (f.problems().len() == before).then(|| Conference {
@@ -78,5 +94,50 @@ pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
         max_participants,
         enter_hook,
         action_hook,
+        status_hook,
+        status_events,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::app::conference::{Beep, StatusEvent};
+    use crate::app::{Context, Verb};
+    use crate::jambonz::parse_value;
+
+    #[test]
+    fn hooks_beep_and_limits_are_carried_and_checked() {
+        let reply = parse_value(
+            &json!([{"verb": "conference", "name": "r1", "beep": false, "maxParticipants": 5,
+                     "enterHook": "/enter", "statusHook": "/status",
+                     "statusEvents": ["join", "end", "leave"]}]),
+            &Context::default(),
+        )
+        .expect("valid");
+        let Verb::Conference(c) = &reply.instructions[0].verb else {
+            panic!("not a conference");
+        };
+        assert_eq!(c.beep, Beep::Off);
+        assert_eq!(c.max_participants, Some(5));
+        assert_eq!(
+            c.enter_hook.as_ref().map(|h| h.url.as_str()),
+            Some("/enter")
+        );
+        assert_eq!(
+            c.status_hook.as_ref().map(|h| h.url.as_str()),
+            Some("/status")
+        );
+        assert_eq!(c.status_events, [StatusEvent::Join, StatusEvent::Leave]);
+        assert_eq!(reply.notices.len(), 1, "`end` is not reported yet");
+        let bad = parse_value(
+            &json!([{"verb": "conference", "name": "r1", "maxParticipants": 0,
+                     "statusEvents": ["joined"]}]),
+            &Context::default(),
+        );
+        let problems = bad.expect_err("refused").problems();
+        let at: Vec<String> = problems.iter().map(|p| p.pointer.to_string()).collect();
+        assert_eq!(at, ["/0/maxParticipants", "/0/statusEvents"]);
+    }
 }

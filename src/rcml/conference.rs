@@ -125,5 +125,7 @@ fn read_room(el: &Element, problems: &mut Problems) -> Option<Conference> {
         max_participants,
         enter_hook: None,
         action_hook: None,
+        status_hook: None,
+        status_events: Vec::new(),
     })
 }
