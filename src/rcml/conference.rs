@@ -129,3 +129,63 @@ fn read_room(el: &Element, problems: &mut Problems) -> Option<Conference> {
         status_events: Vec::new(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::app::{Method, Verb};
+    use crate::rcml::tests::{problems, read};
+
+    #[test]
+    fn dial_conference_reads_twilios_options_onto_the_conference_engine() {
+        let r = read(
+            r#"<Response><Dial action="/left" method="GET" timeLimit="60">
+                 <Conference muted="true" beep="onEnter" startConferenceOnEnter="false"
+                   endConferenceOnExit="true" maxParticipants="10" waitUrl="/wait">team-1</Conference>
+               </Dial><Say>after</Say></Response>"#,
+        )
+        .expect("valid");
+        assert_eq!(
+            r.instructions.len(),
+            1,
+            "the <Say> after <Dial action> is cut"
+        );
+        let Verb::Conference(c) = &r.instructions[0].verb else {
+            panic!("not a conference: {r:?}");
+        };
+        assert_eq!(c.name, "team-1");
+        assert!(c.join_muted && c.end_conference_on_exit && !c.start_conference_on_enter);
+        assert_eq!(c.beep, crate::app::conference::Beep::OnEnter);
+        assert_eq!(c.max_participants, Some(10));
+        let hook = c.action_hook.as_ref().expect("action");
+        assert_eq!((hook.url.as_str(), hook.method), ("/left", Method::Get));
+        let noticed: Vec<&str> = r.notices.iter().map(|n| n.pointer.as_str()).collect();
+        assert!(
+            noticed.contains(&"/Response/Dial[1]/@timeLimit"),
+            "{noticed:?}"
+        );
+        assert!(
+            noticed.contains(&"/Response/Dial[1]/Conference[1]/@waitUrl"),
+            "{noticed:?}"
+        );
+        assert_eq!(
+            crate::rcml::element_path(&r.instructions, 0),
+            "/Response/Dial[1]"
+        );
+
+        let p = problems(
+            r#"<Response><Dial><Conference beep="loud" maxParticipants="1">a b</Conference></Dial>
+               <Dial><Number>+15550001111</Number><Conference>x</Conference></Dial></Response>"#,
+        );
+        let at: Vec<&str> = p.iter().map(|(at, _)| at.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "/Response/Dial[1]/Conference[1]/@beep",
+                "/Response/Dial[1]/Conference[1]/@maxParticipants",
+                "/Response/Dial[1]/Conference[1]",
+                "/Response/Dial[2]",
+            ],
+            "{p:?}"
+        );
+    }
+}

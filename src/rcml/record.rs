@@ -87,3 +87,45 @@ pub(crate) fn read_record(
         play_beep,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::app::{Method, Verb};
+    use crate::rcml::tests::{DOC, problems, read};
+
+    #[test]
+    fn record_reads_twilios_defaults_and_refuses_bad_keys() {
+        let r = read("<Response><Record/></Response>").expect("valid");
+        let Verb::Record(rec) = &r.instructions[0].verb else {
+            panic!("not a record: {r:?}");
+        };
+        assert_eq!(rec.action_hook.url, DOC);
+        assert_eq!(rec.action_hook.method, Method::Post);
+        assert_eq!(rec.timeout, 5);
+        assert_eq!(rec.max_length, 3600);
+        assert_eq!(rec.finish_on_key, "1234567890*#");
+        assert!(rec.play_beep);
+        let r = read(
+            r###"<Response><Record action="/done" method="GET" timeout="0" maxLength="20"
+                 finishOnKey="##*" playBeep="false" transcribe="true"/></Response>"###,
+        )
+        .expect("valid");
+        let Verb::Record(rec) = &r.instructions[0].verb else {
+            panic!("not a record: {r:?}");
+        };
+        assert_eq!(rec.action_hook.url, "/done");
+        assert_eq!(rec.action_hook.method, Method::Get);
+        assert_eq!((rec.timeout, rec.max_length), (0, 20));
+        assert_eq!(rec.finish_on_key, "#*");
+        assert!(!rec.play_beep);
+        assert!(
+            r.notices
+                .iter()
+                .any(|n| n.pointer.as_str() == "/Response/Record[1]/@transcribe")
+        );
+        let p = problems(r#"<Response><Record finishOnKey="x" maxLength="0"/></Response>"#);
+        let at: Vec<&str> = p.iter().map(|(at, _)| at.as_str()).collect();
+        assert!(at.contains(&"/Response/Record[1]/@finishOnKey"), "{p:?}");
+        assert!(at.contains(&"/Response/Record[1]/@maxLength"), "{p:?}");
+    }
+}

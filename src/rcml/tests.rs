@@ -4,7 +4,7 @@ use super::*;
 use crate::app::play::{Audio, Loop};
 use crate::app::{Method, TargetKind};
 
-fn ctx() -> Context {
+pub(super) fn ctx() -> Context {
     Context {
         relaxed_numbers: true,
         carriers: vec!["pstn".into()],
@@ -14,9 +14,9 @@ fn ctx() -> Context {
     }
 }
 
-const DOC: &str = "http://app.example/rcml";
+pub(super) const DOC: &str = "http://app.example/rcml";
 
-fn read(text: &str) -> Result<Reply, ReplyError> {
+pub(super) fn read(text: &str) -> Result<Reply, ReplyError> {
     parse_document(text, Source { url: DOC }, &ctx())
 }
 
@@ -28,7 +28,7 @@ fn dial(reply: &Reply, i: usize) -> &crate::app::Dial {
 }
 
 /// Every problem's location and message, for assertions.
-fn problems(text: &str) -> Vec<(String, String)> {
+pub(super) fn problems(text: &str) -> Vec<(String, String)> {
     match read(text) {
         Ok(r) => panic!("accepted: {r:?}"),
         Err(e) => e
@@ -334,93 +334,6 @@ proptest::proptest! {
     ) {
         let _ = read(&pieces.concat());
     }
-}
-
-#[test]
-fn record_reads_twilios_defaults_and_refuses_bad_keys() {
-    let r = read("<Response><Record/></Response>").expect("valid");
-    let Verb::Record(rec) = &r.instructions[0].verb else {
-        panic!("not a record: {r:?}");
-    };
-    assert_eq!(rec.action_hook.url, DOC);
-    assert_eq!(rec.action_hook.method, Method::Post);
-    assert_eq!(rec.timeout, 5);
-    assert_eq!(rec.max_length, 3600);
-    assert_eq!(rec.finish_on_key, "1234567890*#");
-    assert!(rec.play_beep);
-    let r = read(
-        r###"<Response><Record action="/done" method="GET" timeout="0" maxLength="20"
-             finishOnKey="##*" playBeep="false" transcribe="true"/></Response>"###,
-    )
-    .expect("valid");
-    let Verb::Record(rec) = &r.instructions[0].verb else {
-        panic!("not a record: {r:?}");
-    };
-    assert_eq!(rec.action_hook.url, "/done");
-    assert_eq!(rec.action_hook.method, Method::Get);
-    assert_eq!((rec.timeout, rec.max_length), (0, 20));
-    assert_eq!(rec.finish_on_key, "#*");
-    assert!(!rec.play_beep);
-    assert!(
-        r.notices
-            .iter()
-            .any(|n| n.pointer.as_str() == "/Response/Record[1]/@transcribe")
-    );
-    let p = problems(r#"<Response><Record finishOnKey="x" maxLength="0"/></Response>"#);
-    let at: Vec<&str> = p.iter().map(|(at, _)| at.as_str()).collect();
-    assert!(at.contains(&"/Response/Record[1]/@finishOnKey"), "{p:?}");
-    assert!(at.contains(&"/Response/Record[1]/@maxLength"), "{p:?}");
-}
-
-#[test]
-fn dial_conference_reads_twilios_options_onto_the_conference_engine() {
-    let r = read(
-        r#"<Response><Dial action="/left" method="GET" timeLimit="60">
-             <Conference muted="true" beep="onEnter" startConferenceOnEnter="false"
-               endConferenceOnExit="true" maxParticipants="10" waitUrl="/wait">team-1</Conference>
-           </Dial><Say>after</Say></Response>"#,
-    )
-    .expect("valid");
-    assert_eq!(
-        r.instructions.len(),
-        1,
-        "the <Say> after <Dial action> is cut"
-    );
-    let Verb::Conference(c) = &r.instructions[0].verb else {
-        panic!("not a conference: {r:?}");
-    };
-    assert_eq!(c.name, "team-1");
-    assert!(c.join_muted && c.end_conference_on_exit && !c.start_conference_on_enter);
-    assert_eq!(c.beep, crate::app::conference::Beep::OnEnter);
-    assert_eq!(c.max_participants, Some(10));
-    let hook = c.action_hook.as_ref().expect("action");
-    assert_eq!((hook.url.as_str(), hook.method), ("/left", Method::Get));
-    let noticed: Vec<&str> = r.notices.iter().map(|n| n.pointer.as_str()).collect();
-    assert!(
-        noticed.contains(&"/Response/Dial[1]/@timeLimit"),
-        "{noticed:?}"
-    );
-    assert!(
-        noticed.contains(&"/Response/Dial[1]/Conference[1]/@waitUrl"),
-        "{noticed:?}"
-    );
-    assert_eq!(super::element_path(&r.instructions, 0), "/Response/Dial[1]");
-
-    let p = problems(
-        r#"<Response><Dial><Conference beep="loud" maxParticipants="1">a b</Conference></Dial>
-           <Dial><Number>+15550001111</Number><Conference>x</Conference></Dial></Response>"#,
-    );
-    let at: Vec<&str> = p.iter().map(|(at, _)| at.as_str()).collect();
-    assert_eq!(
-        at,
-        [
-            "/Response/Dial[1]/Conference[1]/@beep",
-            "/Response/Dial[1]/Conference[1]/@maxParticipants",
-            "/Response/Dial[1]/Conference[1]",
-            "/Response/Dial[2]",
-        ],
-        "{p:?}"
-    );
 }
 
 #[test]
