@@ -17,10 +17,12 @@ mod api;
 mod check;
 pub(crate) mod cidr;
 mod fd_budget;
+mod recordings;
 mod sections;
 
 pub use api::Api;
 pub use fd_budget::{FdLimit, current_fd_limit, fd_warning, fds_needed};
+pub use recordings::Recordings;
 pub use sections::*;
 
 /// Where the configuration file is looked for when `--config` is not given.
@@ -42,6 +44,9 @@ pub struct Settings {
     /// The REST call-control API; off unless the section is present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api: Option<Api>,
+    /// Call recordings (RCML `record`, `<Record>`); off unless present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recordings: Option<Recordings>,
     /// The web application.
     pub app: App,
     /// SIP settings for dialled legs.

@@ -162,6 +162,18 @@ fn explain_one(
                     .unwrap_or_default(),
             )];
             lines.push(format!("  bridge {}", compiled.masked_argument()));
+            if dial.record {
+                lines.push(match &settings.recordings {
+                    Some(r) => format!(
+                        "  record the bridged call: set RECORD_BRIDGE_REQ=true, record_session \
+                         {}/<RecordingSid>.wav before the bridge, stop_record_session after it",
+                        r.dir.trim_end_matches('/')
+                    ),
+                    None => "  record: [recordings] is not configured, the call would be \
+                             connected unrecorded"
+                        .to_owned(),
+                });
+            }
             for leg in &compiled.legs {
                 lines.push(format!(
                     "  leg {} -> {} (uuid {}){}",

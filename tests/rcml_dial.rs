@@ -7,7 +7,7 @@ mod fake_freeswitch;
 mod harness;
 mod rcml_support;
 
-use fake_freeswitch::Callee;
+use fake_freeswitch::{Callee, SipSent};
 use rcml_support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -197,4 +197,76 @@ async fn requests_carry_twilios_parameters_and_a_valid_signature() {
     );
     // A 603 for <Hangup/> before answer is not ours to assert; the call ended.
     assert!(call.hangup_cause().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn number_send_digits_are_sent_to_the_callee_when_it_answers() {
+    let (app, fake, d) = setup().await;
+    app.reply(
+        "/call",
+        xml(
+            r##"<Response><Dial><Number sendDigits="ww12#">+15550001111</Number>
+                 <Number>+15550002222</Number></Dial></Response>"##,
+        ),
+    );
+    let call = fake.call(
+        d.addr,
+        caller()
+            .leg(0, Callee::answers_after(200).hangs_up_after_answer(300))
+            .leg(1, Callee::rings_forever()),
+    );
+    call.finished(WAIT).await.expect("the call ends");
+    let legs = &call.dials()[0].legs;
+    assert_eq!(legs[0].var("execute_on_answer"), Some("send_dtmf ww12#"));
+    assert_eq!(legs[1].var("execute_on_answer"), None);
+    let sent: Vec<_> = call
+        .sip_sent()
+        .into_iter()
+        .filter(|(u, s)| *u == legs[0].uuid && matches!(s, SipSent::Dtmf(_)))
+        .collect();
+    assert_eq!(sent, [(legs[0].uuid.clone(), SipSent::Dtmf("12#".into()))]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hangup_on_star_ends_the_dialed_call_and_the_caller_goes_on() {
+    let (app, fake, d) = setup().await;
+    app.reply(
+        "/call",
+        xml(
+            r#"<Response><Dial hangupOnStar="true" action="/after">+15550001111</Dial></Response>"#,
+        ),
+    );
+    app.reply(
+        "/after",
+        xml("<Response><Pause length=\"1\"/><Hangup/></Response>"),
+    );
+    let call = fake.call(
+        d.addr,
+        caller()
+            .presses("*", 1500)
+            .otherwise(Callee::answers_after(200).hangs_up_after_answer(30_000)),
+    );
+    call.finished(WAIT).await.expect("the call ends");
+    let apps = call.apps();
+    let at = |name: &str, arg: &str| apps.iter().position(|(n, a)| n == name && a == arg);
+    let key = at("set", "bridge_terminate_key=*").expect("the key is set");
+    let bridge = apps
+        .iter()
+        .position(|(n, _)| n == "bridge")
+        .expect("bridge");
+    assert!(key < bridge, "{apps:?}");
+    assert!(
+        call.commands()
+            .iter()
+            .any(|c| c.verb == "api" && c.args.ends_with(" bridge_terminate_key")),
+        "unset after the dial"
+    );
+    let after = &app.wait_for("/after", 1, WAIT).await[0];
+    assert_eq!(param(after, "DialCallStatus").as_deref(), Some("completed"));
+    assert!(
+        apps.iter().any(|(n, a)| n == "sleep" && a == "1000"),
+        "the caller went on with the action's document: {apps:?}"
+    );
+    let leg = &call.legs()[0];
+    assert!(leg.bridged);
 }

@@ -67,8 +67,14 @@ fn the_seeds_dial_is_explained_with_its_bridge() {
         "{arg}"
     );
     assert!(arg.contains("leg_timeout=30"), "{arg}");
-    // record="true" is accepted with a notice saying it does not record.
-    assert!(err.contains("/Response/Dial[1]/@record"), "{err}");
+    // record="true" records (here without [recordings]: explain says so).
+    assert!(!err.contains("/Response/Dial[1]/@record"), "{err}");
+    let (code, human, _) = explain(
+        "<Response><Dial record=\"true\">1-444-555-666</Dial></Response>",
+        false,
+    );
+    assert_eq!(code, 0);
+    assert!(human.contains("[recordings] is not configured"), "{human}");
     // The human form works too, on a <Client> and a <Gather>.
     let (code, out, err) = explain(
         "<Response><Gather numDigits=\"1\"><Say>press one</Say></Gather>\
@@ -82,7 +88,7 @@ fn the_seeds_dial_is_explained_with_its_bridge() {
 #[test]
 fn an_invalid_document_is_refused_with_element_paths() {
     let (code, out, _) = explain(
-        "<Response><Record/><Dial timeLimit=\"0\"><Conference>room</Conference></Dial></Response>",
+        "<Response><Enqueue>support</Enqueue><Dial timeLimit=\"0\"><Queue>room</Queue></Dial></Response>",
         true,
     );
     assert_eq!(code, 2);
@@ -96,9 +102,9 @@ fn an_invalid_document_is_refused_with_element_paths() {
     assert_eq!(
         at,
         [
-            "/Response/Record[1]",
+            "/Response/Enqueue[1]",
             "/Response/Dial[1]/@timeLimit",
-            "/Response/Dial[1]/Conference[1]"
+            "/Response/Dial[1]/Queue[1]"
         ]
     );
     let (code, _, err) = explain("<Response><Say>unclosed</Response>", false);

@@ -1,12 +1,79 @@
-//! jambonz's `conference` verb: put the caller in a FreeSWITCH
-//! mod_conference room (docs/freeswitch.md §19) with member flags; when the
-//! caller leaves the room, `actionHook` may say what comes next.
+//! A conference room (jambonz's `conference` verb, RCML's
+//! `<Dial><Conference>`): the caller joins a FreeSWITCH mod_conference room
+//! (docs/freeswitch.md §19) with member flags; when it leaves the room,
+//! `actionHook` (RCML: the `<Dial action>`) may say what comes next.
 
 use serde::Serialize;
 
 use super::hook::Hook;
 
-/// A validated `conference`.
+/// Longest room name.
+pub(crate) const MAX_NAME: usize = 64;
+
+/// Most participants a room may be limited to.
+pub(crate) const MAX_PARTICIPANTS: u64 = 250;
+
+/// Checks a room name: FreeSWITCH reads `@`, `+` and braces in the
+/// application's argument as profile and flags.
+pub(crate) fn check_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_NAME
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be 1 to {MAX_NAME} letters, digits, '-', '_' or '.' (FreeSWITCH reads @, + \
+             and braces in a room name as profile and flags)"
+        ))
+    }
+}
+
+/// Which of the room's enter and exit tones this member's joining and
+/// leaving play (mod_conference plays its profile's `enter-sound` and
+/// `exit-sound`; a member's `conference_enter_sound`/`_exit_sound`
+/// variables replace them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Beep {
+    /// The profile's tones, untouched (TwiML `beep="true"`).
+    Profile,
+    /// Only the enter tone.
+    OnEnter,
+    /// Only the exit tone.
+    OnExit,
+    /// Neither.
+    Off,
+}
+
+/// What replaces a silenced tone: 20 ms of silence (mod_conference has no
+/// per-member "no tone" flag; an empty variable falls back to the
+/// profile's tone).
+pub(crate) const SILENT_TONE: &str = "silence_stream://20";
+
+impl Beep {
+    /// The `set` arguments for this member's tones.
+    pub(crate) fn variables(self) -> Vec<String> {
+        let (enter, exit) = match self {
+            Beep::Profile => (false, false),
+            Beep::OnEnter => (false, true),
+            Beep::OnExit => (true, false),
+            Beep::Off => (true, true),
+        };
+        let mut out = Vec::new();
+        if enter {
+            out.push(format!("conference_enter_sound={SILENT_TONE}"));
+        }
+        if exit {
+            out.push(format!("conference_exit_sound={SILENT_TONE}"));
+        }
+        out
+    }
+}
+
+/// A validated conference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Conference {
@@ -19,8 +86,39 @@ pub struct Conference {
     /// This member starts the room (`moderator`); false: it waits for one
     /// that does (`wait-mod`).
     pub(crate) start_conference_on_enter: bool,
+    /// The room's enter/exit tones for this member.
+    pub(crate) beep: Beep,
+    /// Members the room may hold; a caller finding it full is not joined.
+    pub(crate) max_participants: Option<u32>,
+    /// Asked for verbs (play, say, pause) run on the caller just before it
+    /// joins.
+    pub(crate) enter_hook: Option<Hook>,
     /// Told when the caller leaves the room; its reply replaces the rest.
     pub(crate) action_hook: Option<Hook>,
+    /// Told of `status_events` as they happen (nothing is read back).
+    pub(crate) status_hook: Option<Hook>,
+    /// Which of this member's events `status_hook` hears.
+    pub(crate) status_events: Vec<StatusEvent>,
+}
+
+/// A member event `statusHook` can hear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusEvent {
+    /// The caller's `conference` application started (it joins the room).
+    Join,
+    /// The caller left the room (kicked, the room ended, hung up).
+    Leave,
+}
+
+impl StatusEvent {
+    /// Its name in `statusEvents` and in the request's `event`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            StatusEvent::Join => "join",
+            StatusEvent::Leave => "leave",
+        }
+    }
 }
 
 impl Conference {
@@ -40,5 +138,32 @@ impl Conference {
             "wait-mod"
         });
         format!("{}@default+flags{{{}}}", self.name, flags.join("|"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tones_are_silenced_per_direction() {
+        assert!(Beep::Profile.variables().is_empty());
+        assert_eq!(
+            Beep::OnEnter.variables(),
+            ["conference_exit_sound=silence_stream://20"]
+        );
+        assert_eq!(
+            Beep::OnExit.variables(),
+            ["conference_enter_sound=silence_stream://20"]
+        );
+        assert_eq!(Beep::Off.variables().len(), 2);
+    }
+
+    #[test]
+    fn names_freeswitch_would_read_as_flags_are_refused() {
+        assert!(check_name("room-1.a_b").is_ok());
+        for bad in ["", "a@b", "a+flags{x}", "a b", &"x".repeat(65)] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -49,6 +49,11 @@ pub struct Dial {
     pub(crate) forward_pai: bool,
     /// SIP headers on every target's INVITE.
     pub(crate) headers: Headers,
+    /// Record the bridged call (RCML `record="true"`).
+    pub(crate) record: bool,
+    /// The caller's `*` ends the bridged call and the caller goes on (RCML
+    /// `hangupOnStar="true"`).
+    pub(crate) hangup_on_star: bool,
     /// Webhook for REFER on the dialed call.
     pub(crate) refer_hook: Option<Hook>,
     /// Asked what the caller hears while the callee holds the call

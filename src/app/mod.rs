@@ -20,6 +20,7 @@ pub(crate) mod pause;
 pub(crate) mod play;
 pub(crate) mod problem;
 pub(crate) mod queue;
+pub(crate) mod record;
 pub(crate) mod redirect;
 mod refusal;
 pub mod rules;
@@ -90,6 +91,8 @@ pub enum Verb {
     Pause(pause::Pause),
     /// Play audio.
     Play(play::Play),
+    /// Record the caller (RCML `<Record>`).
+    Record(record::Record),
     /// Fetch a new application.
     Redirect(redirect::Redirect),
     /// Speak text.
@@ -127,6 +130,7 @@ impl Verb {
             Verb::Hangup(_) => "hangup",
             Verb::Pause(_) => "pause",
             Verb::Play(_) => "play",
+            Verb::Record(_) => "record",
             Verb::Redirect(_) => "redirect",
             Verb::Say(_) => "say",
             Verb::SendDtmf(_) => "dtmf",

@@ -20,6 +20,10 @@ pub struct Target {
     /// (jambonz's `proxy` on phone and user targets, `from`, `overrideTo`).
     #[serde(skip_serializing_if = "Routing::is_empty")]
     pub routing: Routing,
+    /// DTMF sent to the callee when it answers (RCML `<Number
+    /// sendDigits>`; `w` a half-second pause).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) send_digits: Option<String>,
 }
 
 /// jambonz's per-target routing properties.

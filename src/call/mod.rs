@@ -18,6 +18,7 @@ pub mod play_verb;
 pub(crate) mod queue_verbs;
 pub(crate) mod queues;
 pub mod rcml_flow;
+pub(crate) mod recording;
 pub mod session;
 pub mod session_verbs;
 pub mod status;

@@ -58,6 +58,7 @@ pub(crate) async fn run(call: &mut Call, verb: &Verb) -> Next {
         Verb::Alert(a) => super::session_verbs::alert(call, a).await,
         Verb::Config(c) => super::config_verb::config(call, c).await,
         Verb::Conference(c) => super::conference_verb::conference(call, c).await,
+        Verb::Record(r) => super::recording::record_verb::record(call, r).await,
         Verb::SendDtmf(d) => super::session_verbs::send_dtmf(call, d).await,
         Verb::SipRefer(r) => super::session_verbs::sip_refer(call, r).await,
         Verb::SipRequest(r) => super::session_verbs::sip_request(call, r).await,

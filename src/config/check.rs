@@ -328,6 +328,9 @@ pub(crate) fn check(s: &Settings) -> Vec<SettingProblem> {
     if let Some(api) = &s.api {
         out.extend(super::api::check(api));
     }
+    if let Some(r) = &s.recordings {
+        out.extend(super::recordings::check(r));
+    }
     out
 }
 

@@ -19,6 +19,7 @@ pub mod health;
 pub mod http_server;
 pub mod listener;
 pub mod logging;
+mod recordings;
 pub(crate) mod registry;
 pub(crate) mod sweep;
 pub(crate) mod systemd;
@@ -142,7 +143,7 @@ impl Daemon {
         };
         tokio::spawn(http_server::serve(
             http,
-            health::router(readiness),
+            health::router(readiness).merge(recordings::router(settings_rx.clone())),
             settings_rx.clone(),
             Arc::clone(&metrics),
             Arc::clone(&fds),

@@ -85,6 +85,22 @@ pub(crate) fn line(verb: &Verb) -> Option<String> {
                 .map(|h| format!(", outcome to {}", masked(&h.url)))
                 .unwrap_or_default()
         ),
+        Verb::Record(r) => format!(
+            "record: {}record {} s at most{}{}, then the recording to {}",
+            if r.play_beep { "beep, " } else { "" },
+            r.max_length,
+            if r.timeout > 0 {
+                format!(", ending after {} s of silence", r.timeout)
+            } else {
+                String::new()
+            },
+            if r.finish_on_key.is_empty() {
+                String::new()
+            } else {
+                format!(" or on {}", r.finish_on_key)
+            },
+            masked(&r.action_hook.url)
+        ),
         _ => return None,
     })
 }

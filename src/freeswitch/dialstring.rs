@@ -189,6 +189,13 @@ pub fn compile(
             vars.insert("sip_auth_password", auth.password.expose().to_owned());
             hidden.insert("sip_auth_password", MASK);
         }
+        if let Some(digits) = &target.send_digits {
+            // RCML `<Number sendDigits>`: mod_dptools' send_dtmf on the leg
+            // as it answers (`w`/`W` are its half and whole second pauses).
+            for v in [&mut vars, &mut hidden] {
+                v.insert("execute_on_answer", format!("send_dtmf {digits}"));
+            }
+        }
         if screened {
             let file = format!("socket {} async full", settings.listener.address);
             for v in [&mut vars, &mut hidden] {

@@ -1,32 +1,19 @@
-//! Reading jambonz's `conference` verb. The room, its member flags and
-//! `actionHook` are carried; the hooks and options mod_conference's stock
-//! application cannot serve per member are accepted with a notice.
+//! Reading jambonz's `conference` verb. The room, its member flags,
+//! `beep`, `maxParticipants`, `enterHook` and `actionHook` are carried; the
+//! hooks and options mod_conference's stock application cannot serve per
+//! member are accepted with a notice.
 
 use super::accepted::{bool_without_effect, hook_without_effect, object_without_effect};
 use super::fields::Fields;
 use super::hook::read_hook;
-use crate::app::conference::Conference;
-
-/// Longest room name.
-const MAX_NAME: usize = 64;
+use crate::app::conference::{Beep, Conference, MAX_PARTICIPANTS, StatusEvent, check_name};
 
 /// Reads `conference`'s properties.
 pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
     let before = f.problems().len();
     let name = f.required_str("name", "the conference room's name")?;
-    let name_ok = !name.is_empty()
-        && name.len() <= MAX_NAME
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    if !name_ok {
-        f.problem(
-            "name",
-            format!(
-                "must be 1 to {MAX_NAME} letters, digits, '-', '_' or '.' (FreeSWITCH reads @, + \
-                 and braces in a room name as profile and flags)"
-            ),
-        );
+    if let Err(e) = check_name(name) {
+        f.problem("name", e);
     }
     let join_muted = f.bool("joinMuted").unwrap_or(false);
     let end_conference_on_exit = f.bool("endConferenceOnExit").unwrap_or(false);
@@ -35,13 +22,35 @@ pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
         let at = f.at_key("actionHook");
         read_hook(v, &at, f.problems())
     });
+    let enter_hook = f.value("enterHook").and_then(|v| {
+        let at = f.at_key("enterHook");
+        read_hook(v, &at, f.problems())
+    });
+    // Without `beep` the room's own tones play, as before it was read.
+    let beep = match f.bool("beep") {
+        Some(false) => Beep::Off,
+        _ => Beep::Profile,
+    };
+    let max_participants = match f.value("maxParticipants") {
+        None => None,
+        Some(v) => match v.as_u64().filter(|n| (1..=MAX_PARTICIPANTS).contains(n)) {
+            Some(n) => Some(n as u32),
+            None => {
+                f.problem(
+                    "maxParticipants",
+                    format!("must be a whole number from 1 to {MAX_PARTICIPANTS}"),
+                );
+                None
+            }
+        },
+    };
     const NOT_YET: &str = "not supported by dialbridge's conference yet; ignored";
-    for key in ["enterHook", "waitHook", "statusHook"] {
-        hook_without_effect(f, key, NOT_YET);
-    }
-    for key in ["beep", "distributeDtmf"] {
-        bool_without_effect(f, key, NOT_YET);
-    }
+    hook_without_effect(f, "waitHook", NOT_YET);
+    let status_hook = f.value("statusHook").and_then(|v| {
+        let at = f.at_key("statusHook");
+        read_hook(v, &at, f.problems())
+    });
+    bool_without_effect(f, "distributeDtmf", NOT_YET);
     for key in ["record", "listen"] {
         object_without_effect(f, key, NOT_YET);
     }
@@ -50,18 +59,30 @@ pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
             f.notice(key, NOT_YET);
         }
     }
-    for key in ["maxParticipants", "endConferenceDuration"] {
-        match f.value(key) {
-            Some(v) if v.is_number() => f.notice(key, NOT_YET),
-            Some(_) => f.problem(key, "must be a number"),
-            None => {}
-        }
+    match f.value("endConferenceDuration") {
+        Some(v) if v.is_number() => f.notice("endConferenceDuration", NOT_YET),
+        Some(_) => f.problem("endConferenceDuration", "must be a number"),
+        None => {}
     }
-    if let Some(v) = f.value("statusEvents") {
-        if v.is_array() {
-            f.notice("statusEvents", NOT_YET);
-        } else {
-            f.problem("statusEvents", "must be an array of event names");
+    let mut status_events = Vec::new();
+    match f.value("statusEvents").map(|v| v.as_array().cloned()) {
+        None => {}
+        Some(None) => f.problem("statusEvents", "must be an array of event names"),
+        Some(Some(names)) => {
+            for name in names {
+                match name.as_str() {
+                    Some("join") => status_events.push(StatusEvent::Join),
+                    Some("leave") => status_events.push(StatusEvent::Leave),
+                    Some(other @ ("start" | "end" | "start-talking" | "end-talking")) => f.notice(
+                        "statusEvents",
+                        format!("`{other}` is not reported by dialbridge yet (join and leave are)"),
+                    ),
+                    _ => f.problem(
+                        "statusEvents",
+                        "names start, end, join, leave, start-talking or end-talking",
+                    ),
+                }
+            }
         }
     }
     (f.problems().len() == before).then(|| Conference {
@@ -69,6 +90,54 @@ pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
         join_muted,
         end_conference_on_exit,
         start_conference_on_enter,
+        beep,
+        max_participants,
+        enter_hook,
         action_hook,
+        status_hook,
+        status_events,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::app::conference::{Beep, StatusEvent};
+    use crate::app::{Context, Verb};
+    use crate::jambonz::parse_value;
+
+    #[test]
+    fn hooks_beep_and_limits_are_carried_and_checked() {
+        let reply = parse_value(
+            &json!([{"verb": "conference", "name": "r1", "beep": false, "maxParticipants": 5,
+                     "enterHook": "/enter", "statusHook": "/status",
+                     "statusEvents": ["join", "end", "leave"]}]),
+            &Context::default(),
+        )
+        .expect("valid");
+        let Verb::Conference(c) = &reply.instructions[0].verb else {
+            panic!("not a conference");
+        };
+        assert_eq!(c.beep, Beep::Off);
+        assert_eq!(c.max_participants, Some(5));
+        assert_eq!(
+            c.enter_hook.as_ref().map(|h| h.url.as_str()),
+            Some("/enter")
+        );
+        assert_eq!(
+            c.status_hook.as_ref().map(|h| h.url.as_str()),
+            Some("/status")
+        );
+        assert_eq!(c.status_events, [StatusEvent::Join, StatusEvent::Leave]);
+        assert_eq!(reply.notices.len(), 1, "`end` is not reported yet");
+        let bad = parse_value(
+            &json!([{"verb": "conference", "name": "r1", "maxParticipants": 0,
+                     "statusEvents": ["joined"]}]),
+            &Context::default(),
+        );
+        let problems = bad.expect_err("refused").problems();
+        let at: Vec<String> = problems.iter().map(|p| p.pointer.to_string()).collect();
+        assert_eq!(at, ["/0/maxParticipants", "/0/statusEvents"]);
+    }
 }

@@ -114,6 +114,8 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         dtmf_capture,
         dtmf_hook,
         exit_media_path,
+        record: false,
+        hangup_on_star: false,
         forward_pai,
         headers,
         refer_hook,

@@ -57,6 +57,7 @@ pub(crate) fn read_target(
         confirm_hook,
         headers,
         routing,
+        send_digits: None,
     })
 }
 

@@ -30,7 +30,7 @@ pub(crate) fn read_dial(el: &Element, ctx: &Context, problems: &mut Problems) ->
         .integer("timeLimit", 1, MAX_SECS, "seconds")
         .map_or(DEFAULT_TIME_LIMIT_SECS, |n| n as u32);
     let caller_id = a.str("callerId").and_then(|c| caller_id(c, ctx, &mut a));
-    read_record(&mut a);
+    let record = read_record(&mut a);
     let dial_music = a.str("dialMusic").and_then(|u| match audio(u) {
         Ok(Audio::Url(u)) => Some(u),
         Ok(Audio::File(_)) => {
@@ -43,12 +43,7 @@ pub(crate) fn read_dial(el: &Element, ctx: &Context, problems: &mut Problems) ->
         }
     });
     let answer_on_bridge = a.bool("answerOnBridge").unwrap_or(false);
-    if a.bool("hangupOnStar") == Some(true) {
-        a.problem(
-            "hangupOnStar",
-            "is not supported by dialbridge yet: the caller cannot end the dialed call with *",
-        );
-    }
+    let hangup_on_star = a.bool("hangupOnStar").unwrap_or(false);
     a.without_effect(
         &["ringTone"],
         "the caller hears the ringback the callee's network sends (or dialMusic)",
@@ -61,7 +56,7 @@ pub(crate) fn read_dial(el: &Element, ctx: &Context, problems: &mut Problems) ->
             "recordingStatusCallbackEvent",
             "recordingTrack",
         ],
-        "dialbridge does not record dialed calls yet",
+        "not supported: the recording is the bridged call, mono, without callbacks",
     );
     a.finish();
     let targets = read_targets(el, ctx, problems);
@@ -77,6 +72,8 @@ pub(crate) fn read_dial(el: &Element, ctx: &Context, problems: &mut Problems) ->
         dtmf_capture: None,
         dtmf_hook: None,
         exit_media_path: false,
+        record,
+        hangup_on_star,
         forward_pai: true,
         headers: Headers::default(),
         refer_hook: None,
@@ -114,28 +111,33 @@ fn caller_id(c: &str, ctx: &Context, a: &mut Attrs<'_, '_>) -> Option<String> {
     }
 }
 
-/// `record`: `false`/`do-not-record` records nothing; `true` and TwiML's
-/// `record-from-*` are accepted, but dialbridge does not record dialed
-/// calls yet: a notice says so and no `RecordingUrl` is sent.
-fn read_record(a: &mut Attrs<'_, '_>) {
+/// `record`: `true` (RCML) and TwiML's `record-from-answer` record the
+/// bridged call ([`crate::call::recording::dial`]); TwiML's other
+/// `record-from-*` values are recorded the same way, with a notice (the
+/// recording starts at the bridge, in mono). `false`/`do-not-record`
+/// record nothing.
+fn read_record(a: &mut Attrs<'_, '_>) -> bool {
     let Some(v) = a.str("record") else {
-        return;
+        return false;
     };
     match v {
-        "false" | "do-not-record" => {}
-        "true"
-        | "record-from-answer"
-        | "record-from-ringing"
-        | "record-from-answer-dual"
-        | "record-from-ringing-dual" => a.notice(
-            "record",
-            "dialbridge does not record dialed calls yet: the call is connected unrecorded \
-             and the action request carries no RecordingUrl",
-        ),
-        other => a.problem(
-            "record",
-            format!("must be true or false (or TwiML's record-from-answer…), not `{other}`"),
-        ),
+        "false" | "do-not-record" => false,
+        "true" | "record-from-answer" => true,
+        "record-from-ringing" | "record-from-answer-dual" | "record-from-ringing-dual" => {
+            a.notice(
+                "record",
+                "recorded from the bridge, in mono, as record-from-answer (dialbridge does not \
+                 record the ringing or two channels)",
+            );
+            true
+        }
+        other => {
+            a.problem(
+                "record",
+                format!("must be true or false (or TwiML's record-from-answer…), not `{other}`"),
+            );
+            false
+        }
     }
 }
 

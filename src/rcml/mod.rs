@@ -11,10 +11,12 @@
 //! which the call engine applies for RCML applications.
 
 pub(crate) mod attrs;
+pub(crate) mod conference;
 pub(crate) mod dial;
 pub(crate) mod gather;
 pub(crate) mod nouns;
 pub(crate) mod params;
+pub(crate) mod record;
 pub(crate) mod verbs;
 pub(crate) mod xml;
 
@@ -27,13 +29,13 @@ use xml::Element;
 
 /// Verbs dialbridge runs.
 pub(crate) const VERBS: &[&str] = &[
-    "Dial", "Gather", "Hangup", "Pause", "Play", "Redirect", "Reject", "Say",
+    "Dial", "Gather", "Hangup", "Pause", "Play", "Record", "Redirect", "Reject", "Say",
 ];
 
 /// RCML/TwiML verbs dialbridge does not run.
 const UNSUPPORTED: &[&str] = &[
     "Connect", "Echo", "Email", "Enqueue", "Fax", "Leave", "Message", "Pay", "Prompt", "Queue",
-    "Record", "Refer", "Sms", "SMS", "Start", "Stop",
+    "Refer", "Sms", "SMS", "Start", "Stop",
 ];
 
 /// Where the document came from: its URL is the default `action` of a
@@ -111,6 +113,9 @@ fn read_response(
         if let Some(verb) = verb {
             match &verb {
                 Verb::Dial(d) if d.action_hook.is_some() => cut = Some("<Dial action>'s reply"),
+                Verb::Conference(c) if c.action_hook.is_some() => {
+                    cut = Some("<Dial action>'s reply")
+                }
                 Verb::Redirect(_) => cut = Some("<Redirect>'s reply"),
                 _ => {}
             }
@@ -128,11 +133,15 @@ fn read_verb(
 ) -> Option<Verb> {
     let before = problems.len();
     let verb = match el.name.as_str() {
+        "Dial" if conference::is_conference(el) => {
+            conference::read_dial_conference(el, problems).map(Verb::Conference)
+        }
         "Dial" => dial::read_dial(el, ctx, problems).map(|d| Verb::Dial(Box::new(d))),
         "Gather" => gather::read_gather(el, source, ctx, problems).map(Verb::Gather),
         "Hangup" => verbs::read_hangup(el, problems),
         "Pause" => verbs::read_pause(el, problems).map(Verb::Pause),
         "Play" => verbs::read_play_verb(el, ctx, problems),
+        "Record" => record::read_record(el, source, problems).map(Verb::Record),
         "Redirect" => verbs::read_redirect(el, problems).map(Verb::Redirect),
         "Reject" => verbs::read_reject(el, problems).map(Verb::SipDecline),
         "Say" => verbs::read_say(el, problems).map(Verb::Say),
@@ -171,12 +180,13 @@ pub(crate) fn no_children(el: &Element, problems: &mut Problems) {
 /// The RCML element name of `verb`.
 pub(crate) fn element_name(verb: &Verb) -> &'static str {
     match verb {
-        Verb::Dial(_) => "Dial",
+        Verb::Dial(_) | Verb::Conference(_) => "Dial",
         Verb::SendDtmf(_) => "Play",
         Verb::Gather(_) => "Gather",
         Verb::Hangup(_) => "Hangup",
         Verb::Pause(_) => "Pause",
         Verb::Play(_) => "Play",
+        Verb::Record(_) => "Record",
         Verb::Redirect(_) => "Redirect",
         Verb::Say(_) => "Say",
         Verb::SipDecline(_) => "Reject",

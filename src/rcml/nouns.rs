@@ -50,6 +50,7 @@ fn target(kind: TargetKind) -> Target {
         confirm_hook: None,
         headers: Headers::default(),
         routing: Default::default(),
+        send_digits: None,
     }
 }
 
@@ -60,14 +61,14 @@ pub(crate) fn read_noun(el: &Element, ctx: &Context, problems: &mut Problems) ->
     let method = a.method();
     let confirm_hook: Option<Hook> = a.hook("url", method);
     let text = el.text();
+    let mut send_digits = None;
     let kind = match el.name.as_str() {
         "Number" => {
-            if a.str("sendDigits").is_some() {
-                a.problem(
-                    "sendDigits",
-                    "is not supported by dialbridge yet: digits cannot be sent after the \
-                     callee answers",
-                );
+            if let Some(d) = a.str("sendDigits") {
+                match crate::app::send_dtmf::check(d, "sendDigits") {
+                    Ok(()) => send_digits = Some(d.to_owned()),
+                    Err(e) => a.problem("sendDigits", e),
+                }
             }
             a.without_effect(&["byoc"], "numbers go out through the default carrier");
             match read_number_text(&text, ctx) {
@@ -80,7 +81,7 @@ pub(crate) fn read_noun(el: &Element, ctx: &Context, problems: &mut Problems) ->
         }
         "Client" => client(&text, ctx, &mut a),
         "Sip" => sip(&text, &mut a),
-        "Conference" | "Queue" | "Sim" | "Application" => {
+        "Queue" | "Sim" | "Application" => {
             a.problem_here(format!(
                 "<{}> is not supported inside <Dial> by dialbridge; use <Number>, <Client> or \
                  <Sip>",
@@ -111,6 +112,7 @@ pub(crate) fn read_noun(el: &Element, ctx: &Context, problems: &mut Problems) ->
         confirm_hook,
         headers: Headers::default(),
         routing: Default::default(),
+        send_digits,
     })
 }
 

@@ -23,8 +23,12 @@ const RENAMED: &[(&str, &str)] = &[
     ("call_id", "SipCallId"),
     ("parent_call_sid", "ParentCallSid"),
     ("digits", "Digits"),
+    ("conference_name", "ConferenceName"),
     ("dial_call_sid", "DialCallSid"),
     ("dial_sip_status", "DialSipResponseCode"),
+    ("recording_url", "RecordingUrl"),
+    ("recording_sid", "RecordingSid"),
+    ("recording_duration", "RecordingDuration"),
     ("timestamp", "Timestamp"),
     // error_hook's fields.
     ("hook", "Hook"),

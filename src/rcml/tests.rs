@@ -4,7 +4,7 @@ use super::*;
 use crate::app::play::{Audio, Loop};
 use crate::app::{Method, TargetKind};
 
-fn ctx() -> Context {
+pub(super) fn ctx() -> Context {
     Context {
         relaxed_numbers: true,
         carriers: vec!["pstn".into()],
@@ -14,9 +14,9 @@ fn ctx() -> Context {
     }
 }
 
-const DOC: &str = "http://app.example/rcml";
+pub(super) const DOC: &str = "http://app.example/rcml";
 
-fn read(text: &str) -> Result<Reply, ReplyError> {
+pub(super) fn read(text: &str) -> Result<Reply, ReplyError> {
     parse_document(text, Source { url: DOC }, &ctx())
 }
 
@@ -28,7 +28,7 @@ fn dial(reply: &Reply, i: usize) -> &crate::app::Dial {
 }
 
 /// Every problem's location and message, for assertions.
-fn problems(text: &str) -> Vec<(String, String)> {
+pub(super) fn problems(text: &str) -> Vec<(String, String)> {
     match read(text) {
         Ok(r) => panic!("accepted: {r:?}"),
         Err(e) => e
@@ -53,9 +53,15 @@ fn the_seeds_examples_read_with_rcmls_defaults() {
     assert_eq!((d.timeout, d.time_limit), (30, Some(14_400)));
     assert_eq!(d.action_hook, None);
     assert!(!d.answer_on_bridge);
+    assert!(!d.record);
 
     let r = read("<Response><Dial record=\"true\">1-444-555-666</Dial></Response>").unwrap();
     assert_eq!(r.instructions.len(), 1);
+    assert!(dial(&r, 0).record);
+    assert!(r.notices.is_empty(), "{:?}", r.notices);
+    let r =
+        read("<Response><Dial record=\"record-from-ringing-dual\">1</Dial></Response>").unwrap();
+    assert!(dial(&r, 0).record);
     assert_eq!(r.notices[0].pointer, "/Response/Dial[1]/@record");
 
     let r = read(
@@ -222,7 +228,7 @@ fn problems_are_reported_at_element_and_attribute_paths() {
         r#"<Response>
             <Say>ok</Say>
             <Enqueue>support</Enqueue>
-            <Dial timeout="soon" bogus="1"><Number>+15550001111</Number><Conference>room</Conference></Dial>
+            <Dial timeout="soon" bogus="1"><Number>+15550001111</Number><Queue>room</Queue></Dial>
             <Dial><Client>bob</Client><Number>12ab</Number></Dial>
             <Gather><Say>a</Say><Play>https://m.example/a.wav</Play><Dial>+1555</Dial></Gather>
             <Play digits="12x"/>
@@ -237,7 +243,7 @@ fn problems_are_reported_at_element_and_attribute_paths() {
             "/Response/Enqueue[1]",
             "/Response/Dial[1]/@timeout",
             "/Response/Dial[1]/@bogus",
-            "/Response/Dial[1]/Conference[1]",
+            "/Response/Dial[1]/Queue[1]",
             "/Response/Dial[2]/Number[1]",
             "/Response/Gather[1]/Play[1]",
             "/Response/Gather[1]/Dial[1]",
@@ -328,4 +334,20 @@ proptest::proptest! {
     ) {
         let _ = read(&pieces.concat());
     }
+}
+
+#[test]
+fn number_send_digits_are_checked_and_carried() {
+    let r = read(
+        r#"<Response><Dial><Number sendDigits="wW1234#">+15550001111</Number></Dial></Response>"#,
+    )
+    .expect("valid");
+    assert_eq!(
+        dial(&r, 0).targets[0].1.send_digits.as_deref(),
+        Some("wW1234#")
+    );
+    let p = problems(
+        r#"<Response><Dial><Number sendDigits="12,3">+15550001111</Number></Dial></Response>"#,
+    );
+    assert_eq!(p[0].0, "/Response/Dial[1]/Number[1]/@sendDigits", "{p:?}");
 }

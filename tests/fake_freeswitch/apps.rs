@@ -251,6 +251,8 @@ async fn app_body(sw: &Switch, uuid: &str, req: &AppRequest) -> (String, After) 
         "bridge" => return super::bridge::bridge_app(sw, uuid, arg).await,
         "park" => return (super::park::park_app(sw, uuid).await, After::new()),
         "record_session" => super::recording::record_session(sw, uuid, arg).await,
+        "record" => return super::record_app::record(sw, uuid, arg).await,
+        "send_dtmf" => super::control_api::send_dtmf_app(sw, uuid, arg),
         "stop_record_session" => super::recording::stop_record_session(sw, uuid, arg),
         "conference" => super::conference::conference_app(sw, uuid, arg).await,
         "deflect" => super::refer::deflect_app(sw, uuid, arg).await,

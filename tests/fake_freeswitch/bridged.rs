@@ -48,6 +48,7 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
             ach.profile.callee_id_number = wcid.1.clone();
             ach.other = Some((w.to_string(), "originatee"));
             ach.bridged_to = Some(w.to_string());
+            super::recording::bridged(ach, true);
             ach.log.update_leg(w, |l| {
                 l.answered = true;
                 l.bridged = true;
@@ -68,6 +69,7 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
         ];
         core.fire(&cu, a, "CHANNEL_BRIDGE", &pre, &[]);
     }
+    watch_terminate_key(sw, a, w);
     let (Some(mut ah), Some(mut wh)) = (stops(sw, a), hung_watch(sw, w)) else {
         return ("_none_".into(), After::new());
     };
@@ -87,6 +89,7 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
             ach.bridged_to = None;
         }
         local_hangup(&mut core, &cu, w, HangupCause::NormalClearing);
+        super::recording::unbridged(&mut core, a);
         core.fire(&cu, a, "CHANNEL_UNBRIDGE", &pre, &[]);
         let w = w.to_string();
         let mut after = After::new();
@@ -111,6 +114,7 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
         if let Some(ach) = core.channels.get_mut(a) {
             ach.set_var("bridge_hangup_cause", acause.as_str());
         }
+        super::recording::unbridged(&mut core, a);
         core.fire(&cu, a, "CHANNEL_UNBRIDGE", &pre, &[]);
         let w = w.to_string();
         after.push(Box::new(move |core: &mut Core, cu: &str| {
@@ -127,6 +131,7 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
         if let Some(ach) = core.channels.get_mut(a) {
             ach.set_var("bridge_hangup_cause", wcause.as_str());
         }
+        super::recording::unbridged(&mut core, a);
         core.fire(&cu, a, "CHANNEL_UNBRIDGE", &pre, &[]);
         let hab = core
             .channels
@@ -138,4 +143,40 @@ pub(super) async fn bridged(sw: &Switch, a: &str, w: &str) -> (String, After) {
         }
     }
     ("_none_".into(), after)
+}
+
+/// A's `bridge_terminate_key` (switch_ivr_bridge.c; not captured): the
+/// caller pressing it ends the bridge, the callee hung up NORMAL_CLEARING
+/// and A going on as after any callee hang-up.
+fn watch_terminate_key(sw: &Switch, a: &str, w: &str) {
+    let key = {
+        let core = sw.lock();
+        core.channels
+            .get(a)
+            .and_then(|c| c.var("bridge_terminate_key"))
+            .and_then(|k| k.chars().next())
+    };
+    let Some(key) = key else {
+        return;
+    };
+    let (sw, a, w) = (sw.clone(), a.to_string(), w.to_string());
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            let cu = sw.0.core_uuid.clone();
+            let mut core = sw.lock();
+            let up = |u: &str| core.channels.get(u).is_some_and(|c| c.is_up());
+            if !up(&a) || !up(&w) {
+                return;
+            }
+            let Some(ach) = core.channels.get_mut(&a) else {
+                return;
+            };
+            if let Some(i) = ach.dtmf_buf.find(key) {
+                ach.dtmf_buf.remove(i);
+                local_hangup(&mut core, &cu, &w, HangupCause::NormalClearing);
+                return;
+            }
+        }
+    });
 }

@@ -20,6 +20,9 @@
 //!   every queued tone ends (`play-file-done` each), 20 ms after that every
 //!   member is hung up NORMAL_CLEARING (`floor-change`, `del-member`,
 //!   `conference-destroy` at once);
+//! * a member's `conference_enter_sound` / `conference_exit_sound`
+//!   replace the profile's enter and exit tones for its joining and leaving
+//!   (mod_conference; not captured);
 //! * flags `mute` (Speak false), `deaf` (Hear false), `endconf`, also from
 //!   the channel's `conference_member_flags`; Member-IDs count up across
 //!   conferences from 1 (`FakeSwitch::conference_member_ids_from`).
@@ -49,6 +52,9 @@ pub struct Member {
     pub hear: bool,
     pub speak: bool,
     pub endconf: bool,
+    /// Its exit tone: the channel's `conference_exit_sound`, else the
+    /// profile's.
+    pub exit_sound: String,
     /// Set when the member must leave (kicked, the conference ended).
     pub leave: watch::Sender<bool>,
 }
@@ -63,7 +69,7 @@ pub struct Conference {
     pub members: Vec<Member>,
     pub floor: Option<u32>,
     /// Tones queued (file, queued at); the first plays.
-    pub tones: VecDeque<(&'static str, Instant)>,
+    pub tones: VecDeque<(String, Instant)>,
     pub ending: bool,
 }
 
@@ -113,6 +119,16 @@ pub async fn conference_app(sw: &Switch, uuid: &str, arg: &str) {
         if let Some(more) = ch.var("conference_member_flags") {
             flags.extend(more.split('|').map(str::to_string));
         }
+        let sound = |var: &str, profile: &str| {
+            ch.var(var)
+                .filter(|v| !v.is_empty())
+                .unwrap_or(profile)
+                .to_string()
+        };
+        let (enter_sound, exit_sound) = (
+            sound("conference_enter_sound", ENTER),
+            sound("conference_exit_sound", EXIT),
+        );
         let hung = ch.hung.subscribe();
         let mut ex = sw.extra();
         let confs = &mut ex.conferences;
@@ -145,12 +161,13 @@ pub async fn conference_app(sw: &Switch, uuid: &str, arg: &str) {
             hear: !has("deaf"),
             speak: !has("mute"),
             endconf: has("endconf"),
+            exit_sound,
             leave: tx,
         });
         if c.members.len() == 1 {
             failed_play(&mut core, &cu, c, ALONE, false);
         } else {
-            queue_tone(sw, c, ENTER);
+            queue_tone(sw, c, &enter_sound);
         }
         if let Some(ch) = core.channels.get_mut(uuid) {
             ch.set_var("conference_name", name.clone());
@@ -229,7 +246,7 @@ fn member_leaves(sw: &Switch, name: &str, uuid: &str) {
         failed_play(&mut core, &cu, c, ALONE, false);
     }
     if !c.members.is_empty() && !c.ending {
-        queue_tone(sw, c, EXIT);
+        queue_tone(sw, c, &m.exit_sound);
     }
     emit_member(&mut core, &cu, c, &m, "del-member");
     if c.members.is_empty() {

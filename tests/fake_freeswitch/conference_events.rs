@@ -132,8 +132,8 @@ pub fn flush_tones(core: &mut Core, cu: &str, c: &mut Conference, only_current: 
 
 /// Queues a tone; the first in the queue ends 600 switch ms after it
 /// started (19a/19b), then the next starts.
-pub fn queue_tone(sw: &Switch, c: &mut Conference, file: &'static str) {
-    c.tones.push_back((file, Instant::now()));
+pub fn queue_tone(sw: &Switch, c: &mut Conference, file: &str) {
+    c.tones.push_back((file.to_string(), Instant::now()));
     if c.tones.len() == 1 {
         play_next_tone(sw, c.name.clone(), c.uuid.clone());
     }

@@ -115,6 +115,26 @@ fn uuid_send_dtmf(sw: &Switch, args: &[&str]) -> String {
     format!("+OK {u} sent DTMF {digits}.\n")
 }
 
+/// The `send_dtmf <digits>` application (mod_dptools; not captured): the
+/// digits go to the channel's party as `uuid_send_dtmf` sends them, `w`/`W`
+/// (half/whole second pauses) left out of what the party receives.
+pub fn send_dtmf_app(sw: &Switch, uuid: &str, arg: &str) {
+    let mut core = sw.lock();
+    let Some(ch) = core.channels.get_mut(uuid).filter(|c| c.is_up()) else {
+        return;
+    };
+    let digits: String = arg
+        .trim()
+        .split('@')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !"wW".contains(*c))
+        .collect();
+    add_dtmf_packets(ch, 15 * digits.chars().count() as u64);
+    ch.log.push_sip_sent(uuid, SipSent::Dtmf(digits));
+}
+
 /// Adds to `rtp_audio_out_dtmf_packet_count` (22, 21b).
 pub fn add_dtmf_packets(ch: &mut super::channel::Channel, n: u64) {
     let have: u64 = ch

@@ -35,6 +35,7 @@ pub mod pacing;
 mod park;
 mod playback;
 pub mod record;
+mod record_app;
 mod recording;
 mod refer;
 mod ringing;

@@ -16,6 +16,12 @@
 //! switch time from RECORD_START to the stop in whole 20 ms frames. A guess:
 //! in 16a/16b FreeSWITCH recorded 2,560 ms over about 3,360 ms of call
 //! without RTP (what it writes without media is not known).
+//!
+//! `RECORD_BRIDGE_REQ=true` on the channel when `record_session` starts
+//! (not captured; switch_ivr_async.c sets SMBF_BRIDGE_REQ from it and the
+//! core feeds such a media bug only while the channel is bridged): the same
+//! events, but only the switch time the channel spent bridged is written —
+//! a recording that never saw a bridge is its 44-byte header.
 
 use std::io::Write as _;
 use std::time::Instant;
@@ -34,6 +40,34 @@ pub struct Recording {
     /// FreeSWITCH runs on another host (`FakeSwitch::record_elsewhere`):
     /// no file here.
     pub elsewhere: bool,
+    /// `RECORD_BRIDGE_REQ`: only bridged time is written.
+    pub bridge_req: bool,
+    /// Bridged since (while `bridge_req`).
+    pub bridged_since: Option<Instant>,
+    /// Bridged time written so far (while `bridge_req`).
+    pub bridged: std::time::Duration,
+}
+
+/// The channel was bridged (`true`) or unbridged: recordings that write
+/// only bridged time start or pause counting.
+pub fn bridged(ch: &mut super::channel::Channel, now_bridged: bool) {
+    for r in ch.recordings.iter_mut().filter(|r| r.bridge_req) {
+        match (now_bridged, r.bridged_since) {
+            (true, None) => r.bridged_since = Some(Instant::now()),
+            (false, Some(since)) => {
+                r.bridged += since.elapsed();
+                r.bridged_since = None;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Channel `uuid` was unbridged.
+pub fn unbridged(core: &mut Core, uuid: &str) {
+    if let Some(ch) = core.channels.get_mut(uuid) {
+        bridged(ch, false);
+    }
 }
 
 /// A WAV header for `samples` frames of 16-bit 8 kHz audio.
@@ -56,7 +90,7 @@ fn wav_header(samples: u64, channels: u16) -> Vec<u8> {
 }
 
 /// Writes the file: header and `samples` frames of silence.
-fn write_wav(path: &str, samples: u64, channels: u16) -> std::io::Result<()> {
+pub fn write_wav(path: &str, samples: u64, channels: u16) -> std::io::Result<()> {
     let mut f = std::fs::File::create(path)?;
     f.write_all(&wav_header(samples, channels))?;
     let zeros = vec![0u8; 8000];
@@ -84,6 +118,8 @@ pub async fn record_session(sw: &Switch, uuid: &str, arg: &str) {
         return;
     };
     let stereo = ch.var_true("RECORD_STEREO");
+    let bridge_req = ch.var_true("RECORD_BRIDGE_REQ");
+    let bridged_since = (bridge_req && ch.bridged_to.is_some()).then(Instant::now);
     if !elsewhere {
         // Only the header until the recording stops (16a: 44 bytes).
         let _ = write_wav(&path, 0, if stereo { 2 } else { 1 });
@@ -94,6 +130,9 @@ pub async fn record_session(sw: &Switch, uuid: &str, arg: &str) {
         started: Instant::now(),
         second: sw.second(),
         elsewhere,
+        bridge_req,
+        bridged_since,
+        bridged: std::time::Duration::ZERO,
     });
     core.fire(
         &cu,
@@ -129,7 +168,14 @@ fn stop(core: &mut Core, cu: &str, uuid: &str, which: impl Fn(&str) -> bool) {
         ch.recordings.drain(..).partition(|r| which(&r.path));
     ch.recordings = keep;
     for r in done {
-        let switch_ms = r.started.elapsed().as_secs_f64() * 1000.0 / r.second.as_secs_f64();
+        let ran = if r.bridge_req {
+            r.bridged
+                + r.bridged_since
+                    .map_or(std::time::Duration::ZERO, |s| s.elapsed())
+        } else {
+            r.started.elapsed()
+        };
+        let switch_ms = ran.as_secs_f64() * 1000.0 / r.second.as_secs_f64();
         let ms = (switch_ms as u64 / 20) * 20;
         let samples = ms * 8;
         let channels: u16 = if r.stereo { 2 } else { 1 };

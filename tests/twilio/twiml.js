@@ -36,6 +36,12 @@ function documents() {
     d.client('alice');
     d.sip({ username: 'bob', password: 'pw' }, 'sip:bob@pbx.example.com');
   });
+  add('dial-hangup-on-star-send-digits', (r) => {
+    r.dial({ hangupOnStar: true, action: '/after' }).number(
+      { sendDigits: 'ww1234#' },
+      '+15550003333'
+    );
+  });
   add('dial-client-caller-id', (r) => {
     r.dial({ callerId: 'client:thomas', record: 'true' }).client('alice');
   });
@@ -73,6 +79,30 @@ function documents() {
     r.gather({ action: '/digits' }).play('https://media.example/menu.wav');
   });
   add('gather-defaults', (r) => r.gather());
+  add('record', (r) => {
+    r.record({
+      action: '/recorded',
+      method: 'GET',
+      timeout: 3,
+      finishOnKey: '#*',
+      maxLength: 120,
+      playBeep: false,
+    });
+  });
+  add('record-defaults', (r) => r.record());
+  add('dial-conference', (r) => {
+    r.dial({ action: '/left', method: 'GET' }).conference(
+      {
+        muted: true,
+        beep: 'onEnter',
+        startConferenceOnEnter: false,
+        endConferenceOnExit: true,
+        maxParticipants: 10,
+        waitUrl: '',
+      },
+      'team-1'
+    );
+  });
   return docs;
 }
 

@@ -22,9 +22,10 @@ pub(crate) mod steer;
 use crate::app::{Dial, rules};
 use crate::call::Call;
 use crate::call::handle::Steering;
+use crate::call::recording::dial::DialRecording;
 use crate::call::verbs::{Next, ask_hook};
 use crate::freeswitch::dialstring::compile;
-use crate::freeswitch::outcome::{DialEnd, decide, refusal};
+use crate::freeswitch::outcome::{DialEnd, DialStatus, decide, refusal};
 use crate::freeswitch::socket::SocketError;
 use crate::webhook::HookKind;
 use live::DialResult;
@@ -53,7 +54,9 @@ pub(crate) async fn run(
                 error: None,
                 referred: None,
             };
-            return steering.serve(finish(call, &dial, verb_id, ending)).await;
+            return steering
+                .serve(finish(call, &dial, verb_id, ending, None))
+                .await;
         }
     };
     info!(
@@ -61,9 +64,10 @@ pub(crate) async fn run(
         bridge = compiled.masked_argument(),
         "dialing"
     );
+    let recording = DialRecording::plan(call, &dial);
     let set_up = async {
         refer::keep_control(call).await?;
-        setup::place(call, &dial, &compiled, asked).await
+        setup::place(call, &dial, &compiled, asked, recording.as_ref()).await
     };
     let placed = match steering.serve(set_up).await {
         Ok(placed) => placed,
@@ -75,7 +79,32 @@ pub(crate) async fn run(
         }
     };
     let result = live::run(call, &dial, &compiled, placed, steering).await;
-    steering.serve(finish(call, &dial, verb_id, result)).await
+    if dial.hangup_on_star {
+        forget_terminate_key(call).await;
+    }
+    let recorded = match recording {
+        Some(r) => {
+            let o = &result.outcome;
+            let bridged = o.dial_status == DialStatus::Completed;
+            steering.serve(r.finish(call, bridged, o.duration)).await
+        }
+        None => None,
+    };
+    steering
+        .serve(finish(call, &dial, verb_id, result, recorded))
+        .await
+}
+
+/// Unsets `bridge_terminate_key` after a `hangupOnStar` dial, so a later
+/// dial's bridge does not end on `*` (an API command: no frame).
+async fn forget_terminate_key(call: &Call) {
+    if call.socket.hung_up() {
+        return;
+    }
+    let unset = format!("uuid_setvar {} bridge_terminate_key", call.socket.uuid());
+    if let Err(e) = call.socket.api(&unset).await {
+        warn!(error = %e, "could not unset the caller's bridge_terminate_key");
+    }
 }
 
 /// The dial with the caller's P-Asserted-Identity and Privacy added to its
@@ -116,7 +145,13 @@ fn with_forwarded_pai<'a>(call: &Call, dial: &'a Dial) -> Cow<'a, Dial> {
 }
 
 /// Reports the outcome to the actionHook and decides what comes next.
-async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, ending: DialResult) -> Next {
+async fn finish(
+    call: &mut Call,
+    dial: &Dial,
+    verb_id: Option<&str>,
+    ending: DialResult,
+    recorded: Option<serde_json::Value>,
+) -> Next {
     let outcome = ending.outcome;
     info!(
         dial_status = outcome.dial_status.as_str(),
@@ -179,6 +214,11 @@ async fn finish(call: &mut Call, dial: &Dial, verb_id: Option<&str>, ending: Dia
     }
     if let Some(e) = &ending.error {
         extra["dial_error"] = json!(e);
+    }
+    if let Some(serde_json::Value::Object(rec)) = recorded {
+        for (k, v) in rec {
+            extra[k] = v;
+        }
     }
     let next = ask_hook(call, HookKind::Action, hook, extra).await;
     if caller_gone { Next::End } else { next }

@@ -23,6 +23,7 @@ use tokio::sync::mpsc;
 use super::screening::Arrival;
 use crate::app::Dial;
 use crate::call::Call;
+use crate::call::recording::dial::DialRecording;
 use crate::freeswitch::dialstring::CompiledDial;
 use crate::freeswitch::pipeline::Batch;
 use crate::freeswitch::socket::SocketError;
@@ -46,6 +47,7 @@ pub async fn place(
     dial: &Dial,
     compiled: &CompiledDial,
     asked: Instant,
+    recording: Option<&DialRecording>,
 ) -> Result<Placed, SocketError> {
     for leg in &compiled.legs {
         call.socket.watch_leg(&leg.uuid).await?;
@@ -64,6 +66,17 @@ pub async fn place(
         call.socket.queue(&mut batch, "unset", Some(var)).await?;
     }
     prepare_media(call, dial, music.as_deref(), &mut batch).await?;
+    if let Some(r) = recording {
+        r.queue(call, &mut batch).await?;
+    }
+    if dial.hangup_on_star {
+        // switch_ivr_bridge.c: the caller's `bridge_terminate_key` ends the
+        // bridge; the callee is hung up and the caller goes on. Unset after
+        // the dial (`super::forget_terminate_key`).
+        call.socket
+            .queue(&mut batch, "set", Some("bridge_terminate_key=*"))
+            .await?;
+    }
     // One place per screened leg: each connects once (overflow policy in
     // `Screenings::deliver`: a connection that finds no room is declined).
     let screened = compiled.legs.iter().filter(|l| l.screened).count();
