@@ -326,3 +326,55 @@ async fn dtmf_and_mute_go_to_freeswitch_and_bad_bodies_name_their_field() {
     assert!(call.errors().is_empty(), "{:?}", call.errors());
     call.hang_up();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirect_while_the_dial_is_set_up_cancels_it_like_one_while_ringing() {
+    let (app, fake, d) = setup_api().await;
+    // The dial's set-up waits for its dialMusic: the redirect comes then,
+    // before the bridge is queued and the live phase begins.
+    app.reply(
+        "/ring.wav",
+        Reply::audio("audio/wav", 4096).after(std::time::Duration::from_millis(800)),
+    );
+    script(
+        &app,
+        json!({"verb": "dial", "actionHook": "/action", "dialMusic": app.url("/ring.wav"),
+               "target": [phone("+15550000001"), phone("+15550000002")]}),
+        json!([{"verb": "play", "url": "/after-dial.wav"}]),
+        Reply::json(json!([{"verb": "play", "url": "/from-action.wav"}])),
+    );
+    app.reply("/next", Reply::json(json!([{"verb": "hangup"}])));
+    let call = fake.call(
+        d.addr,
+        caller()
+            .leg(0, Callee::rings_forever())
+            .leg(1, Callee::rings_forever()),
+    );
+    app.wait_for("/ring.wav", 1, WAIT).await;
+    let (status, body) = send(
+        api(Method::POST, &format!("{}/{}", calls_url(&d), call.uuid()))
+            .json(&json!({"call_hook": app.url("/next")})),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    assert!(
+        app.requests("/action").is_empty(),
+        "the dial had not ended yet"
+    );
+    let action = app.wait_for("/action", 1, WAIT).await[0].json();
+    assert_eq!(action["dial_status"], "canceled", "{action}");
+    assert_eq!(action["dial_sip_status"], 487);
+    for i in 0..2 {
+        assert_eq!(action["dial_legs"][i]["hangup_cause"], "ORIGINATOR_CANCEL");
+    }
+    app.wait_for("/next", 1, WAIT).await;
+    call.finished(WAIT)
+        .await
+        .expect("the new application hangs up");
+    assert!(
+        app_names(&call).iter().all(|a| a != "playback"),
+        "neither the dial's next verb nor its actionHook's ran: {:?}",
+        call.apps()
+    );
+    assert!(call.errors().is_empty(), "{:?}", call.errors());
+}

@@ -87,7 +87,14 @@ pub(crate) async fn run(
     let mut screening = 0usize;
     let mut canceled = false;
     let mut status_tick = tokio::time::interval(Duration::from_millis(100));
+    // A redirect answered while the dial was set up cancels it here.
+    let mut early = steering
+        .redirect_pending()
+        .then(super::early_redirect::EarlyCancel::default);
     loop {
+        if let Some(e) = early.as_mut() {
+            canceled |= e.cancel(call, &legs).await;
+        }
         let over = bridge_done || call.socket.hung_up();
         if over && legs.all_ended() && screening == 0 {
             break;

@@ -9,6 +9,7 @@ use serde_json::json;
 use tracing::{info, warn};
 
 pub(crate) mod digest;
+pub(crate) mod early_redirect;
 pub mod legs;
 pub mod live;
 pub mod live_hooks;
