@@ -38,6 +38,8 @@ async fn create(d: &harness::Running, body: &Value) -> (u16, Value) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answered_created_call_runs_call_hook_as_an_outbound_call() {
     let (app, fake, d) = setup_api().await;
+    // 180 at 2 ms, 183 at 100 ms, 200 at 300 ms.
+    fake.originate_callee(Callee::answers_after(300).early_media_at(100));
     app.reply("/outbound", Reply::json(json!([{"verb": "hangup"}])));
     let (status, body) = create(&d, &create_body(&app)).await;
     assert_eq!(status, 201, "{body}");
@@ -50,9 +52,24 @@ async fn an_answered_created_call_runs_call_hook_as_an_outbound_call() {
     assert_eq!(asked["caller_name"], "Alice");
     assert_eq!(asked["call_status"], "in-progress");
     assert_eq!(asked["customerData"], json!({"campaign": "spring"}));
-    let posted = app.wait_for("/status", 3, WAIT).await;
-    assert_eq!(statuses(&posted), ["trying", "in-progress", "completed"]);
+    let posted = app.wait_for("/status", 5, WAIT).await;
+    assert_eq!(
+        statuses(&posted),
+        [
+            "trying",
+            "ringing",
+            "early-media",
+            "in-progress",
+            "completed"
+        ]
+    );
+    let sip: Vec<Value> = posted[..3]
+        .iter()
+        .map(|r| r.json()["sip_status"].clone())
+        .collect();
+    assert_eq!(sip, [json!(100), json!(180), json!(183)]);
     assert!(posted.iter().all(|r| r.json()["direction"] == "outbound"));
+    assert!(posted.iter().all(|r| r.json()["call_sid"] == sid.as_str()));
     let originate = fake
         .api_log()
         .into_iter()
@@ -86,9 +103,9 @@ async fn a_busy_target_gets_the_busy_status_and_call_hook_is_never_asked() {
     let (status, body) = create(&d, &create_body(&app)).await;
     assert_eq!(status, 201, "{body}");
     let sid = body["sid"].as_str().expect("a sid").to_owned();
-    let posted = app.wait_for("/status", 2, WAIT).await;
-    assert_eq!(statuses(&posted), ["trying", "busy"]);
-    let busy = posted[1].json();
+    let posted = app.wait_for("/status", 3, WAIT).await;
+    assert_eq!(statuses(&posted), ["trying", "ringing", "busy"]);
+    let busy = posted[2].json();
     assert_eq!(busy["sip_status"], 486);
     assert_eq!(busy["call_sid"], sid.as_str());
     assert_eq!(busy["direction"], "outbound");
@@ -109,9 +126,9 @@ async fn a_ringing_created_call_is_listed_and_can_be_cancelled() {
     assert_eq!(status, 201, "{created}");
     let sid = created["sid"].as_str().expect("a sid").to_owned();
     let url = format!("{}/{sid}", calls_url(&d));
-    let (status, one) = send(api(Method::GET, &url)).await;
-    assert_eq!(status, 200);
-    assert_eq!(one["call_status"], "trying");
+    // Its originate's progress shows while it rings.
+    let one = call_until(&d, &sid, |c| c["call_status"] == "ringing").await;
+    assert_eq!(one["sip_status"], 180);
     assert_eq!(one["direction"], "outbound");
     let (_, outbound) = send(api(
         Method::GET,
@@ -122,17 +139,9 @@ async fn a_ringing_created_call_is_listed_and_can_be_cancelled() {
     let (status, body) =
         send(api(Method::POST, &url).json(&json!({"call_hook": app.url("/x")}))).await;
     assert_eq!(status, 409, "{body}");
-    // The originate's channel exists once FreeSWITCH created it.
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let (status, body) =
-            send(api(Method::POST, &url).json(&json!({"call_status": "no-answer"}))).await;
-        if status == 202 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{status} {body}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let (status, body) =
+        send(api(Method::POST, &url).json(&json!({"call_status": "no-answer"}))).await;
+    assert_eq!(status, 202, "{body}");
     assert!(
         fake.api_log()
             .iter()
@@ -140,10 +149,10 @@ async fn a_ringing_created_call_is_listed_and_can_be_cancelled() {
         "{:?}",
         fake.api_log()
     );
-    let posted = app.wait_for("/status", 2, WAIT).await;
-    assert_eq!(statuses(&posted), ["trying", "no-answer"]);
+    let posted = app.wait_for("/status", 3, WAIT).await;
+    assert_eq!(statuses(&posted), ["trying", "ringing", "no-answer"]);
     assert_eq!(
-        posted[1].json()["sip_status"],
+        posted[2].json()["sip_status"],
         487,
         "cancelled, not timed out"
     );
@@ -215,4 +224,35 @@ async fn created_calls_count_against_max_calls() {
         assert!(Instant::now() < deadline, "never cancelled");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_cancelled_before_freeswitch_made_its_channel_never_rings() {
+    let (app, fake, d) = setup_api().await;
+    // FreeSWITCH takes 400 ms to create the channel; the callee would ring
+    // 300 ms after that.
+    fake.originate_delay(Duration::from_millis(400));
+    fake.originate_callee(Callee::rings_forever().rings_at(300));
+    let mut body = create_body(&app);
+    body["timeout"] = json!(600);
+    let (status, created) = create(&d, &body).await;
+    assert_eq!(status, 201, "{created}");
+    let sid = created["sid"].as_str().expect("a sid").to_owned();
+    let (status, body) = send(api(Method::DELETE, &format!("{}/{sid}", calls_url(&d)))).await;
+    assert_eq!(status, 204, "accepted before the channel exists: {body}");
+    let posted = app.wait_for("/status", 2, WAIT).await;
+    assert_eq!(statuses(&posted), ["trying", "no-answer"]);
+    assert_eq!(posted[1].json()["sip_status"], 487);
+    assert!(
+        fake.api_log()
+            .iter()
+            .any(|l| l.contains(&format!("uuid_kill {sid} ORIGINATOR_CANCEL"))),
+        "killed once it existed: {:?}",
+        fake.api_log()
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(statuses(&app.requests("/status")).len(), 2, "it never rang");
+    assert!(app.requests("/outbound").is_empty());
+    let (status, _) = send(api(Method::GET, &format!("{}/{sid}", calls_url(&d)))).await;
+    assert_eq!(status, 404, "a cancelled call is gone");
 }

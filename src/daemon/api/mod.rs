@@ -28,6 +28,7 @@ pub(crate) mod create;
 pub(crate) mod create_body;
 pub(crate) mod error;
 pub(crate) mod openapi;
+pub(crate) mod originate;
 pub(crate) mod update;
 
 use super::listener::CallSlots;
