@@ -256,3 +256,58 @@ async fn a_call_cancelled_before_freeswitch_made_its_channel_never_rings() {
     let (status, _) = send(api(Method::GET, &format!("{}/{sid}", calls_url(&d)))).await;
     assert_eq!(status, 404, "a cancelled call is gone");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amd_on_create_call_runs_the_detector_on_the_answered_call() {
+    let dir = std::env::temp_dir().join(format!("dialbridge-amd-{}", uuid::Uuid::new_v4()));
+    let (app, fake, d) = setup_api_with(|s| {
+        s.amd.audio_dir = dir.display().to_string();
+        s.amd.file_wait_ms = 2_000;
+    })
+    .await;
+    // "Hello?": one short word, then silence — a human.
+    fake.originate_callee(Callee::answers_after(50).records(dialing::amd::speech(300, 1, 3_000)));
+    // 4 s of pause (the switch's second lasts 100 ms here).
+    app.reply(
+        "/outbound",
+        Reply::json(json!([{"verb": "pause", "length": 40}])),
+    );
+    app.reply("/amd", Reply::status(200));
+    let mut body = create_body(&app);
+    body["amd"] = json!({"actionHook": "/amd", "timers": {"decisionTimeoutMs": 5000}});
+    let (status, created) = create(&d, &body).await;
+    assert_eq!(status, 201, "{created}");
+    let sid = created["sid"].as_str().expect("a sid").to_owned();
+    let got = app.wait_for("/amd", 1, Duration::from_secs(10)).await;
+    let first = got[0].json();
+    assert_eq!(first["type"], "amd_human_detected", "{first}");
+    assert_eq!(first["call_sid"], sid.as_str());
+    assert_eq!(first["direction"], "outbound");
+    assert_eq!(first["customerData"], json!({"campaign": "spring"}));
+    assert!(
+        fake.api_log()
+            .iter()
+            .any(|l| l.starts_with(&format!("uuid_record {sid} start "))),
+        "the created call's own audio is recorded: {:?}",
+        fake.api_log()
+    );
+    let call = fake.originated().pop().expect("the created call");
+    let names = app_names(&call);
+    assert!(names.contains(&"avmd_start".to_owned()), "{names:?}");
+    assert!(
+        names.contains(&"sleep".to_owned()),
+        "call_hook's application runs beside it: {names:?}"
+    );
+    let (status, _) = send(api(Method::DELETE, &format!("{}/{sid}", calls_url(&d)))).await;
+    assert_eq!(status, 204);
+    let deadline = Instant::now() + WAIT;
+    while send(api(Method::GET, &format!("{}/{sid}", calls_url(&d))))
+        .await
+        .0
+        != 404
+    {
+        assert!(Instant::now() < deadline, "the call never ended");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -173,7 +173,7 @@ fn schemas() -> Value {
                 "tag": {"type": "object", "description": "The call's customerData"},
                 "headers": {"type": "object", "additionalProperties": {"type": "string"}},
                 "callerName": {"type": "string"},
-                "amd": {"type": "object", "description": "Not supported on createCall (400)"},
+                "amd": {"type": "object", "description": "Answering-machine detection on the answered call, as a dial's amd: {actionHook, disconnectOnAMD, thresholdWordCount, timers}; events go to actionHook while call_hook's application runs"},
                 "application_sid": {"type": "string", "description": "Not supported (400): give call_hook"}
             }
         },
