@@ -183,8 +183,8 @@ pub(super) async fn files(call: &mut Call, audio: &[Audio]) -> Option<Vec<String
 
 /// Text as FreeSWITCH's argument splitters leave it alone: they pair single
 /// quotes and consume backslashes, so those become a typographic apostrophe
-/// and a space.
-fn tts_text(text: &str) -> String {
+/// and a space. (Also updateCall's `whisper`, daemon::api::whisper.)
+pub(crate) fn tts_text(text: &str) -> String {
     text.replace('\'', "\u{2019}").replace('\\', " ")
 }
 

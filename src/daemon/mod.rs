@@ -163,6 +163,7 @@ impl Daemon {
                 engine.http.clone(),
                 engine.tasks.clone(),
                 slots.clone(),
+                engine.media.clone(),
                 &keys,
             );
             tokio::spawn(http_server::serve(

@@ -22,7 +22,7 @@ pub async fn execute(sw: &Switch, cmd: &str, rest: &str) -> Option<String> {
         "uuid_transfer" => uuid_transfer(sw, &args),
         "uuid_send_dtmf" => uuid_send_dtmf(sw, &args),
         "uuid_audio" => uuid_audio(sw, &args),
-        "uuid_broadcast" => uuid_broadcast(sw, &args),
+        "uuid_broadcast" => uuid_broadcast(sw, rest),
         "uuid_hold" => super::hold::uuid_hold(sw, &args),
         "uuid_deflect" => super::refer::uuid_deflect(sw, &args).await,
         "uuid_send_info" => super::info::uuid_send_info(sw, rest),
@@ -169,8 +169,14 @@ fn uuid_audio(sw: &Switch, args: &[&str]) -> String {
 
 /// `uuid_broadcast <uuid> <path> [aleg|bleg|both]` (22): `+OK Message
 /// sent`; about 200 ms later the leg(s) run `playback <path>` with its own
-/// Application-UUID, PLAYBACK_START/STOP, while a bridge goes on.
-fn uuid_broadcast(sw: &Switch, args: &[&str]) -> String {
+/// Application-UUID, PLAYBACK_START/STOP, while a bridge goes on. Not
+/// captured, from the source: the arguments are split as
+/// switch_separate_string does (a single-quoted part keeps its spaces, the
+/// quotes dropped), and a path `<app>::<args>` runs that application
+/// instead of playback (switch_ivr_async.c `switch_ivr_broadcast`).
+fn uuid_broadcast(sw: &Switch, rest: &str) -> String {
+    let split = quoted_words(rest);
+    let args: Vec<&str> = split.iter().map(String::as_str).collect();
     let (Some(u), Some(path)) = (args.first(), args.get(1)) else {
         return "-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n".into();
     };
@@ -189,12 +195,36 @@ fn uuid_broadcast(sw: &Switch, args: &[&str]) -> String {
     if which.contains("bleg") || which.contains("both") {
         legs.extend(partner);
     }
+    let (app, arg) = path.split_once("::").unwrap_or(("playback", path));
     for leg in legs {
-        let (sw, path) = (sw.clone(), path.to_string());
+        let (sw, app, arg) = (sw.clone(), app.to_string(), arg.to_string());
         tokio::spawn(async move {
             tokio::time::sleep(sw.ms(200)).await;
-            run_app(&sw, &leg, AppRequest::new("playback", &path)).await;
+            run_app(&sw, &leg, AppRequest::new(&app, &arg)).await;
         });
     }
     "+OK Message sent\n".into()
+}
+
+/// Words split on blanks, a single-quoted part kept whole without its
+/// quotes (switch_separate_string with ' ').
+fn quoted_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in s.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
 }

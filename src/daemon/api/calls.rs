@@ -19,7 +19,7 @@ use crate::call::handle::{CallHandle, CommandError, HangupCause, Snapshot};
 
 /// How long a call may take to answer a snapshot (it answers between two
 /// events; longer means it is stuck or ending).
-const SNAPSHOT_WAIT: Duration = Duration::from_secs(2);
+pub(crate) const SNAPSHOT_WAIT: Duration = Duration::from_secs(2);
 
 /// The query fields of the list route.
 pub(crate) const LIST_FILTERS: &[&str] = &["direction", "call_status"];
@@ -141,6 +141,12 @@ pub(crate) async fn update(
             };
             control(&s, &cmd).await?;
         }
+        Update::Whisper(verb) => {
+            let settings = s.settings.borrow().clone();
+            let whisper = super::whisper::read(&verb, &settings.app_context())?;
+            let handle = live(&s, &call_sid)?;
+            super::whisper::run(&s, &handle, whisper).await?;
+        }
         Update::Dtmf {
             digits,
             duration_ms,
@@ -210,7 +216,7 @@ async fn end(s: &ApiState, call_sid: &str) -> Result<(), ApiError> {
 }
 
 /// Runs `cmd` on the control connection; its reply must be `+OK`.
-async fn control(s: &ApiState, cmd: &str) -> Result<(), ApiError> {
+pub(crate) async fn control(s: &ApiState, cmd: &str) -> Result<(), ApiError> {
     match s.control.api(cmd).await {
         Ok(_) => Ok(()),
         Err(e) => Err(ApiError::new(

@@ -30,6 +30,7 @@ pub(crate) mod error;
 pub(crate) mod openapi;
 pub(crate) mod originate;
 pub(crate) mod update;
+pub(crate) mod whisper;
 
 use super::listener::CallSlots;
 use super::registry::Registry;
@@ -53,6 +54,8 @@ pub(crate) struct ApiState {
     pub(crate) tasks: Tasks,
     /// The daemon's call slots: created calls count against max_calls.
     pub(crate) slots: CallSlots,
+    /// The media cache's shared state (whisper's `play` fetches into it).
+    pub(crate) media: Arc<crate::call::media::CacheState>,
     keys: auth::Keys,
 }
 
@@ -66,6 +69,7 @@ impl ApiState {
         http: reqwest::Client,
         tasks: Tasks,
         slots: CallSlots,
+        media: Arc<crate::call::media::CacheState>,
         keys: &[crate::secret::Secret],
     ) -> Self {
         Self {
@@ -75,6 +79,7 @@ impl ApiState {
             http,
             tasks,
             slots,
+            media,
             keys: auth::Keys::new(keys),
         }
     }

@@ -190,7 +190,7 @@ fn schemas() -> Value {
                     "digit": {"type": "string", "pattern": "^[0-9A-Da-d*#]{1,64}$"},
                     "duration": {"type": "integer", "minimum": 40, "maximum": 5000}}},
                 "child_call_hook": {"description": "Not supported (400)"},
-                "whisper": {"description": "Not supported (400)"},
+                "whisper": {"type": "object", "description": "A say or play verb played to the caller of a bridged call (uuid_broadcast <call> <path> aleg); 400 when the call is not bridged"},
                 "listen_status": {"description": "Not supported (400)"},
                 "conf_mute_status": {"description": "Not supported (400)"},
                 "conf_hold_status": {"description": "Not supported (400)"},
