@@ -21,6 +21,7 @@ pub(crate) mod play;
 pub(crate) mod problem;
 pub(crate) mod redirect;
 mod refusal;
+pub mod rest_dial;
 pub mod rules;
 pub mod say;
 pub mod send_dtmf;
@@ -87,6 +88,9 @@ pub enum Verb {
     Play(play::Play),
     /// Fetch a new application.
     Redirect(redirect::Redirect),
+    /// Start an outbound call (createCall's engine); the call goes on.
+    #[serde(rename = "rest:dial")]
+    RestDial(Box<rest_dial::RestDial>),
     /// Speak text.
     Say(say::Say),
     /// Send DTMF digits to the caller.
@@ -121,6 +125,7 @@ impl Verb {
             Verb::Pause(_) => "pause",
             Verb::Play(_) => "play",
             Verb::Redirect(_) => "redirect",
+            Verb::RestDial(_) => "rest:dial",
             Verb::Say(_) => "say",
             Verb::SendDtmf(_) => "dtmf",
             Verb::Leave => "leave",

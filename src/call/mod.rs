@@ -15,6 +15,7 @@ pub mod media;
 pub mod origination;
 pub mod play_verb;
 pub mod rcml_flow;
+pub mod rest_dial_verb;
 pub mod session;
 pub mod session_verbs;
 pub mod status;
@@ -60,6 +61,8 @@ pub struct Engine {
     /// Every task calls start (hook posts, clean-up, connections): a drain
     /// waits for them.
     pub(crate) tasks: Tasks,
+    /// createCall, for `rest:dial` (set by the daemon).
+    pub(crate) originator: std::sync::OnceLock<Arc<dyn rest_dial_verb::Originator>>,
 }
 
 impl Engine {
@@ -78,6 +81,7 @@ impl Engine {
             media: Arc::default(),
             control,
             tasks: Tasks::default(),
+            originator: std::sync::OnceLock::new(),
         }
     }
 

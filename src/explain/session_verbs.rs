@@ -27,6 +27,12 @@ pub(crate) fn line(verb: &Verb) -> Option<String> {
             d.digits, d.duration_ms
         ),
         Verb::Leave => "leave: nothing to leave (no conference or queue); goes on".to_owned(),
+        Verb::RestDial(r) => format!(
+            "rest:dial: place a call from {} (bgapi originate ... '&socket(...)', as createCall), \
+             its application from {}; this call goes on at once",
+            r.from,
+            masked(&r.call_hook.url)
+        ),
         Verb::SipRefer(r) => format!(
             "sip:refer: deflect {} (REFER to the caller; the call ends when the transfer \
              succeeds){}",

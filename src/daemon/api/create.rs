@@ -48,8 +48,35 @@ pub(crate) async fn create(
 ) -> Result<Response, ApiError> {
     let body: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::field("", format!("the body is not JSON: {e}")))?;
+    let uuid = start(&s, &body)?;
+    Ok((StatusCode::CREATED, Json(json!({"sid": uuid}))).into_response())
+}
+
+/// createCall for the `rest:dial` verb: the same reader, reservation and
+/// originate as `POST .../Calls`.
+impl crate::call::rest_dial_verb::Originator for ApiState {
+    fn create(
+        &self,
+        body: Value,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>> + Send + '_>>
+    {
+        Box::pin(async move {
+            start(self, &body).map_err(|e| {
+                let mut why = e.msg;
+                for p in e.errors {
+                    why.push_str(&format!("; {}: {}", p.pointer, p.message));
+                }
+                why
+            })
+        })
+    }
+}
+
+/// Reads `body`, reserves the call's UUID and starts its originate: the
+/// call_sid.
+fn start(s: &ApiState, body: &Value) -> Result<String, ApiError> {
     let settings = s.settings.borrow().clone();
-    let req = create_body::read(&body, &settings.app_context())?;
+    let req = create_body::read(body, &settings.app_context())?;
     // Calls being placed count with the live ones against max_calls.
     if s.slots.live() + s.calls.reserved().len() >= s.slots.max() {
         return Err(ApiError::new(
@@ -91,7 +118,7 @@ pub(crate) async fn create(
     );
     info!(parent: &span, command = %shown, "REST API: creating a call");
     s.tasks.spawn(task.instrument(span));
-    Ok((StatusCode::CREATED, Json(json!({"sid": uuid}))).into_response())
+    Ok(uuid)
 }
 
 /// Places the call, reports its progress, and, if it is never answered,
