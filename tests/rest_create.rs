@@ -311,3 +311,50 @@ async fn amd_on_create_call_runs_the_detector_on_the_answered_call() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_hook_declared_rcml_runs_an_rcml_application_on_the_created_call() {
+    let (app, fake, d) = setup_api().await;
+    app.reply(
+        "/call.xml",
+        Reply {
+            content_type: "text/xml",
+            ..Reply::text("<Response><Pause length=\"1\"/><Hangup/></Response>")
+        },
+    );
+    let mut body = create_body(&app);
+    body["call_hook"] = json!({"url": app.url("/call.xml"), "method": "POST", "format": "rcml"});
+    let (status, created) = create(&d, &body).await;
+    assert_eq!(status, 201, "{created}");
+    let sid = created["sid"].as_str().expect("a sid").to_owned();
+    let asked = &app.wait_for("/call.xml", 1, WAIT).await[0];
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(asked.body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    assert_eq!(
+        get("CallSid"),
+        Some(sid.as_str()),
+        "RCML's form fields: {form:?}"
+    );
+    assert_eq!(get("Direction"), Some("outbound-api"), "{form:?}");
+    let deadline = Instant::now() + WAIT;
+    while send(api(Method::GET, &format!("{}/{sid}", calls_url(&d))))
+        .await
+        .0
+        != 404
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the RCML application never hung up"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let call = fake.originated().pop().expect("the created call");
+    assert_eq!(app_names(&call), ["sleep", "hangup"]);
+    let mut bad = create_body(&app);
+    bad["call_hook"] = json!({"url": app.url("/call.xml"), "format": "twiml9"});
+    let (status, body) = create(&d, &bad).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["pointer"], "/call_hook/format", "{body}");
+}

@@ -209,12 +209,33 @@ fn absolute_hook(
         }
         return None;
     };
+    // `format` ("rcml" or "jambonz") declares the application's language,
+    // as `[app] call_hook` can: the created call then speaks it.
+    let declared = match serde_json::from_value::<HookSpec>(v.clone()) {
+        Ok(spec @ HookSpec::Declared { .. }) => match spec.check_format() {
+            Ok(()) => Some(spec),
+            Err(e) => {
+                bad(&format!("{pointer}/format"), e);
+                return None;
+            }
+        },
+        _ => None,
+    };
     match hook(v, &pointer) {
-        Ok(h) if h.is_absolute() => Some(HookSpec::Full {
-            url: h.url,
-            method: h.method,
-            username: h.username,
-            password: h.password,
+        Ok(h) if h.is_absolute() => Some(match declared {
+            Some(HookSpec::Declared { format, .. }) => HookSpec::Declared {
+                url: h.url,
+                method: h.method,
+                username: h.username,
+                password: h.password,
+                format,
+            },
+            _ => HookSpec::Full {
+                url: h.url,
+                method: h.method,
+                username: h.username,
+                password: h.password,
+            },
         }),
         Ok(_) => {
             bad(&pointer, "must be an absolute http(s) URL".into());
@@ -311,6 +332,17 @@ mod tests {
             ),
             ["/amd/actionHook"]
         );
+    }
+
+    #[test]
+    fn call_hook_may_declare_the_application_s_language() {
+        let body = |format: &str| {
+            json!({"from": "+15551230000", "to": {"type": "phone", "number": "+15559870000"},
+                   "call_hook": {"url": "https://app.example/call.xml", "format": format}})
+        };
+        let c = read(&body("rcml"), &ctx()).expect("valid");
+        assert_eq!(c.origination.call_hook.format(), crate::app::Format::Rcml);
+        assert_eq!(pointers(body("twiml2")), ["/call_hook/format"]);
     }
 
     #[test]

@@ -140,8 +140,19 @@ fn schemas() -> Value {
             "username": {"type": "string"},
             "password": {"type": "string"}}}
     ]});
+    let call_hook = json!({"oneOf": [
+        {"type": "string", "description": "An http(s) URL"},
+        {"type": "object", "required": ["url"], "properties": {
+            "url": {"type": "string"},
+            "method": {"type": "string", "enum": ["POST", "GET"]},
+            "username": {"type": "string"},
+            "password": {"type": "string"},
+            "format": {"type": "string", "enum": ["jambonz", "rcml"],
+                       "description": "The application's language: rcml makes the created call an RCML/TwiML one (form-encoded requests, XML replies)"}}}
+    ]});
     json!({
         "Hook": hook,
+        "CallHook": call_hook,
         "Target": {
             "type": "object", "required": ["type"],
             "description": "A dial target: the same fields and checks as the dial verb's.",
@@ -166,7 +177,7 @@ fn schemas() -> Value {
             "properties": {
                 "from": {"type": "string", "description": "Caller ID number"},
                 "to": {"$ref": "#/components/schemas/Target"},
-                "call_hook": {"$ref": "#/components/schemas/Hook"},
+                "call_hook": {"$ref": "#/components/schemas/CallHook"},
                 "call_status_hook": {"$ref": "#/components/schemas/Hook"},
                 "timeout": {"type": "integer", "minimum": 1, "maximum": 600,
                             "description": "Ring seconds (default 60)"},
