@@ -6,7 +6,7 @@
 //! dialbridge serves one account: the `{account_sid}` in the path is
 //! accepted whatever it is (the hooks carry `[app] account_sid`).
 //! The API steers a call only through its handle (`call::handle`) or, for
-//! what needs no call task (DTMF, mute, cancelling an originate), with one
+//! what needs no call task (DTMF, mute, whisper, cancelling an originate), with one
 //! `api` command on the control connection naming a UUID taken from the
 //! daemon's registry — never text from the request.
 
