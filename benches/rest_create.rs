@@ -101,9 +101,18 @@ async fn run(calls: usize, concurrency: usize) {
         next += n;
     }
     let accepted = started.elapsed();
-    let asked = app
-        .wait_for("/outbound", sent.len(), Duration::from_secs(120))
-        .await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while app.requests("/outbound").len() < sent.len() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let asked = app.requests("/outbound");
+    if asked.len() < sent.len() {
+        for why in ["not answered", "WARN", "ERROR"] {
+            for l in harness::log_lines_with(why).iter().take(5) {
+                eprintln!("rest_create: {l}");
+            }
+        }
+    }
     let mut setup: Vec<Duration> = asked
         .iter()
         .filter_map(|r| {

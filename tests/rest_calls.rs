@@ -326,3 +326,138 @@ async fn dtmf_and_mute_go_to_freeswitch_and_bad_bodies_name_their_field() {
     assert!(call.errors().is_empty(), "{:?}", call.errors());
     call.hang_up();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirect_while_the_dial_is_set_up_cancels_it_like_one_while_ringing() {
+    let (app, fake, d) = setup_api().await;
+    // The dial's set-up waits for its dialMusic: the redirect comes then,
+    // before the bridge is queued and the live phase begins.
+    app.reply(
+        "/ring.wav",
+        Reply::audio("audio/wav", 4096).after(std::time::Duration::from_millis(800)),
+    );
+    script(
+        &app,
+        json!({"verb": "dial", "actionHook": "/action", "dialMusic": app.url("/ring.wav"),
+               "target": [phone("+15550000001"), phone("+15550000002")]}),
+        json!([{"verb": "play", "url": "/after-dial.wav"}]),
+        Reply::json(json!([{"verb": "play", "url": "/from-action.wav"}])),
+    );
+    app.reply("/next", Reply::json(json!([{"verb": "hangup"}])));
+    let call = fake.call(
+        d.addr,
+        caller()
+            .leg(0, Callee::rings_forever())
+            .leg(1, Callee::rings_forever()),
+    );
+    app.wait_for("/ring.wav", 1, WAIT).await;
+    let (status, body) = send(
+        api(Method::POST, &format!("{}/{}", calls_url(&d), call.uuid()))
+            .json(&json!({"call_hook": app.url("/next")})),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    assert!(
+        app.requests("/action").is_empty(),
+        "the dial had not ended yet"
+    );
+    let action = app.wait_for("/action", 1, WAIT).await[0].json();
+    assert_eq!(action["dial_status"], "canceled", "{action}");
+    assert_eq!(action["dial_sip_status"], 487);
+    for i in 0..2 {
+        assert_eq!(action["dial_legs"][i]["hangup_cause"], "ORIGINATOR_CANCEL");
+    }
+    app.wait_for("/next", 1, WAIT).await;
+    call.finished(WAIT)
+        .await
+        .expect("the new application hangs up");
+    assert!(
+        app_names(&call).iter().all(|a| a != "playback"),
+        "neither the dial's next verb nor its actionHook's ran: {:?}",
+        call.apps()
+    );
+    assert!(call.errors().is_empty(), "{:?}", call.errors());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whisper_plays_or_says_to_the_caller_of_a_bridged_call_only() {
+    let (app, fake, d) = setup_api_with(|s| s.tts.engine = "flite".into()).await;
+    app.reply("/whisper.wav", Reply::audio("audio/wav", 2048));
+    app.reply(
+        "/call",
+        Reply::json(json!([{"verb": "answer"}, {"verb": "pause", "length": 60}])),
+    );
+    let quiet = fake.call(d.addr, caller());
+    runs(&quiet, "sleep").await;
+    call_until(&d, quiet.uuid(), |_| true).await;
+    let (status, body) = send(
+        api(Method::POST, &format!("{}/{}", calls_url(&d), quiet.uuid()))
+            .json(&json!({"whisper": {"verb": "say", "text": "hello"}})),
+    )
+    .await;
+    assert_eq!(status, 400, "not bridged: {body}");
+    assert!(
+        body["msg"]
+            .as_str()
+            .is_some_and(|m| m.contains("not bridged")),
+        "{body}"
+    );
+    quiet.hang_up();
+
+    script(
+        &app,
+        json!({"verb": "dial", "actionHook": "/action", "target": [phone("+15550000001")]}),
+        json!([]),
+        Reply::status(200),
+    );
+    let call = fake.call(
+        d.addr,
+        caller().leg(0, Callee::answers_after(100).hangs_up_after_answer(60_000)),
+    );
+    call_until(&d, call.uuid(), |c| c["dial_legs"][0]["state"] == "bridged").await;
+    let url = format!("{}/{}", calls_url(&d), call.uuid());
+    let (status, body) = send(
+        api(Method::POST, &url)
+            .json(&json!({"whisper": {"verb": "play", "url": app.url("/whisper.wav")}})),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    let (status, body) = send(api(Method::POST, &url).json(
+        &json!({"whisper": {"verb": "say", "text": "it's a supervisor",
+                                    "synthesizer": {"voice": "slt"}}}),
+    ))
+    .await;
+    assert_eq!(status, 202, "{body}");
+    let (status, body) =
+        send(api(Method::POST, &url).json(&json!({"whisper": {"verb": "hangup"}}))).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["errors"][0]["pointer"], "/whisper/verb");
+    let log = fake.api_log();
+    let uuid = call.uuid();
+    let play = log
+        .iter()
+        .find(|l| {
+            l.starts_with(&format!("uuid_broadcast {uuid} "))
+                && l.ends_with(" aleg")
+                && l.contains(".wav")
+        })
+        .unwrap_or_else(|| panic!("no play broadcast: {log:?}"));
+    let path = play.split_whitespace().nth(2).unwrap_or_default();
+    assert!(
+        std::path::Path::new(path).exists(),
+        "the cached file is played: {play}"
+    );
+    assert!(
+        log.iter().any(|l| l
+            == &format!("uuid_broadcast {uuid} 'speak::flite|slt|it\u{2019}s a supervisor' aleg")),
+        "{log:?}"
+    );
+    let leg = leg_uuid(&call, 0);
+    assert!(
+        log.iter().all(|l| !l.contains(&leg)),
+        "the callee's leg is not played to: {log:?}"
+    );
+    assert!(call.legs()[0].cause.is_none(), "the bridge goes on");
+    call.hang_up();
+    call.finished(WAIT).await.expect("the call ends");
+}

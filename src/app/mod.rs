@@ -23,6 +23,7 @@ pub(crate) mod queue;
 pub(crate) mod record;
 pub(crate) mod redirect;
 mod refusal;
+pub mod rest_dial;
 pub mod rules;
 pub mod say;
 pub mod send_dtmf;
@@ -95,6 +96,9 @@ pub enum Verb {
     Record(record::Record),
     /// Fetch a new application.
     Redirect(redirect::Redirect),
+    /// Start an outbound call (createCall's engine); the call goes on.
+    #[serde(rename = "rest:dial")]
+    RestDial(Box<rest_dial::RestDial>),
     /// Speak text.
     Say(say::Say),
     /// Send DTMF digits to the caller.
@@ -132,6 +136,7 @@ impl Verb {
             Verb::Play(_) => "play",
             Verb::Record(_) => "record",
             Verb::Redirect(_) => "redirect",
+            Verb::RestDial(_) => "rest:dial",
             Verb::Say(_) => "say",
             Verb::SendDtmf(_) => "dtmf",
             Verb::Leave => "leave",

@@ -83,7 +83,8 @@ pub(crate) async fn config(call: &mut Call, c: &Config) -> Result<Next, SocketEr
 /// posts each signal to the hook (its reply is not run: the application
 /// is elsewhere by then) and ends after the decision (plus
 /// [`AFTER_DECISION`]), an error, the decision timeout, or the call's end.
-fn start_background_amd(call: &Call, amd: &Amd) {
+/// Also createCall's `amd`, on the answered outbound call.
+pub(crate) fn start_background_amd(call: &Call, amd: &Amd) {
     let params = call.settings.amd.classifier.with_verb(amd);
     let limit = Duration::from_millis(
         u64::from(params.decision_timeout_ms.max(params.tone_timeout_ms)) + 5_000,

@@ -19,6 +19,7 @@ pub(crate) mod queue_verbs;
 pub(crate) mod queues;
 pub mod rcml_flow;
 pub(crate) mod recording;
+pub mod rest_dial_verb;
 pub mod session;
 pub mod session_verbs;
 pub mod status;
@@ -67,6 +68,8 @@ pub struct Engine {
     pub(crate) tasks: Tasks,
     /// The queues of `enqueue` and `dequeue`.
     pub(crate) queues: Arc<queues::Queues>,
+    /// createCall, for `rest:dial` (set by the daemon).
+    pub(crate) originator: std::sync::OnceLock<Arc<dyn rest_dial_verb::Originator>>,
 }
 
 impl Engine {
@@ -86,6 +89,7 @@ impl Engine {
             control,
             tasks: Tasks::default(),
             queues: Arc::default(),
+            originator: std::sync::OnceLock::new(),
         }
     }
 

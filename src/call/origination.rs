@@ -12,6 +12,7 @@
 use serde_json::{Map, Value};
 
 use super::info::CallInfo;
+use crate::app::amd::Amd;
 use crate::app::hook::HookSpec;
 use crate::config::Settings;
 
@@ -30,6 +31,10 @@ pub struct Origination {
     pub(crate) caller_name: Option<String>,
     /// `tag`: the call's `customerData` from the start.
     pub(crate) tag: Option<Map<String, Value>>,
+    /// `amd`: answering-machine detection on the call itself once answered,
+    /// its events to `amd.actionHook` as on a dial (the application goes
+    /// on meanwhile, as with the `config` verb's `amd`).
+    pub(crate) amd: Option<Amd>,
 }
 
 impl Origination {

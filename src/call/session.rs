@@ -98,6 +98,10 @@ async fn run_call(
         return;
     }
     call.sync_status();
+    // createCall's `amd`: detection on the answered call itself.
+    if let Some(amd) = origination.as_ref().and_then(|o| o.amd.as_ref()) {
+        super::config_verb::start_background_amd(&call, amd);
+    }
     let hook = call.hooks.call_hook().clone();
     let payload = call.payload(json!({}));
     let fetched = steering

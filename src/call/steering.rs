@@ -123,6 +123,12 @@ impl Steering {
         self.redirect = Some(hook);
     }
 
+    /// True when a redirect was asked and the verb loop has not taken it
+    /// yet (a dial set up meanwhile cancels itself: `call::dial::live`).
+    pub(crate) fn redirect_pending(&self) -> bool {
+        self.redirect.is_some()
+    }
+
     /// The hook a redirect asked for, once; the verb loop runs it next.
     pub fn take_redirect(&mut self) -> Option<Hook> {
         self.redirect.take()

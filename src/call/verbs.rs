@@ -65,6 +65,7 @@ pub(crate) async fn run(call: &mut Call, verb: &Verb) -> Next {
         Verb::Leave => Ok(Next::Continue),
         Verb::Enqueue(q) => super::queue_verbs::enqueue(call, q).await,
         Verb::Dequeue(d) => super::queue_verbs::dequeue(call, d).await,
+        Verb::RestDial(r) => Ok(super::rest_dial_verb::rest_dial(call, r).await),
         Verb::Tag(t) => {
             call.info.customer_data = Some(t.data.clone());
             Ok(Next::Continue)
@@ -186,8 +187,8 @@ pub(super) async fn files(call: &mut Call, audio: &[Audio]) -> Option<Vec<String
 
 /// Text as FreeSWITCH's argument splitters leave it alone: they pair single
 /// quotes and consume backslashes, so those become a typographic apostrophe
-/// and a space.
-pub(super) fn tts_text(text: &str) -> String {
+/// and a space. (Also updateCall's `whisper`, daemon::api::whisper.)
+pub(crate) fn tts_text(text: &str) -> String {
     text.replace('\'', "\u{2019}").replace('\\', " ")
 }
 

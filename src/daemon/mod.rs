@@ -156,6 +156,17 @@ impl Daemon {
         ));
         let tasks = engine.tasks.clone();
         let calls = Registry::default();
+        // `rest:dial` places calls with createCall's engine, API on or off.
+        let _ = engine.originator.set(Arc::new(api::ApiState::new(
+            calls.clone(),
+            engine.control.clone(),
+            engine.settings.clone(),
+            engine.http.clone(),
+            engine.tasks.clone(),
+            slots.clone(),
+            engine.media.clone(),
+            &[],
+        )));
         let api_addr = api_bound.map(|((tcp, addr), keys)| {
             let state = api::ApiState::new(
                 calls.clone(),
@@ -164,6 +175,7 @@ impl Daemon {
                 engine.http.clone(),
                 engine.tasks.clone(),
                 slots.clone(),
+                engine.media.clone(),
                 &keys,
             );
             tokio::spawn(http_server::serve(

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::call::handle::{self, CallHandle, Command};
 use crate::call::origination::Origination;
@@ -22,19 +22,55 @@ use crate::call::origination::Origination;
 enum Entry {
     /// The call's task runs and serves the channel.
     Live(CallHandle),
-    /// Chosen for a call being created; the receiving end waits for the
-    /// call's connection, with what the call starts with.
-    Reserved(
-        CallHandle,
-        mpsc::Receiver<Command>,
-        Option<Box<Origination>>,
-    ),
+    /// Chosen for a call being created.
+    Reserved(Box<Pending>),
+}
+
+/// A call being created: the receiving end waits for the call's
+/// connection, with what the call starts with, whether the API asked to
+/// cancel it, and how far its originate got.
+struct Pending {
+    handle: CallHandle,
+    rx: mpsc::Receiver<Command>,
+    origination: Option<Origination>,
+    cancel: watch::Sender<bool>,
+    progress: Progress,
+}
+
+/// How far the originate of a call being created got, as its status hook
+/// was told: `trying`, `ringing` or `early-media`, with the SIP code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The call_status.
+    pub call_status: &'static str,
+    /// The sip_status that goes with it.
+    pub sip_status: u16,
+}
+
+impl Progress {
+    /// Just sent.
+    pub const TRYING: Progress = Progress {
+        call_status: "trying",
+        sip_status: 100,
+    };
+}
+
+/// A call being created, as the API lists it.
+#[derive(Debug, Clone)]
+pub struct Reserved {
+    /// Its UUID.
+    pub call_sid: String,
+    /// What it starts with (None for a bare [`Registry::reserve`]).
+    pub origination: Option<Origination>,
+    /// How far its originate got.
+    pub progress: Progress,
 }
 
 impl Entry {
     fn handle(&self) -> &CallHandle {
         match self {
-            Entry::Live(h) | Entry::Reserved(h, ..) => h,
+            Entry::Live(h) => h,
+            Entry::Reserved(p) => &p.handle,
         }
     }
 }
@@ -66,14 +102,58 @@ impl Registry {
     }
 
     /// The reserved (being created) calls, with what each starts with.
-    pub fn reserved(&self) -> Vec<(String, Option<Origination>)> {
+    pub fn reserved(&self) -> Vec<Reserved> {
         self.table()
             .iter()
             .filter_map(|(sid, e)| match e {
-                Entry::Reserved(_, _, o) => Some((sid.clone(), o.as_deref().cloned())),
+                Entry::Reserved(p) => Some(Reserved {
+                    call_sid: sid.clone(),
+                    origination: p.origination.clone(),
+                    progress: p.progress,
+                }),
                 Entry::Live(_) => None,
             })
             .collect()
+    }
+
+    /// The call `call_sid` if it is being created.
+    pub fn being_created(&self, call_sid: &str) -> Option<Reserved> {
+        match self.table().get(call_sid) {
+            Some(Entry::Reserved(p)) => Some(Reserved {
+                call_sid: call_sid.to_owned(),
+                origination: p.origination.clone(),
+                progress: p.progress,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Records how far the originate of the reserved `call_sid` got.
+    pub fn progressed(&self, call_sid: &str, progress: Progress) {
+        if let Some(Entry::Reserved(p)) = self.table().get_mut(call_sid) {
+            p.progress = progress;
+        }
+    }
+
+    /// Asks the originate of the reserved `call_sid` to cancel it; false
+    /// when `call_sid` is not being created.
+    pub fn cancel_reserved(&self, call_sid: &str) -> bool {
+        match self.table().get(call_sid) {
+            Some(Entry::Reserved(p)) => {
+                p.cancel.send_replace(true);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the API asked to cancel the reserved `call_sid` (true once
+    /// it did); None when `call_sid` is not reserved.
+    pub fn cancellation(&self, call_sid: &str) -> Option<watch::Receiver<bool>> {
+        match self.table().get(call_sid) {
+            Some(Entry::Reserved(p)) => Some(p.cancel.subscribe()),
+            _ => None,
+        }
     }
 
     /// The handles of the calls whose task runs (not the reserved ones).
@@ -112,9 +192,15 @@ impl Registry {
     ) -> Option<(Registration, mpsc::Receiver<Command>)> {
         let mut table = self.table();
         let (rx, origination) = match table.remove(call_sid) {
-            Some(Entry::Reserved(h, rx, origination)) => {
-                table.insert(call_sid.to_owned(), Entry::Live(h));
-                (rx, origination.map(|o| *o))
+            Some(Entry::Reserved(p)) => {
+                let Pending {
+                    handle,
+                    rx,
+                    origination,
+                    ..
+                } = *p;
+                table.insert(call_sid.to_owned(), Entry::Live(handle));
+                (rx, origination)
             }
             Some(live @ Entry::Live(_)) => {
                 table.insert(call_sid.to_owned(), live);
@@ -156,9 +242,16 @@ impl Registry {
             return None;
         }
         let (h, rx) = handle::channel(call_sid);
+        let (cancel, _) = watch::channel(false);
         table.insert(
             call_sid.to_owned(),
-            Entry::Reserved(h.clone(), rx, origination.map(Box::new)),
+            Entry::Reserved(Box::new(Pending {
+                handle: h.clone(),
+                rx,
+                origination,
+                cancel,
+                progress: Progress::TRYING,
+            })),
         );
         Some(h)
     }

@@ -56,6 +56,12 @@ pub(crate) fn line(verb: &Verb) -> Option<String> {
                 .map(|h| format!(", outcome to {}", masked(&h.url)))
                 .unwrap_or_default()
         ),
+        Verb::RestDial(r) => format!(
+            "rest:dial: place a call from {} (bgapi originate ... '&socket(...)', as createCall), \
+             its application from {}; this call goes on at once",
+            r.from,
+            masked(&r.call_hook.url)
+        ),
         Verb::SipRefer(r) => format!(
             "sip:refer: deflect {} (REFER to the caller; the call ends when the transfer \
              succeeds){}",

@@ -26,6 +26,7 @@ pub(crate) mod play;
 pub mod pointer;
 pub(crate) mod queue;
 pub mod redirect;
+pub(crate) mod rest_dial;
 pub mod say;
 pub mod send_dtmf;
 pub mod sip_refer;
@@ -65,6 +66,7 @@ const VERBS: &[&str] = &[
     "pause",
     "play",
     "redirect",
+    "rest:dial",
     "say",
     "sip:decline",
     "sip:refer",
@@ -82,7 +84,6 @@ const UNSUPPORTED: &[&str] = &[
     "message",
     "pipeline",
     "rasa",
-    "rest:dial",
     "stream",
     "transcribe",
 ];
@@ -232,6 +233,7 @@ fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> 
         "pause" => pause::read_pause(f).map(Verb::Pause),
         "play" => play::read_play(f, ctx).map(Verb::Play),
         "redirect" => redirect::read_redirect(f).map(Verb::Redirect),
+        "rest:dial" => rest_dial::read_rest_dial(f, ctx).map(|r| Verb::RestDial(Box::new(r))),
         "say" => say::read_say(f).map(Verb::Say),
         "sip:decline" => decline::read_decline(f).map(Verb::SipDecline),
         "sip:refer" => sip_refer::read_sip_refer(f).map(Verb::SipRefer),

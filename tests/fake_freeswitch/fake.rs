@@ -146,6 +146,11 @@ impl FakeSwitch {
     pub fn originate_callee(&self, callee: Callee) {
         self.sw.extra().originate_callee = Some(callee);
     }
+    /// Delays the creation of every originate's channel by `d` (a knob,
+    /// not a capture: the route or DNS lookup before the channel exists).
+    pub fn originate_delay(&self, d: std::time::Duration) {
+        self.sw.extra().originate_delay = d;
+    }
     /// Scripts the legs that calls created by `originate` dial, by the
     /// endpoint scripts of `legs` (its other fields are not used).
     pub fn originated_legs(&self, legs: Caller) {

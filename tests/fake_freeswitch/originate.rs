@@ -139,6 +139,10 @@ pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
         return Err(HangupCause::DestinationOutOfOrder);
     };
     let script = party(sw, &leg);
+    let delay = sw.extra().originate_delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let log = Arc::new(CallLog::default());
     let cu = sw.0.core_uuid.clone();
     {
@@ -157,6 +161,10 @@ pub async fn originate(sw: &Switch, args: &str) -> Result<String, HangupCause> {
     if let Some(r) = script.ring_at {
         tokio::time::sleep_until(t0 + Duration::from_millis(r)).await;
         signal::ring_ready(&mut sw.lock(), &cu, &leg.uuid);
+    }
+    if let Some(m) = script.early_media_at {
+        tokio::time::sleep_until(t0 + Duration::from_millis(m)).await;
+        signal::pre_answer(&mut sw.lock(), &cu, &leg.uuid, true);
     }
     let fail = |cause: HangupCause, code: Option<u16>| {
         let mut core = sw.lock();

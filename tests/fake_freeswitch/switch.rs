@@ -48,6 +48,9 @@ pub struct Extras {
     /// The script of each call, by A-leg UUID.
     pub callers: HashMap<String, Caller>,
     /// How a callee of `originate` behaves.
+    /// How long an originate takes before FreeSWITCH creates its channel
+    /// (a test knob: a route or DNS lookup, a loaded switch).
+    pub originate_delay: std::time::Duration,
     pub originate_callee: Option<Callee>,
     /// The scripts of the legs a call created by `originate` dials (its
     /// endpoint scripts), as a `Caller`'s are for an inbound call.

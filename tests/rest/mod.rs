@@ -17,6 +17,13 @@ pub const KEY: &str = "test-key-0123456789abcdef";
 /// An app, a fake switch (100 ms seconds), and a daemon with the API on,
 /// its control connection on the fake, posting statuses to `/status`.
 pub async fn setup_api() -> (App, FakeSwitch, Running) {
+    setup_api_with(|_| {}).await
+}
+
+/// [`setup_api`] with the daemon's settings changed by `change` first.
+pub async fn setup_api_with(
+    change: impl FnOnce(&mut dialbridge::config::Settings),
+) -> (App, FakeSwitch, Running) {
     let app = App::start().await;
     let fake = FakeSwitch::with_second(Duration::from_millis(100)).await;
     let mut s = harness::settings(&app);
@@ -26,6 +33,7 @@ pub async fn setup_api() -> (App, FakeSwitch, Running) {
         address: "127.0.0.1:0".into(),
         keys: vec![Secret::new(KEY)],
     });
+    change(&mut s);
     let d = harness::start(s).await;
     (app, fake, d)
 }

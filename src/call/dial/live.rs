@@ -91,10 +91,17 @@ pub(crate) async fn run(
     // probe or settle finding the channel gone): it is compared after every
     // turn and the status hook told when it moved, instead of polling.
     let mut synced: Option<CallerState> = None;
+    // A redirect answered while the dial was set up cancels it here.
+    let mut early = steering
+        .redirect_pending()
+        .then(super::early_redirect::EarlyCancel::default);
     loop {
         if synced.as_ref() != Some(call.socket.state()) {
             synced = Some(call.socket.state().clone());
             call.sync_status();
+        }
+        if let Some(e) = early.as_mut() {
+            canceled |= e.cancel(call, &legs).await;
         }
         let over = bridge_done || call.socket.hung_up();
         if over && legs.all_ended() && screening == 0 {

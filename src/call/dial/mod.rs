@@ -10,6 +10,7 @@ use tracing::{info, warn};
 
 pub(crate) mod digest;
 pub(crate) mod hold;
+pub(crate) mod early_redirect;
 pub mod legs;
 pub mod live;
 pub mod live_hooks;

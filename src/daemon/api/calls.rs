@@ -19,7 +19,7 @@ use crate::call::handle::{CallHandle, CommandError, HangupCause, Snapshot};
 
 /// How long a call may take to answer a snapshot (it answers between two
 /// events; longer means it is stuck or ending).
-const SNAPSHOT_WAIT: Duration = Duration::from_secs(2);
+pub(crate) const SNAPSHOT_WAIT: Duration = Duration::from_secs(2);
 
 /// The query fields of the list route.
 pub(crate) const LIST_FILTERS: &[&str] = &["direction", "call_status"];
@@ -46,9 +46,10 @@ pub(crate) async fn list(
         }
     }
     let settings = s.settings.borrow().clone();
-    for (sid, o) in s.calls.reserved() {
-        let Some(o) = o else { continue };
-        let view = super::create::payload(&settings, &sid, &o, "trying", 100);
+    for r in s.calls.reserved() {
+        let Some(o) = &r.origination else { continue };
+        let p = r.progress;
+        let view = super::create::payload(&settings, &r.call_sid, o, p.call_status, p.sip_status);
         let keep = LIST_FILTERS.iter().all(|f| match filter.get(*f) {
             Some(want) => view.get(*f).and_then(Value::as_str) == Some(want.as_str()),
             None => true,
@@ -67,10 +68,17 @@ pub(crate) async fn retrieve(
     State(s): State<ApiState>,
     Path((_account_sid, call_sid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    if let Some(o) = being_created(&s, &call_sid) {
+    if let Some(r) = s.calls.being_created(&call_sid)
+        && let Some(o) = &r.origination
+    {
         let settings = s.settings.borrow().clone();
+        let p = r.progress;
         return Ok(Json(super::create::payload(
-            &settings, &call_sid, &o, "trying", 100,
+            &settings,
+            &call_sid,
+            o,
+            p.call_status,
+            p.sip_status,
         ))
         .into_response());
     }
@@ -133,6 +141,12 @@ pub(crate) async fn update(
             };
             control(&s, &cmd).await?;
         }
+        Update::Whisper(verb) => {
+            let settings = s.settings.borrow().clone();
+            let whisper = super::whisper::read(&verb, &settings.app_context())?;
+            let handle = live(&s, &call_sid)?;
+            super::whisper::run(&s, &handle, whisper).await?;
+        }
         Update::Dtmf {
             digits,
             duration_ms,
@@ -161,22 +175,30 @@ fn live(s: &ApiState, call_sid: &str) -> Result<CallHandle, ApiError> {
     }
 }
 
-/// What the call `call_sid` starts with, while the API is creating it
-/// (its originate rings).
-fn being_created(s: &ApiState, call_sid: &str) -> Option<crate::call::origination::Origination> {
+/// Whether the API is creating `call_sid` (its originate is in flight).
+fn being_created(s: &ApiState, call_sid: &str) -> Option<crate::daemon::registry::Reserved> {
     s.calls
-        .reserved()
-        .into_iter()
-        .find(|(sid, _)| sid == call_sid)
-        .and_then(|(_, o)| o)
+        .being_created(call_sid)
+        .filter(|r| r.origination.is_some())
 }
 
-/// Cancels the ringing originate of `call_sid` (a UUID the registry holds):
-/// the originate then fails ORIGINATOR_CANCEL and its status hook says
-/// `no-answer`.
+/// Cancels the originate of `call_sid` (a UUID the registry holds): the
+/// originate's task kills its channel ORIGINATOR_CANCEL, at once if
+/// FreeSWITCH made it already, else as soon as it does; the originate then
+/// fails and the status hook says `no-answer` (487). Accepted either way:
+/// a call being placed can always be cancelled.
 async fn cancel(s: &ApiState, call_sid: &str) -> Result<(), ApiError> {
     info!(call_sid = %call_sid, "REST API: cancelling a call being placed");
-    control(s, &format!("uuid_kill {call_sid} ORIGINATOR_CANCEL")).await
+    if !s.calls.cancel_reserved(call_sid) {
+        return Err(ApiError::unknown_call(call_sid));
+    }
+    // Answered but its socket not connected yet, the originate's task is
+    // done: the kill goes through the control connection too (refused when
+    // the channel does not exist yet, which the task then handles).
+    if let Err(e) = control(s, &format!("uuid_kill {call_sid} ORIGINATOR_CANCEL")).await {
+        tracing::debug!(call_sid = %call_sid, error = %e.msg, "no channel to kill yet");
+    }
+    Ok(())
 }
 
 /// Hangs `call_sid` up through its handle, or cancels it while it is
@@ -194,7 +216,7 @@ async fn end(s: &ApiState, call_sid: &str) -> Result<(), ApiError> {
 }
 
 /// Runs `cmd` on the control connection; its reply must be `+OK`.
-async fn control(s: &ApiState, cmd: &str) -> Result<(), ApiError> {
+pub(crate) async fn control(s: &ApiState, cmd: &str) -> Result<(), ApiError> {
     match s.control.api(cmd).await {
         Ok(_) => Ok(()),
         Err(e) => Err(ApiError::new(

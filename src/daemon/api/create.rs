@@ -12,13 +12,10 @@
 //! the reservation is dropped and `call_status_hook` gets the outcome
 //! (`busy`, `no-answer`, `failed`); `call_hook` is never asked.
 //!
-//! The originate is an `api` command on an ESL connection of its own, not
-//! the shared control connection: FreeSWITCH answers an `api originate`
-//! only when the call is answered or failed, and holds the connection it
-//! came on meanwhile, which would stall every other control command.
-//! `call_status_hook` gets `trying` when the originate is sent; `ringing`
-//! and `early-media` are not reported before the answer (the originate's
-//! events are not followed).
+//! The originate is followed on an ESL connection of its own (`bgapi`,
+//! the channel's events: `super::originate`), which reports `ringing` and
+//! `early-media` to `call_status_hook` before the answer, and cancels the
+//! call when the API is asked to, even before FreeSWITCH made its channel.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,8 +25,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use freeswitch_esl_tokio::{EslClient, HangupCause};
+use freeswitch_esl_tokio::HangupCause;
 use serde_json::{Value, json};
+use tokio::sync::{mpsc, watch};
 use tracing::{Instrument, info, info_span, warn};
 
 use super::ApiState;
@@ -38,6 +36,7 @@ use super::error::ApiError;
 use crate::app::Hook;
 use crate::call::origination::Origination;
 use crate::config::Settings;
+use crate::daemon::registry::Progress;
 use crate::freeswitch::dialstring::compile;
 use crate::webhook::{HookKind, Webhooks};
 
@@ -49,8 +48,35 @@ pub(crate) async fn create(
 ) -> Result<Response, ApiError> {
     let body: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::field("", format!("the body is not JSON: {e}")))?;
+    let uuid = start(&s, &body)?;
+    Ok((StatusCode::CREATED, Json(json!({"sid": uuid}))).into_response())
+}
+
+/// createCall for the `rest:dial` verb: the same reader, reservation and
+/// originate as `POST .../Calls`.
+impl crate::call::rest_dial_verb::Originator for ApiState {
+    fn create(
+        &self,
+        body: Value,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>> + Send + '_>>
+    {
+        Box::pin(async move {
+            start(self, &body).map_err(|e| {
+                let mut why = e.msg;
+                for p in e.errors {
+                    why.push_str(&format!("; {}: {}", p.pointer, p.message));
+                }
+                why
+            })
+        })
+    }
+}
+
+/// Reads `body`, reserves the call's UUID and starts its originate: the
+/// call_sid.
+fn start(s: &ApiState, body: &Value) -> Result<String, ApiError> {
     let settings = s.settings.borrow().clone();
-    let req = create_body::read(&body, &settings.app_context())?;
+    let req = create_body::read(body, &settings.app_context())?;
     // Calls being placed count with the live ones against max_calls.
     if s.slots.live() + s.calls.reserved().len() >= s.slots.max() {
         return Err(ApiError::new(
@@ -92,10 +118,16 @@ pub(crate) async fn create(
     );
     info!(parent: &span, command = %shown, "REST API: creating a call");
     s.tasks.spawn(task.instrument(span));
-    Ok((StatusCode::CREATED, Json(json!({"sid": uuid}))).into_response())
+    Ok(uuid)
 }
 
-/// Places the call and, if it is never answered, reports why.
+/// Places the call, reports its progress, and, if it is never answered,
+/// why. The status hook is posted by one task, in order: `trying`, then
+/// `ringing` / `early-media` as the originate's events show them, then the
+/// failure; `in-progress` and what follows come from the answered call's
+/// own task (a progress not posted yet when the call is answered is
+/// dropped; one being posted at that moment may reach the application just
+/// after `in-progress`, as two requests in flight can).
 async fn originate(
     s: ApiState,
     settings: Arc<Settings>,
@@ -104,48 +136,55 @@ async fn originate(
     o: Origination,
     ring: Duration,
 ) {
-    let status = o.call_status_hook.clone().map(Hook::from);
-    let hooks = Webhooks::new(s.http.clone(), &o.settings(&settings));
-    let trying = status.clone().map(|hook| {
-        let hooks = hooks.clone();
-        let payload = payload(&settings, &uuid, &o, "trying", 100);
-        s.tasks
-            .spawn(async move { hooks.send(HookKind::Status, &hook, &payload).await })
+    let (tx, mut rx) = mpsc::unbounded_channel::<Progress>();
+    let (answered_tx, answered) = watch::channel(false);
+    let poster = o.call_status_hook.clone().map(Hook::from).map(|hook| {
+        let hooks = Webhooks::new(s.http.clone(), &o.settings(&settings));
+        let (settings, uuid, o) = (settings.clone(), uuid.clone(), o.clone());
+        s.tasks.spawn(async move {
+            while let Some(p) = rx.recv().await {
+                // Once answered, the call's own task reports in-progress: a
+                // ringing not sent yet would come after it.
+                if *answered.borrow() {
+                    continue;
+                }
+                let payload = payload(&settings, &uuid, &o, p.call_status, p.sip_status);
+                if let Err(e) = hooks.send(HookKind::Status, &hook, &payload).await {
+                    warn!(error = %e, call_status = p.call_status, "call_status_hook failed");
+                }
+            }
+        })
     });
-    let result = run(&settings, &command, ring).await;
-    let Err(reply) = result else {
-        info!("the created call was answered; its application runs on its socket");
-        return;
+    let _ = tx.send(Progress::TRYING);
+    let cancel = s
+        .calls
+        .cancellation(&uuid)
+        .unwrap_or_else(|| watch::channel(false).1);
+    let progressed = |p: Progress| {
+        info!(call_status = p.call_status, "the created call progressed");
+        s.calls.progressed(&uuid, p);
+        let _ = tx.send(p);
     };
-    s.calls.release(&uuid);
-    let (call_status, sip_status) = outcome(&reply);
-    info!(reply = %reply, call_status, "the created call was not answered");
-    if let Some(t) = trying {
-        let _ = t.await;
-    }
-    if let Some(hook) = status {
-        let payload = payload(&settings, &uuid, &o, call_status, sip_status);
-        if let Err(e) = hooks.send(HookKind::Status, &hook, &payload).await {
-            warn!(error = %e, "call_status_hook failed");
+    let result =
+        super::originate::follow(&settings, &uuid, &command, ring, cancel, progressed).await;
+    match result {
+        Ok(()) => {
+            answered_tx.send_replace(true);
+            info!("the created call was answered; its application runs on its socket");
+        }
+        Err(reply) => {
+            s.calls.release(&uuid);
+            let (call_status, sip_status) = outcome(&reply);
+            info!(reply = %reply, call_status, "the created call was not answered");
+            let _ = tx.send(Progress {
+                call_status,
+                sip_status,
+            });
         }
     }
-}
-
-/// Runs the originate on a connection of its own: Ok once answered, else
-/// FreeSWITCH's reply (`-ERR USER_BUSY`) or why it could not be sent.
-async fn run(settings: &Settings, command: &str, ring: Duration) -> Result<(), String> {
-    let f = &settings.freeswitch;
-    let (client, _events) = EslClient::connect(&f.host, f.port, f.password.expose())
-        .await
-        .map_err(|e| format!("cannot reach FreeSWITCH: {e}"))?;
-    // FreeSWITCH answers when the callee answers or the ring time is over.
-    client.set_command_timeout(ring + Duration::from_millis(f.reply_timeout_ms));
-    let answer = crate::freeswitch::command::api(&client, command).await;
-    let _ = client.disconnect().await;
-    match answer {
-        Ok(_) => Ok(()),
-        Err(crate::freeswitch::socket::SocketError::Refused { reply, .. }) => Err(reply),
-        Err(e) => Err(e.to_string()),
+    drop(tx);
+    if let Some(p) = poster {
+        let _ = p.await;
     }
 }
 

@@ -57,14 +57,6 @@ pub(crate) fn read(body: &Value, ctx: &Context) -> Result<CreateCall, ApiError> 
             format!("`{k}` is not a createCall field; use {}", FIELDS.join(", ")),
         );
     }
-    if f.contains_key("amd") {
-        bad(
-            "/amd",
-            "not supported on createCall yet: put a dial with `amd` in the call_hook's \
-             application instead"
-                .into(),
-        );
-    }
     if f.contains_key("application_sid") {
         bad(
             "/application_sid",
@@ -123,7 +115,9 @@ pub(crate) fn read(body: &Value, ctx: &Context) -> Result<CreateCall, ApiError> 
     if f.get("to").is_some_and(Value::is_object) && !from.is_empty() {
         let mut verb = json!({"verb": "dial", "target": [f["to"]], "callerId": from,
                               "timeout": timeout});
-        for key in ["callerName", "headers"] {
+        // `amd` is read as a dial's (same fields, same checks) and runs on
+        // the created call itself once answered.
+        for key in ["callerName", "headers", "amd"] {
             if let Some(v) = f.get(key) {
                 verb[key] = v.clone();
             }
@@ -148,9 +142,10 @@ pub(crate) fn read(body: &Value, ctx: &Context) -> Result<CreateCall, ApiError> 
             "screening is not supported on createCall: the answered callee runs call_hook".into(),
         );
     }
-    let (Some(dial), Some(call_hook), true) = (dial, call_hook, problems.is_empty()) else {
+    let (Some(mut dial), Some(call_hook), true) = (dial, call_hook, problems.is_empty()) else {
         return Err(ApiError::invalid(problems));
     };
+    let amd = dial.amd.take();
     let to = dial
         .targets
         .first()
@@ -165,6 +160,7 @@ pub(crate) fn read(body: &Value, ctx: &Context) -> Result<CreateCall, ApiError> 
             to,
             caller_name,
             tag,
+            amd,
         },
     })
 }
@@ -177,6 +173,7 @@ fn request_pointer(dial: &str) -> String {
         ("/0/callerName", "/callerName"),
         ("/0/headers", "/headers"),
         ("/0/timeout", "/timeout"),
+        ("/0/amd", "/amd"),
     ];
     for (from, to) in map {
         if let Some(rest) = dial.strip_prefix(from) {
@@ -212,12 +209,33 @@ fn absolute_hook(
         }
         return None;
     };
+    // `format` ("rcml" or "jambonz") declares the application's language,
+    // as `[app] call_hook` can: the created call then speaks it.
+    let declared = match serde_json::from_value::<HookSpec>(v.clone()) {
+        Ok(spec @ HookSpec::Declared { .. }) => match spec.check_format() {
+            Ok(()) => Some(spec),
+            Err(e) => {
+                bad(&format!("{pointer}/format"), e);
+                return None;
+            }
+        },
+        _ => None,
+    };
     match hook(v, &pointer) {
-        Ok(h) if h.is_absolute() => Some(HookSpec::Full {
-            url: h.url,
-            method: h.method,
-            username: h.username,
-            password: h.password,
+        Ok(h) if h.is_absolute() => Some(match declared {
+            Some(HookSpec::Declared { format, .. }) => HookSpec::Declared {
+                url: h.url,
+                method: h.method,
+                username: h.username,
+                password: h.password,
+                format,
+            },
+            _ => HookSpec::Full {
+                url: h.url,
+                method: h.method,
+                username: h.username,
+                password: h.password,
+            },
         }),
         Ok(_) => {
             bad(&pointer, "must be an absolute http(s) URL".into());
@@ -310,9 +328,37 @@ mod tests {
         assert_eq!(
             pointers(
                 json!({"from": "+15551230000", "to": {"type": "phone", "number": "+15559870000"},
-                            "call_hook": "https://a.example/c", "amd": {}})
+                            "call_hook": "https://a.example/c", "amd": {"actionHook": 5}})
             ),
-            ["/amd"]
+            ["/amd/actionHook"]
+        );
+    }
+
+    #[test]
+    fn call_hook_may_declare_the_application_s_language() {
+        let body = |format: &str| {
+            json!({"from": "+15551230000", "to": {"type": "phone", "number": "+15559870000"},
+                   "call_hook": {"url": "https://app.example/call.xml", "format": format}})
+        };
+        let c = read(&body("rcml"), &ctx()).expect("valid");
+        assert_eq!(c.origination.call_hook.format(), crate::app::Format::Rcml);
+        assert_eq!(pointers(body("twiml2")), ["/call_hook/format"]);
+    }
+
+    #[test]
+    fn amd_is_read_as_a_dial_s_and_goes_to_the_call_not_the_originate() {
+        let c = read(
+            &json!({"from": "+15551230000", "to": {"type": "phone", "number": "+15559870000"},
+                    "call_hook": "https://app.example/call",
+                    "amd": {"actionHook": "/amd", "thresholdWordCount": 5}}),
+            &ctx(),
+        )
+        .expect("valid");
+        let amd = c.origination.amd.expect("amd kept for the call");
+        assert_eq!(amd.action_hook.url, "/amd");
+        assert!(
+            c.dial.amd.is_none(),
+            "the originate itself runs no detector"
         );
     }
 }

@@ -6,7 +6,7 @@
 //! dialbridge serves one account: the `{account_sid}` in the path is
 //! accepted whatever it is (the hooks carry `[app] account_sid`).
 //! The API steers a call only through its handle (`call::handle`) or, for
-//! what needs no call task (DTMF, mute, cancelling an originate), with one
+//! what needs no call task (DTMF, mute, whisper, cancelling an originate), with one
 //! `api` command on the control connection naming a UUID taken from the
 //! daemon's registry — never text from the request.
 
@@ -28,7 +28,9 @@ pub(crate) mod create;
 pub(crate) mod create_body;
 pub(crate) mod error;
 pub(crate) mod openapi;
+pub(crate) mod originate;
 pub(crate) mod update;
+pub(crate) mod whisper;
 
 use super::listener::CallSlots;
 use super::registry::Registry;
@@ -52,6 +54,8 @@ pub(crate) struct ApiState {
     pub(crate) tasks: Tasks,
     /// The daemon's call slots: created calls count against max_calls.
     pub(crate) slots: CallSlots,
+    /// The media cache's shared state (whisper's `play` fetches into it).
+    pub(crate) media: Arc<crate::call::media::CacheState>,
     keys: auth::Keys,
 }
 
@@ -65,6 +69,7 @@ impl ApiState {
         http: reqwest::Client,
         tasks: Tasks,
         slots: CallSlots,
+        media: Arc<crate::call::media::CacheState>,
         keys: &[crate::secret::Secret],
     ) -> Self {
         Self {
@@ -74,6 +79,7 @@ impl ApiState {
             http,
             tasks,
             slots,
+            media,
             keys: auth::Keys::new(keys),
         }
     }

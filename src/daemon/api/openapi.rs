@@ -140,8 +140,19 @@ fn schemas() -> Value {
             "username": {"type": "string"},
             "password": {"type": "string"}}}
     ]});
+    let call_hook = json!({"oneOf": [
+        {"type": "string", "description": "An http(s) URL"},
+        {"type": "object", "required": ["url"], "properties": {
+            "url": {"type": "string"},
+            "method": {"type": "string", "enum": ["POST", "GET"]},
+            "username": {"type": "string"},
+            "password": {"type": "string"},
+            "format": {"type": "string", "enum": ["jambonz", "rcml"],
+                       "description": "The application's language: rcml makes the created call an RCML/TwiML one (form-encoded requests, XML replies)"}}}
+    ]});
     json!({
         "Hook": hook,
+        "CallHook": call_hook,
         "Target": {
             "type": "object", "required": ["type"],
             "description": "A dial target: the same fields and checks as the dial verb's.",
@@ -166,14 +177,14 @@ fn schemas() -> Value {
             "properties": {
                 "from": {"type": "string", "description": "Caller ID number"},
                 "to": {"$ref": "#/components/schemas/Target"},
-                "call_hook": {"$ref": "#/components/schemas/Hook"},
+                "call_hook": {"$ref": "#/components/schemas/CallHook"},
                 "call_status_hook": {"$ref": "#/components/schemas/Hook"},
                 "timeout": {"type": "integer", "minimum": 1, "maximum": 600,
                             "description": "Ring seconds (default 60)"},
                 "tag": {"type": "object", "description": "The call's customerData"},
                 "headers": {"type": "object", "additionalProperties": {"type": "string"}},
                 "callerName": {"type": "string"},
-                "amd": {"type": "object", "description": "Not supported on createCall (400)"},
+                "amd": {"type": "object", "description": "Answering-machine detection on the answered call, as a dial's amd: {actionHook, disconnectOnAMD, thresholdWordCount, timers}; events go to actionHook while call_hook's application runs"},
                 "application_sid": {"type": "string", "description": "Not supported (400): give call_hook"}
             }
         },
@@ -190,7 +201,7 @@ fn schemas() -> Value {
                     "digit": {"type": "string", "pattern": "^[0-9A-Da-d*#]{1,64}$"},
                     "duration": {"type": "integer", "minimum": 40, "maximum": 5000}}},
                 "child_call_hook": {"description": "Not supported (400)"},
-                "whisper": {"description": "Not supported (400)"},
+                "whisper": {"type": "object", "description": "A say or play verb played to the caller of a bridged call (uuid_broadcast <call> <path> aleg); 400 when the call is not bridged"},
                 "listen_status": {"description": "Not supported (400)"},
                 "conf_mute_status": {"description": "Not supported (400)"},
                 "conf_hold_status": {"description": "Not supported (400)"},

@@ -37,6 +37,9 @@ pub(crate) enum Update {
     CancelRinging,
     /// `mute_status`: true to mute the caller's audio toward the callee.
     Mute(bool),
+    /// `whisper`: a say or play verb for the caller's leg of a bridge (read
+    /// against the installation by `super::whisper::read`).
+    Whisper(Value),
     /// `dtmf`: send these digits into the call, each this long.
     Dtmf {
         /// 0-9, *, #, A-D.
@@ -104,6 +107,11 @@ pub(crate) fn parse(body: &Value) -> Result<Update, ApiError> {
             _ => Err(ApiError::field(&pointer, "use \"mute\" or \"unmute\"")),
         },
         "dtmf" => dtmf(value, &pointer),
+        "whisper" if value.is_object() => Ok(Update::Whisper(value.clone())),
+        "whisper" => Err(ApiError::field(
+            &pointer,
+            "give a say or play verb, e.g. {\"verb\": \"say\", \"text\": \"one moment\"}",
+        )),
         other => Err(ApiError::field(&pointer, not_supported(other))),
     }
 }
@@ -115,10 +123,6 @@ fn not_supported(field: &str) -> String {
             "the bridged callee has no socket of its own in dialbridge (it is a leg of the \
              caller's bridge), so it cannot run an application; redirect the caller with \
              call_hook instead"
-        }
-        "whisper" => {
-            "playing to one leg needs the media fetched and cached per call, which the API does \
-             not do yet"
         }
         "listen_status" => "streaming a call's audio to a websocket is not implemented",
         "dub" => "mixing extra audio tracks into a call is not implemented",
