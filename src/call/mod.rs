@@ -6,6 +6,7 @@
 
 pub mod amd;
 pub(crate) mod background;
+pub(crate) mod broadcast;
 pub mod conference_verb;
 pub mod config_verb;
 pub mod dial;

@@ -128,7 +128,7 @@ impl OnHold {
         for m in media {
             match call
                 .socket
-                .api(&format!("uuid_broadcast {a} {m} aleg"))
+                .api(&crate::call::broadcast::to_leg(&a, &m))
                 .await
             {
                 Ok(_) => self.playing += 1,
@@ -176,8 +176,8 @@ fn hold_detail(event: &EslEvent) -> serde_json::Value {
 }
 
 /// The media to broadcast for the hook's verbs, or None (reported) when the
-/// reply holds a verb other than play, say and pause. A `say` is quoted for
-/// the API's argument splitter (its text holds no `'`: see `tts_text`).
+/// reply holds a verb other than play, say and pause (a `say` as
+/// [`crate::call::broadcast::speech`]).
 async fn media_of(call: &mut Call, verbs: &[Instruction]) -> Option<Vec<String>> {
     let mut media = Vec::new();
     for i in verbs {
@@ -195,8 +195,7 @@ async fn media_of(call: &mut Call, verbs: &[Instruction]) -> Option<Vec<String>>
             Verb::Say(s) => {
                 let (engine, voice) = crate::call::verbs::tts(call, s)?;
                 for text in &s.text {
-                    let text = crate::call::verbs::tts_text(text);
-                    media.push(format!("'speak::{engine}|{voice}|{text}'"));
+                    media.push(crate::call::broadcast::speech(&engine, &voice, text));
                 }
             }
             Verb::Pause(p) => media.push(format!("silence_stream://{}", p.millis())),

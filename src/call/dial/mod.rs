@@ -9,8 +9,8 @@ use serde_json::json;
 use tracing::{info, warn};
 
 pub(crate) mod digest;
-pub(crate) mod hold;
 pub(crate) mod early_redirect;
+pub(crate) mod hold;
 pub mod legs;
 pub mod live;
 pub mod live_hooks;

@@ -125,16 +125,11 @@ pub(crate) async fn run(s: &ApiState, handle: &CallHandle, w: Whisper) -> Result
                 ));
             }
             let voice = voice.unwrap_or_else(|| settings.tts.voice.clone());
-            let text = crate::call::verbs::tts_text(&text.join(" "));
-            format!("'speak::{engine}|{voice}|{text}'")
+            crate::call::broadcast::speech(engine, &voice, &text.join(" "))
         }
     };
     info!(call_sid = %handle.call_sid(), "REST API: whisper to the caller");
-    super::calls::control(
-        s,
-        &format!("uuid_broadcast {} {path} aleg", handle.call_sid()),
-    )
-    .await
+    super::calls::control(s, &crate::call::broadcast::to_leg(handle.call_sid(), &path)).await
 }
 
 #[cfg(test)]
