@@ -5,8 +5,10 @@
 //! tone variables, then runs mod_conference's `conference
 //! <name>@default+flags{...}` (docs/freeswitch.md §19) until it leaves the
 //! room — kicked, the room ended by an `endconf` member, or hung up;
-//! `statusHook` hears `join` when the application starts (its
-//! CHANNEL_EXECUTE) and `leave` when it returns or the caller is gone. Then
+//! `statusHook` hears `join` once the application is queued (the call
+//! socket does not subscribe CHANNEL_EXECUTE: FreeSWITCH starts it at its
+//! next frame, ~20 ms later, docs/freeswitch.md §17) and `leave` when it
+//! returns or the caller is gone. Then
 //! `actionHook`, if any, is told and its reply replaces the rest of the
 //! application (RCML: `DialCallStatus` `completed`, or `busy` when the room
 //! was full; an empty reply ends the call, as after any `<Dial action>`).
@@ -21,7 +23,6 @@ use crate::app::{Format, Hook, Verb};
 use crate::freeswitch::command::completion_of;
 use crate::freeswitch::socket::SocketError;
 use crate::webhook::HookKind;
-use freeswitch_esl_tokio::EslEventType;
 
 /// Runs a conference.
 pub(crate) async fn conference(call: &mut Call, c: &Conference) -> Result<Next, SocketError> {
@@ -44,6 +45,7 @@ pub(crate) async fn conference(call: &mut Call, c: &Conference) -> Result<Next, 
         call.socket.execute("set", Some(&var)).await?;
     }
     let id = call.socket.start("conference", Some(&c.argument())).await?;
+    status(call, c, StatusEvent::Join, None);
     let done = loop {
         let ev = match call.socket.next().await {
             Ok(ev) => ev,
@@ -52,11 +54,6 @@ pub(crate) async fn conference(call: &mut Call, c: &Conference) -> Result<Next, 
                 return Err(e);
             }
         };
-        if ev.event_type() == Some(EslEventType::ChannelExecute)
-            && ev.header_str("Application-UUID") == Some(id.as_str())
-        {
-            status(call, c, StatusEvent::Join, None);
-        }
         if let Some(done) = completion_of(&ev, &id) {
             break done;
         }
