@@ -228,6 +228,14 @@ fn explain_one(
             d.status,
             headers_note(d.headers.0.len())
         )),
+        Verb::Listen(l) => plain(format!(
+            "listen: uuid_record of the caller's channel ({}, {} Hz) into [amd] audio_dir, \
+             streamed to {} in {}-byte frames",
+            l.mix_type.as_str(),
+            l.sample_rate,
+            crate::secret::masked(&l.url),
+            l.frame_bytes()
+        )),
         Verb::Tag(t) => plain(format!(
             "tag: add customerData ({} key(s)) to later hooks; nothing sent to FreeSWITCH",
             t.data.len()

@@ -49,6 +49,8 @@ pub struct Dial {
     pub(crate) forward_pai: bool,
     /// SIP headers on every target's INVITE.
     pub(crate) headers: Headers,
+    /// Audio streamed to a websocket while bridged (`listen`/`stream`).
+    pub(crate) listen: Option<Box<super::listen::Listen>>,
     /// Webhook for REFER on the dialed call.
     pub(crate) refer_hook: Option<Hook>,
     /// Extra data for the child call's hooks (`customerData`).

@@ -14,6 +14,7 @@ pub mod decline;
 pub mod dial;
 pub(crate) mod gather;
 pub(crate) mod hangup;
+pub(crate) mod listen;
 pub(crate) mod headers;
 pub mod hook;
 pub(crate) mod pause;
@@ -81,6 +82,8 @@ pub enum Verb {
     Gather(gather::Gather),
     /// End the call.
     Hangup(hangup::Hangup),
+    /// Stream the call's audio to a websocket (jambonz's `stream` too).
+    Listen(Box<listen::Listen>),
     /// Silence.
     Pause(pause::Pause),
     /// Play audio.
@@ -118,6 +121,7 @@ impl Verb {
             Verb::Dial(_) => "dial",
             Verb::Gather(_) => "gather",
             Verb::Hangup(_) => "hangup",
+            Verb::Listen(_) => "listen",
             Verb::Pause(_) => "pause",
             Verb::Play(_) => "play",
             Verb::Redirect(_) => "redirect",

@@ -11,6 +11,8 @@ pub mod dial;
 pub mod dtmf;
 pub mod handle;
 pub(crate) mod info;
+pub(crate) mod listen;
+pub(crate) mod listen_verb;
 pub mod media;
 pub mod origination;
 pub mod play_verb;

@@ -62,6 +62,7 @@ pub(crate) async fn run(call: &mut Call, verb: &Verb) -> Next {
         Verb::SipRefer(r) => super::session_verbs::sip_refer(call, r).await,
         Verb::SipRequest(r) => super::session_verbs::sip_request(call, r).await,
         Verb::Leave => Ok(Next::Continue),
+        Verb::Listen(l) => super::listen_verb::listen(call, l).await,
         Verb::Tag(t) => {
             call.info.customer_data = Some(t.data.clone());
             Ok(Next::Continue)

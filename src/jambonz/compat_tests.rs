@@ -259,7 +259,6 @@ fn dial_properties_without_effect_get_notices_and_srtp_is_refused() {
     for at in [
         "/0/dtmfCapture:",
         "/0/onHoldHook:",
-        "/0/stream:",
         "/0/amd/digitCount:",
     ] {
         assert!(n.iter().any(|m| m.starts_with(at)), "{at}: {n:?}");
@@ -267,6 +266,9 @@ fn dial_properties_without_effect_get_notices_and_srtp_is_refused() {
     let Verb::Dial(d) = &reply.instructions[0].verb else {
         panic!()
     };
+    // `stream` is jambonz's alias of `listen`, carried, without a notice.
+    assert_eq!(d.listen.as_ref().map(|l| l.url.as_str()), Some("wss://x"));
+    assert!(!n.iter().any(|m| m.starts_with("/0/stream:")), "{n:?}");
     assert_eq!(
         d.targets[0].1.confirm_hook.as_ref().map(|h| h.method),
         Some(crate::app::Method::Get)

@@ -62,6 +62,7 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         let at = f.at_key("headers");
         read_headers(v, &at, HeaderScope::Shared, f.problems())
     });
+    let listen = read_dial_listen(f);
     let refer_hook = hook(f, "referHook");
     let tag = f.value("tag").cloned();
     if let Some(t) = &tag {
@@ -107,11 +108,35 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         exit_media_path,
         forward_pai,
         headers,
+        listen,
         refer_hook,
         tag,
         time_limit,
         timeout,
     })
+}
+
+/// `listen`, or jambonz's alias `stream` (not both).
+fn read_dial_listen(f: &mut Fields<'_, '_>) -> Option<Box<crate::app::listen::Listen>> {
+    let (key, v) = match (f.value("listen"), f.value("stream")) {
+        (Some(_), Some(_)) => {
+            f.problem("stream", "give either `listen` or `stream` (its alias), not both");
+            return None;
+        }
+        (Some(v), None) => ("listen", v),
+        (None, Some(v)) => ("stream", v),
+        (None, None) => return None,
+    };
+    let at = f.at_key(key);
+    let listen = super::listen::read_nested_listen(v, &at, f.problems())?;
+    if listen.action_hook.is_some() {
+        f.problems().notice(
+            &at.key("actionHook"),
+            "a listen nested in a dial posts no actionHook: the stream ends with the dial, whose \
+             actionHook reports it",
+        );
+    }
+    Some(Box::new(listen))
 }
 
 /// With `exitMediaPath` FreeSWITCH hands the media to the endpoints once

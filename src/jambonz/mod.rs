@@ -20,6 +20,7 @@ pub(crate) mod gather;
 pub(crate) mod hangup;
 pub(crate) mod headers;
 pub(crate) mod hook;
+pub(crate) mod listen;
 pub(crate) mod pause;
 pub(crate) mod play;
 pub mod pointer;
@@ -58,6 +59,7 @@ const VERBS: &[&str] = &[
     "gather",
     "hangup",
     "leave",
+    "listen",
     "pause",
     "play",
     "redirect",
@@ -65,6 +67,7 @@ const VERBS: &[&str] = &[
     "sip:decline",
     "sip:refer",
     "sip:request",
+    "stream",
     "tag",
 ];
 
@@ -75,13 +78,11 @@ const UNSUPPORTED: &[&str] = &[
     "dub",
     "enqueue",
     "lex",
-    "listen",
     "llm",
     "message",
     "pipeline",
     "rasa",
     "rest:dial",
-    "stream",
     "transcribe",
 ];
 
@@ -222,6 +223,7 @@ fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> 
         "config" => config::read_config(f).map(|c| Verb::Config(Box::new(c))),
         "dtmf" => send_dtmf::read_send_dtmf(f).map(Verb::SendDtmf),
         "leave" => Some(Verb::Leave),
+        "listen" | "stream" => listen::read_listen(f).map(|l| Verb::Listen(Box::new(l))),
         "dial" => dial::read_dial(f, ctx).map(|d| Verb::Dial(Box::new(d))),
         "gather" => gather::read_gather(f, ctx).map(Verb::Gather),
         "hangup" => hangup::read_hangup(f).map(Verb::Hangup),

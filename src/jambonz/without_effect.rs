@@ -34,9 +34,7 @@ pub(crate) fn accepted_without_effect(f: &mut Fields<'_, '_>) {
     }
     const NESTED: &str =
         "nested verb not supported by dialbridge yet; ignored (the dial runs without it)";
-    for key in ["listen", "stream", "transcribe"] {
-        f.ignored_object(key, NESTED);
-    }
+    f.ignored_object("transcribe", NESTED);
     super::accepted::hook_without_effect(
         f,
         "onHoldHook",

@@ -79,6 +79,7 @@ pub(crate) fn read_dial(el: &Element, ctx: &Context, problems: &mut Problems) ->
         exit_media_path: false,
         forward_pai: true,
         headers: Headers::default(),
+        listen: None,
         refer_hook: None,
         tag: None,
         time_limit: Some(time_limit),

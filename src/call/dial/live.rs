@@ -71,6 +71,7 @@ pub(crate) async fn run(
     let mut screened = Screened::new(compiled);
     let mut capture = Capture::new(dial, Duration::from_millis(call.settings.dtmf.gap_ms));
     let mut detection: Option<Detection> = None;
+    let mut stream: Option<crate::call::listen::Stream> = None;
     let mut ending = DialResult {
         outcome: decide(&[], DialEnd::Normal),
         replacement: None,
@@ -142,6 +143,7 @@ pub(crate) async fn run(
                     limit = dial.time_limit.map(|t| {
                         tokio::time::Instant::now() + Duration::from_secs(u64::from(t))
                     });
+                    stream = super::listen::start(call, dial);
                     if let Some(amd) = &dial.amd {
                         let params = call.settings.amd.classifier.with_verb(amd);
                         detection = Some(Detection::start(
@@ -149,6 +151,9 @@ pub(crate) async fn run(
                             &call.engine.tasks,
                         ));
                     }
+                }
+                if let Some(s) = &stream {
+                    s.observe(&event);
                 }
                 if let Some(c) = capture.as_mut()
                     && let Some(m) = c.observe(&event, &a_uuid, legs.winner(), Instant::now())
@@ -210,6 +215,7 @@ pub(crate) async fn run(
             _ = status_tick.tick() => call.sync_status(),
         }
     }
+    drop(stream);
     if let (Some(mut d), Some(amd)) = (detection.take(), &dial.amd) {
         d.stop();
         if !d.decided {

@@ -10,6 +10,7 @@ use tracing::{info, warn};
 
 pub(crate) mod digest;
 pub mod legs;
+mod listen;
 pub mod live;
 pub mod live_hooks;
 pub mod refer;
