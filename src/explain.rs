@@ -175,6 +175,21 @@ fn explain_one(
                     }
                 ));
             }
+            if let Some(b) = dial.boost {
+                lines.push(format!(
+                    "  when bridged: uuid_audio <caller> start read level {} (boostAudioSignal {} dB)",
+                    b.level(),
+                    b.db
+                ));
+            }
+            if let Some(l) = &dial.listen {
+                lines.push(format!(
+                    "  when bridged: stream the caller's channel ({}, {} Hz) to {}",
+                    l.mix_type.as_str(),
+                    l.sample_rate,
+                    crate::secret::masked(&l.url)
+                ));
+            }
             let legs = compiled
                 .legs
                 .iter()

@@ -370,7 +370,7 @@ fn properties_without_effect_are_accepted_with_a_notice_on_stderr() {
         .spawn()
         .expect("run dialbridge");
     let reply = dial(
-        json!({"target": [phone("+15083084809")], "boostAudioSignal": "-6 dB",
+        json!({"target": [phone("+15083084809")], "anchorMedia": true,
                             "transcribe": {"transcriptionHook": "/t"}}),
     );
     child
@@ -383,7 +383,7 @@ fn properties_without_effect_are_accepted_with_a_notice_on_stderr() {
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("note: /0/boostAudioSignal: not supported by dialbridge yet"),
+        stderr.contains("note: /0/anchorMedia: FreeSWITCH always anchors media"),
         "{stderr}"
     );
     assert!(

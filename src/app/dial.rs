@@ -29,6 +29,8 @@ pub struct Dial {
     pub(crate) action_hook: Option<Hook>,
     /// Answering-machine detection.
     pub amd: Option<Amd>,
+    /// Gain on the caller's audio toward the callee (`boostAudioSignal`).
+    pub(crate) boost: Option<super::boost::Boost>,
     /// Caller not answered until a target answers.
     pub(crate) answer_on_bridge: bool,
     /// Caller ID number shown to the targets.

@@ -8,6 +8,7 @@
 pub mod address_rules;
 pub mod alert;
 pub mod amd;
+pub(crate) mod boost;
 pub mod conference;
 pub mod config;
 pub mod decline;

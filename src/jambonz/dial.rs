@@ -26,6 +26,7 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         read_amd(v, &at, f.problems())
     });
     let answer_on_bridge = f.bool("answerOnBridge").unwrap_or(false);
+    let boost = read_boost(f);
     let caller_id = f.str("callerId").and_then(|c| {
         rules::phone_number(c, ctx.relaxed_numbers, "callerId")
             .map_err(|e| f.problem("callerId", e))
@@ -81,6 +82,16 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
     let exit_media_path = f.bool("exitMediaPath").unwrap_or(false);
     if exit_media_path {
         media_path_conflicts(f, amd.is_some(), dtmf_capture.is_some());
+        for (key, present) in [("boostAudioSignal", boost.is_some()), ("listen", listen.is_some())] {
+            if present {
+                f.problem(
+                    key,
+                    "cannot run with exitMediaPath: once the media path leaves FreeSWITCH after \
+                     the bridge, the caller's audio no longer passes through it; remove \
+                     exitMediaPath or this property",
+                );
+            }
+        }
     }
     let forward_pai = f.bool("forwardPAI").unwrap_or(true);
     let targets = targets.map(|t| with_dial_proxy(f, t));
@@ -99,6 +110,7 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         action_hook,
         amd,
         answer_on_bridge,
+        boost,
         caller_id,
         caller_name,
         confirm_hook,
@@ -114,6 +126,24 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         time_limit,
         timeout,
     })
+}
+
+/// `boostAudioSignal`: a number of dB or a string like `"-6 dB"`.
+fn read_boost(f: &mut Fields<'_, '_>) -> Option<crate::app::boost::Boost> {
+    use crate::app::boost::Boost;
+    let v = f.value("boostAudioSignal")?;
+    let read = match v {
+        Value::Number(n) => n
+            .as_f64()
+            .ok_or_else(|| "must be a number of dB".to_owned())
+            .and_then(Boost::of_db),
+        Value::String(s) => Boost::parse_str(s),
+        other => Err(format!(
+            "must be a number of dB or a string like \"-6 dB\", not {}",
+            kind(other)
+        )),
+    };
+    read.map_err(|e| f.problem("boostAudioSignal", e)).ok()
 }
 
 /// `listen`, or jambonz's alias `stream` (not both).

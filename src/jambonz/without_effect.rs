@@ -19,19 +19,6 @@ pub(crate) fn accepted_without_effect(f: &mut Fields<'_, '_>) {
             "FreeSWITCH always anchors media unless exitMediaPath is set; nothing to do",
         );
     }
-    if let Some(v) = f.value("boostAudioSignal") {
-        if v.is_string() || v.is_number() {
-            f.notice(
-                "boostAudioSignal",
-                "not supported by dialbridge yet; the audio level is left unchanged",
-            );
-        } else {
-            f.problem(
-                "boostAudioSignal",
-                "must be a number of dB or a string like \"-6 dB\"",
-            );
-        }
-    }
     const NESTED: &str =
         "nested verb not supported by dialbridge yet; ignored (the dial runs without it)";
     f.ignored_object("transcribe", NESTED);

@@ -80,6 +80,7 @@ pub(crate) fn read_dial(el: &Element, ctx: &Context, problems: &mut Problems) ->
         forward_pai: true,
         headers: Headers::default(),
         listen: None,
+        boost: None,
         refer_hook: None,
         tag: None,
         time_limit: Some(time_limit),

@@ -71,7 +71,7 @@ pub(crate) async fn run(
     let mut screened = Screened::new(compiled);
     let mut capture = Capture::new(dial, Duration::from_millis(call.settings.dtmf.gap_ms));
     let mut detection: Option<Detection> = None;
-    let mut stream: Option<crate::call::listen::Stream> = None;
+    let mut taps = super::taps::Taps::default();
     let mut ending = DialResult {
         outcome: decide(&[], DialEnd::Normal),
         replacement: None,
@@ -143,7 +143,7 @@ pub(crate) async fn run(
                     limit = dial.time_limit.map(|t| {
                         tokio::time::Instant::now() + Duration::from_secs(u64::from(t))
                     });
-                    stream = super::listen::start(call, dial);
+                    taps.start(call, dial).await;
                     if let Some(amd) = &dial.amd {
                         let params = call.settings.amd.classifier.with_verb(amd);
                         detection = Some(Detection::start(
@@ -152,9 +152,7 @@ pub(crate) async fn run(
                         ));
                     }
                 }
-                if let Some(s) = &stream {
-                    s.observe(&event);
-                }
+                taps.observe(&event);
                 if let Some(c) = capture.as_mut()
                     && let Some(m) = c.observe(&event, &a_uuid, legs.winner(), Instant::now())
                 {
@@ -215,7 +213,7 @@ pub(crate) async fn run(
             _ = status_tick.tick() => call.sync_status(),
         }
     }
-    drop(stream);
+    taps.stop(call).await;
     if let (Some(mut d), Some(amd)) = (detection.take(), &dial.amd) {
         d.stop();
         if !d.decided {

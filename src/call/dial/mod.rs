@@ -10,7 +10,7 @@ use tracing::{info, warn};
 
 pub(crate) mod digest;
 pub mod legs;
-mod listen;
+mod taps;
 pub mod live;
 pub mod live_hooks;
 pub mod refer;
