@@ -73,10 +73,28 @@ pub(crate) fn read_listen(f: &mut Fields<'_, '_>) -> Option<Listen> {
             None
         }
     });
-    let ws_auth = f.value("wsAuth").and_then(|v| {
-        let at = f.at_key("wsAuth");
-        read_ws_auth(v, &at, f.problems())
-    });
+    // `auth` is the older name jambonz's specification still accepts.
+    let ws_auth = match (f.value("wsAuth"), f.value("auth")) {
+        (Some(_), Some(_)) => {
+            f.problem("auth", "give either `wsAuth` or `auth` (its older name), not both");
+            None
+        }
+        (Some(v), None) => {
+            let at = f.at_key("wsAuth");
+            read_ws_auth(v, &at, f.problems())
+        }
+        (None, Some(v)) => {
+            let at = f.at_key("auth");
+            read_ws_auth(v, &at, f.problems())
+        }
+        (None, None) => None,
+    };
+    if f.integer("channel", 1, 2, "channels").is_some() {
+        f.notice(
+            "channel",
+            "has no effect: the channels streamed are the ones mixType names",
+        );
+    }
     refuse_bidirectional(f);
     let _ = f.bool("disableBidirectionalAudio");
     if f.bool("playBeep") == Some(true) {
@@ -217,7 +235,8 @@ mod tests {
         assert_eq!(l.frame_bytes(), 1280);
         assert!(l.pass_dtmf);
         assert_eq!(l.max_length_secs, Some(30));
-        assert_eq!(format!("{:?}", l.ws_auth), format!("{:?}", l.ws_auth));
+        let auth = read(json!({"url": "ws://h", "auth": {"username": "a", "password": "p"}}));
+        assert_eq!(auth.unwrap().ws_auth.map(|a| a.username), Some("a".to_owned()));
         assert!(!format!("{l:?}").contains("\"p\""));
         let d = read(json!({"url": "ws://h/x"})).unwrap();
         assert_eq!((d.mix_type, d.sample_rate, d.frame_bytes()), (MixType::Mono, 8000, 320));
