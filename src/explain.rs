@@ -251,6 +251,16 @@ fn explain_one(
             crate::secret::masked(&l.url),
             l.frame_bytes()
         )),
+        Verb::Transcribe(t) => plain(format!(
+            "transcribe: uuid_record of the caller's audio (8 kHz) into [amd] audio_dir, streamed \
+             to the recognizer {} until the call ends; transcripts to {}",
+            t.service
+                .as_deref()
+                .map_or("of the config verb's default".to_owned(), |s| format!(
+                    "[speech.{s}]"
+                )),
+            crate::secret::masked(&t.transcription_hook.url)
+        )),
         Verb::Tag(t) => plain(format!(
             "tag: add customerData ({} key(s)) to later hooks; nothing sent to FreeSWITCH",
             t.data.len()

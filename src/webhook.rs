@@ -60,6 +60,8 @@ pub enum HookKind {
     Amd,
     /// A dial's `referHook`.
     Refer,
+    /// A `transcribe`'s `transcriptionHook`.
+    Transcription,
     /// `error_hook`.
     Error,
 }
@@ -76,6 +78,7 @@ impl HookKind {
             HookKind::Dtmf => "dtmf",
             HookKind::Amd => "amd",
             HookKind::Refer => "refer",
+            HookKind::Transcription => "transcription",
             HookKind::Error => "error",
         }
     }

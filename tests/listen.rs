@@ -11,7 +11,6 @@ mod fake_freeswitch;
 mod harness;
 mod support;
 
-
 use dialing::amd::amd_setup;
 use dialing::*;
 use fake_freeswitch::{CallHandle, Callee, FakeSwitch};
@@ -21,7 +20,9 @@ use support::ws_server::{Behaviour, Conn, WsServer};
 
 /// A distinct ramp for each party, so channels can be told apart.
 fn ramp(start: i16, n: usize) -> Vec<i16> {
-    (0..n).map(|i| start.wrapping_add((i % 1000) as i16)).collect()
+    (0..n)
+        .map(|i| start.wrapping_add((i % 1000) as i16))
+        .collect()
 }
 
 fn samples(bytes: &[u8]) -> Vec<i16> {
@@ -97,7 +98,11 @@ async fn the_listen_verb_sends_the_metadata_frame_then_the_callers_audio_in_20_m
     assert!(frames.len() >= 20, "{} frames", frames.len());
     assert!(frames.iter().all(|f| f.len() == 320), "8 kHz mono: 320 B");
     let got = samples(&frames.concat());
-    assert_eq!(got[..], caller_audio[..got.len()], "the caller's audio, in order");
+    assert_eq!(
+        got[..],
+        caller_audio[..got.len()],
+        "the caller's audio, in order"
+    );
     assert_eq!(c.texts().len(), 1, "only the metadata frame is text");
     // The caller hung up: the actionHook says so and how long it streamed.
     let done = app.wait_for("/listened", 1, WAIT).await;
@@ -141,7 +146,8 @@ async fn a_dials_stereo_stream_has_the_caller_left_and_the_callee_right_at_16_kh
     let left: Vec<i16> = got.iter().step_by(2).copied().collect();
     let right: Vec<i16> = got.iter().skip(1).step_by(2).copied().collect();
     // 16 kHz: every 8 kHz sample twice (the fake's resampling).
-    let twice = |a: &[i16], n: usize| -> Vec<i16> { a.iter().flat_map(|s| [*s, *s]).take(n).collect() };
+    let twice =
+        |a: &[i16], n: usize| -> Vec<i16> { a.iter().flat_map(|s| [*s, *s]).take(n).collect() };
     assert_eq!(left, twice(&caller_audio, left.len()), "caller left");
     assert_eq!(right, twice(&callee_audio, right.len()), "callee right");
     let action = app.wait_for("/action", 1, WAIT).await;
@@ -204,7 +210,10 @@ async fn pass_dtmf_sends_the_callers_digits_as_text_frames_and_finish_on_key_end
         .map(|t| serde_json::from_str(t).unwrap())
         .collect();
     assert_eq!(texts.len(), 2, "{texts:?}");
-    assert_eq!((&texts[0]["event"], &texts[0]["dtmf"]), (&json!("dtmf"), &json!("4")));
+    assert_eq!(
+        (&texts[0]["event"], &texts[0]["dtmf"]),
+        (&json!("dtmf"), &json!("4"))
+    );
     assert_eq!(texts[1]["dtmf"], "#");
     let done = app.wait_for("/listened", 1, WAIT).await;
     assert_eq!(
@@ -212,7 +221,11 @@ async fn pass_dtmf_sends_the_callers_digits_as_text_frames_and_finish_on_key_end
         (&json!("finishOnKey"), &json!("#"))
     );
     // The application went on: the pause ran after the listen.
-    assert!(app_names(&call).contains(&"sleep".to_owned()), "{:?}", app_names(&call));
+    assert!(
+        app_names(&call).contains(&"sleep".to_owned()),
+        "{:?}",
+        app_names(&call)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -235,7 +248,10 @@ async fn a_refusing_websocket_ends_the_verb_and_the_application_goes_on() {
     assert!(app_names(&call).contains(&"sleep".to_owned()));
     // Nothing was recorded for a stream that never opened.
     assert!(
-        !call.commands().iter().any(|c| c.raw.contains("uuid_record")),
+        !call
+            .commands()
+            .iter()
+            .any(|c| c.raw.contains("uuid_record")),
         "no recording without a websocket"
     );
 }
@@ -257,7 +273,11 @@ async fn a_dial_whose_websocket_refuses_or_drops_is_bridged_and_ends_as_usual() 
         )
         .await;
         let action = app.wait_for("/action", 1, WAIT).await;
-        assert_eq!(action[0].json()["dial_status"], "completed", "{behaviour:?}");
+        assert_eq!(
+            action[0].json()["dial_status"],
+            "completed",
+            "{behaviour:?}"
+        );
         assert_eq!(call.legs()[0].cause.as_deref(), Some("NORMAL_CLEARING"));
         if let Behaviour::DropFirstAfter(_) = behaviour {
             // Reconnected: a second connection with its own metadata frame

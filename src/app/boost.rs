@@ -54,7 +54,9 @@ impl Boost {
         if db.is_finite() && db.abs() <= MAX_DB {
             Ok(Boost { db })
         } else {
-            Err(format!("must be a gain from -{MAX_DB} to {MAX_DB} dB, not {db}"))
+            Err(format!(
+                "must be a gain from -{MAX_DB} to {MAX_DB} dB, not {db}"
+            ))
         }
     }
 

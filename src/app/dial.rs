@@ -55,6 +55,8 @@ pub struct Dial {
     pub(crate) listen: Option<Box<super::listen::Listen>>,
     /// Webhook for REFER on the dialed call.
     pub(crate) refer_hook: Option<Hook>,
+    /// Transcripts of the bridged call (`transcribe`).
+    pub(crate) transcribe: Option<Box<super::transcribe::Transcribe>>,
     /// Extra data for the child call's hooks (`customerData`).
     pub(crate) tag: Option<Value>,
     /// Max seconds the answered call may last.

@@ -15,9 +15,9 @@ pub mod decline;
 pub mod dial;
 pub(crate) mod gather;
 pub(crate) mod hangup;
-pub(crate) mod listen;
 pub(crate) mod headers;
 pub mod hook;
+pub(crate) mod listen;
 pub(crate) mod pause;
 pub(crate) mod play;
 pub(crate) mod problem;
@@ -30,6 +30,7 @@ pub mod sip_refer;
 pub mod sip_request;
 pub mod tag;
 pub mod target;
+pub(crate) mod transcribe;
 
 use serde::Serialize;
 
@@ -55,6 +56,8 @@ pub struct Context {
     /// `[registrar] domain`: the domain of RCML `<Client>` names written
     /// without one.
     pub registrar_domain: Option<String>,
+    /// Names of the `[speech.<name>]` recognizers.
+    pub speech: Vec<String>,
 }
 
 impl Context {
@@ -109,6 +112,8 @@ pub enum Verb {
     SipDecline(decline::SipDecline),
     /// Attach data to later hooks.
     Tag(tag::Tag),
+    /// Send the caller's speech to a recognizer, transcripts to a hook.
+    Transcribe(Box<transcribe::Transcribe>),
 }
 
 impl Verb {
@@ -133,6 +138,7 @@ impl Verb {
             Verb::SipRequest(_) => "sip:request",
             Verb::SipDecline(_) => "sip:decline",
             Verb::Tag(_) => "tag",
+            Verb::Transcribe(_) => "transcribe",
         }
     }
 }

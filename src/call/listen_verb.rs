@@ -27,8 +27,8 @@ pub(crate) async fn listen(call: &mut Call, l: &Listen) -> Result<Next, SocketEr
     let mut stream = Stream::start(
         call.socket.commander(),
         call.socket.uuid(),
-        l,
-        first,
+        super::listen::Spec::listen(l, first),
+        l.pass_dtmf,
         &call.settings.amd,
         &call.engine.tasks,
     );
@@ -60,11 +60,20 @@ pub(crate) async fn listen(call: &mut Call, l: &Listen) -> Result<Next, SocketEr
     let duration = began.elapsed().as_secs();
     info!(reason = ended.reason(), duration, "listen verb done");
     if let Ended::Failed(why) = &ended {
-        call.report(HookKind::Action, &l.url, &format!("listen failed: {why}"), &[]);
+        call.report(
+            HookKind::Action,
+            &l.url,
+            &format!("listen failed: {why}"),
+            &[],
+        );
     }
     let caller_gone = call.socket.hung_up();
     let Some(hook) = &l.action_hook else {
-        return Ok(if caller_gone { Next::End } else { Next::Continue });
+        return Ok(if caller_gone {
+            Next::End
+        } else {
+            Next::Continue
+        });
     };
     let reason = match (&digits, caller_gone) {
         (Some(_), _) => "finishOnKey",

@@ -21,6 +21,7 @@ pub mod session;
 pub mod session_verbs;
 pub mod status;
 pub mod tasks;
+pub(crate) mod transcribe;
 pub mod verbs;
 
 use std::sync::Arc;

@@ -63,6 +63,7 @@ pub(crate) async fn run(call: &mut Call, verb: &Verb) -> Next {
         Verb::SipRequest(r) => super::session_verbs::sip_request(call, r).await,
         Verb::Leave => Ok(Next::Continue),
         Verb::Listen(l) => super::listen_verb::listen(call, l).await,
+        Verb::Transcribe(t) => super::transcribe::transcribe_verb(call, t).await,
         Verb::Tag(t) => {
             call.info.customer_data = Some(t.data.clone());
             Ok(Next::Continue)

@@ -328,6 +328,7 @@ pub(crate) fn check(s: &Settings) -> Vec<SettingProblem> {
     if let Some(api) = &s.api {
         out.extend(super::api::check(api));
     }
+    out.extend(super::speech::check(s.speech.iter()));
     out
 }
 

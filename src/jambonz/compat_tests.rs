@@ -256,11 +256,7 @@ fn dial_properties_without_effect_get_notices_and_srtp_is_refused() {
         "target": [{"type": "phone", "number": "+15083084809", "confirmHook": "/c", "method": "GET"}]}]),
     );
     let n = notices(&reply);
-    for at in [
-        "/0/dtmfCapture:",
-        "/0/onHoldHook:",
-        "/0/amd/digitCount:",
-    ] {
+    for at in ["/0/dtmfCapture:", "/0/onHoldHook:", "/0/amd/digitCount:"] {
         assert!(n.iter().any(|m| m.starts_with(at)), "{at}: {n:?}");
     }
     let Verb::Dial(d) = &reply.instructions[0].verb else {

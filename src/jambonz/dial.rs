@@ -65,6 +65,10 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
     });
     let listen = read_dial_listen(f);
     let refer_hook = hook(f, "referHook");
+    let transcribe = f.value("transcribe").and_then(|v| {
+        let at = f.at_key("transcribe");
+        super::transcribe::read_nested_transcribe(v, &at, ctx, f.problems()).map(Box::new)
+    });
     let tag = f.value("tag").cloned();
     if let Some(t) = &tag {
         if !t.is_object() {
@@ -82,7 +86,11 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
     let exit_media_path = f.bool("exitMediaPath").unwrap_or(false);
     if exit_media_path {
         media_path_conflicts(f, amd.is_some(), dtmf_capture.is_some());
-        for (key, present) in [("boostAudioSignal", boost.is_some()), ("listen", listen.is_some())] {
+        for (key, present) in [
+            ("boostAudioSignal", boost.is_some()),
+            ("listen", listen.is_some()),
+            ("transcribe", transcribe.is_some()),
+        ] {
             if present {
                 f.problem(
                     key,
@@ -122,6 +130,7 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         headers,
         listen,
         refer_hook,
+        transcribe,
         tag,
         time_limit,
         timeout,
@@ -150,7 +159,10 @@ fn read_boost(f: &mut Fields<'_, '_>) -> Option<crate::app::boost::Boost> {
 fn read_dial_listen(f: &mut Fields<'_, '_>) -> Option<Box<crate::app::listen::Listen>> {
     let (key, v) = match (f.value("listen"), f.value("stream")) {
         (Some(_), Some(_)) => {
-            f.problem("stream", "give either `listen` or `stream` (its alias), not both");
+            f.problem(
+                "stream",
+                "give either `listen` or `stream` (its alias), not both",
+            );
             return None;
         }
         (Some(v), None) => ("listen", v),

@@ -76,7 +76,10 @@ pub(crate) fn read_listen(f: &mut Fields<'_, '_>) -> Option<Listen> {
     // `auth` is the older name jambonz's specification still accepts.
     let ws_auth = match (f.value("wsAuth"), f.value("auth")) {
         (Some(_), Some(_)) => {
-            f.problem("auth", "give either `wsAuth` or `auth` (its older name), not both");
+            f.problem(
+                "auth",
+                "give either `wsAuth` or `auth` (its older name), not both",
+            );
             None
         }
         (Some(v), None) => {
@@ -226,9 +229,11 @@ mod tests {
 
     #[test]
     fn a_full_listen_is_read_with_its_defaults_and_frame_size() {
-        let l = read(json!({"url": "wss://rec.example.com/a", "mixType": "stereo",
+        let l = read(
+            json!({"url": "wss://rec.example.com/a", "mixType": "stereo",
             "sampleRate": 16000, "metadata": {"k": 1}, "passDtmf": true, "maxLength": 30,
-            "wsAuth": {"username": "u", "password": "p"}, "actionHook": "/done"}))
+            "wsAuth": {"username": "u", "password": "p"}, "actionHook": "/done"}),
+        )
         .unwrap();
         assert_eq!(l.mix_type, MixType::Stereo);
         assert_eq!(l.sample_rate, 16000);
@@ -236,10 +241,16 @@ mod tests {
         assert!(l.pass_dtmf);
         assert_eq!(l.max_length_secs, Some(30));
         let auth = read(json!({"url": "ws://h", "auth": {"username": "a", "password": "p"}}));
-        assert_eq!(auth.unwrap().ws_auth.map(|a| a.username), Some("a".to_owned()));
+        assert_eq!(
+            auth.unwrap().ws_auth.map(|a| a.username),
+            Some("a".to_owned())
+        );
         assert!(!format!("{l:?}").contains("\"p\""));
         let d = read(json!({"url": "ws://h/x"})).unwrap();
-        assert_eq!((d.mix_type, d.sample_rate, d.frame_bytes()), (MixType::Mono, 8000, 320));
+        assert_eq!(
+            (d.mix_type, d.sample_rate, d.frame_bytes()),
+            (MixType::Mono, 8000, 320)
+        );
     }
 
     #[test]
@@ -249,8 +260,14 @@ mod tests {
             (json!({"url": "/relative"}), "/url"),
             (json!({"url": "ws://h", "mixType": "quad"}), "/mixType"),
             (json!({"url": "ws://h", "sampleRate": 24000}), "/sampleRate"),
-            (json!({"url": "ws://h", "bidirectionalAudio": {"enabled": true}}), "/bidirectionalAudio"),
-            (json!({"url": "ws://h", "wsAuth": {"username": "a:b", "password": "p"}}), "/wsAuth/username"),
+            (
+                json!({"url": "ws://h", "bidirectionalAudio": {"enabled": true}}),
+                "/bidirectionalAudio",
+            ),
+            (
+                json!({"url": "ws://h", "wsAuth": {"username": "a:b", "password": "p"}}),
+                "/wsAuth/username",
+            ),
             (json!({"url": "ws://h", "metadata": "x"}), "/metadata"),
             (json!({"mixType": "mono"}), "`url` is required"),
         ] {

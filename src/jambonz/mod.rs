@@ -32,6 +32,7 @@ pub mod sip_request;
 pub mod synthesizer;
 pub mod tag;
 pub mod target;
+pub(crate) mod transcribe;
 pub(crate) mod without_effect;
 
 #[cfg(test)]
@@ -69,6 +70,7 @@ const VERBS: &[&str] = &[
     "sip:request",
     "stream",
     "tag",
+    "transcribe",
 ];
 
 /// jambonz verbs dialbridge does not run.
@@ -83,7 +85,6 @@ const UNSUPPORTED: &[&str] = &[
     "pipeline",
     "rasa",
     "rest:dial",
-    "transcribe",
 ];
 
 /// Reads a webhook reply. Blank text is an empty reply.
@@ -235,6 +236,7 @@ fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> 
         "sip:refer" => sip_refer::read_sip_refer(f).map(Verb::SipRefer),
         "sip:request" => sip_request::read_sip_request(f).map(Verb::SipRequest),
         "tag" => tag::read_tag(f).map(Verb::Tag),
+        "transcribe" => transcribe::read_transcribe(f, ctx).map(|t| Verb::Transcribe(Box::new(t))),
         _ => None,
     }
 }

@@ -19,9 +19,6 @@ pub(crate) fn accepted_without_effect(f: &mut Fields<'_, '_>) {
             "FreeSWITCH always anchors media unless exitMediaPath is set; nothing to do",
         );
     }
-    const NESTED: &str =
-        "nested verb not supported by dialbridge yet; ignored (the dial runs without it)";
-    f.ignored_object("transcribe", NESTED);
     super::accepted::hook_without_effect(
         f,
         "onHoldHook",
@@ -31,7 +28,11 @@ pub(crate) fn accepted_without_effect(f: &mut Fields<'_, '_>) {
     if let Some(v) = f.value("dub") {
         let at = f.at_key("dub");
         if check_dub(v, &at, f.problems()) {
-            f.notice("dub", NESTED);
+            f.notice(
+                "dub",
+                "extra audio tracks need jambonz's own FreeSWITCH module (mod_dub); ignored (the \
+                 dial runs without it)",
+            );
         }
     }
 }

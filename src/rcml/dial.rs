@@ -81,6 +81,7 @@ pub(crate) fn read_dial(el: &Element, ctx: &Context, problems: &mut Problems) ->
         headers: Headers::default(),
         listen: None,
         boost: None,
+        transcribe: None,
         refer_hook: None,
         tag: None,
         time_limit: Some(time_limit),

@@ -92,8 +92,18 @@ pub async fn execute(sw: &Switch, line: &str, log: Option<&Arc<CallLog>>) -> Str
                 let heard = heard.or_else(|| partner.as_deref().and_then(caller_audio));
                 let limit = args.get(3).and_then(|l| l.parse().ok());
                 let layout = super::audio::Layout::of(args.get(4).copied().unwrap_or(""));
-                let samples = layout.lay_out(audio.as_deref().map(Vec::as_slice), heard.as_deref().map(Vec::as_slice));
-                sw.record(u, act, path, Some(Arc::new(samples)), limit, layout.frame_bytes());
+                let samples = layout.lay_out(
+                    audio.as_deref().map(Vec::as_slice),
+                    heard.as_deref().map(Vec::as_slice),
+                );
+                sw.record(
+                    u,
+                    act,
+                    path,
+                    Some(Arc::new(samples)),
+                    limit,
+                    layout.frame_bytes(),
+                );
                 "+OK Success\n".into()
             }
             (Some(_), Some(_), Some(_)) => "-ERR Cannot locate session!\n".into(),

@@ -2,4 +2,5 @@
 //! (listen) and a custom-speech recognizer (transcribe).
 #![allow(dead_code)]
 
+pub mod recognizer;
 pub mod ws_server;

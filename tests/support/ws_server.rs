@@ -185,9 +185,7 @@ async fn serve(
                 return; // dropped: no close frame
             }
             Behaviour::DisconnectAfter(n) if binaries == n => {
-                let _ = ws
-                    .send(Message::text(r#"{"type": "disconnect"}"#))
-                    .await;
+                let _ = ws.send(Message::text(r#"{"type": "disconnect"}"#)).await;
             }
             _ => {}
         }

@@ -143,7 +143,7 @@ pub(crate) async fn run(
                     limit = dial.time_limit.map(|t| {
                         tokio::time::Instant::now() + Duration::from_secs(u64::from(t))
                     });
-                    taps.start(call, dial).await;
+                    taps.start(call, dial, &winner).await;
                     if let Some(amd) = &dial.amd {
                         let params = call.settings.amd.classifier.with_verb(amd);
                         detection = Some(Detection::start(

@@ -10,13 +10,13 @@ use tracing::{info, warn};
 
 pub(crate) mod digest;
 pub mod legs;
-mod taps;
 pub mod live;
 pub mod live_hooks;
 pub mod refer;
 pub mod screened;
 pub mod screening;
 pub mod setup;
+mod taps;
 
 use crate::app::{Dial, rules};
 use crate::call::Call;

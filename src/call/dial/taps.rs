@@ -1,5 +1,6 @@
-//! What works on the caller's audio while a dial is bridged: the dial's
-//! `listen` (or `stream`) and its `boostAudioSignal`. Both start at the
+//! What works on the audio while a dial is bridged: the dial's `listen`
+//! (or `stream`), its `transcribe` (crate::call::transcribe) and its
+//! `boostAudioSignal`. Both start at the
 //! bridge (an API command each, answered at once: nothing on the set-up
 //! path, and `uuid_audio` would pre-answer a caller earlier) and stop when
 //! the dial ends. A failure of either is logged and never touches the
@@ -19,17 +20,39 @@ use crate::app::Dial;
 use crate::call::Call;
 use crate::call::listen::Stream;
 use crate::call::listen::frames::metadata_frame;
+use crate::call::transcribe::Transcription;
 
 /// The taps of one dial.
 #[derive(Default)]
 pub(super) struct Taps {
     stream: Option<Stream>,
+    transcription: Option<Transcription>,
     boosted: bool,
 }
 
 impl Taps {
-    /// Starts the dial's stream and boost, if it has them (once).
-    pub(super) async fn start(&mut self, call: &Call, dial: &Dial) {
+    /// Starts the dial's stream, transcription and boost, if it has them
+    /// (once); `callee` is the bridged leg.
+    pub(super) async fn start(&mut self, call: &Call, dial: &Dial, callee: &str) {
+        if let Some(t) = dial.transcribe.as_deref()
+            && self.transcription.is_none()
+        {
+            let a = call.socket.uuid();
+            let legs: &[(&str, u8)] = if t.separate_channels {
+                &[(a, 1), (callee, 2)]
+            } else {
+                &[(a, 1)]
+            };
+            match Transcription::start(call, t, legs) {
+                Ok(r) => self.transcription = Some(r),
+                Err(e) => call.report(
+                    crate::webhook::HookKind::Transcription,
+                    "",
+                    &format!("the dial's transcribe cannot run: {e}"),
+                    &[],
+                ),
+            }
+        }
         if let Some(l) = dial.listen.as_deref()
             && self.stream.is_none()
         {
@@ -37,8 +60,8 @@ impl Taps {
             self.stream = Some(Stream::start(
                 call.socket.commander(),
                 call.socket.uuid(),
-                l,
-                first,
+                crate::call::listen::Spec::listen(l, first),
+                l.pass_dtmf,
                 &call.settings.amd,
                 &call.engine.tasks,
             ));
@@ -70,6 +93,9 @@ impl Taps {
     pub(super) async fn stop(&mut self, call: &Call) {
         if let Some(mut s) = self.stream.take() {
             s.stop();
+        }
+        if let Some(mut t) = self.transcription.take() {
+            t.stop();
         }
         if std::mem::take(&mut self.boosted) && !call.socket.hung_up() {
             let cmd = format!("uuid_audio {} stop", call.socket.uuid());

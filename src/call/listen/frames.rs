@@ -141,7 +141,10 @@ mod tests {
     fn frames_are_whole_whatever_the_reads() {
         let mut f = Framer::new(4);
         assert!(f.push(&[1, 2, 3]).is_empty());
-        assert_eq!(f.push(&[4, 5, 6, 7, 8, 9]), vec![vec![1, 2, 3, 4], vec![5, 6, 7, 8]]);
+        assert_eq!(
+            f.push(&[4, 5, 6, 7, 8, 9]),
+            vec![vec![1, 2, 3, 4], vec![5, 6, 7, 8]]
+        );
         f.clear();
         assert_eq!(f.push(&[1, 2, 3, 4]), vec![vec![1, 2, 3, 4]]);
     }

@@ -17,10 +17,10 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
 use tracing::{info, warn};
 
-use super::Ended;
 use super::frames::{Framer, RECONNECTS, backoff, silent};
 use super::ws::{self, Socket};
-use crate::app::listen::{Listen, MixType};
+use super::{Ended, Spec};
+use crate::app::listen::MixType;
 use crate::freeswitch::socket::Commander;
 
 /// Read interval: FreeSWITCH writes 20 ms frames.
@@ -34,8 +34,7 @@ const DEFAULT_LIMIT_SECS: u64 = 86_400;
 pub(super) struct Job {
     pub(super) commander: Commander,
     pub(super) leg: String,
-    pub(super) listen: Listen,
-    pub(super) first_frame: String,
+    pub(super) spec: Spec,
     pub(super) path: PathBuf,
     pub(super) file_wait: Duration,
 }
@@ -68,17 +67,18 @@ impl Job {
                 ended
             }
         };
-        info!(reason = ended.reason(), "listen ended");
+        info!(reason = ended.reason(), "stream ended");
         let _ = done.send(ended);
     }
 
     /// Connects and sends the first text frame.
     async fn open(&self) -> Result<(Sink, Source), String> {
-        let socket = ws::connect(&self.listen.url, self.listen.ws_auth.as_ref())
+        let spec = &self.spec;
+        let socket = ws::connect(&spec.url, spec.auth.as_ref(), spec.subprotocol)
             .await
             .map_err(|e| e.to_string())?;
         let (mut sink, source) = socket.split();
-        sink.send(Message::text(self.first_frame.clone()))
+        sink.send(Message::text(spec.first_frame.clone()))
             .await
             .map_err(|e| format!("the websocket closed before the first frame: {e}"))?;
         Ok((sink, source))
@@ -92,10 +92,16 @@ impl Job {
             let _ = tokio::fs::create_dir_all(dir).await;
         }
         let limit = self
-            .listen
+            .spec
             .max_length_secs
             .map_or(DEFAULT_LIMIT_SECS, |s| u64::from(s) + 1);
-        let command = record_command(&self.leg, path, limit, &self.listen);
+        let command = record_command(
+            &self.leg,
+            path,
+            limit,
+            self.spec.mix_type,
+            self.spec.sample_rate,
+        );
         self.commander
             .api(&command)
             .await
@@ -118,27 +124,31 @@ impl Job {
         };
         let began = tokio::time::Instant::now();
         let max = self
-            .listen
+            .spec
             .max_length_secs
             .map(|s| began + Duration::from_secs(u64::from(s)));
         let quiet_limit = self
-            .listen
+            .spec
             .timeout_secs
             .map(|s| Duration::from_secs(u64::from(s)));
         let mut quiet_since = began;
-        let mut framer = Framer::new(self.listen.frame_bytes());
+        let mut framer = Framer::new(self.spec.frame_bytes());
         let mut offset = 0u64;
         let mut buf = vec![0u8; 64 * 1024];
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let sent: Result<(), String> = tokio::select! {
-                _ = &mut *stop => return close(sink, Ended::Stopped).await,
+                _ = &mut *stop => return self.finish(sink, source).await,
                 _ = sleep_until_opt(max) => return close(sink, Ended::MaxLength).await,
                 incoming = source.next() => match incoming {
                     Some(Ok(Message::Close(_))) | None => return Ended::Closed,
                     Some(Ok(Message::Text(t))) if is_disconnect(t.as_str()) => {
                         return close(sink, Ended::Closed).await
+                    }
+                    Some(Ok(Message::Text(t))) => {
+                        self.spec.heard(t.as_str());
+                        Ok(())
                     }
                     Some(Ok(_)) => Ok(()),
                     Some(Err(e)) => Err(e.to_string()),
@@ -169,13 +179,15 @@ impl Job {
                 return close(sink, Ended::Silence).await;
             }
             if let Err(e) = sent {
-                warn!(error = %e, "the listen websocket dropped; reconnecting");
+                warn!(error = %e, "the stream's websocket dropped; reconnecting");
                 match self.reconnect(stop).await {
                     Reconnect::Open(s, r) => {
                         (sink, source) = (s, r);
                         // What was written meanwhile is not sent late.
-                        offset = tokio::fs::metadata(&self.path).await.map_or(offset, |m| m.len());
-                        offset -= offset % (2 * self.listen.mix_type.channels() as u64);
+                        offset = tokio::fs::metadata(&self.path)
+                            .await
+                            .map_or(offset, |m| m.len());
+                        offset -= offset % (2 * self.spec.mix_type.channels() as u64);
                         framer.clear();
                     }
                     Reconnect::Stopped => return Ended::Stopped,
@@ -221,7 +233,7 @@ impl Job {
             }
             match self.open().await {
                 Ok((s, r)) => {
-                    info!(attempt = n + 1, "the listen websocket is back");
+                    info!(attempt = n + 1, "the stream's websocket is back");
                     return Reconnect::Open(s, r);
                 }
                 Err(e) => last = e,
@@ -243,18 +255,53 @@ enum Reconnect {
 /// The `uuid_record` start command of a stream (every value in it is
 /// dialbridge's own: the leg UUID, a path under the configured directory,
 /// numbers).
-pub(super) fn record_command(leg: &str, path: &str, limit: u64, listen: &Listen) -> String {
-    let layout = match listen.mix_type {
+pub(super) fn record_command(
+    leg: &str,
+    path: &str,
+    limit: u64,
+    mix_type: MixType,
+    sample_rate: u32,
+) -> String {
+    let layout = match mix_type {
         MixType::Mono => "RECORD_READ_ONLY=true,",
         MixType::Stereo => "RECORD_STEREO=true,",
         MixType::Mixed => "",
     };
     format!(
         "uuid_record {leg} start {path} {limit} {{{layout}enable_file_write_buffering=false,\
-         RECORD_PRE_BUFFER_FRAMES=1,record_sample_rate={}}}",
-        listen.sample_rate
+         RECORD_PRE_BUFFER_FRAMES=1,record_sample_rate={sample_rate}}}"
     )
 }
+
+impl Job {
+    /// The end dialbridge asked for. A listen's websocket is closed; a
+    /// recognizer is sent `{"type": "stop"}` and given [`FINAL_WAIT`] to
+    /// deliver its last transcripts and close (its protocol has the server
+    /// close).
+    async fn finish(&self, mut sink: Sink, mut source: Source) -> Ended {
+        if !self.spec.recognizer() {
+            return close(sink, Ended::Stopped).await;
+        }
+        let stop = Message::text(r#"{"type":"stop"}"#);
+        if sink.send(stop).await.is_ok() {
+            let _ = tokio::time::timeout(FINAL_WAIT, async {
+                while let Some(Ok(m)) = source.next().await {
+                    match m {
+                        Message::Text(t) => self.spec.heard(t.as_str()),
+                        Message::Close(_) => break,
+                        _ => {}
+                    }
+                }
+            })
+            .await;
+        }
+        close(sink, Ended::Stopped).await
+    }
+}
+
+/// How long a recognizer may take to send its last transcripts after
+/// `stop`.
+const FINAL_WAIT: Duration = Duration::from_secs(2);
 
 /// Sends a close frame (best effort) and returns `ended`.
 async fn close(mut sink: Sink, ended: Ended) -> Ended {

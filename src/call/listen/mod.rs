@@ -1,10 +1,11 @@
-//! `listen` (and jambonz's `stream`): the call's audio streamed to the
-//! application's websocket. Stock FreeSWITCH has no audio-fork module, so
-//! FreeSWITCH records the caller's channel into a raw file in the RAM
-//! directory (`[amd] audio_dir`), growing in real time, and dialbridge
-//! tails it ([`job`]). The same [`Stream`] serves the verb (which waits for
-//! it, `crate::call::listen_verb`) and a dial's `listen` (which runs it
-//! while bridged).
+//! A leg's audio streamed to a websocket: the application's (`listen`,
+//! jambonz's `stream`) or a recognizer's (`transcribe`, jambonz's custom
+//! speech protocol). Stock FreeSWITCH has no audio-fork module, so
+//! FreeSWITCH records the leg into a raw file in the RAM directory (`[amd]
+//! audio_dir`), growing in real time, and dialbridge tails it ([`job`]).
+//! The same [`Stream`] serves the verbs (which wait for it,
+//! `crate::call::listen_verb`, `crate::call::transcribe`) and a dial (which
+//! runs it while bridged).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,13 +14,89 @@ use freeswitch_esl_tokio::{EslEvent, EslEventType};
 use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
 
-use crate::app::listen::Listen;
+use crate::app::listen::{Listen, MixType};
 use crate::call::tasks::Tasks;
 use crate::freeswitch::socket::Commander;
 
 pub(crate) mod frames;
 mod job;
-mod ws;
+pub(crate) mod ws;
+
+/// What a stream sends where: the websocket and its first text frame, the
+/// recording's layout, and, for a recognizer, where its transcripts go.
+#[derive(Debug, Clone)]
+pub(crate) struct Spec {
+    pub(crate) url: String,
+    pub(crate) auth: Option<ws::Auth>,
+    pub(crate) subprotocol: Option<&'static str>,
+    /// Sent on every connection before the audio.
+    pub(crate) first_frame: String,
+    pub(crate) mix_type: MixType,
+    pub(crate) sample_rate: u32,
+    pub(crate) max_length_secs: Option<u32>,
+    /// Seconds of silence that end the stream.
+    pub(crate) timeout_secs: Option<u32>,
+    /// Some for a recognizer: its `transcription` messages, with the
+    /// channel tag of the leg.
+    pub(crate) results: Option<Results>,
+}
+
+/// Where a recognizer's transcripts go.
+#[derive(Debug, Clone)]
+pub(crate) struct Results {
+    /// `channel_tag` of the streamed leg (1 the caller, 2 the callee).
+    pub(crate) tag: u8,
+    pub(crate) tx: mpsc::Sender<(u8, serde_json::Value)>,
+}
+
+impl Spec {
+    /// A listen's stream, opening with `first_frame`.
+    pub(crate) fn listen(l: &Listen, first_frame: String) -> Spec {
+        Spec {
+            url: l.url.clone(),
+            auth: l.ws_auth.clone().map(ws::Auth::Basic),
+            subprotocol: Some(ws::SUBPROTOCOL),
+            first_frame,
+            mix_type: l.mix_type,
+            sample_rate: l.sample_rate,
+            max_length_secs: l.max_length_secs,
+            timeout_secs: l.timeout_secs,
+            results: None,
+        }
+    }
+
+    /// Bytes of one 20 ms frame.
+    pub(crate) fn frame_bytes(&self) -> usize {
+        self.sample_rate as usize / 50 * 2 * self.mix_type.channels()
+    }
+
+    fn recognizer(&self) -> bool {
+        self.results.is_some()
+    }
+
+    /// A text message from the websocket: a recognizer's transcript is
+    /// handed on (dropped with a warning when the queue is full); its
+    /// errors are logged; a listen's messages are ignored.
+    fn heard(&self, text: &str) {
+        let Some(r) = &self.results else { return };
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+            warn!("the recognizer sent text that is not JSON; ignored");
+            return;
+        };
+        match v.get("type").and_then(|t| t.as_str()) {
+            Some("transcription") => {
+                if r.tx.try_send((r.tag, v)).is_err() {
+                    warn!("a transcript was dropped: its hook posts are behind");
+                }
+            }
+            Some("error") => warn!(
+                error = v.get("error").and_then(|e| e.as_str()).unwrap_or(""),
+                "the recognizer reported an error"
+            ),
+            _ => {}
+        }
+    }
+}
 
 /// Why a stream ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,20 +139,20 @@ pub(crate) struct Stream {
 }
 
 impl Stream {
-    /// Starts streaming `leg`'s audio as `listen` says, in a task counted
-    /// in `tasks`; `first_frame` is the text frame sent on each connection.
+    /// Starts streaming `leg`'s audio as `spec` says, in a task counted
+    /// in `tasks`; DTMF of the leg is passed on with `pass_dtmf`.
     pub(crate) fn start(
         commander: Commander,
         leg: &str,
-        listen: &Listen,
-        first_frame: String,
+        spec: Spec,
+        pass_dtmf: bool,
         settings: &crate::config::AmdSettings,
         tasks: &Tasks,
     ) -> Stream {
         let (text_tx, text_rx) = mpsc::channel(TEXT_QUEUE);
         let (stop_tx, stop_rx) = oneshot::channel();
         let (done_tx, done_rx) = oneshot::channel();
-        let ext = if listen.sample_rate == 16000 {
+        let ext = if spec.sample_rate == 16000 {
             "r16"
         } else {
             "r8"
@@ -84,8 +161,7 @@ impl Stream {
         let job = job::Job {
             commander,
             leg: leg.to_owned(),
-            listen: listen.clone(),
-            first_frame,
+            spec,
             path: PathBuf::from(&settings.audio_dir).join(name),
             file_wait: Duration::from_millis(settings.file_wait_ms),
         };
@@ -97,7 +173,7 @@ impl Stream {
             stop: Some(stop_tx),
             done: Some(done_rx),
             leg: leg.to_owned(),
-            pass_dtmf: listen.pass_dtmf,
+            pass_dtmf,
         }
     }
 
@@ -147,37 +223,22 @@ impl Drop for Stream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::listen::MixType;
 
     #[test]
     fn the_recording_is_laid_out_as_the_mix_type_says() {
-        let mut l = Listen {
-            url: "ws://h".into(),
-            action_hook: None,
-            mix_type: MixType::Mono,
-            sample_rate: 8000,
-            metadata: None,
-            pass_dtmf: false,
-            timeout_secs: None,
-            max_length_secs: Some(30),
-            finish_on_key: None,
-            ws_auth: None,
-        };
         assert_eq!(
-            job::record_command("A", "/d/A.r8", 31, &l),
+            job::record_command("A", "/d/A.r8", 31, MixType::Mono, 8000),
             "uuid_record A start /d/A.r8 31 {RECORD_READ_ONLY=true,enable_file_write_buffering=false,\
              RECORD_PRE_BUFFER_FRAMES=1,record_sample_rate=8000}"
         );
-        l.mix_type = MixType::Stereo;
-        l.sample_rate = 16000;
         assert!(
-            job::record_command("A", "/d/A.r16", 31, &l)
-                .ends_with("{RECORD_STEREO=true,enable_file_write_buffering=false,\
-                            RECORD_PRE_BUFFER_FRAMES=1,record_sample_rate=16000}")
+            job::record_command("A", "/d/A.r16", 31, MixType::Stereo, 16000).ends_with(
+                "{RECORD_STEREO=true,enable_file_write_buffering=false,\
+                            RECORD_PRE_BUFFER_FRAMES=1,record_sample_rate=16000}"
+            )
         );
-        l.mix_type = MixType::Mixed;
         assert!(
-            job::record_command("A", "/d/A.r16", 31, &l)
+            job::record_command("A", "/d/A.r16", 31, MixType::Mixed, 16000)
                 .contains("{enable_file_write_buffering=false,")
         );
     }

@@ -1,6 +1,6 @@
-//! The websocket a stream writes to: the upgrade request (jambonz's
-//! `audio.jambonz.org` subprotocol, basic authentication from `wsAuth`),
-//! bounded in time.
+//! The websocket a stream writes to: the upgrade request (a listen's
+//! `audio.jambonz.org` subprotocol and basic authentication from `wsAuth`;
+//! a recognizer's bearer API key), bounded in time.
 
 use std::time::Duration;
 
@@ -11,12 +11,38 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::app::listen::WsAuth;
+use crate::secret::Secret;
 
 /// An open websocket.
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// The subprotocol jambonz's listen servers accept.
 pub(crate) const SUBPROTOCOL: &str = "audio.jambonz.org";
+
+/// The `Authorization` of the upgrade request.
+#[derive(Debug, Clone)]
+pub(crate) enum Auth {
+    /// A listen's `wsAuth`.
+    Basic(WsAuth),
+    /// A recognizer's API key (`[speech.<name>] api_key`).
+    Bearer(Secret),
+}
+
+impl Auth {
+    fn header(&self) -> String {
+        match self {
+            Auth::Basic(a) => format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!(
+                    "{}:{}",
+                    a.username,
+                    a.password.expose()
+                ))
+            ),
+            Auth::Bearer(key) => format!("Bearer {}", key.expose()),
+        }
+    }
+}
 
 /// Longest a connection (TCP, TLS, upgrade) may take.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -35,29 +61,25 @@ pub(crate) enum WsError {
     Timeout,
 }
 
-/// Opens `url` (with `auth`).
-pub(crate) async fn connect(url: &str, auth: Option<&WsAuth>) -> Result<Socket, WsError> {
+/// Opens `url` (with `auth`, asking for `subprotocol`).
+pub(crate) async fn connect(
+    url: &str,
+    auth: Option<&Auth>,
+    subprotocol: Option<&'static str>,
+) -> Result<Socket, WsError> {
     let mut request = url
         .into_client_request()
         .map_err(|e| WsError::Request(e.to_string()))?;
     let headers = request.headers_mut();
-    headers.insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static(SUBPROTOCOL),
-    );
+    if let Some(p) = subprotocol {
+        headers.insert("Sec-WebSocket-Protocol", HeaderValue::from_static(p));
+    }
     if let Some(a) = auth {
-        let token = base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", a.username, a.password.expose()));
-        let value = HeaderValue::from_str(&format!("Basic {token}"))
-            .map_err(|_| WsError::Request("wsAuth cannot be sent as a header".into()))?;
+        let value = HeaderValue::from_str(&a.header())
+            .map_err(|_| WsError::Request("the credentials cannot be sent as a header".into()))?;
         headers.insert("Authorization", value);
     }
-    match tokio::time::timeout(
-        CONNECT_TIMEOUT,
-        tokio_tungstenite::connect_async(request),
-    )
-    .await
-    {
+    match tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request)).await {
         Ok(Ok((socket, _))) => Ok(socket),
         Ok(Err(e)) => Err(WsError::Connect(e.to_string())),
         Err(_) => Err(WsError::Timeout),
