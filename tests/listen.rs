@@ -383,3 +383,42 @@ async fn the_boost_is_stopped_when_the_dial_ends_with_the_caller_still_there() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_stream_runs_in_the_background_until_a_config_turns_it_off() {
+    let (app, fake, d) = setup().await;
+    let ws = WsServer::start(Behaviour::Accept).await;
+    app.reply(
+        "/call",
+        Reply::json(json!([
+            {"verb": "config", "stream": {"enable": true, "url": ws.url("/bg"),
+                                          "metadata": {"bg": true}}},
+            {"verb": "pause", "length": 10},
+            {"verb": "config", "listen": {"enable": false}},
+            {"verb": "pause", "length": 3}])),
+    );
+    let caller_audio = ramp(500, 16_000);
+    let call = fake.call(
+        d.addr,
+        caller().records(caller_audio.clone()).hangs_up_after(3_000),
+    );
+    call.finished(WAIT).await.expect("the call ends");
+    let c = ws.wait_for(WAIT, |c| c.iter().any(|c| c.closed)).await;
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].first_json()["bg"], true);
+    // The application went on while the stream ran (the pause).
+    assert!(app_names(&call).contains(&"sleep".to_owned()));
+    let got = samples(&c[0].binaries().concat());
+    assert!(got.len() >= 4_000, "{} samples", got.len());
+    assert_eq!(got[..], caller_audio[..got.len()]);
+    // Stopped by the second config (10 switch-seconds = 1 s in): before
+    // the caller's 2 s of audio had all been sent (the caller hangs up at 3 s).
+    let stops: Vec<String> = call
+        .commands()
+        .iter()
+        .filter(|c| c.args.starts_with("uuid_record") && c.args.contains(" stop "))
+        .map(|c| c.args.clone())
+        .collect();
+    assert_eq!(stops.len(), 1, "{stops:?}");
+    assert!(got.len() < 16_000, "{} samples", got.len());
+}

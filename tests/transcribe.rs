@@ -209,3 +209,28 @@ async fn a_cloud_vendor_is_refused_naming_the_configured_recognizers() {
         "{lines:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_transcribe_runs_in_the_background_while_the_application_goes_on() {
+    let rec = Recognizer::start(vec![final_(400, "in the background")], vec![]).await;
+    let (app, fake, d) = setup(rec.url()).await;
+    app.reply(
+        "/call",
+        Reply::json(json!([
+            {"verb": "config", "transcribe": {"enable": true, "transcriptionHook": "/t",
+                "recognizer": {"vendor": "custom:acme"}}},
+            {"verb": "pause", "length": 20}])),
+    );
+    let call = fake.call(
+        d.addr,
+        caller().records(speech_audio(2_000)).hangs_up_after(2_500),
+    );
+    call.finished(WAIT).await.expect("the call ends");
+    app.wait_for("/t", 1, WAIT).await;
+    assert_eq!(posted(&app), [(1, true, "in the background".to_owned())]);
+    assert!(app_names(&call).contains(&"sleep".to_owned()));
+    assert!(
+        rec.wait_for(WAIT, |s| s.iter().all(|s| s.stopped)).await[0].stopped,
+        "stop is sent when the call ends"
+    );
+}

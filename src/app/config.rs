@@ -20,6 +20,10 @@ pub struct Config {
     /// Answering-machine detection on this call, in the background; its
     /// events go to `amd.actionHook` while the application goes on.
     pub(crate) amd: Option<Amd>,
+    /// Audio streamed in the background (`listen`/`stream`), or stopped.
+    pub(crate) listen: Option<Toggle<Box<super::listen::Listen>>>,
+    /// Transcription in the background (`transcribe`), or stopped.
+    pub(crate) transcribe: Option<Toggle<Box<super::transcribe::Transcribe>>>,
     /// Music FreeSWITCH plays to the caller when the far end holds it
     /// (`hold_music`).
     pub(crate) on_hold_music: Option<String>,
@@ -28,6 +32,17 @@ pub struct Config {
     pub(crate) reset: Vec<Reset>,
     /// Properties accepted without effect, in the order given.
     pub(crate) without_effect: Vec<String>,
+}
+
+/// A background feature a `config` verb turns on (`enable` true or
+/// absent) or off (`enable: false`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Toggle<T> {
+    /// Start it (replacing one already running).
+    On(T),
+    /// Stop the one running.
+    Off,
 }
 
 /// A default voice.

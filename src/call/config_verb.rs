@@ -3,8 +3,10 @@
 //! (and of a gather's `say` prompt), the recognizer (kept; digits only
 //! today) — sets FreeSWITCH's `hold_music`, and starts answering-machine
 //! detection on the caller in the background, its events posted to the
-//! `amd` hook while the application goes on. The properties accepted
-//! without effect were noticed when the reply was read.
+//! `amd` hook while the application goes on; starts or stops a background
+//! `listen`/`stream` or `transcribe` on the caller (crate::call::background).
+//! The properties accepted without effect were noticed when the reply was
+//! read.
 
 use std::time::Duration;
 
@@ -60,6 +62,15 @@ pub(crate) async fn config(call: &mut Call, c: &Config) -> Result<Next, SocketEr
     }
     if let Some(amd) = &c.amd {
         start_background_amd(call, amd);
+    }
+    if c.listen.is_some() || c.transcribe.is_some() {
+        super::verbs::ensure_media(call, false).await?;
+    }
+    if let Some(l) = &c.listen {
+        super::background::Background::listen(call, l);
+    }
+    if let Some(t) = &c.transcribe {
+        super::background::Background::transcribe(call, t);
     }
     Ok(Next::Continue)
 }

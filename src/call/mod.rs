@@ -5,6 +5,7 @@
 //! hooks carry; [`media`] fetches audio for FreeSWITCH.
 
 pub mod amd;
+pub(crate) mod background;
 pub mod conference_verb;
 pub mod config_verb;
 pub mod dial;
@@ -119,6 +120,8 @@ pub struct Call {
     pub view: watch::Sender<Map<String, Value>>,
     /// Defaults set by `config` verbs (voice, recognizer) for later verbs.
     pub defaults: crate::app::config::Config,
+    /// Streams `config` verbs run in the background (listen, transcribe).
+    pub(crate) background: background::Background,
 }
 
 /// Why a hook gave the call nothing to run.

@@ -85,6 +85,7 @@ async fn run_call(
         engine,
         pending_refusal: None,
         defaults: Default::default(),
+        background: Default::default(),
         view,
     };
     if let Some(o) = &origination {

@@ -63,11 +63,15 @@ fn config_carries_voice_recognizer_amd_and_reset_and_names_the_rest() {
     );
     assert!(c.amd.is_some());
     assert_eq!(c.reset, [Reset::Recognizer]);
+    // listen is carried: a background stream (enable: true).
+    match &c.listen {
+        Some(crate::app::config::Toggle::On(l)) => assert_eq!(l.url, "wss://ws.example.com"),
+        other => panic!("{other:?}"),
+    }
     assert_eq!(
         c.without_effect,
         [
             "bargeIn",
-            "listen",
             "notifyEvents",
             "sipRequestWithinDialogHook",
             "boostAudioSignal"
@@ -85,7 +89,7 @@ fn config_carries_voice_recognizer_amd_and_reset_and_names_the_rest() {
     );
     assert!(
         n.iter()
-            .any(|m| m.starts_with("/0/recognizer: dialbridge gathers digits only"))
+            .any(|m| m.starts_with("/0/recognizer: kept as the default recognizer of transcribe"))
     );
 }
 

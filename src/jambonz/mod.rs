@@ -11,6 +11,7 @@
 pub mod accepted;
 pub mod alert;
 pub mod amd;
+pub(crate) mod background;
 pub mod conference;
 pub mod config;
 pub mod decline;
@@ -221,7 +222,7 @@ fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> 
         "alert" => alert::read_alert(f).map(Verb::Alert),
         "answer" => Some(Verb::Answer),
         "conference" => conference::read_conference(f).map(Verb::Conference),
-        "config" => config::read_config(f).map(|c| Verb::Config(Box::new(c))),
+        "config" => config::read_config(f, ctx).map(|c| Verb::Config(Box::new(c))),
         "dtmf" => send_dtmf::read_send_dtmf(f).map(Verb::SendDtmf),
         "leave" => Some(Verb::Leave),
         "listen" | "stream" => listen::read_listen(f).map(|l| Verb::Listen(Box::new(l))),

@@ -30,8 +30,9 @@ pub(crate) fn accepted_without_effect(f: &mut Fields<'_, '_>) {
         if check_dub(v, &at, f.problems()) {
             f.notice(
                 "dub",
-                "extra audio tracks need jambonz's own FreeSWITCH module (mod_dub); ignored (the \
-                 dial runs without it)",
+                "not supported: extra audio tracks need jambonz's own FreeSWITCH module \
+                 (mod_dub), which a stock FreeSWITCH does not have; ignored (the dial runs \
+                 without it)",
             );
         }
     }

@@ -201,6 +201,7 @@ async fn run(
         engine,
         pending_refusal: None,
         defaults: Default::default(),
+        background: Default::default(),
         view: tokio::sync::watch::channel(Map::new()).0,
     };
     let leg = call.info.channel.uuid.clone();
