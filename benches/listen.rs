@@ -125,7 +125,11 @@ async fn run(daemon_rt: &tokio::runtime::Runtime, calls: usize, secs: usize) {
     let writes: Writes = Arc::default();
     let cpu_listen = measure(&fake, d.addr, calls, window, Some(&writes)).await;
 
-    let conns = ws.wait_for(Duration::from_secs(10), |c| c.len() >= calls && c.iter().all(|c| c.closed)).await;
+    let conns = ws
+        .wait_for(Duration::from_secs(10), |c| {
+            c.len() >= calls && c.iter().all(|c| c.closed)
+        })
+        .await;
     let writes = writes.lock().map(|w| w.clone()).unwrap_or_default();
     let mut lags: Vec<Duration> = Vec::new();
     for c in &conns {

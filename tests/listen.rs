@@ -422,3 +422,29 @@ async fn a_config_stream_runs_in_the_background_until_a_config_turns_it_off() {
     assert_eq!(stops.len(), 1, "{stops:?}");
     assert!(got.len() < 16_000, "{} samples", got.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wss_url_is_opened_with_tls_and_a_failed_handshake_only_ends_the_verb() {
+    let (app, fake, d) = setup().await;
+    // A plain websocket server: the TLS handshake fails.
+    let ws = WsServer::start(Behaviour::Accept).await;
+    let url = ws.url("/").replacen("ws://", "wss://", 1);
+    let call = run(
+        &app,
+        &fake,
+        &d,
+        json!([{"verb": "listen", "url": url, "actionHook": "/listened"},
+               {"verb": "pause", "length": 1}]),
+        ramp(0, 8_000),
+        vec![],
+        3_000,
+    )
+    .await;
+    let done = app.wait_for("/listened", 1, WAIT).await;
+    assert_eq!(done[0].json()["reason"], "failed");
+    assert!(app_names(&call).contains(&"sleep".to_owned()));
+    assert!(
+        ws.conns().iter().all(|c| c.messages.is_empty()),
+        "nothing reached a server that does not speak TLS"
+    );
+}

@@ -50,7 +50,7 @@ pub(crate) fn read_transcribe(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<T
         None => Some(Recognizer::default()),
     };
     let (hook, r) = (hook?, recognizer?);
-    (f.problems().len() == before).then(|| Transcribe {
+    (f.problems().len() == before).then_some(Transcribe {
         transcription_hook: hook,
         service: r.service,
         language: r.language,

@@ -123,6 +123,8 @@ async fn serve(
 ) {
     let auth: Arc<Mutex<Option<String>>> = Arc::default();
     let a = Arc::clone(&auth);
+    // The shape tungstenite's handshake callback must have.
+    #[allow(clippy::result_large_err)]
     let callback = move |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
         if let Ok(mut a) = a.lock() {
             *a = req

@@ -132,6 +132,8 @@ async fn serve(
     let seen: Arc<Mutex<Conn>> = Arc::default();
     let s = Arc::clone(&seen);
     let refuse = matches!(behaviour, Behaviour::Refuse);
+    // The shape tungstenite's handshake callback must have.
+    #[allow(clippy::result_large_err)]
     let callback = move |req: &Request, mut resp: Response| -> Result<Response, ErrorResponse> {
         let header = |n: &str| {
             req.headers()

@@ -83,17 +83,18 @@ impl Spec {
             warn!("the recognizer sent text that is not JSON; ignored");
             return;
         };
-        match v.get("type").and_then(|t| t.as_str()) {
-            Some("transcription") => {
-                if r.tx.try_send((r.tag, v)).is_err() {
-                    warn!("a transcript was dropped: its hook posts are behind");
-                }
-            }
-            Some("error") => warn!(
+        let kind = v
+            .get("type")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        if kind == "error" {
+            warn!(
                 error = v.get("error").and_then(|e| e.as_str()).unwrap_or(""),
                 "the recognizer reported an error"
-            ),
-            _ => {}
+            );
+        } else if kind == "transcription" && r.tx.try_send((r.tag, v)).is_err() {
+            warn!("a transcript was dropped: its hook posts are behind");
         }
     }
 }
