@@ -19,11 +19,13 @@ pub(crate) mod cidr;
 mod fd_budget;
 mod recordings;
 mod sections;
+mod speech;
 
 pub use api::Api;
 pub use fd_budget::{FdLimit, current_fd_limit, fd_warning, fds_needed};
 pub use recordings::Recordings;
 pub use sections::*;
+pub use speech::SpeechService;
 
 /// Where the configuration file is looked for when `--config` is not given.
 pub(crate) const DEFAULT_PATH: &str = "/etc/dialbridge/dialbridge.toml";
@@ -71,6 +73,8 @@ pub struct Settings {
     pub amd: AmdSettings,
     /// DTMF capture.
     pub dtmf: DtmfSettings,
+    /// Speech recognizers, by name (`[speech.<name>]`).
+    pub speech: BTreeMap<String, SpeechService>,
 }
 
 /// Where the configuration came from, for messages.
@@ -259,6 +263,7 @@ impl Settings {
             teams_tenant: self.teams.tenant.clone(),
             media_dirs: self.media.allowed_dirs(),
             registrar_domain: self.registrar.domain.clone(),
+            speech: self.speech.keys().cloned().collect(),
         }
     }
 

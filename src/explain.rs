@@ -187,6 +187,21 @@ fn explain_one(
                     }
                 ));
             }
+            if let Some(b) = dial.boost {
+                lines.push(format!(
+                    "  when bridged: uuid_audio <caller> start read level {} (boostAudioSignal {} dB)",
+                    b.level(),
+                    b.db
+                ));
+            }
+            if let Some(l) = &dial.listen {
+                lines.push(format!(
+                    "  when bridged: stream the caller's channel ({}, {} Hz) to {}",
+                    l.mix_type.as_str(),
+                    l.sample_rate,
+                    crate::secret::masked(&l.url)
+                ));
+            }
             let legs = compiled
                 .legs
                 .iter()
@@ -239,6 +254,24 @@ fn explain_one(
             "sip:decline: respond {}{}",
             d.status,
             headers_note(d.headers.0.len())
+        )),
+        Verb::Listen(l) => plain(format!(
+            "listen: uuid_record of the caller's channel ({}, {} Hz) into [amd] audio_dir, \
+             streamed to {} in {}-byte frames",
+            l.mix_type.as_str(),
+            l.sample_rate,
+            crate::secret::masked(&l.url),
+            l.frame_bytes()
+        )),
+        Verb::Transcribe(t) => plain(format!(
+            "transcribe: uuid_record of the caller's audio (8 kHz) into [amd] audio_dir, streamed \
+             to the recognizer {} until the call ends; transcripts to {}",
+            t.service
+                .as_deref()
+                .map_or("of the config verb's default".to_owned(), |s| format!(
+                    "[speech.{s}]"
+                )),
+            crate::secret::masked(&t.transcription_hook.url)
         )),
         Verb::Tag(t) => plain(format!(
             "tag: add customerData ({} key(s)) to later hooks; nothing sent to FreeSWITCH",

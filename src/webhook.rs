@@ -64,6 +64,8 @@ pub enum HookKind {
     Hold,
     /// An `enqueue`'s `waitHook`.
     Wait,
+    /// A `transcribe`'s `transcriptionHook`.
+    Transcription,
     /// `error_hook`.
     Error,
 }
@@ -82,6 +84,7 @@ impl HookKind {
             HookKind::Refer => "refer",
             HookKind::Hold => "hold",
             HookKind::Wait => "wait",
+            HookKind::Transcription => "transcription",
             HookKind::Error => "error",
         }
     }

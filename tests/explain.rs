@@ -370,8 +370,8 @@ fn properties_without_effect_are_accepted_with_a_notice_on_stderr() {
         .spawn()
         .expect("run dialbridge");
     let reply = dial(
-        json!({"target": [phone("+15083084809")], "boostAudioSignal": "-6 dB",
-                            "listen": {"url": "wss://x.example/ws"}}),
+        json!({"target": [phone("+15083084809")], "anchorMedia": true,
+                            "onHoldHook": "/hold"}),
     );
     child
         .stdin
@@ -383,11 +383,11 @@ fn properties_without_effect_are_accepted_with_a_notice_on_stderr() {
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("note: /0/boostAudioSignal: not supported by dialbridge yet"),
+        stderr.contains("note: /0/anchorMedia: FreeSWITCH always anchors media"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("note: /0/listen: nested verb not supported"),
+        stderr.contains("note: /0/onHoldHook: hold from the dialed party is not reported"),
         "{stderr}"
     );
 }

@@ -20,6 +20,10 @@ pub struct Config {
     /// Answering-machine detection on this call, in the background; its
     /// events go to `amd.actionHook` while the application goes on.
     pub(crate) amd: Option<Amd>,
+    /// Audio streamed in the background (`listen`/`stream`), or stopped.
+    pub(crate) listen: Option<Toggle<Box<super::listen::Listen>>>,
+    /// Transcription in the background (`transcribe`), or stopped.
+    pub(crate) transcribe: Option<Toggle<Box<super::transcribe::Transcribe>>>,
     /// Music FreeSWITCH plays to the caller when the far end holds it
     /// (`hold_music`).
     pub(crate) on_hold_music: Option<String>,
@@ -59,6 +63,17 @@ pub(crate) struct BargeIn {
     pub(crate) finish_on_key: Option<char>,
     /// Silence after a digit that completes it, once `min_digits` came.
     pub(crate) inter_digit_timeout_ms: u64,
+}
+
+/// A background feature a `config` verb turns on (`enable` true or
+/// absent) or off (`enable: false`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Toggle<T> {
+    /// Start it (replacing one already running).
+    On(T),
+    /// Stop the one running.
+    Off,
 }
 
 /// A default voice.

@@ -29,6 +29,8 @@ pub struct Dial {
     pub(crate) action_hook: Option<Hook>,
     /// Answering-machine detection.
     pub amd: Option<Amd>,
+    /// Gain on the caller's audio toward the callee (`boostAudioSignal`).
+    pub(crate) boost: Option<super::boost::Boost>,
     /// Caller not answered until a target answers.
     pub(crate) answer_on_bridge: bool,
     /// Caller ID number shown to the targets.
@@ -54,11 +56,15 @@ pub struct Dial {
     /// The caller's `*` ends the bridged call and the caller goes on (RCML
     /// `hangupOnStar="true"`).
     pub(crate) hangup_on_star: bool,
+    /// Audio streamed to a websocket while bridged (`listen`/`stream`).
+    pub(crate) listen: Option<Box<super::listen::Listen>>,
     /// Webhook for REFER on the dialed call.
     pub(crate) refer_hook: Option<Hook>,
     /// Asked what the caller hears while the callee holds the call
     /// (`play`, `say`, `pause`), instead of FreeSWITCH's hold music.
     pub(crate) on_hold_hook: Option<Hook>,
+    /// Transcripts of the bridged call (`transcribe`).
+    pub(crate) transcribe: Option<Box<super::transcribe::Transcribe>>,
     /// Extra data for the child call's hooks (`customerData`).
     pub(crate) tag: Option<Value>,
     /// Max seconds the answered call may last.

@@ -8,6 +8,7 @@
 pub mod address_rules;
 pub mod alert;
 pub mod amd;
+pub(crate) mod boost;
 pub mod conference;
 pub mod config;
 pub mod decline;
@@ -16,6 +17,7 @@ pub(crate) mod gather;
 pub(crate) mod hangup;
 pub(crate) mod headers;
 pub mod hook;
+pub(crate) mod listen;
 pub(crate) mod pause;
 pub(crate) mod play;
 pub(crate) mod problem;
@@ -31,6 +33,7 @@ pub mod sip_refer;
 pub mod sip_request;
 pub mod tag;
 pub mod target;
+pub(crate) mod transcribe;
 
 use serde::Serialize;
 
@@ -56,6 +59,8 @@ pub struct Context {
     /// `[registrar] domain`: the domain of RCML `<Client>` names written
     /// without one.
     pub registrar_domain: Option<String>,
+    /// Names of the `[speech.<name>]` recognizers.
+    pub speech: Vec<String>,
 }
 
 impl Context {
@@ -88,6 +93,8 @@ pub enum Verb {
     Gather(gather::Gather),
     /// End the call.
     Hangup(hangup::Hangup),
+    /// Stream the call's audio to a websocket (jambonz's `stream` too).
+    Listen(Box<listen::Listen>),
     /// Silence.
     Pause(pause::Pause),
     /// Play audio.
@@ -117,6 +124,8 @@ pub enum Verb {
     SipDecline(decline::SipDecline),
     /// Attach data to later hooks.
     Tag(tag::Tag),
+    /// Send the caller's speech to a recognizer, transcripts to a hook.
+    Transcribe(Box<transcribe::Transcribe>),
 }
 
 impl Verb {
@@ -132,6 +141,7 @@ impl Verb {
             Verb::Enqueue(_) => "enqueue",
             Verb::Gather(_) => "gather",
             Verb::Hangup(_) => "hangup",
+            Verb::Listen(_) => "listen",
             Verb::Pause(_) => "pause",
             Verb::Play(_) => "play",
             Verb::Record(_) => "record",
@@ -144,6 +154,7 @@ impl Verb {
             Verb::SipRequest(_) => "sip:request",
             Verb::SipDecline(_) => "sip:decline",
             Verb::Tag(_) => "tag",
+            Verb::Transcribe(_) => "transcribe",
         }
     }
 }

@@ -1,16 +1,16 @@
-//! The `config` verb's features that run in the background of the verbs
-//! that follow: `bargeIn` (a gather of digits) and
-//! `sipRequestWithinDialogHook` (each INFO received in the call's dialogs).
-//! Each reads a copy of the call's events ([`crate::freeswitch::tap`]) in a
-//! counted task, posts its hook with the call's fields as last published,
-//! and sends the verbs the hook answers to the call's steering, where they
-//! break off the running verb (or end a dial) and replace the rest of the
-//! application (`call::steering`).
+//! What runs in the background of a call's verbs, started by `config`
+//! verbs: the streams (`listen`/`stream`, `transcribe`) and the features
+//! that read a copy of the call's events ([`crate::freeswitch::tap`]) in a
+//! counted task: `bargeIn` ([`super::barge_in`]) and
+//! `sipRequestWithinDialogHook` (each INFO received in the call's
+//! dialogs). Those post their hook with the call's fields as last
+//! published and send the verbs it answers to the call's steering, where
+//! they break off the running verb (or end a dial) and replace the rest of
+//! the application (`call::steering`).
 //!
-//! A new `config` with the same property replaces the running one;
-//! `bargeIn: {enable: false}` stops it; the call's end stops both.
-
-use std::time::{Duration, Instant};
+//! A later `config` with the same property replaces or (`enable: false`)
+//! stops it; the call's end stops everything (the streams' recordings are
+//! stopped, websockets closed, a recognizer sent `stop`).
 
 use freeswitch_esl_tokio::EslEvent;
 use serde_json::{Map, Value, json};
@@ -20,18 +20,25 @@ use tracing::{Instrument, info};
 
 use super::Call;
 use super::dial::live_hooks::post_for_verbs;
-use crate::app::config::BargeIn;
+use super::listen::frames::metadata_frame;
+use super::listen::{Spec, Stream};
+use super::transcribe::Transcription;
+use crate::app::config::{BargeIn, Toggle};
+use crate::app::listen::Listen;
+use crate::app::transcribe::Transcribe;
 use crate::app::{Hook, Instruction};
 use crate::webhook::HookKind;
 
-/// What a call keeps of its background features.
-#[derive(Debug, Default)]
+/// What a call keeps of what runs in its background.
+#[derive(Default)]
 pub(crate) struct Background {
-    /// Where their applications go (None: a call no feature can steer,
-    /// such as a screened callee's).
+    /// Where the applications of `bargeIn` and `sipRequestWithinDialogHook`
+    /// go (None: a call nothing can steer, such as a screened callee's).
     pub(crate) interrupts: Option<mpsc::Sender<Vec<Instruction>>>,
     barge_in: Option<AbortHandle>,
     in_dialog: Option<AbortHandle>,
+    listen: Option<Stream>,
+    transcription: Option<Transcription>,
 }
 
 impl Drop for Background {
@@ -41,6 +48,53 @@ impl Drop for Background {
             .flatten()
         {
             t.abort();
+        }
+        if let Some(t) = self.transcription.as_mut() {
+            t.stop();
+        }
+    }
+}
+
+impl Background {
+    /// Applies a `config` verb's `listen`.
+    pub(crate) fn listen(call: &mut Call, t: &Toggle<Box<Listen>>) {
+        call.background.listen = match t {
+            Toggle::Off => {
+                info!("background stream stopped (config)");
+                None
+            }
+            Toggle::On(l) => {
+                info!("background stream started (config)");
+                // DTMF is not passed: the verbs that follow read the events.
+                let first = metadata_frame(l, &call.fields());
+                Some(Stream::start(
+                    call.socket.commander(),
+                    call.socket.uuid(),
+                    Spec::listen(l, first),
+                    false,
+                    &call.settings.amd,
+                    &call.engine.tasks,
+                ))
+            }
+        };
+    }
+
+    /// Applies a `config` verb's `transcribe`.
+    pub(crate) fn transcribe(call: &mut Call, t: &Toggle<Box<Transcribe>>) {
+        call.background.transcription = None;
+        let Toggle::On(t) = t else {
+            info!("background transcription stopped (config)");
+            return;
+        };
+        let a = call.socket.uuid().to_owned();
+        match Transcription::start(call, t, &[(&a, 1)]) {
+            Ok(r) => call.background.transcription = Some(r),
+            Err(why) => call.report(
+                HookKind::Transcription,
+                "",
+                &format!("config transcribe: {why}"),
+                &[],
+            ),
         }
     }
 }
@@ -66,7 +120,7 @@ pub(crate) fn barge_in(call: &mut Call, b: &BargeIn) {
     let task = call
         .engine
         .tasks
-        .spawn(gather(events, caller, b, post, interrupts).in_current_span());
+        .spawn(super::barge_in::gather(events, caller, b, post, interrupts).in_current_span());
     call.background.barge_in = Some(task.abort_handle());
 }
 
@@ -118,7 +172,7 @@ fn info_payload(e: &EslEvent) -> Value {
 
 /// Posts a hook from a background task with the call's fields as last
 /// published.
-struct Poster {
+pub(super) struct Poster {
     hooks: crate::webhook::Webhooks,
     ctx: crate::app::Context,
     reporter: super::Reporter,
@@ -140,7 +194,7 @@ impl Poster {
     }
 
     /// Posts the call's fields plus `extra`; the verbs answered, if any.
-    async fn verbs(&self, extra: Value) -> Option<Vec<Instruction>> {
+    pub(super) async fn verbs(&self, extra: Value) -> Option<Vec<Instruction>> {
         let mut payload = self.view.borrow().clone();
         if let Value::Object(extra) = extra {
             payload.extend(extra);
@@ -160,161 +214,9 @@ impl Poster {
     }
 }
 
-/// The background gather: the caller's digits, collected by [`Collector`].
-async fn gather(
-    mut events: mpsc::Receiver<EslEvent>,
-    caller: String,
-    b: BargeIn,
-    post: Poster,
-    interrupts: mpsc::Sender<Vec<Instruction>>,
-) {
-    let mut collector = Collector::new(&b);
-    loop {
-        let due = collector.due();
-        let done = tokio::select! {
-            e = events.recv() => {
-                let Some(e) = e else { return };
-                let digit = (e.header_str("Unique-ID") == Some(caller.as_str()))
-                    .then(|| e.header_str("DTMF-Digit").and_then(|d| d.chars().next()))
-                    .flatten();
-                match digit {
-                    Some(d) => collector.push(d, Instant::now()),
-                    None => None,
-                }
-            }
-            _ = tokio::time::sleep_until(tokio::time::Instant::from_std(due.unwrap_or_else(Instant::now))), if due.is_some() => {
-                collector.expire(Instant::now())
-            }
-        };
-        let Some(digits) = done else { continue };
-        info!(
-            digits = digits.len(),
-            "bargeIn: digits collected; telling its actionHook"
-        );
-        if let Some(verbs) = post
-            .verbs(json!({"digits": digits, "reason": "dtmfDetected"}))
-            .await
-        {
-            let _ = interrupts.send(verbs).await;
-        }
-        if !b.sticky {
-            return;
-        }
-    }
-}
-
-/// Collects digits as a gather does: complete at `maxDigits`, at the
-/// finish key (with at least `minDigits`), or after the inter-digit
-/// silence (with at least `minDigits`; fewer are dropped).
-#[derive(Debug)]
-pub(crate) struct Collector {
-    min: usize,
-    max: Option<usize>,
-    finish: Option<char>,
-    gap: Duration,
-    digits: String,
-    last: Option<Instant>,
-}
-
-impl Collector {
-    pub(crate) fn new(b: &BargeIn) -> Self {
-        Collector {
-            min: b.min_digits as usize,
-            max: b.max_digits.map(|m| m as usize),
-            finish: b.finish_on_key,
-            gap: Duration::from_millis(b.inter_digit_timeout_ms),
-            digits: String::new(),
-            last: None,
-        }
-    }
-
-    /// A digit at `now`; the digits when it completes the gather.
-    pub(crate) fn push(&mut self, d: char, now: Instant) -> Option<String> {
-        if Some(d) == self.finish {
-            return self.complete();
-        }
-        self.digits.push(d);
-        self.last = Some(now);
-        if self.max.is_some_and(|m| self.digits.len() >= m) {
-            return self.complete();
-        }
-        None
-    }
-
-    /// When the inter-digit silence ends the gather, if digits came.
-    pub(crate) fn due(&self) -> Option<Instant> {
-        self.last.map(|t| t + self.gap)
-    }
-
-    /// The silence after the last digit ended at `now`: the digits, if
-    /// enough came.
-    pub(crate) fn expire(&mut self, now: Instant) -> Option<String> {
-        match self.due() {
-            Some(due) if now >= due => self.complete(),
-            _ => None,
-        }
-    }
-
-    fn complete(&mut self) -> Option<String> {
-        self.last = None;
-        let digits = std::mem::take(&mut self.digits);
-        (digits.len() >= self.min.max(1)).then_some(digits)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn barge(min: u32, max: Option<u32>, finish: Option<char>) -> BargeIn {
-        BargeIn {
-            enable: true,
-            sticky: false,
-            action_hook: None,
-            min_digits: min,
-            max_digits: max,
-            finish_on_key: finish,
-            inter_digit_timeout_ms: 3000,
-        }
-    }
-
-    #[test]
-    fn the_finish_key_the_maximum_and_the_silence_complete_a_gather() {
-        let t0 = Instant::now();
-        let mut c = Collector::new(&barge(1, None, Some('#')));
-        assert_eq!(c.push('1', t0), None);
-        assert_eq!(c.push('2', t0), None);
-        assert_eq!(c.push('#', t0), Some("12".into()));
-        assert_eq!(c.due(), None);
-
-        let mut c = Collector::new(&barge(1, Some(3), None));
-        c.push('1', t0);
-        c.push('2', t0);
-        assert_eq!(c.push('3', t0), Some("123".into()));
-
-        let mut c = Collector::new(&barge(2, None, None));
-        c.push('7', t0);
-        assert_eq!(c.due(), Some(t0 + Duration::from_secs(3)));
-        assert_eq!(c.expire(t0 + Duration::from_secs(1)), None, "not yet");
-        assert_eq!(
-            c.expire(t0 + Duration::from_secs(3)),
-            None,
-            "too few: dropped"
-        );
-        c.push('7', t0);
-        c.push('8', t0);
-        assert_eq!(c.expire(t0 + Duration::from_secs(4)), Some("78".into()));
-    }
-
-    #[test]
-    fn a_finish_key_alone_or_too_early_completes_nothing() {
-        let t0 = Instant::now();
-        let mut c = Collector::new(&barge(3, None, Some('#')));
-        assert_eq!(c.push('#', t0), None);
-        c.push('1', t0);
-        assert_eq!(c.push('#', t0), None);
-        assert_eq!(c.push('5', t0), None, "starts over");
-    }
 
     #[test]
     fn an_info_payload_is_what_jambonz_posts() {

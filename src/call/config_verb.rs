@@ -4,7 +4,11 @@
 //! today) — sets FreeSWITCH's `hold_music` with `export`, and starts
 //! answering-machine
 //! detection on the caller in the background, its events posted to the
-//! `amd` hook while the application goes on.
+//! `amd` hook while the application goes on; starts or stops a background
+//! `listen`/`stream` or `transcribe` on the caller, and the background
+//! `bargeIn` and `sipRequestWithinDialogHook` (crate::call::background).
+//! The properties accepted without effect were noticed when the reply was
+//! read.
 //!
 //! `onHoldMusic` is what the caller hears while the dialed party holds the
 //! call. FreeSWITCH plays the *held* leg's own `hold_music` to its partner
@@ -12,8 +16,7 @@
 //! re-INVITE), so the variable must be on the callee's leg: `export` sets
 //! it on the caller and on every leg a later `bridge` originates (its
 //! `export_vars`); the callee, holding, then hears it too when the caller
-//! holds. The properties accepted
-//! without effect were noticed when the reply was read.
+//! holds.
 
 use std::time::Duration;
 
@@ -75,6 +78,15 @@ pub(crate) async fn config(call: &mut Call, c: &Config) -> Result<Next, SocketEr
     }
     if let Some(hook) = &c.sip_request_within_dialog_hook {
         super::background::in_dialog_hook(call, hook);
+    }
+    if c.listen.is_some() || c.transcribe.is_some() {
+        super::verbs::ensure_media(call, false).await?;
+    }
+    if let Some(l) = &c.listen {
+        super::background::Background::listen(call, l);
+    }
+    if let Some(t) = &c.transcribe {
+        super::background::Background::transcribe(call, t);
     }
     Ok(Next::Continue)
 }

@@ -6,6 +6,7 @@
 
 pub mod amd;
 pub(crate) mod background;
+pub(crate) mod barge_in;
 pub(crate) mod broadcast;
 pub mod conference_verb;
 pub mod config_verb;
@@ -13,6 +14,8 @@ pub mod dial;
 pub mod dtmf;
 pub mod handle;
 pub(crate) mod info;
+pub(crate) mod listen;
+pub(crate) mod listen_verb;
 pub mod media;
 pub mod origination;
 pub mod play_verb;
@@ -26,6 +29,7 @@ pub mod session_verbs;
 pub mod status;
 pub(crate) mod steering;
 pub mod tasks;
+pub(crate) mod transcribe;
 pub mod verbs;
 
 use std::sync::Arc;
@@ -129,8 +133,8 @@ pub struct Call {
     pub view: watch::Sender<Map<String, Value>>,
     /// Defaults set by `config` verbs (voice, recognizer) for later verbs.
     pub defaults: crate::app::config::Config,
-    /// Features `config` verbs left running beside the verbs
-    /// (`bargeIn`, `sipRequestWithinDialogHook`).
+    /// What `config` verbs left running beside the verbs: streams (listen,
+    /// transcribe), `bargeIn`, `sipRequestWithinDialogHook`.
     pub(crate) background: background::Background,
 }
 

@@ -66,6 +66,8 @@ pub(crate) async fn run(call: &mut Call, verb: &Verb) -> Next {
         Verb::Enqueue(q) => super::queue_verbs::enqueue(call, q).await,
         Verb::Dequeue(d) => super::queue_verbs::dequeue(call, d).await,
         Verb::RestDial(r) => Ok(super::rest_dial_verb::rest_dial(call, r).await),
+        Verb::Listen(l) => super::listen_verb::listen(call, l).await,
+        Verb::Transcribe(t) => super::transcribe::transcribe_verb(call, t).await,
         Verb::Tag(t) => {
             call.info.customer_data = Some(t.data.clone());
             Ok(Next::Continue)

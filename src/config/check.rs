@@ -331,6 +331,7 @@ pub(crate) fn check(s: &Settings) -> Vec<SettingProblem> {
     if let Some(r) = &s.recordings {
         out.extend(super::recordings::check(r));
     }
+    out.extend(super::speech::check(s.speech.iter()));
     out
 }
 

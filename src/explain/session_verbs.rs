@@ -3,7 +3,7 @@
 //! FreeSWITCH, and for `config` what each property did.
 
 use crate::app::Verb;
-use crate::app::config::{Config, Reset};
+use crate::app::config::{Config, Reset, Toggle};
 use crate::secret::masked;
 
 /// The line for `verb`, or None when it is not one of these.
@@ -128,7 +128,7 @@ fn config(c: &Config) -> String {
     }
     if let Some(r) = &c.recognizer {
         parts.push(format!(
-            "recognizer {} {} kept (no effect: digits only)",
+            "recognizer {} {} kept as transcribe's default (gathers: digits only)",
             r.vendor.as_deref().unwrap_or("-"),
             r.language.as_deref().unwrap_or("-")
         ));
@@ -138,6 +138,24 @@ fn config(c: &Config) -> String {
             "answering-machine detection on the call in the background, events to {}",
             masked(&a.action_hook.url)
         ));
+    }
+    match &c.listen {
+        Some(Toggle::On(l)) => parts.push(format!(
+            "stream the caller's channel ({}, {} Hz) to {} in the background",
+            l.mix_type.as_str(),
+            l.sample_rate,
+            masked(&l.url)
+        )),
+        Some(Toggle::Off) => parts.push("stop the background stream".to_owned()),
+        None => {}
+    }
+    match &c.transcribe {
+        Some(Toggle::On(t)) => parts.push(format!(
+            "transcribe the caller in the background, transcripts to {}",
+            masked(&t.transcription_hook.url)
+        )),
+        Some(Toggle::Off) => parts.push("stop the background transcription".to_owned()),
+        None => {}
     }
     if let Some(m) = &c.on_hold_music {
         parts.push(format!(

@@ -63,6 +63,11 @@ fn config_carries_voice_recognizer_amd_and_reset_and_names_the_rest() {
     );
     assert!(c.amd.is_some());
     assert_eq!(c.reset, [Reset::Recognizer]);
+    // listen is carried: a background stream (enable: true).
+    match &c.listen {
+        Some(crate::app::config::Toggle::On(l)) => assert_eq!(l.url, "wss://ws.example.com"),
+        other => panic!("{other:?}"),
+    }
     assert_eq!(
         c.barge_in.as_ref().map(|b| (b.enable, b.min_digits)),
         Some((true, 1))
@@ -73,10 +78,7 @@ fn config_carries_voice_recognizer_amd_and_reset_and_names_the_rest() {
             .map(|h| h.url.as_str()),
         Some("/info")
     );
-    assert_eq!(
-        c.without_effect,
-        ["listen", "notifyEvents", "boostAudioSignal"]
-    );
+    assert_eq!(c.without_effect, ["notifyEvents", "boostAudioSignal"]);
     let n = notices(&reply);
     assert!(
         n.iter().any(|m| m.starts_with("/0/synthesizer/vendor:")),
@@ -84,7 +86,7 @@ fn config_carries_voice_recognizer_amd_and_reset_and_names_the_rest() {
     );
     assert!(
         n.iter()
-            .any(|m| m.starts_with("/0/recognizer: dialbridge gathers digits only"))
+            .any(|m| m.starts_with("/0/recognizer: kept as the default recognizer of transcribe"))
     );
 }
 
@@ -279,12 +281,15 @@ fn dial_properties_without_effect_get_notices_and_srtp_is_refused() {
         !n.iter().any(|m| m.starts_with("/0/onHoldHook:")),
         "onHoldHook works: {n:?}"
     );
-    for at in ["/0/dtmfCapture:", "/0/stream:", "/0/amd/digitCount:"] {
+    for at in ["/0/dtmfCapture:", "/0/amd/digitCount:"] {
         assert!(n.iter().any(|m| m.starts_with(at)), "{at}: {n:?}");
     }
     let Verb::Dial(d) = &reply.instructions[0].verb else {
         panic!()
     };
+    // `stream` is jambonz's alias of `listen`, carried, without a notice.
+    assert_eq!(d.listen.as_ref().map(|l| l.url.as_str()), Some("wss://x"));
+    assert!(!n.iter().any(|m| m.starts_with("/0/stream:")), "{n:?}");
     assert_eq!(
         d.on_hold_hook.as_ref().map(|h| h.url.as_str()),
         Some("/hold")

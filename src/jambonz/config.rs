@@ -12,23 +12,12 @@ use super::accepted::{
 use super::amd::read_amd;
 use super::fields::{Fields, kind};
 use super::synthesizer::read_synthesizer;
+use crate::app::Context;
 use crate::app::config::{Config, Recognizer, Reset};
 use crate::app::hook::check_url;
 
 /// Object properties without effect, and why.
 const OBJECTS: &[(&str, &str)] = &[
-    (
-        "listen",
-        "audio streaming (listen) is not supported by dialbridge yet",
-    ),
-    (
-        "stream",
-        "audio streaming (stream, jambonz's alias of listen) is not supported by dialbridge yet",
-    ),
-    (
-        "transcribe",
-        "dialbridge has no speech recognizer yet; nothing is transcribed",
-    ),
     (
         "record",
         "SIPREC/cloud recording is not supported by dialbridge yet",
@@ -88,7 +77,7 @@ const BOOLS: &[(&str, &str)] = &[
 ];
 
 /// Reads `config`'s properties (the `verb` key already consumed).
-pub(crate) fn read_config(f: &mut Fields<'_, '_>) -> Option<Config> {
+pub(crate) fn read_config(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Config> {
     let before = f.problems().len();
     let mut config = Config::default();
     if let Some(v) = f.value("synthesizer") {
@@ -103,6 +92,8 @@ pub(crate) fn read_config(f: &mut Fields<'_, '_>) -> Option<Config> {
         read_amd(v, &at, f.problems())
     });
     config.reset = read_reset(f);
+    config.listen = super::background::read_listen(f);
+    config.transcribe = super::background::read_transcribe(f, ctx);
     config.on_hold_music = f.str("onHoldMusic").and_then(|u| {
         check_url(u)
             .map_err(|e| f.problem("onHoldMusic", e))
@@ -178,8 +169,8 @@ fn read_recognizer(f: &mut Fields<'_, '_>, v: &Value) -> Option<Recognizer> {
     };
     f.notice(
         "recognizer",
-        "dialbridge gathers digits only (no speech recognizer yet): the recognizer is kept as \
-         the default for when speech input lands and has no effect today",
+        "kept as the default recognizer of transcribe (its vendor must then be a \
+         [speech.<name>] recognizer); gathers stay digits only",
     );
     Some(recognizer)
 }

@@ -26,6 +26,7 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         read_amd(v, &at, f.problems())
     });
     let answer_on_bridge = f.bool("answerOnBridge").unwrap_or(false);
+    let boost = read_boost(f);
     let caller_id = f.str("callerId").and_then(|c| {
         rules::phone_number(c, ctx.relaxed_numbers, "callerId")
             .map_err(|e| f.problem("callerId", e))
@@ -62,8 +63,13 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         let at = f.at_key("headers");
         read_headers(v, &at, HeaderScope::Shared, f.problems())
     });
+    let listen = read_dial_listen(f);
     let refer_hook = hook(f, "referHook");
     let on_hold_hook = hook(f, "onHoldHook");
+    let transcribe = f.value("transcribe").and_then(|v| {
+        let at = f.at_key("transcribe");
+        super::transcribe::read_nested_transcribe(v, &at, ctx, f.problems()).map(Box::new)
+    });
     let tag = f.value("tag").cloned();
     if let Some(t) = &tag {
         if !t.is_object() {
@@ -81,13 +87,20 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
     let exit_media_path = f.bool("exitMediaPath").unwrap_or(false);
     if exit_media_path {
         media_path_conflicts(f, amd.is_some(), dtmf_capture.is_some());
-        if on_hold_hook.is_some() {
-            f.problem(
-                "onHoldHook",
-                "cannot run with exitMediaPath: once the media leaves FreeSWITCH after the \
-                 bridge, nothing can be played to the caller while the callee holds; remove \
-                 one of them",
-            );
+        for (key, present) in [
+            ("boostAudioSignal", boost.is_some()),
+            ("listen", listen.is_some()),
+            ("transcribe", transcribe.is_some()),
+            ("onHoldHook", on_hold_hook.is_some()),
+        ] {
+            if present {
+                f.problem(
+                    key,
+                    "cannot run with exitMediaPath: once the media path leaves FreeSWITCH after \
+                     the bridge, the caller's audio no longer passes through it; remove \
+                     exitMediaPath or this property",
+                );
+            }
         }
     }
     let forward_pai = f.bool("forwardPAI").unwrap_or(true);
@@ -107,6 +120,7 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         action_hook,
         amd,
         answer_on_bridge,
+        boost,
         caller_id,
         caller_name,
         confirm_hook,
@@ -118,12 +132,58 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         hangup_on_star: false,
         forward_pai,
         headers,
+        listen,
         refer_hook,
         on_hold_hook,
+        transcribe,
         tag,
         time_limit,
         timeout,
     })
+}
+
+/// `boostAudioSignal`: a number of dB or a string like `"-6 dB"`.
+fn read_boost(f: &mut Fields<'_, '_>) -> Option<crate::app::boost::Boost> {
+    use crate::app::boost::Boost;
+    let v = f.value("boostAudioSignal")?;
+    let read = match v {
+        Value::Number(n) => n
+            .as_f64()
+            .ok_or_else(|| "must be a number of dB".to_owned())
+            .and_then(Boost::of_db),
+        Value::String(s) => Boost::parse_str(s),
+        other => Err(format!(
+            "must be a number of dB or a string like \"-6 dB\", not {}",
+            kind(other)
+        )),
+    };
+    read.map_err(|e| f.problem("boostAudioSignal", e)).ok()
+}
+
+/// `listen`, or jambonz's alias `stream` (not both).
+fn read_dial_listen(f: &mut Fields<'_, '_>) -> Option<Box<crate::app::listen::Listen>> {
+    let (key, v) = match (f.value("listen"), f.value("stream")) {
+        (Some(_), Some(_)) => {
+            f.problem(
+                "stream",
+                "give either `listen` or `stream` (its alias), not both",
+            );
+            return None;
+        }
+        (Some(v), None) => ("listen", v),
+        (None, Some(v)) => ("stream", v),
+        (None, None) => return None,
+    };
+    let at = f.at_key(key);
+    let listen = super::listen::read_nested_listen(v, &at, f.problems())?;
+    if listen.action_hook.is_some() {
+        f.problems().notice(
+            &at.key("actionHook"),
+            "a listen nested in a dial posts no actionHook: the stream ends with the dial, whose \
+             actionHook reports it",
+        );
+    }
+    Some(Box::new(listen))
 }
 
 /// With `exitMediaPath` FreeSWITCH hands the media to the endpoints once

@@ -11,6 +11,7 @@
 pub mod accepted;
 pub mod alert;
 pub mod amd;
+pub(crate) mod background;
 pub(crate) mod barge_in;
 pub mod conference;
 pub mod config;
@@ -21,6 +22,7 @@ pub(crate) mod gather;
 pub(crate) mod hangup;
 pub(crate) mod headers;
 pub(crate) mod hook;
+pub(crate) mod listen;
 pub(crate) mod pause;
 pub(crate) mod play;
 pub mod pointer;
@@ -34,6 +36,7 @@ pub mod sip_request;
 pub mod synthesizer;
 pub mod tag;
 pub mod target;
+pub(crate) mod transcribe;
 pub(crate) mod without_effect;
 
 #[cfg(test)]
@@ -63,6 +66,7 @@ const VERBS: &[&str] = &[
     "gather",
     "hangup",
     "leave",
+    "listen",
     "pause",
     "play",
     "redirect",
@@ -71,7 +75,9 @@ const VERBS: &[&str] = &[
     "sip:decline",
     "sip:refer",
     "sip:request",
+    "stream",
     "tag",
+    "transcribe",
 ];
 
 /// jambonz verbs dialbridge does not run.
@@ -79,13 +85,10 @@ const UNSUPPORTED: &[&str] = &[
     "dialogflow",
     "dub",
     "lex",
-    "listen",
     "llm",
     "message",
     "pipeline",
     "rasa",
-    "stream",
-    "transcribe",
 ];
 
 /// Reads a webhook reply. Blank text is an empty reply.
@@ -222,11 +225,12 @@ fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> 
         "alert" => alert::read_alert(f).map(Verb::Alert),
         "answer" => Some(Verb::Answer),
         "conference" => conference::read_conference(f).map(Verb::Conference),
-        "config" => config::read_config(f).map(|c| Verb::Config(Box::new(c))),
+        "config" => config::read_config(f, ctx).map(|c| Verb::Config(Box::new(c))),
         "dtmf" => send_dtmf::read_send_dtmf(f).map(Verb::SendDtmf),
         "leave" => Some(Verb::Leave),
         "enqueue" => queue::read_enqueue(f).map(Verb::Enqueue),
         "dequeue" => queue::read_dequeue(f).map(Verb::Dequeue),
+        "listen" | "stream" => listen::read_listen(f).map(|l| Verb::Listen(Box::new(l))),
         "dial" => dial::read_dial(f, ctx).map(|d| Verb::Dial(Box::new(d))),
         "gather" => gather::read_gather(f, ctx).map(Verb::Gather),
         "hangup" => hangup::read_hangup(f).map(Verb::Hangup),
@@ -239,6 +243,7 @@ fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> 
         "sip:refer" => sip_refer::read_sip_refer(f).map(Verb::SipRefer),
         "sip:request" => sip_request::read_sip_request(f).map(Verb::SipRequest),
         "tag" => tag::read_tag(f).map(Verb::Tag),
+        "transcribe" => transcribe::read_transcribe(f, ctx).map(|t| Verb::Transcribe(Box::new(t))),
         _ => None,
     }
 }

@@ -19,28 +19,15 @@ pub(crate) fn accepted_without_effect(f: &mut Fields<'_, '_>) {
             "FreeSWITCH always anchors media unless exitMediaPath is set; nothing to do",
         );
     }
-    if let Some(v) = f.value("boostAudioSignal") {
-        if v.is_string() || v.is_number() {
-            f.notice(
-                "boostAudioSignal",
-                "not supported by dialbridge yet; the audio level is left unchanged",
-            );
-        } else {
-            f.problem(
-                "boostAudioSignal",
-                "must be a number of dB or a string like \"-6 dB\"",
-            );
-        }
-    }
-    const NESTED: &str =
-        "nested verb not supported by dialbridge yet; ignored (the dial runs without it)";
-    for key in ["listen", "stream", "transcribe"] {
-        f.ignored_object(key, NESTED);
-    }
     if let Some(v) = f.value("dub") {
         let at = f.at_key("dub");
         if check_dub(v, &at, f.problems()) {
-            f.notice("dub", NESTED);
+            f.notice(
+                "dub",
+                "not supported: extra audio tracks need jambonz's own FreeSWITCH module \
+                 (mod_dub), which a stock FreeSWITCH does not have; ignored (the dial runs \
+                 without it)",
+            );
         }
     }
 }

@@ -75,16 +75,35 @@ pub async fn execute(sw: &Switch, line: &str, log: Option<&Arc<CallLog>>) -> Str
             (Some(u), Some(&act), Some(path))
                 if exists(&core, u) && (act == "start" || act == "stop") =>
             {
-                let audio = core.channels[*u]
-                    .script
-                    .as_ref()
-                    .and_then(|s| s.audio.clone());
+                let own = |core: &super::core::Core, uuid: &str| {
+                    core.channels
+                        .get(uuid)
+                        .and_then(|c| c.script.as_ref())
+                        .and_then(|s| s.audio.clone())
+                };
+                let audio = own(&core, u);
+                let partner = core.channels[*u].bridged_to.clone();
+                let heard = partner.as_deref().and_then(|p| own(&core, p));
                 drop(core);
                 // A caller's own leg: its `Caller::records` audio.
-                let audio =
-                    audio.or_else(|| sw.extra().callers.get(*u).and_then(|c| c.audio.clone()));
+                let caller_audio =
+                    |uuid: &str| sw.extra().callers.get(uuid).and_then(|c| c.audio.clone());
+                let audio = audio.or_else(|| caller_audio(u));
+                let heard = heard.or_else(|| partner.as_deref().and_then(caller_audio));
                 let limit = args.get(3).and_then(|l| l.parse().ok());
-                sw.record(u, act, path, audio, limit);
+                let layout = super::audio::Layout::of(args.get(4).copied().unwrap_or(""));
+                let samples = layout.lay_out(
+                    audio.as_deref().map(Vec::as_slice),
+                    heard.as_deref().map(Vec::as_slice),
+                );
+                sw.record(
+                    u,
+                    act,
+                    path,
+                    Some(Arc::new(samples)),
+                    limit,
+                    layout.frame_bytes(),
+                );
                 "+OK Success\n".into()
             }
             (Some(_), Some(_), Some(_)) => "-ERR Cannot locate session!\n".into(),

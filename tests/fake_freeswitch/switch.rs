@@ -147,8 +147,10 @@ impl Switch {
             None => Callee::rings_forever(),
         }
     }
-    /// `uuid_record start|stop`: starts or stops writing the leg's scripted
-    /// audio into `path` at real-time pace; a start's `limit` (seconds, 0 =
+    /// `uuid_record start|stop`: starts or stops writing `audio` (the leg's
+    /// scripted audio laid out as the recording's variables say,
+    /// audio.rs `Layout`) into `path` at real-time pace, `frame_bytes` per
+    /// 20 ms; a start's `limit` (seconds, 0 =
     /// none) stops it after that long, like the switch's media bug stop
     /// time — in real seconds, as the audio is not scaled either.
     pub fn record(
@@ -158,6 +160,7 @@ impl Switch {
         path: &str,
         audio: Option<Arc<Vec<i16>>>,
         limit: Option<u64>,
+        frame_bytes: usize,
     ) {
         let mut ex = self.extra();
         if act == "stop" {
@@ -182,6 +185,11 @@ impl Switch {
                 stop.store(true, Ordering::SeqCst);
             });
         }
-        tokio::spawn(super::audio::write_realtime(path.into(), samples, stop));
+        tokio::spawn(super::audio::write_realtime(
+            path.into(),
+            samples,
+            stop,
+            frame_bytes,
+        ));
     }
 }

@@ -72,6 +72,7 @@ pub(crate) async fn run(
     let mut capture = Capture::new(dial, Duration::from_millis(call.settings.dtmf.gap_ms));
     let mut detection: Option<Detection> = None;
     let mut on_hold = super::hold::OnHold::new(dial.on_hold_hook.as_ref());
+    let mut taps = super::taps::Taps::default();
     let mut ending = DialResult {
         outcome: decide(&[], DialEnd::Normal),
         replacement: None,
@@ -165,6 +166,7 @@ pub(crate) async fn run(
                     limit = dial.time_limit.map(|t| {
                         tokio::time::Instant::now() + Duration::from_secs(u64::from(t))
                     });
+                    taps.start(call, dial, &winner).await;
                     if let Some(amd) = &dial.amd {
                         let params = call.settings.amd.classifier.with_verb(amd);
                         detection = Some(Detection::start(
@@ -173,6 +175,7 @@ pub(crate) async fn run(
                         ));
                     }
                 }
+                taps.observe(&event);
                 if let Some(c) = capture.as_mut()
                     && let Some(m) = c.observe(&event, &a_uuid, legs.winner(), Instant::now())
                 {
@@ -242,6 +245,7 @@ pub(crate) async fn run(
             _ = sleep_until(deadline.unwrap_or_else(far_future)), if deadline.is_some() => break,
         }
     }
+    taps.stop(call).await;
     if let (Some(mut d), Some(amd)) = (detection.take(), &dial.amd) {
         d.stop();
         if !d.decided {

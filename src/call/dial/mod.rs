@@ -19,6 +19,7 @@ pub mod screened;
 pub mod screening;
 pub mod setup;
 pub(crate) mod steer;
+mod taps;
 
 use crate::app::{Dial, rules};
 use crate::call::Call;
