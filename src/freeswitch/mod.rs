@@ -17,4 +17,5 @@ pub mod pipeline;
 mod probe;
 pub mod sizing;
 pub mod socket;
+mod socket_commands;
 pub(crate) mod tap;

@@ -216,29 +216,13 @@ impl CallSocket {
     }
 
     /// The error for a command on a broken socket.
-    fn unusable(&self) -> Option<SocketError> {
+    pub(super) fn unusable(&self) -> Option<SocketError> {
         if self.hung_up() {
             return Some(SocketError::HungUp);
         }
         self.broken
             .as_ref()
             .map(|b| SocketError::Unresponsive(b.why.clone()))
-    }
-
-    /// Queues `app arg` on the caller's channel; returns its Event-UUID.
-    pub(crate) async fn start(
-        &mut self,
-        app: &str,
-        arg: Option<&str>,
-    ) -> Result<String, SocketError> {
-        if let Some(b) = &self.broken
-            && b.dead
-        {
-            return Err(SocketError::Unresponsive(b.why.clone()));
-        }
-        sendmsg(&self.client, None, app, arg)
-            .await
-            .map_err(|e| self.failed(e))
     }
 
     /// A handle for other tasks to send commands on this socket.
@@ -257,64 +241,6 @@ impl CallSocket {
     /// resort (a screened leg: its dial's caller socket).
     pub(crate) fn reachable_through(&mut self, other: Commander) {
         self.fallback = Some(other);
-    }
-
-    /// Runs `app arg` on the caller and waits for its completion: within
-    /// the application's deadline when it has one ([`Limits::completion`]);
-    /// a missed one breaks the socket. Events of other channels that arrive
-    /// meanwhile are dropped; use [`start`] and [`next`] when they matter.
-    ///
-    /// [`start`]: CallSocket::start
-    /// [`next`]: CallSocket::next
-    pub(crate) async fn execute(
-        &mut self,
-        app: &str,
-        arg: Option<&str>,
-    ) -> Result<Completion, SocketError> {
-        if let Some(e) = self.unusable() {
-            return Err(e);
-        }
-        if !self.subscribed {
-            return Err(SocketError::Unresponsive(
-                "the call's events are not subscribed".into(),
-            ));
-        }
-        let id = self.start(app, arg).await?;
-        let due = self
-            .limits
-            .completion(app, arg)
-            .map(|d| (d, Instant::now() + d));
-        loop {
-            let next = match due {
-                Some((d, at)) => match tokio::time::timeout_at(at, self.next()).await {
-                    Ok(next) => next,
-                    Err(_) => {
-                        return Err(self.lost_track(format!(
-                            "FreeSWITCH did not complete `{app}` within {} ms",
-                            d.as_millis()
-                        )));
-                    }
-                },
-                None => self.next().await,
-            };
-            let event = match next {
-                Ok(e) => e,
-                // What was dropped may be this completion: nothing can be
-                // waited for on this socket any more.
-                Err(SocketError::EventsLost) => {
-                    return Err(self.lost_track(format!(
-                        "events were dropped while `{app}` ran (the event queue overflowed)"
-                    )));
-                }
-                Err(e) => return Err(e),
-            };
-            if completes(&event, &id) {
-                return Ok(Completion::from_event(event));
-            }
-            if self.hung_up() {
-                return Err(SocketError::HungUp);
-            }
-        }
     }
 
     /// The next event; updates the caller's state from the caller's events.
@@ -425,22 +351,5 @@ impl CallSocket {
             cause,
             sip_status: None,
         });
-    }
-
-    /// Runs an API command on this socket; returns its output, or the
-    /// `-ERR` text as [`SocketError::Refused`].
-    pub(crate) async fn api(&self, command: &str) -> Result<String, SocketError> {
-        api(&self.client, command).await
-    }
-
-    /// Has mod_sofia send the caller an in-dialog NOTIFY
-    /// ([`super::command::send_notify`]).
-    pub(crate) async fn notify(
-        &self,
-        event: &str,
-        content_type: &str,
-        body: &str,
-    ) -> Result<(), SocketError> {
-        super::command::send_notify(&self.client, &self.uuid, event, content_type, body).await
     }
 }
