@@ -124,14 +124,18 @@ fn not_supported(field: &str) -> String {
              caller's bridge), so it cannot run an application; redirect the caller with \
              call_hook instead"
         }
-        "listen_status" => "streaming a call's audio to a websocket is not implemented",
+        "listen_status" => {
+            "pausing or resuming a running listen through the API is not implemented; \
+             redirect the call (call_hook) to an application without the listen to stop it"
+        }
         "dub" => "mixing extra audio tracks into a call is not implemented",
         "media_path" => {
             "dialbridge always keeps the media on FreeSWITCH (it needs it for DTMF, AMD and \
              recording)"
         }
         "conf_mute_status" | "conf_hold_status" => {
-            "dialbridge has no conference verb whose members the API could steer"
+            "steering a conference member through the API is not implemented; the conference \
+             verb's own options (joinMuted) apply when it joins"
         }
         _ => "dialbridge does not implement it",
     };
