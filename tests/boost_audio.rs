@@ -2,7 +2,8 @@
 //! <caller> start read level <n>` once a target is bridged (never on the
 //! set-up path, where it would pre-answer the caller), the level nearest
 //! the gain in dB (crate::app::boost), and `uuid_audio <caller> stop` when
-//! the dial ends with the caller still there.
+//! the dial ends with the caller still there; and the `config` verb's
+//! `boostAudioSignal` on the caller at once (0 dB stops it).
 
 mod dialing;
 mod fake_freeswitch;
@@ -74,6 +75,36 @@ async fn the_boost_is_stopped_when_the_dial_ends_with_the_caller_still_there() {
         .map(|c| c.args.clone())
         .collect();
     let a = call.uuid();
+    assert_eq!(
+        api,
+        [
+            format!("uuid_audio {a} start read level 2"),
+            format!("uuid_audio {a} stop")
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_boost_sets_the_callers_level_and_zero_db_stops_it() {
+    let (app, fake, d) = amd_setup(2_000).await;
+    app.reply(
+        "/call",
+        Reply::json(json!([
+            {"verb": "answer"},
+            {"verb": "config", "boostAudioSignal": 7},
+            {"verb": "pause", "length": 1},
+            {"verb": "config", "boostAudioSignal": "0 dB"},
+        ])),
+    );
+    let call = fake.call(d.addr, caller());
+    call.finished(WAIT).await.expect("the call ends");
+    let a = call.uuid();
+    let api: Vec<String> = call
+        .commands()
+        .iter()
+        .filter(|c| c.verb == "api" && c.args.starts_with("uuid_audio"))
+        .map(|c| c.args.clone())
+        .collect();
     assert_eq!(
         api,
         [

@@ -371,7 +371,7 @@ fn properties_without_effect_are_accepted_with_a_notice_on_stderr() {
         .expect("run dialbridge");
     let reply = dial(
         json!({"target": [phone("+15083084809")], "anchorMedia": true,
-                            "onHoldHook": "/hold"}),
+                            "dub": [{"action": "addTrack", "track": "music"}]}),
     );
     child
         .stdin
@@ -387,7 +387,7 @@ fn properties_without_effect_are_accepted_with_a_notice_on_stderr() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("note: /0/onHoldHook: hold from the dialed party is not reported"),
+        stderr.contains("note: /0/dub:"),
         "{stderr}"
     );
 }

@@ -27,6 +27,10 @@ pub struct Config {
     /// Music FreeSWITCH plays to the caller when the far end holds it
     /// (`hold_music`).
     pub(crate) on_hold_music: Option<String>,
+    /// Gain on the caller's audio from here on (`boostAudioSignal`:
+    /// `uuid_audio <caller> start read level <n>`; 0 dB stops a gain set
+    /// before).
+    pub(crate) boost: Option<super::boost::Boost>,
     /// Digits collected in the background of the verbs that follow
     /// (jambonz's `bargeIn`).
     pub(crate) barge_in: Option<BargeIn>,

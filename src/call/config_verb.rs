@@ -21,7 +21,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use tracing::{Instrument, info};
+use tracing::{Instrument, info, warn};
 
 use super::Call;
 use super::amd::{Detection, Signal};
@@ -73,6 +73,9 @@ pub(crate) async fn config(call: &mut Call, c: &Config) -> Result<Next, SocketEr
     if let Some(amd) = &c.amd {
         start_background_amd(call, amd);
     }
+    if let Some(b) = &c.boost {
+        boost(call, b).await;
+    }
     if let Some(b) = &c.barge_in {
         super::background::barge_in(call, b);
     }
@@ -89,6 +92,23 @@ pub(crate) async fn config(call: &mut Call, c: &Config) -> Result<Next, SocketEr
         super::background::Background::transcribe(call, t);
     }
     Ok(Next::Continue)
+}
+
+/// `boostAudioSignal`: the caller's audio at the level nearest the gain
+/// (crate::app::boost), or back to unchanged for 0 dB. A dial's own
+/// `boostAudioSignal` replaces it and stops it when the dial ends.
+async fn boost(call: &mut Call, b: &crate::app::boost::Boost) {
+    let uuid = call.socket.uuid().to_owned();
+    let level = b.level();
+    let cmd = if level == 0 {
+        format!("uuid_audio {uuid} stop")
+    } else {
+        format!("uuid_audio {uuid} start read level {level}")
+    };
+    match call.socket.api(&cmd).await {
+        Ok(_) => info!(db = b.db, level, "config boostAudioSignal applied"),
+        Err(e) => warn!(error = %e, "config boostAudioSignal could not be applied"),
+    }
 }
 
 /// Starts detection on the caller's own channel, in a counted task that

@@ -163,6 +163,15 @@ fn config(c: &Config) -> String {
             masked(m)
         ));
     }
+    if let Some(b) = &c.boost {
+        parts.push(match b.level() {
+            0 => "the caller's audio level back to unchanged (uuid_audio stop)".to_owned(),
+            n => format!(
+                "the caller's audio at uuid_audio level {n} (nearest {} dB)",
+                b.db
+            ),
+        });
+    }
     match &c.barge_in {
         Some(b) if b.enable => parts.push(format!(
             "collect digits in the background{} (min {}{}{}, {} ms between digits), sent to {}",

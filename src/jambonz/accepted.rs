@@ -3,7 +3,7 @@
 //! and gets a notice saying why it does nothing. True when it was present
 //! and well formed.
 
-use super::fields::{Fields, kind};
+use super::fields::Fields;
 use super::hook::read_hook;
 
 /// A boolean property without effect.
@@ -33,30 +33,4 @@ pub(crate) fn hook_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why
         f.notice(key, why);
     }
     ok
-}
-
-/// A number-or-string property without effect (e.g. `boostAudioSignal`,
-/// `"-6 dB"` or `-6`).
-pub(crate) fn level_without_effect(f: &mut Fields<'_, '_>, key: &'static str, why: &str) -> bool {
-    let Some(v) = f.value(key) else {
-        return false;
-    };
-    if v.is_number() || v.is_string() {
-        if let Some(s) = v.as_str()
-            && f.checked(key, s).is_none()
-        {
-            return false;
-        }
-        f.notice(key, why);
-        true
-    } else {
-        f.problem(
-            key,
-            format!(
-                "must be a number of dB or a string like \"-6 dB\", not {}",
-                kind(v)
-            ),
-        );
-        false
-    }
 }

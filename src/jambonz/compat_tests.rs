@@ -78,7 +78,7 @@ fn config_carries_voice_recognizer_amd_and_reset_and_names_the_rest() {
             .map(|h| h.url.as_str()),
         Some("/info")
     );
-    assert_eq!(c.without_effect, ["notifyEvents", "boostAudioSignal"]);
+    assert_eq!(c.without_effect, ["notifyEvents"]);
     let n = notices(&reply);
     assert!(
         n.iter().any(|m| m.starts_with("/0/synthesizer/vendor:")),

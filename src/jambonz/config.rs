@@ -6,9 +6,7 @@
 
 use serde_json::Value;
 
-use super::accepted::{
-    bool_without_effect, hook_without_effect, level_without_effect, object_without_effect,
-};
+use super::accepted::{bool_without_effect, hook_without_effect, object_without_effect};
 use super::amd::read_amd;
 use super::fields::{Fields, kind};
 use super::synthesizer::read_synthesizer;
@@ -127,13 +125,7 @@ pub(crate) fn read_config(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Confi
             none.push(key);
         }
     }
-    if level_without_effect(
-        f,
-        "boostAudioSignal",
-        "not supported by dialbridge yet; the audio level is left unchanged",
-    ) {
-        none.push("boostAudioSignal");
-    }
+    config.boost = super::dial::read_boost(f);
     config.without_effect = none.into_iter().map(str::to_owned).collect();
     (f.problems().len() == before).then_some(config)
 }

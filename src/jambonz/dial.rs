@@ -143,7 +143,7 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
 }
 
 /// `boostAudioSignal`: a number of dB or a string like `"-6 dB"`.
-fn read_boost(f: &mut Fields<'_, '_>) -> Option<crate::app::boost::Boost> {
+pub(crate) fn read_boost(f: &mut Fields<'_, '_>) -> Option<crate::app::boost::Boost> {
     use crate::app::boost::Boost;
     let v = f.value("boostAudioSignal")?;
     let read = match v {
