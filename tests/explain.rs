@@ -386,8 +386,5 @@ fn properties_without_effect_are_accepted_with_a_notice_on_stderr() {
         stderr.contains("note: /0/anchorMedia: FreeSWITCH always anchors media"),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("note: /0/dub:"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("note: /0/dub:"), "{stderr}");
 }

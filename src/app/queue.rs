@@ -8,9 +8,6 @@ use serde::Serialize;
 
 use super::hook::Hook;
 
-/// Longest queue name.
-pub(crate) const MAX_NAME: usize = 64;
-
 /// A validated `enqueue`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -41,19 +38,9 @@ pub struct Dequeue {
     pub(crate) action_hook: Option<Hook>,
 }
 
-/// Checks a queue name: it becomes part of a conference room's name, where
-/// FreeSWITCH reads `@`, `+` and braces as profile and flags.
+/// Checks a queue name: it becomes part of a conference room's name
+/// (`dialbridge-queue-<call_sid>` holds no queue name, but the rule is the
+/// same, and keeps names safe wherever they are written).
 pub(crate) fn check_name(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() <= MAX_NAME
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "must be 1 to {MAX_NAME} letters, digits, '-', '_' or '.'"
-        ))
-    }
+    super::conference::check_name(name)
 }

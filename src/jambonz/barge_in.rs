@@ -75,16 +75,7 @@ pub(crate) fn read_barge_in(
             format!("must be at least minDigits ({min_digits})"),
         );
     }
-    let finish_on_key = f.str("finishOnKey").and_then(|k| {
-        let mut chars = k.chars();
-        match (chars.next(), chars.next()) {
-            (Some(c), None) if c.is_ascii_digit() || c == '*' || c == '#' => Some(c),
-            _ => {
-                f.problem("finishOnKey", "must be one DTMF key: 0-9, * or #");
-                None
-            }
-        }
-    });
+    let finish_on_key = super::gather::read_finish_on_key(&mut f);
     let inter_digit_timeout_ms = f
         .integer("interDigitTimeout", 1, 60, "seconds")
         .unwrap_or(INTER_DIGIT_SECS)

@@ -57,16 +57,7 @@ pub(crate) fn read_gather(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Gathe
     if min_digits > max_digits {
         f.problem("minDigits", "must not be more than maxDigits");
     }
-    let finish_on_key = f.str("finishOnKey").and_then(|k| {
-        let mut chars = k.chars();
-        match (chars.next(), chars.next()) {
-            (Some(c), None) if c.is_ascii_digit() || c == '*' || c == '#' => Some(c),
-            _ => {
-                f.problem("finishOnKey", "must be one DTMF key: 0-9, * or #");
-                None
-            }
-        }
-    });
+    let finish_on_key = read_finish_on_key(f);
     let timeout = f
         .integer("timeout", 1, 600, "seconds")
         .map_or(5, |n| n as u32);
@@ -106,6 +97,20 @@ pub(crate) fn read_gather(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Gathe
 
 /// The speech and barge-in properties of a gather: accepted, with a
 /// notice when they ask for something a digits-only gather cannot do.
+/// `finishOnKey`: one DTMF key (a gather's and `bargeIn`'s).
+pub(crate) fn read_finish_on_key(f: &mut Fields<'_, '_>) -> Option<char> {
+    f.str("finishOnKey").and_then(|k| {
+        let mut chars = k.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if c.is_ascii_digit() || c == '*' || c == '#' => Some(c),
+            _ => {
+                f.problem("finishOnKey", "must be one DTMF key: 0-9, * or #");
+                None
+            }
+        }
+    })
+}
+
 fn speech_properties(f: &mut Fields<'_, '_>) {
     use super::accepted::{hook_without_effect, object_without_effect};
     if f.bool("dtmfBargein") == Some(false) {

@@ -110,14 +110,7 @@ pub(crate) fn read_play(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Play> {
 /// `seekOffset`: samples to skip at the start (a whole number; jambonz also
 /// takes a string of digits). 0 is no seek.
 fn read_seek_offset(f: &mut Fields<'_, '_>) -> Option<u32> {
-    let v = f.value("seekOffset")?;
-    let n = match v {
-        Value::String(s) => s.trim().parse::<u64>().ok(),
-        other => other
-            .as_f64()
-            .filter(|x| x.fract() == 0.0 && *x >= 0.0)
-            .map(|x| x as u64),
-    };
+    let n = whole_number(f.value("seekOffset")?);
     match n.and_then(|n| u32::try_from(n).ok()) {
         Some(n) => (n > 0).then_some(n),
         None => {
@@ -130,18 +123,22 @@ fn read_seek_offset(f: &mut Fields<'_, '_>) -> Option<u32> {
     }
 }
 
-/// `timeoutSecs`: a whole number of seconds (jambonz also takes it as a
-/// string of digits).
-fn read_timeout_secs(f: &mut Fields<'_, '_>) -> Option<u32> {
-    let v = f.value("timeoutSecs")?;
-    let n = match v {
+/// A whole number written as a JSON number or a string of digits (jambonz
+/// takes both).
+fn whole_number(v: &Value) -> Option<u64> {
+    match v {
         Value::String(s) => s.trim().parse::<u64>().ok(),
         other => other
             .as_f64()
             .filter(|x| x.fract() == 0.0 && *x >= 0.0)
             .map(|x| x as u64),
-    };
-    match n {
+    }
+}
+
+/// `timeoutSecs`: a whole number of seconds (jambonz also takes it as a
+/// string of digits).
+fn read_timeout_secs(f: &mut Fields<'_, '_>) -> Option<u32> {
+    match whole_number(f.value("timeoutSecs")?) {
         Some(n) if (1..=86_400).contains(&n) => Some(n as u32),
         _ => {
             f.problem(
