@@ -139,7 +139,16 @@ impl Job {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let sent: Result<(), String> = tokio::select! {
-                _ = &mut *stop => return self.finish(sink, source).await,
+                _ = &mut *stop => {
+                    // Text frames queued before the stop (the DTMF of a
+                    // finishOnKey digit) still go out, in order.
+                    while let Ok(t) = text.try_recv() {
+                        if sink.send(Message::text(t)).await.is_err() {
+                            break;
+                        }
+                    }
+                    return self.finish(sink, source).await;
+                }
                 _ = sleep_until_opt(max) => return close(sink, Ended::MaxLength).await,
                 incoming = source.next() => match incoming {
                     Some(Ok(Message::Close(_))) | None => return Ended::Closed,
