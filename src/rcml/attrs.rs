@@ -113,6 +113,19 @@ impl<'e, 'p> Attrs<'e, 'p> {
         }
     }
 
+    /// The `action` of a verb whose result TwiML posts to the document's
+    /// own URL when `action` is absent (`<Gather>`, `<Record>`); None when
+    /// the `action` given is invalid (a problem is recorded).
+    pub(crate) fn action_or_document(&mut self, method: Method, document: &str) -> Option<Hook> {
+        if self.el.attrs.iter().any(|(k, _)| k == "action") {
+            return self.hook("action", method);
+        }
+        Some(Hook {
+            method,
+            ..Hook::post(document)
+        })
+    }
+
     /// Marks attributes Twilio or Restcomm define that dialbridge accepts
     /// without effect: each present one gets a notice saying so.
     pub(crate) fn without_effect(&mut self, names: &[&'static str], why: &str) {

@@ -12,9 +12,9 @@ use super::Source;
 use super::attrs::Attrs;
 use super::verbs::{read_pause, read_play, read_say};
 use super::xml::Element;
+use crate::app::Context;
 use crate::app::gather::{Gather, Prompt};
 use crate::app::problem::{Location, Problems};
-use crate::app::{Context, Hook};
 
 /// Most digits a `<Gather>` without `numDigits` collects.
 pub(crate) const MAX_DIGITS: u32 = 64;
@@ -29,15 +29,8 @@ pub(crate) fn read_gather(
     let before = problems.len();
     let mut a = Attrs::of(el, problems);
     let method = a.method();
-    let action_hook = match a.hook("action", method) {
-        Some(h) => Some(h),
-        None if el.attrs.iter().any(|(k, _)| k == "action") => None,
-        // TwiML: without action, the digits go to the document's own URL.
-        None => Some(Hook {
-            method,
-            ..Hook::post(source.url)
-        }),
-    };
+    // TwiML: without action, the result goes to the document's own URL.
+    let action_hook = a.action_or_document(method, source.url);
     let mut timeout = a.integer("timeout", 1, 600, "seconds").unwrap_or(5) as u32;
     let finish_on_key = match a.str("finishOnKey") {
         None => Some('#'),

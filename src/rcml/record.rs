@@ -8,7 +8,6 @@ use super::Source;
 use super::attrs::Attrs;
 use super::no_children;
 use super::xml::Element;
-use crate::app::Hook;
 use crate::app::problem::Problems;
 use crate::app::record::{DEFAULT_MAX_LENGTH_SECS, MAX_LENGTH_SECS, Record};
 
@@ -24,15 +23,8 @@ pub(crate) fn read_record(
     let before = problems.len();
     let mut a = Attrs::of(el, problems);
     let method = a.method();
-    let action_hook = match a.hook("action", method) {
-        Some(h) => Some(h),
-        None if el.attrs.iter().any(|(k, _)| k == "action") => None,
-        // TwiML: without action, the recording goes to the document's URL.
-        None => Some(Hook {
-            method,
-            ..Hook::post(source.url)
-        }),
-    };
+    // TwiML: without action, the result goes to the document's own URL.
+    let action_hook = a.action_or_document(method, source.url);
     let timeout = a.integer("timeout", 0, 3600, "seconds").unwrap_or(5) as u32;
     let max_length = a
         .integer("maxLength", 1, u64::from(MAX_LENGTH_SECS), "seconds")
