@@ -70,8 +70,8 @@ fn is_json(content_type: &str) -> bool {
 
 /// Reads a reply declared with `content_type` to an undeclared hook (the
 /// AMD and DTMF hooks, which only jambonz applications have). Blank text
-/// is an empty reply.
-pub(crate) fn read_reply(
+/// is an empty reply. Public for the fuzz crate (fuzz/).
+pub fn read_reply(
     text: &str,
     content_type: Option<&str>,
     ctx: &Context,

@@ -4,31 +4,38 @@
 //! that reads back as built.
 
 use dialbridge::app::{Instruction, Verb};
-use dialbridge::config::{Carrier, Settings};
+use dialbridge::config::Settings;
 use dialbridge::freeswitch::dialstring::compile;
 use freeswitch_esl_tokio::{BlockParse, BridgeDialString};
 
-/// Settings with a default gateway carrier, a proxied one and a tenant.
+/// The settings the targets share, as an operator would write them.
+const SETTINGS: &str = r#"
+[carriers.carrier]
+gateway = "carrier"
+default = true
+
+[carriers.proxied]
+proxy = "sip:kamailio.example:5070"
+strip_plus = true
+
+[teams]
+tenant = "contoso.example"
+"#;
+
+/// Settings with a default gateway carrier, a proxied one and a tenant,
+/// read by the configuration loader itself (a file of this process's own).
 pub fn settings() -> Settings {
-    let mut s = Settings::default();
-    s.carriers.insert(
-        "carrier".into(),
-        Carrier {
-            gateway: Some("carrier".into()),
-            default: true,
-            ..Default::default()
-        },
-    );
-    s.carriers.insert(
-        "proxied".into(),
-        Carrier {
-            proxy: Some("sip:kamailio.example:5070".into()),
-            strip_plus: true,
-            ..Default::default()
-        },
-    );
-    s.teams.tenant = Some("contoso.example".into());
-    s
+    let path = std::env::temp_dir().join(format!(
+        "dialbridge-fuzz-settings-{}.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, SETTINGS).expect("cannot write the fuzz settings file");
+    let loaded = Settings::load_with_env(Some(&path), std::iter::empty());
+    let _ = std::fs::remove_file(&path);
+    match loaded {
+        Ok((settings, _)) => settings,
+        Err(e) => panic!("the fuzz settings do not load: {e}"),
+    }
 }
 
 /// Every dial among `verbs` compiles, and its dial string reads back with

@@ -227,6 +227,32 @@ pub(crate) fn dtmf_sequence(s: &str, what: &str) -> Result<(), String> {
     }
 }
 
+/// What in any text from an application FreeSWITCH would act on instead
+/// of passing on, as a phrase for "contains …; remove it": `${` (variable
+/// or API expansion), NUL, a line break unless `line_breaks` allows it (it
+/// would end a protocol line), and any other ASCII control character but
+/// TAB (FreeSWITCH's variable and dial-string parsers do not carry them:
+/// the fuzzer found a password with U+0001 that validated and then could
+/// not be put in a dial string). Both readers (jambonz JSON, RCML XML)
+/// apply it to every string they read.
+pub(crate) fn text_hazard(s: &str, line_breaks: bool) -> Option<String> {
+    if s.contains("${") {
+        return Some("`${`, which FreeSWITCH would expand as a variable or an API call".into());
+    }
+    let c = s.chars().find(|&c| {
+        c.is_ascii_control() && c != '\t' && (!line_breaks || !matches!(c, '\r' | '\n'))
+    })?;
+    Some(match c {
+        '\r' => "a carriage return (CR), which would end a protocol line".into(),
+        '\n' => "a line feed (LF), which would end a protocol line".into(),
+        '\0' => "a NUL character".into(),
+        c => format!(
+            "the control character U+{:04X}, which FreeSWITCH cannot carry",
+            c as u32
+        ),
+    })
+}
+
 #[cfg(test)]
 #[path = "rules_tests.rs"]
 mod tests;

@@ -124,3 +124,28 @@ fn a_bracket_after_a_host_name_is_the_character_named() {
     let e = sip_uri("sip:a@[2001:db8::1]x=y", "sipUri").unwrap_err();
     assert!(e.contains("'='"), "{e}");
 }
+
+#[test]
+fn text_hazards_are_named_and_tab_is_carried() {
+    assert_eq!(text_hazard("hello\tworld", false), None);
+    assert_eq!(text_hazard("two\nlines", true), None);
+    assert!(
+        text_hazard("two\nlines", false)
+            .unwrap()
+            .contains("line feed")
+    );
+    assert!(
+        text_hazard("a\rb", false)
+            .unwrap()
+            .contains("carriage return")
+    );
+    assert!(text_hazard("${x}", true).unwrap().contains("expand"));
+    assert_eq!(
+        text_hazard("a\0b", true).as_deref(),
+        Some("a NUL character")
+    );
+    for c in ['\u{1}', '\u{1b}', '\u{7f}'] {
+        let why = text_hazard(&format!("a{c}b"), true).unwrap();
+        assert!(why.contains(&format!("U+{:04X}", c as u32)), "{why}");
+    }
+}

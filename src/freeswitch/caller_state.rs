@@ -32,7 +32,7 @@ pub struct CallerState {
 
 impl CallerState {
     /// Records what `event`, an event of the caller's channel, changes.
-    pub(crate) fn observe(&mut self, event: &EslEvent) {
+    pub fn observe(&mut self, event: &EslEvent) {
         match event.event_type() {
             Some(EslEventType::ChannelAnswer) => {
                 self.answered.get_or_insert_with(SystemTime::now);

@@ -173,7 +173,7 @@ pub(crate) async fn api(client: &EslClient, command: &str) -> Result<String, Soc
 /// The completion of the command tagged `id`, if `event` is it (a copy of
 /// the event: use [`completes`] and [`Completion::from_event`] where the
 /// event can be given up).
-pub(crate) fn completion_of(event: &EslEvent, id: &str) -> Option<Completion> {
+pub fn completion_of(event: &EslEvent, id: &str) -> Option<Completion> {
     completes(event, id).then(|| Completion::from_event(event.clone()))
 }
 

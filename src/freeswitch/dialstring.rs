@@ -65,7 +65,7 @@ pub struct PlannedLeg {
     /// The endpoint text after the variable block.
     pub endpoint: String,
     /// True when a confirmHook screens this leg.
-    pub(crate) screened: bool,
+    pub screened: bool,
 }
 
 /// The compiled dial.

@@ -19,8 +19,10 @@ use freeswitch_esl_tokio::{
 use tokio::time::Instant;
 use tracing::warn;
 
-pub(crate) use super::caller_state::{CallerHangup, CallerState};
-pub(crate) use super::command::{Commander, Completion, SocketError, completes, completion_of};
+pub(crate) use super::caller_state::CallerHangup;
+pub use super::caller_state::CallerState;
+pub use super::command::completion_of;
+pub(crate) use super::command::{Commander, Completion, SocketError, completes};
 pub(crate) use super::command::{api, sendmsg};
 
 use super::channel_data::ChannelData;

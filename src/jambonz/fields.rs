@@ -85,9 +85,10 @@ impl<'a, 'p> Fields<'a, 'p> {
         self.value(key).is_some()
     }
 
-    /// A string property. Strings may not hold CR, LF or NUL (they would end
-    /// an ESL header or a SIP header line) nor `${` (FreeSWITCH expands it as
-    /// a variable or an API call).
+    /// A string property. Strings pass [`check_text`]: no CR, LF, NUL or
+    /// other control character but TAB (they would end an ESL header or a
+    /// SIP header line, or not survive FreeSWITCH's parsers) nor `${`
+    /// (FreeSWITCH expands it as a variable or an API call).
     pub(crate) fn str(&mut self, key: &'static str) -> Option<&'a str> {
         let value = self.value(key)?;
         match value.as_str() {
@@ -195,26 +196,13 @@ impl<'a, 'p> Fields<'a, 'p> {
 /// The checks every string read from a reply must pass. Returns false after
 /// recording why when it fails.
 pub(crate) fn check_text(s: &str, at: &Pointer, problems: &mut Problems) -> bool {
-    if let Some(c) = s.chars().find(|c| matches!(c, '\r' | '\n' | '\0')) {
-        let name = match c {
-            '\r' => "a carriage return (CR)",
-            '\n' => "a line feed (LF)",
-            _ => "a NUL character",
-        };
-        problems.add(
-            at,
-            format!("contains {name}, which would end a protocol line; remove it"),
-        );
-        return false;
+    match crate::app::rules::text_hazard(s, false) {
+        Some(what) => {
+            problems.add(at, format!("contains {what}; remove it"));
+            false
+        }
+        None => true,
     }
-    if s.contains("${") {
-        problems.add(
-            at,
-            "contains `${`, which FreeSWITCH would expand as a variable or an API call; remove it",
-        );
-        return false;
-    }
-    true
 }
 
 /// A short name of a JSON value's type, for problem messages.
@@ -258,13 +246,20 @@ mod tests {
 
     #[test]
     fn control_characters_and_variable_expansion_are_refused() {
-        let got = read(&json!({"a": "x\r\ny", "b": "${sip_auth_password}"}), |f| {
+        let v = json!({"a": "x\r\ny", "b": "${sip_auth_password}", "c": "p\u{1}w", "d": "a\tb"});
+        let got = read(&v, |f| {
             assert_eq!(f.str("a"), None);
             assert_eq!(f.str("b"), None);
+            assert_eq!(f.str("c"), None);
+            assert_eq!(f.str("d"), Some("a\tb"));
         });
-        assert_eq!(got.len(), 2);
+        assert_eq!(got.len(), 3);
         assert!(got[0].starts_with("/0/a: contains a carriage return"));
         assert!(got[1].starts_with("/0/b: contains `${`"));
+        assert_eq!(
+            got[2],
+            "/0/c: contains the control character U+0001, which FreeSWITCH cannot carry; remove it"
+        );
     }
 
     #[test]

@@ -351,3 +351,30 @@ fn number_send_digits_are_checked_and_carried() {
     );
     assert_eq!(p[0].0, "/Response/Dial[1]/Number[1]/@sendDigits", "{p:?}");
 }
+
+/// Found by the rcml fuzz target: a `<Sip>` password holding U+0001 was
+/// accepted and then could not be put in a dial string. Control
+/// characters are refused in attributes (literal or as references) and in
+/// text, as the jambonz reader refuses them.
+#[test]
+fn control_characters_are_refused_where_the_document_gives_them() {
+    let sip = |pw: &str| {
+        format!(
+            "<Response><Dial><Sip username=\"bob\" password=\"{pw}\">sip:bob@pbx.example.com</Sip></Dial></Response>"
+        )
+    };
+    for pw in ["p\u{1}w", "p&#1;w", "p&#10;w", "p&#27;w"] {
+        let got = problems(&sip(pw));
+        assert!(
+            got.iter()
+                .any(|(_, m)| m.contains("/Sip[1]/@password: contains") && m.contains("remove it")),
+            "{pw}: {got:?}"
+        );
+    }
+    // A tab is carried; a literal line break is normalized to a space.
+    for pw in ["p&#9;w", "p\nw"] {
+        assert!(read(&sip(pw)).is_ok(), "{pw}");
+    }
+    let got = problems("<Response><Say>hello\u{7}</Say></Response>");
+    assert!(got[0].1.contains("U+0007"), "{got:?}");
+}

@@ -235,20 +235,13 @@ fn close(el: Element, stack: &mut [Element], root: &mut Option<Element>) -> Resu
 }
 
 /// What in a document's value FreeSWITCH would act on instead of passing
-/// on, as the jambonz reader refuses it (`jambonz::fields::check_text`):
-/// `${` (variable or API expansion), NUL, and in attributes a line break
-/// (it would end a protocol line; an element's text has its line breaks
-/// turned to spaces by [`Element::text`]).
-fn unsafe_for_freeswitch(s: &str, attribute: bool) -> Option<&'static str> {
-    if s.contains("${") {
-        Some("`${`, which FreeSWITCH would expand as a variable or an API call")
-    } else if s.contains('\0') {
-        Some("a NUL character")
-    } else if attribute && s.contains(['\r', '\n']) {
-        Some("a line break, which would end a protocol line")
-    } else {
-        None
-    }
+/// on: the rule the jambonz reader applies too
+/// ([`crate::app::rules::text_hazard`]); an element's text may hold line
+/// breaks (a document's layout: [`Element::text`] turns them to spaces),
+/// an attribute may not (XML normalizes literal ones to spaces; a character
+/// reference like `&#10;` would put one back).
+fn unsafe_for_freeswitch(s: &str, attribute: bool) -> Option<String> {
+    crate::app::rules::text_hazard(s, !attribute)
 }
 
 #[cfg(test)]

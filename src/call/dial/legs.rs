@@ -29,9 +29,9 @@ struct Leg {
     lost: bool,
 }
 
-/// The legs of one dial.
+/// The legs of one dial (public for the fuzz crate, fuzz/).
 #[derive(Debug, Default)]
-pub(crate) struct Legs {
+pub struct Legs {
     order: Vec<String>,
     legs: HashMap<String, Leg>,
     winner: Option<String>,
@@ -39,7 +39,7 @@ pub(crate) struct Legs {
 
 impl Legs {
     /// Starts tracking the planned legs.
-    pub(crate) fn new(planned: &[PlannedLeg]) -> Self {
+    pub fn new(planned: &[PlannedLeg]) -> Self {
         let mut legs = Legs::default();
         for p in planned {
             legs.order.push(p.uuid.clone());
@@ -122,12 +122,7 @@ impl Legs {
 
     /// Reads one event; `a_uuid` is the caller's channel. Returns the leg
     /// that was just bridged, when this event bridged one.
-    pub(crate) fn observe(
-        &mut self,
-        event: &EslEvent,
-        a_uuid: &str,
-        now: Instant,
-    ) -> Option<String> {
+    pub fn observe(&mut self, event: &EslEvent, a_uuid: &str, now: Instant) -> Option<String> {
         let uuid = event.unique_id()?;
         let kind = event.event_type()?;
         if uuid == a_uuid {
@@ -183,7 +178,7 @@ impl Legs {
     }
 
     /// Where each leg stands now, in dial order (for the call's handle).
-    pub(crate) fn snapshot(&self) -> Vec<LegSnapshot> {
+    pub fn snapshot(&self) -> Vec<LegSnapshot> {
         self.order
             .iter()
             .filter_map(|uuid| {
@@ -213,7 +208,7 @@ impl Legs {
     /// Fills in causes FreeSWITCH reported only in the caller's
     /// `originate_causes` (`ARRAY::uuid;CAUSE|:uuid;CAUSE`), for legs whose
     /// own hangup event never came (docs/freeswitch.md §3).
-    pub(crate) fn fill_from_originate_causes(&mut self, value: &str) {
+    pub fn fill_from_originate_causes(&mut self, value: &str) {
         let list = value.strip_prefix("ARRAY::").unwrap_or(value);
         for entry in list.split("|:") {
             let Some((uuid, cause)) = entry.split_once(';') else {
@@ -228,7 +223,7 @@ impl Legs {
     }
 
     /// The per-leg reports, in dial order; `now` closes a bridge still open.
-    pub(crate) fn reports(&self, now: Instant) -> Vec<LegReport> {
+    pub fn reports(&self, now: Instant) -> Vec<LegReport> {
         self.order
             .iter()
             .filter_map(|uuid| {
