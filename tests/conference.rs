@@ -44,7 +44,7 @@ async fn dial_conference_joins_with_twilios_options_and_the_action_follows() {
         "/call",
         xml(r#"<Response><Dial action="/left" timeout="10">
                  <Conference muted="true" beep="false" startConferenceOnEnter="false"
-                   endConferenceOnExit="true" maxParticipants="3" waitUrl="">team</Conference>
+                   endConferenceOnExit="true" maxParticipants="3">team</Conference>
                </Dial><Say>unreachable</Say></Response>"#),
     );
     app.reply("/left", xml("<Response><Hangup/></Response>"));

@@ -1,7 +1,9 @@
 //! A conference room (jambonz's `conference` verb, RCML's
 //! `<Dial><Conference>`): the caller joins a FreeSWITCH mod_conference room
 //! (docs/freeswitch.md §19) with member flags; when it leaves the room,
-//! `actionHook` (RCML: the `<Dial action>`) may say what comes next.
+//! `actionHook` (RCML: the `<Dial action>`) may say what comes next. A
+//! member that does not start the room waits for one that does as
+//! [`Wait`] says.
 
 use serde::Serialize;
 
@@ -90,6 +92,9 @@ pub struct Conference {
     pub(crate) beep: Beep,
     /// Members the room may hold; a caller finding it full is not joined.
     pub(crate) max_participants: Option<u32>,
+    /// What a member that does not start the room hears until a member
+    /// that does is in it.
+    pub(crate) wait: Wait,
     /// Asked for verbs (play, say, pause) run on the caller just before it
     /// joins.
     pub(crate) enter_hook: Option<Hook>,
@@ -101,27 +106,97 @@ pub struct Conference {
     pub(crate) status_events: Vec<StatusEvent>,
 }
 
-/// A member event `statusHook` can hear.
+/// How a member that does not start the room (`startConferenceOnEnter`
+/// false) waits for one that does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Wait {
+    /// In the FreeSWITCH room with the `wait-mod` flag, hearing the
+    /// profile's music on hold (`moh-sound`): no waitHook / waitUrl given
+    /// (Twilio's default hold music, FreeSWITCH's way).
+    RoomMusic,
+    /// Outside the room, in silence (RCML `waitUrl=""`, as in TwiML).
+    Silence,
+    /// Outside the room, hearing what this hook answers (jambonz
+    /// `waitHook`, RCML `waitUrl`), asked again until the room starts.
+    Hook(Hook),
+}
+
+/// An event `statusHook` can hear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum StatusEvent {
+    /// This member started the room (the first start-on-enter member).
+    Start,
+    /// This member's leaving ended the room (the last one out, or an
+    /// `endConferenceOnExit` member).
+    End,
     /// The caller's `conference` application started (it joins the room).
     Join,
     /// The caller left the room (kicked, the room ended, hung up).
     Leave,
+    /// mod_conference heard this member start talking (`start-talking`).
+    StartTalking,
+    /// mod_conference heard this member stop talking (its `stop-talking`,
+    /// the name jambonz posts).
+    StopTalking,
+    /// The same as [`StatusEvent::StopTalking`], for an application that
+    /// listed it as `end-talking` (the name jambonz's verb documentation
+    /// uses); posted under that name.
+    EndTalking,
 }
 
 impl StatusEvent {
     /// Its name in `statusEvents` and in the request's `event`.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
+            StatusEvent::Start => "start",
+            StatusEvent::End => "end",
             StatusEvent::Join => "join",
             StatusEvent::Leave => "leave",
+            StatusEvent::StartTalking => "start-talking",
+            StatusEvent::StopTalking => "stop-talking",
+            StatusEvent::EndTalking => "end-talking",
         }
+    }
+
+    /// The event named `name` in `statusEvents`.
+    pub(crate) fn named(name: &str) -> Option<Self> {
+        [
+            StatusEvent::Start,
+            StatusEvent::End,
+            StatusEvent::Join,
+            StatusEvent::Leave,
+            StatusEvent::StartTalking,
+            StatusEvent::StopTalking,
+            StatusEvent::EndTalking,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == name)
+    }
+
+    /// True for the events read off mod_conference's member events
+    /// (the caller's socket subscribes to them while in the room).
+    pub(crate) fn is_talking(self) -> bool {
+        matches!(
+            self,
+            StatusEvent::StartTalking | StatusEvent::StopTalking | StatusEvent::EndTalking
+        )
     }
 }
 
 impl Conference {
+    /// True when this member waits for the room to start outside it
+    /// (a waitHook/waitUrl, or silence asked for).
+    pub(crate) fn waits_outside(&self) -> bool {
+        !self.start_conference_on_enter && self.wait != Wait::RoomMusic
+    }
+
+    /// True when `statusHook` is to hear `event`.
+    pub(crate) fn reports(&self, event: StatusEvent) -> bool {
+        self.status_hook.is_some() && self.status_events.contains(&event)
+    }
+
     /// The `conference` application's argument:
     /// `<name>@default+flags{...}`.
     pub(crate) fn argument(&self) -> String {
@@ -157,6 +232,26 @@ mod tests {
             ["conference_enter_sound=silence_stream://20"]
         );
         assert_eq!(Beep::Off.variables().len(), 2);
+    }
+
+    #[test]
+    fn status_events_are_named_as_jambonz_lists_them() {
+        for name in [
+            "start",
+            "end",
+            "join",
+            "leave",
+            "start-talking",
+            "stop-talking",
+            "end-talking",
+        ] {
+            assert_eq!(
+                StatusEvent::named(name).map(StatusEvent::as_str),
+                Some(name)
+            );
+        }
+        assert_eq!(StatusEvent::named("talking"), None);
+        assert!(StatusEvent::EndTalking.is_talking() && !StatusEvent::End.is_talking());
     }
 
     #[test]

@@ -56,6 +56,16 @@ pub(crate) enum Command {
         /// Where the answer goes.
         reply: oneshot::Sender<Result<(), CommandError>>,
     },
+    /// Steer the conference the call is in (updateCall's
+    /// `conf_mute_status`, `conf_hold_status`): served by the conference
+    /// verb's loop while the call is in a room (`call::conference_steer`);
+    /// anywhere else answered [`ConferenceRefusal::NotInConference`].
+    Conference {
+        /// What to do.
+        action: ConferenceAction,
+        /// Where the answer goes.
+        reply: oneshot::Sender<Result<(), ConferenceRefusal>>,
+    },
     /// The call as its hooks see it, and its dial's legs while a dial rings
     /// or is bridged.
     Snapshot {
@@ -148,6 +158,15 @@ impl CallHandle {
         answer.await.unwrap_or(Err(CommandError::Ended))
     }
 
+    /// Steers the call's conference (see [`Command::Conference`]).
+    pub async fn conference(&self, action: ConferenceAction) -> Result<(), ConferenceRefusal> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Conference { action, reply }).await?;
+        answer
+            .await
+            .unwrap_or(Err(ConferenceRefusal::Command(CommandError::Ended)))
+    }
+
     /// The call as its hooks see it (see [`Snapshot`]).
     pub async fn snapshot(&self) -> Result<Snapshot, CommandError> {
         let (reply, answer) = oneshot::channel();
@@ -173,6 +192,7 @@ pub(crate) fn channel(call_sid: &str) -> (CallHandle, mpsc::Receiver<Command>) {
     )
 }
 
+pub use super::conference_steer::{ConferenceAction, ConferenceRefusal};
 pub(crate) use super::steering::Steering;
 
 #[cfg(test)]

@@ -8,7 +8,10 @@ pub mod amd;
 pub(crate) mod background;
 pub(crate) mod barge_in;
 pub(crate) mod broadcast;
+pub(crate) mod conference_rooms;
+pub(crate) mod conference_steer;
 pub mod conference_verb;
+pub(crate) mod conference_wait;
 pub mod config_verb;
 pub mod dial;
 pub mod dtmf;
@@ -73,6 +76,8 @@ pub struct Engine {
     pub(crate) tasks: Tasks,
     /// The queues of `enqueue` and `dequeue`.
     pub(crate) queues: Arc<queues::Queues>,
+    /// The conference rooms calls are in or wait for.
+    pub(crate) rooms: Arc<conference_rooms::Rooms>,
     /// createCall, for `rest:dial` (set by the daemon).
     pub(crate) originator: std::sync::OnceLock<Arc<dyn rest_dial_verb::Originator>>,
 }
@@ -94,6 +99,7 @@ impl Engine {
             control,
             tasks: Tasks::default(),
             queues: Arc::default(),
+            rooms: Arc::default(),
             originator: std::sync::OnceLock::new(),
         }
     }

@@ -159,6 +159,7 @@ pub(crate) async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>, steering
         );
         let next = match &ins.verb {
             Verb::Dial(d) => dial::run(call, d, ins.id.as_deref(), steering).await,
+            Verb::Conference(c) => super::conference_verb::run(call, c, steering).await,
             other => steering.serve(verbs::run(call, other)).await,
         };
         call.sync_status();

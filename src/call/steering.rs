@@ -213,6 +213,10 @@ async fn answer_aside(
             });
             Aside::Nothing
         }
+        Command::Conference { reply, .. } => {
+            super::conference_steer::not_in_conference(reply);
+            Aside::Nothing
+        }
         Command::Redirect { hook, reply } => {
             info!("redirect asked through the call's handle; breaking off the verb");
             let done = on_caller(caller, "redirect", |uuid| format!("uuid_break {uuid} all")).await;

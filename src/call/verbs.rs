@@ -57,7 +57,12 @@ pub(crate) async fn run(call: &mut Call, verb: &Verb) -> Next {
         Verb::SipDecline(d) => decline(call, d).await,
         Verb::Alert(a) => super::session_verbs::alert(call, a).await,
         Verb::Config(c) => super::config_verb::config(call, c).await,
-        Verb::Conference(c) => super::conference_verb::conference(call, c).await,
+        // The session runs conferences with the call's handle
+        // (conference_verb::run); elsewhere nobody can steer it.
+        Verb::Conference(c) => {
+            let mut steering = super::handle::Steering::unreachable(call.view.subscribe());
+            super::conference_verb::conference(call, c, &mut steering).await
+        }
         Verb::Record(r) => super::recording::record_verb::record(call, r).await,
         Verb::SendDtmf(d) => super::session_verbs::send_dtmf(call, d).await,
         Verb::SipRefer(r) => super::session_verbs::sip_refer(call, r).await,

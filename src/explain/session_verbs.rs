@@ -15,7 +15,18 @@ pub(crate) fn line(verb: &Verb) -> Option<String> {
         ),
         Verb::Config(c) => config(c),
         Verb::Conference(c) => format!(
-            "conference: conference {} until the caller leaves the room{}",
+            "conference: {}conference {} until the caller leaves the room{}",
+            match &c.wait {
+                _ if c.start_conference_on_enter => String::new(),
+                crate::app::conference::Wait::Hook(h) => format!(
+                    "until the room starts, outside it, what {} answers; then ",
+                    masked(&h.url)
+                ),
+                crate::app::conference::Wait::Silence => {
+                    "until the room starts, silence outside it; then ".to_owned()
+                }
+                crate::app::conference::Wait::RoomMusic => String::new(),
+            },
             c.argument(),
             c.action_hook
                 .as_ref()
@@ -230,6 +241,19 @@ mod tests {
              notifyEvents\n\
              1: sip:request: MESSAGE in the dialog (uuid_send_message), Content-Type text/plain\n\
              2: dtmf: uuid_send_dtmf 1#@500 (RFC 2833 to the caller)\n"
+        );
+    }
+
+    #[test]
+    fn explain_says_how_a_conference_member_waits() {
+        let reply = r##"[{"verb": "conference", "name": "r", "startConferenceOnEnter": false,
+            "waitHook": "/wait"}, {"verb": "conference", "name": "r", "startConferenceOnEnter": false}]"##;
+        let out = crate::explain::explain(reply, &Settings::default()).expect("valid");
+        assert_eq!(
+            out.human(),
+            "0: conference: until the room starts, outside it, what /wait answers; then \
+             conference r@default+flags{wait-mod} until the caller leaves the room\n\
+             1: conference: conference r@default+flags{wait-mod} until the caller leaves the room\n"
         );
     }
 }

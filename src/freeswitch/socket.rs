@@ -136,6 +136,21 @@ impl CallSocket {
         Ok(())
     }
 
+    /// Adds `CUSTOM <subclass>` to the events this socket gets (a second
+    /// `event` command adds to the first; the `filter` on the caller's
+    /// Unique-ID still applies: a conference member hears only its own
+    /// member events, docs/freeswitch.md §19).
+    pub(crate) async fn subscribe_custom(&mut self, subclass: &str) -> Result<(), SocketError> {
+        let event = self
+            .client
+            .subscribe_events_raw(
+                freeswitch_esl_tokio::EventFormat::Json,
+                &format!("CUSTOM {subclass}"),
+            )
+            .await;
+        self.checked("event", event)
+    }
+
     /// Adds the events of channel `uuid` (the caller, or a leg whose UUID
     /// dialbridge chose) to those this socket gets (`filter Unique-ID`).
     pub(crate) async fn watch_leg(&mut self, uuid: &str) -> Result<(), SocketError> {

@@ -362,7 +362,14 @@ fn conference_flags_and_room_names() {
         ]
     );
     let n = notices(&reply);
-    assert!(n.iter().any(|m| m.starts_with("/0/waitHook:")), "{n:?}");
+    assert!(
+        !n.iter().any(|m| m.starts_with("/0/waitHook:")),
+        "waitHook runs: {n:?}"
+    );
+    assert!(matches!(
+        &reply.instructions[0].verb,
+        Verb::Conference(c) if matches!(&c.wait, crate::app::conference::Wait::Hook(h) if h.url == "/wait")
+    ));
     let got = refused(json!([{"verb": "conference", "name": "a@b+flags{endconf}"}]));
     assert_eq!(got[0].0, "/0/name");
 }

@@ -1,12 +1,13 @@
 //! Reading jambonz's `conference` verb. The room, its member flags,
-//! `beep`, `maxParticipants`, `enterHook` and `actionHook` are carried; the
-//! hooks and options mod_conference's stock application cannot serve per
-//! member are accepted with a notice.
+//! `beep`, `maxParticipants`, `enterHook`, `waitHook`, `actionHook` and
+//! `statusHook` with every `statusEvents` name jambonz knows are carried;
+//! the options mod_conference's stock application cannot serve per member
+//! are accepted with a notice.
 
-use super::accepted::{bool_without_effect, hook_without_effect, object_without_effect};
+use super::accepted::{bool_without_effect, object_without_effect};
 use super::fields::Fields;
 use super::hook::read_hook;
-use crate::app::conference::{Beep, Conference, MAX_PARTICIPANTS, StatusEvent, check_name};
+use crate::app::conference::{Beep, Conference, MAX_PARTICIPANTS, StatusEvent, Wait, check_name};
 
 /// Reads `conference`'s properties.
 pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
@@ -45,7 +46,19 @@ pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
         },
     };
     const NOT_YET: &str = "not supported by dialbridge's conference yet; ignored";
-    hook_without_effect(f, "waitHook", NOT_YET);
+    let wait = match f.value("waitHook").and_then(|v| {
+        let at = f.at_key("waitHook");
+        read_hook(v, &at, f.problems())
+    }) {
+        Some(hook) => Wait::Hook(hook),
+        None => Wait::RoomMusic,
+    };
+    if start_conference_on_enter && matches!(wait, Wait::Hook(_)) {
+        f.notice(
+            "waitHook",
+            "this member starts the room (startConferenceOnEnter), so it never waits",
+        );
+    }
     let status_hook = f.value("statusHook").and_then(|v| {
         let at = f.at_key("statusHook");
         read_hook(v, &at, f.problems())
@@ -70,16 +83,13 @@ pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
         Some(None) => f.problem("statusEvents", "must be an array of event names"),
         Some(Some(names)) => {
             for name in names {
-                match name.as_str() {
-                    Some("join") => status_events.push(StatusEvent::Join),
-                    Some("leave") => status_events.push(StatusEvent::Leave),
-                    Some(other @ ("start" | "end" | "start-talking" | "end-talking")) => f.notice(
+                match name.as_str().and_then(StatusEvent::named) {
+                    Some(e) if !status_events.contains(&e) => status_events.push(e),
+                    Some(_) => {}
+                    None => f.problem(
                         "statusEvents",
-                        format!("`{other}` is not reported by dialbridge yet (join and leave are)"),
-                    ),
-                    _ => f.problem(
-                        "statusEvents",
-                        "names start, end, join, leave, start-talking or end-talking",
+                        "names start, end, join, leave, start-talking, stop-talking or \
+                         end-talking",
                     ),
                 }
             }
@@ -92,6 +102,7 @@ pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
         start_conference_on_enter,
         beep,
         max_participants,
+        wait,
         enter_hook,
         action_hook,
         status_hook,
@@ -103,7 +114,7 @@ pub(crate) fn read_conference(f: &mut Fields<'_, '_>) -> Option<Conference> {
 mod tests {
     use serde_json::json;
 
-    use crate::app::conference::{Beep, StatusEvent};
+    use crate::app::conference::{Beep, StatusEvent, Wait};
     use crate::app::{Context, Verb};
     use crate::jambonz::parse_value;
 
@@ -112,7 +123,8 @@ mod tests {
         let reply = parse_value(
             &json!([{"verb": "conference", "name": "r1", "beep": false, "maxParticipants": 5,
                      "enterHook": "/enter", "statusHook": "/status",
-                     "statusEvents": ["join", "end", "leave"]}]),
+                     "startConferenceOnEnter": false, "waitHook": "/wait",
+                     "statusEvents": ["join", "end", "leave", "start-talking", "stop-talking"]}]),
             &Context::default(),
         )
         .expect("valid");
@@ -129,8 +141,23 @@ mod tests {
             c.status_hook.as_ref().map(|h| h.url.as_str()),
             Some("/status")
         );
-        assert_eq!(c.status_events, [StatusEvent::Join, StatusEvent::Leave]);
-        assert_eq!(reply.notices.len(), 1, "`end` is not reported yet");
+        assert_eq!(
+            c.status_events,
+            [
+                StatusEvent::Join,
+                StatusEvent::End,
+                StatusEvent::Leave,
+                StatusEvent::StartTalking,
+                StatusEvent::StopTalking
+            ]
+        );
+        assert!(c.waits_outside());
+        assert!(
+            matches!(&c.wait, Wait::Hook(h) if h.url == "/wait"),
+            "{:?}",
+            c.wait
+        );
+        assert!(reply.notices.is_empty(), "{:?}", reply.notices);
         let bad = parse_value(
             &json!([{"verb": "conference", "name": "r1", "maxParticipants": 0,
                      "statusEvents": ["joined"]}]),

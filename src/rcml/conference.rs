@@ -4,14 +4,18 @@
 //! (the request when the caller leaves the room); the noun gives the room
 //! and its member options with TwiML's defaults: `muted` false, `beep`
 //! true (`true`, `false`, `onEnter`, `onExit`), `startConferenceOnEnter`
-//! true, `endConferenceOnExit` false, `maxParticipants` (2 to 250).
-//! `waitUrl` is not fetched: a member waiting for the room to start hears
-//! the room's own music on hold (mod_conference's `moh-sound`).
+//! true, `endConferenceOnExit` false, `maxParticipants` (2 to 250),
+//! `waitUrl` with `waitMethod` (POST): a member waiting for the room to
+//! start hears that document (`<Play>`, `<Say>`, `<Pause>`, `<Redirect>`);
+//! `waitUrl=""` waits in silence; without `waitUrl` the room's own music on
+//! hold plays (mod_conference's `moh-sound`, where Twilio plays its hold
+//! music).
 
 use super::attrs::Attrs;
 use super::no_children;
 use super::xml::Element;
-use crate::app::conference::{Beep, Conference, MAX_PARTICIPANTS, check_name};
+use crate::app::Method;
+use crate::app::conference::{Beep, Conference, MAX_PARTICIPANTS, Wait, check_name};
 use crate::app::problem::{Location, Problems};
 
 /// The `<Dial>` attributes that concern dialed numbers, not a room.
@@ -84,10 +88,22 @@ fn read_room(el: &Element, problems: &mut Problems) -> Option<Conference> {
     let max_participants = a
         .integer("maxParticipants", 2, MAX_PARTICIPANTS, "participants")
         .map(|n| n as u32);
-    a.without_effect(
-        &["waitUrl", "waitMethod"],
-        "a member waiting for the room to start hears the room's music on hold",
-    );
+    let wait_method = match a.str("waitMethod") {
+        None => Method::Post,
+        Some(m) if m.eq_ignore_ascii_case("POST") => Method::Post,
+        Some(m) if m.eq_ignore_ascii_case("GET") => Method::Get,
+        Some(m) => {
+            a.problem("waitMethod", format!("must be GET or POST, not `{m}`"));
+            Method::Post
+        }
+    };
+    let wait = match a.str("waitUrl").map(str::trim) {
+        None => Wait::RoomMusic,
+        Some("") => Wait::Silence,
+        Some(_) => a
+            .hook("waitUrl", wait_method)
+            .map_or(Wait::RoomMusic, Wait::Hook),
+    };
     a.without_effect(
         &[
             "record",
@@ -123,6 +139,7 @@ fn read_room(el: &Element, problems: &mut Problems) -> Option<Conference> {
         start_conference_on_enter,
         beep,
         max_participants,
+        wait,
         enter_hook: None,
         action_hook: None,
         status_hook: None,
@@ -140,7 +157,8 @@ mod tests {
         let r = read(
             r#"<Response><Dial action="/left" method="GET" timeLimit="60">
                  <Conference muted="true" beep="onEnter" startConferenceOnEnter="false"
-                   endConferenceOnExit="true" maxParticipants="10" waitUrl="/wait">team-1</Conference>
+                   endConferenceOnExit="true" maxParticipants="10" waitUrl="/wait"
+                   waitMethod="GET">team-1</Conference>
                </Dial><Say>after</Say></Response>"#,
         )
         .expect("valid");
@@ -164,8 +182,18 @@ mod tests {
             "{noticed:?}"
         );
         assert!(
-            noticed.contains(&"/Response/Dial[1]/Conference[1]/@waitUrl"),
+            noticed.contains(&"/Response/Dial[1]/@timeLimit"),
             "{noticed:?}"
+        );
+        assert!(
+            !noticed.iter().any(|n| n.contains("wait")),
+            "waitUrl and waitMethod are read: {noticed:?}"
+        );
+        assert!(
+            matches!(&c.wait, crate::app::conference::Wait::Hook(h)
+                if h.url == "/wait" && h.method == Method::Get),
+            "{:?}",
+            c.wait
         );
         assert_eq!(
             crate::rcml::element_path(&r.instructions, 0),
@@ -173,7 +201,7 @@ mod tests {
         );
 
         let p = problems(
-            r#"<Response><Dial><Conference beep="loud" maxParticipants="1">a b</Conference></Dial>
+            r#"<Response><Dial><Conference beep="loud" maxParticipants="1" waitMethod="PUT">a b</Conference></Dial>
                <Dial><Number>+15550001111</Number><Conference>x</Conference></Dial></Response>"#,
         );
         let at: Vec<&str> = p.iter().map(|(at, _)| at.as_str()).collect();
@@ -182,6 +210,7 @@ mod tests {
             [
                 "/Response/Dial[1]/Conference[1]/@beep",
                 "/Response/Dial[1]/Conference[1]/@maxParticipants",
+                "/Response/Dial[1]/Conference[1]/@waitMethod",
                 "/Response/Dial[1]/Conference[1]",
                 "/Response/Dial[2]",
             ],

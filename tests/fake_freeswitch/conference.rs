@@ -23,7 +23,8 @@
 //! * a member's `conference_enter_sound` / `conference_exit_sound`
 //!   replace the profile's enter and exit tones for its joining and leaving
 //!   (mod_conference; not captured);
-//! * flags `mute` (Speak false), `deaf` (Hear false), `endconf`, also from
+//! * flags `mute` (Speak false), `deaf` (Hear false), `endconf`,
+//!   `moderator` (the `non_moderator` target skips it), also from
 //!   the channel's `conference_member_flags`; Member-IDs count up across
 //!   conferences from 1 (`FakeSwitch::conference_member_ids_from`).
 //!
@@ -52,6 +53,10 @@ pub struct Member {
     pub hear: bool,
     pub speak: bool,
     pub endconf: bool,
+    /// Joined with the `moderator` flag (skipped by `non_moderator`).
+    pub moderator: bool,
+    /// Held (`conference <name> hold <id>`).
+    pub hold: bool,
     /// Its exit tone: the channel's `conference_exit_sound`, else the
     /// profile's.
     pub exit_sound: String,
@@ -161,6 +166,8 @@ pub async fn conference_app(sw: &Switch, uuid: &str, arg: &str) {
             hear: !has("deaf"),
             speak: !has("mute"),
             endconf: has("endconf"),
+            moderator: has("moderator"),
+            hold: false,
             exit_sound,
             leave: tx,
         });

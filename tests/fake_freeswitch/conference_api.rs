@@ -1,7 +1,12 @@
 //! The `conference <name> <command>` api (docs/freeswitch.md §19; traces
 //! 19a, 19b): `list`, `json_list`, `mute`, `unmute`, `kick`, with the
 //! captured reply texts and events. Other commands and unknown
-//! conferences answer as mod_conference.c does (not captured; README.md).
+//! conferences answer as mod_conference.c does (not captured; README.md):
+//! `hold`/`unhold <id>` (conference_api.c `conference_api_sub_hold`:
+//! `+OK hold <id>`, a `hold-member` / `unhold-member` event with `Hold`
+//! true/false), the `non_moderator` target of `mute`/`unmute` (every
+//! member without the `moderator` flag, one reply line each, as
+//! `conference_member_itterator` writes them).
 
 use std::fmt::Write as _;
 
@@ -47,6 +52,39 @@ pub fn execute(sw: &Switch, rest: &str) -> String {
                 });
             } else if let Some(m) = c.member(id) {
                 emit_member(&mut core, &cu, c, m, "unmute-member");
+            }
+            format!("+OK {cmd} {id}\n")
+        }
+        ("mute", None) | ("unmute", None) if words.get(2) == Some(&"non_moderator") => {
+            let mute = *cmd == "mute";
+            let ids: Vec<u32> = c
+                .members
+                .iter()
+                .filter(|m| !m.moderator)
+                .map(|m| m.id)
+                .collect();
+            let mut out = String::new();
+            for id in ids {
+                if let Some(m) = c.members.iter_mut().find(|m| m.id == id) {
+                    m.speak = !mute;
+                }
+                if let Some(m) = c.member(id) {
+                    let action = if mute { "mute-member" } else { "unmute-member" };
+                    emit_member(&mut core, &cu, c, m, action);
+                }
+                let _ = writeln!(out, "+OK {cmd} {id}");
+            }
+            out
+        }
+        ("hold", Some(id)) | ("unhold", Some(id)) => {
+            let hold = *cmd == "hold";
+            let Some(m) = c.members.iter_mut().find(|m| m.id == id) else {
+                return format!("-ERR Member {id} not found\n");
+            };
+            m.hold = hold;
+            if let Some(m) = c.member(id) {
+                let action = if hold { "hold-member" } else { "unhold-member" };
+                emit_member(&mut core, &cu, c, m, action);
             }
             format!("+OK {cmd} {id}\n")
         }

@@ -77,9 +77,9 @@ pub fn emit_member(core: &mut Core, cu: &str, c: &Conference, m: &Member, action
         ("Hear", m.hear.to_string()),
         ("See", "true".into()),
         ("Speak", m.speak.to_string()),
-        ("Talking", "false".into()),
+        ("Talking", (action == "start-talking").to_string()),
         ("Mute-Detect", "false".into()),
-        ("Hold", "false".into()),
+        ("Hold", m.hold.to_string()),
         ("Member-ID", m.id.to_string()),
         ("Member-Type", "member".into()),
         ("Member-Ghost", "false".into()),
@@ -169,4 +169,30 @@ fn play_next_tone(sw: &Switch, name: String, conf_uuid: String) {
             play_next_tone(&sw, name, conf_uuid);
         }
     });
+}
+
+/// mod_conference's talking detection (conference_loop.c, not captured):
+/// `start-talking` when a member that can speak and is not held starts
+/// talking; `stop-talking` when it stops (the `talking-*` statistics
+/// headers left out: FreeSWITCH adds them only with an energy average).
+pub fn talking(sw: &Switch, name: &str, id: u32, talking: bool) -> bool {
+    let cu = sw.0.core_uuid.clone();
+    let mut core = sw.lock();
+    let ex = sw.extra();
+    let Some(c) = ex.conferences.rooms.get(name) else {
+        return false;
+    };
+    let Some(m) = c.member(id) else {
+        return false;
+    };
+    if talking && (!m.speak || m.hold) {
+        return true;
+    }
+    let action = if talking {
+        "start-talking"
+    } else {
+        "stop-talking"
+    };
+    emit_member(&mut core, &cu, c, m, action);
+    true
 }

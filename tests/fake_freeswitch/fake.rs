@@ -197,6 +197,19 @@ impl FakeSwitch {
     pub fn conference_tick(&self, d: Duration) {
         self.sw.extra().conferences.tick = Some(d);
     }
+    /// Member `id` of room `name` starts (`true`) or stops talking:
+    /// mod_conference's `start-talking` / `stop-talking` member events
+    /// (conference_loop.c; not captured: README.md). False when there is
+    /// no such member.
+    pub fn conference_talks(&self, name: &str, id: u32, talking: bool) -> bool {
+        super::conference_events::talking(&self.sw, name, id, talking)
+    }
+    /// Whether member `id` of room `name` is held, and can speak.
+    pub fn conference_member_state(&self, name: &str, id: u32) -> Option<(bool, bool)> {
+        let ex = self.sw.extra();
+        let m = ex.conferences.rooms.get(name)?.member(id)?;
+        Some((m.hold, m.speak))
+    }
     /// The Conference-Unique-ID the next conference `name` gets.
     pub fn conference_uuid(&self, name: &str, uuid: &str) {
         self.sw

@@ -38,6 +38,10 @@ async fn answer(call: &mut Call, legs: &Legs, command: Command, steering: &mut S
             });
             false
         }
+        Command::Conference { reply, .. } => {
+            crate::call::conference_steer::not_in_conference(reply);
+            false
+        }
         Command::Hangup { cause, reply } => {
             let done = if call.socket.hung_up() {
                 Err(CommandError::Ended)

@@ -15,7 +15,9 @@ use tracing::info;
 use super::ApiState;
 use super::error::ApiError;
 use super::update::{self, Update};
-use crate::call::handle::{CallHandle, CommandError, HangupCause, Snapshot};
+use crate::call::handle::{
+    CallHandle, CommandError, ConferenceAction, ConferenceRefusal, HangupCause, Snapshot,
+};
 
 /// How long a call may take to answer a snapshot (it answers between two
 /// events; longer means it is stuck or ending).
@@ -141,6 +143,8 @@ pub(crate) async fn update(
             };
             control(&s, &cmd).await?;
         }
+        Update::ConfMute(on) => conference(&s, &call_sid, ConferenceAction::MuteOthers(on)).await?,
+        Update::ConfHold(on) => conference(&s, &call_sid, ConferenceAction::Hold(on)).await?,
         Update::Whisper(verb) => {
             let settings = s.settings.borrow().clone();
             let whisper = super::whisper::read(&verb, &settings.app_context())?;
@@ -161,6 +165,23 @@ pub(crate) async fn update(
         }
     }
     Ok(StatusCode::ACCEPTED.into_response())
+}
+
+/// Steers the conference `call_sid` is in (updateCall's `conf_*`): 409
+/// when it is in none.
+async fn conference(
+    s: &ApiState,
+    call_sid: &str,
+    action: ConferenceAction,
+) -> Result<(), ApiError> {
+    let handle = live(s, call_sid)?;
+    info!(call_sid = %call_sid, ?action, "REST API: conference");
+    handle.conference(action).await.map_err(|e| match e {
+        ConferenceRefusal::NotInConference(why) => {
+            ApiError::conflict(format!("call is not in a conference: {why}"))
+        }
+        ConferenceRefusal::Command(e) => refused(call_sid, e),
+    })
 }
 
 /// The handle of the live call `call_sid`; 404 when there is none, 409

@@ -40,6 +40,11 @@ pub(crate) enum Update {
     /// `whisper`: a say or play verb for the caller's leg of a bridge (read
     /// against the installation by `super::whisper::read`).
     Whisper(Value),
+    /// `conf_mute_status`: true mutes every non-moderator member of the
+    /// call's conference room.
+    ConfMute(bool),
+    /// `conf_hold_status`: true holds the call's member of its room.
+    ConfHold(bool),
     /// `dtmf`: send these digits into the call, each this long.
     Dtmf {
         /// 0-9, *, #, A-D.
@@ -106,6 +111,16 @@ pub(crate) fn parse(body: &Value) -> Result<Update, ApiError> {
             Some("unmute") => Ok(Update::Mute(false)),
             _ => Err(ApiError::field(&pointer, "use \"mute\" or \"unmute\"")),
         },
+        "conf_mute_status" => match value.as_str() {
+            Some("mute") => Ok(Update::ConfMute(true)),
+            Some("unmute") => Ok(Update::ConfMute(false)),
+            _ => Err(ApiError::field(&pointer, "use \"mute\" or \"unmute\"")),
+        },
+        "conf_hold_status" => match value.as_str() {
+            Some("hold") => Ok(Update::ConfHold(true)),
+            Some("unhold") => Ok(Update::ConfHold(false)),
+            _ => Err(ApiError::field(&pointer, "use \"hold\" or \"unhold\"")),
+        },
         "dtmf" => dtmf(value, &pointer),
         "whisper" if value.is_object() => Ok(Update::Whisper(value.clone())),
         "whisper" => Err(ApiError::field(
@@ -132,10 +147,6 @@ fn not_supported(field: &str) -> String {
         "media_path" => {
             "dialbridge always keeps the media on FreeSWITCH (it needs it for DTMF, AMD and \
              recording)"
-        }
-        "conf_mute_status" | "conf_hold_status" => {
-            "steering a conference member through the API is not implemented; the conference \
-             verb's own options (joinMuted) apply when it joins"
         }
         _ => "dialbridge does not implement it",
     };
@@ -229,6 +240,14 @@ mod tests {
             Ok(Update::Mute(true))
         );
         assert_eq!(
+            parse(&json!({"conf_mute_status": "unmute"})),
+            Ok(Update::ConfMute(false))
+        );
+        assert_eq!(
+            parse(&json!({"conf_hold_status": "hold"})),
+            Ok(Update::ConfHold(true))
+        );
+        assert_eq!(
             parse(&json!({"dtmf": {"digit": "12#", "duration": 100}})),
             Ok(Update::Dtmf {
                 digits: "12#".into(),
@@ -251,6 +270,8 @@ mod tests {
         assert_eq!(pointers(e), ["/call_hook/url"]);
         let e = parse(&json!({"call_status": "completed", "mute_status": "mute"})).unwrap_err();
         assert!(e.msg.contains("one action"), "{}", e.msg);
+        let e = parse(&json!({"conf_hold_status": "mute"})).unwrap_err();
+        assert_eq!(pointers(e), ["/conf_hold_status"]);
         let e = parse(&json!({"listen_status": "pause"})).unwrap_err();
         assert!(e.msg.contains("not supported"), "{}", e.msg);
     }
