@@ -21,7 +21,7 @@ use tracing::{Instrument, info};
 use super::Call;
 use super::dial::live_hooks::post_for_verbs;
 use super::listen::frames::metadata_frame;
-use super::listen::{Spec, Stream};
+use super::listen::{Pauses, Spec, Stream};
 use super::transcribe::Transcription;
 use crate::app::config::{BargeIn, Toggle};
 use crate::app::listen::Listen;
@@ -35,6 +35,9 @@ pub(crate) struct Background {
     /// Where the applications of `bargeIn` and `sipRequestWithinDialogHook`
     /// go (None: a call nothing can steer, such as a screened callee's).
     pub(crate) interrupts: Option<mpsc::Sender<Vec<Instruction>>>,
+    /// The call's running listen streams, which updateCall's
+    /// `listen_status` pauses and resumes (shared with the call's steering).
+    pub(crate) listens: Pauses,
     barge_in: Option<AbortHandle>,
     in_dialog: Option<AbortHandle>,
     listen: Option<Stream>,
@@ -70,7 +73,7 @@ impl Background {
                 Some(Stream::start(
                     call.socket.commander(),
                     call.socket.uuid(),
-                    Spec::listen(l, first),
+                    Spec::listen(l, first, &call.background.listens),
                     false,
                     &call.settings.amd,
                     &call.engine.tasks,

@@ -15,7 +15,7 @@ use tracing::info;
 use super::ApiState;
 use super::error::ApiError;
 use super::update::{self, Update};
-use crate::call::handle::{CallHandle, CommandError, HangupCause, Snapshot};
+use crate::call::handle::{CallHandle, CommandError, HangupCause, ListenStatusError, Snapshot};
 
 /// How long a call may take to answer a snapshot (it answers between two
 /// events; longer means it is stuck or ending).
@@ -140,6 +140,17 @@ pub(crate) async fn update(
                 format!("uuid_audio {uuid} stop")
             };
             control(&s, &cmd).await?;
+        }
+        Update::ListenStatus(paused) => {
+            let handle = live(&s, &call_sid)?;
+            info!(call_sid = %call_sid, paused, "REST API: listen_status");
+            handle
+                .listen_status(paused)
+                .await
+                .map_err(|e| match e {
+                    ListenStatusError::NoListen => ApiError::conflict(e.to_string()),
+                    ListenStatusError::Ended => ApiError::unknown_call(&call_sid),
+                })?;
         }
         Update::Whisper(verb) => {
             let settings = s.settings.borrow().clone();

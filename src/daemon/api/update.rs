@@ -18,6 +18,7 @@ pub(crate) const FIELDS: &[&str] = &[
     "dtmf",
     "whisper",
     "listen_status",
+    "stream_status",
     "conf_mute_status",
     "conf_hold_status",
     "sip_request",
@@ -40,6 +41,9 @@ pub(crate) enum Update {
     /// `whisper`: a say or play verb for the caller's leg of a bridge (read
     /// against the installation by `super::whisper::read`).
     Whisper(Value),
+    /// `listen_status` (or jambonz's alias `stream_status`): true to pause
+    /// the call's listen streams, false to resume them.
+    ListenStatus(bool),
     /// `dtmf`: send these digits into the call, each this long.
     Dtmf {
         /// 0-9, *, #, A-D.
@@ -106,6 +110,15 @@ pub(crate) fn parse(body: &Value) -> Result<Update, ApiError> {
             Some("unmute") => Ok(Update::Mute(false)),
             _ => Err(ApiError::field(&pointer, "use \"mute\" or \"unmute\"")),
         },
+        "listen_status" | "stream_status" => match value.as_str() {
+            Some("pause") => Ok(Update::ListenStatus(true)),
+            Some("resume") => Ok(Update::ListenStatus(false)),
+            _ => Err(ApiError::field(
+                &pointer,
+                "use \"pause\" (stop sending the call's audio to the listen websocket, which \
+                 stays open) or \"resume\"",
+            )),
+        },
         "dtmf" => dtmf(value, &pointer),
         "whisper" if value.is_object() => Ok(Update::Whisper(value.clone())),
         "whisper" => Err(ApiError::field(
@@ -123,10 +136,6 @@ fn not_supported(field: &str) -> String {
             "the bridged callee has no socket of its own in dialbridge (it is a leg of the \
              caller's bridge), so it cannot run an application; redirect the caller with \
              call_hook instead"
-        }
-        "listen_status" => {
-            "pausing or resuming a running listen through the API is not implemented; \
-             redirect the call (call_hook) to an application without the listen to stop it"
         }
         "dub" => "mixing extra audio tracks into a call is not implemented",
         "media_path" => {
@@ -229,6 +238,14 @@ mod tests {
             Ok(Update::Mute(true))
         );
         assert_eq!(
+            parse(&json!({"listen_status": "pause"})),
+            Ok(Update::ListenStatus(true))
+        );
+        assert_eq!(
+            parse(&json!({"stream_status": "resume"})),
+            Ok(Update::ListenStatus(false))
+        );
+        assert_eq!(
             parse(&json!({"dtmf": {"digit": "12#", "duration": 100}})),
             Ok(Update::Dtmf {
                 digits: "12#".into(),
@@ -251,7 +268,9 @@ mod tests {
         assert_eq!(pointers(e), ["/call_hook/url"]);
         let e = parse(&json!({"call_status": "completed", "mute_status": "mute"})).unwrap_err();
         assert!(e.msg.contains("one action"), "{}", e.msg);
-        let e = parse(&json!({"listen_status": "pause"})).unwrap_err();
+        let e = parse(&json!({"media_path": "no-media"})).unwrap_err();
         assert!(e.msg.contains("not supported"), "{}", e.msg);
+        let e = parse(&json!({"listen_status": "silence"})).unwrap_err();
+        assert_eq!(pointers(e), ["/listen_status"]);
     }
 }
