@@ -50,7 +50,10 @@ const OBJECTS: &[(&str, &str)] = &[
 const BOOLS: &[(&str, &str)] = &[
     (
         "notifyEvents",
-        "verb status events are sent over jambonz's websocket API, which dialbridge does not have",
+        "it changes nothing for a webhook application, in jambonz either: jambonz sends its \
+         `verb:status` events only to applications driven over its websocket API \
+         (feature-server lib/session/call-session.js, _notifyTaskStatus: `notifyEvents && \
+         appIsUsingWebsockets`), and dialbridge runs webhook applications only",
     ),
     (
         "notifySttLatency",
