@@ -20,6 +20,7 @@ use tracing::{Instrument, info};
 
 use super::Call;
 use super::dial::live_hooks::post_for_verbs;
+use super::dial::refer::CallerRefer;
 use super::listen::frames::metadata_frame;
 use super::listen::{Pauses, Spec, Stream};
 use super::transcribe::Transcription;
@@ -40,15 +41,20 @@ pub(crate) struct Background {
     pub(crate) listens: Pauses,
     barge_in: Option<AbortHandle>,
     in_dialog: Option<AbortHandle>,
+    refer: Option<AbortHandle>,
     listen: Option<Stream>,
     transcription: Option<Transcription>,
 }
 
 impl Drop for Background {
     fn drop(&mut self) {
-        for t in [self.barge_in.take(), self.in_dialog.take()]
-            .into_iter()
-            .flatten()
+        for t in [
+            self.barge_in.take(),
+            self.in_dialog.take(),
+            self.refer.take(),
+        ]
+        .into_iter()
+        .flatten()
         {
             t.abort();
         }
@@ -152,6 +158,41 @@ pub(crate) fn in_dialog_hook(call: &mut Call, hook: &Hook) {
     };
     let task = call.engine.tasks.spawn(work.in_current_span());
     call.background.in_dialog = Some(task.abort_handle());
+}
+
+/// Starts asking `hook` about each blind REFER the caller sends outside a
+/// bridge (config `referHook`; what FreeSWITCH does with such a REFER and
+/// what the hook gets: `super::dial::refer::CallerRefer`). A later
+/// `referHook` replaces it.
+pub(crate) fn refer_hook(call: &mut Call, hook: &Hook) {
+    if let Some(old) = call.background.refer.take() {
+        old.abort();
+    }
+    let Some(interrupts) = call.background.interrupts.clone() else {
+        return;
+    };
+    let mut events = call.socket.tap(|e, _| CallerRefer::is_one(e));
+    let post = Poster::of(call, HookKind::Refer, hook.clone());
+    let caller = call.socket.uuid().to_owned();
+    let work = async move {
+        while let Some(e) = events.recv().await {
+            let Some(refer) = CallerRefer::from_event(&e, &caller) else {
+                continue;
+            };
+            info!(refer_to = %refer.refer_to, "the caller sent a REFER; asking the referHook");
+            match post
+                .verbs(json!({"refer_details": refer.details(&caller)}))
+                .await
+            {
+                Some(verbs) => {
+                    let _ = interrupts.send(verbs).await;
+                }
+                None => info!("the referHook answered no verbs; the application goes on"),
+            }
+        }
+    };
+    let task = call.engine.tasks.spawn(work.in_current_span());
+    call.background.refer = Some(task.abort_handle());
 }
 
 /// jambonz's payload for an in-dialog request.

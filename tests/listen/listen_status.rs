@@ -88,20 +88,26 @@ fn assert_one_gap(c: &Conn) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_paused_listen_verb_sends_nothing_keeps_its_websocket_and_resumes_with_the_live_audio()
-{
+async fn a_paused_listen_verb_sends_nothing_keeps_its_websocket_and_resumes_with_the_live_audio() {
     let (app, fake, d) = setup().await;
     let ws = WsServer::start(Behaviour::Accept).await;
     app.reply(
         "/call",
-        Reply::json(json!([{"verb": "listen", "url": ws.url("/audio"), "timeout": 1,
-                            "actionHook": "/listened"}])),
+        Reply::json(
+            json!([{"verb": "listen", "url": ws.url("/audio"), "timeout": 1,
+                            "actionHook": "/listened"}]),
+        ),
     );
     app.reply("/listened", Reply::json(json!([])));
     let call = fake.call(d.addr, caller().records(counting()));
     pause_and_resume(&d, call.uuid(), &ws, "listen_status").await;
     assert_eq!(
-        send(api(Method::DELETE, &format!("{}/{}", calls_url(&d), call.uuid()))).await.0,
+        send(api(
+            Method::DELETE,
+            &format!("{}/{}", calls_url(&d), call.uuid())
+        ))
+        .await
+        .0,
         204
     );
     call.finished(WAIT).await.expect("the call ends");
@@ -133,7 +139,12 @@ async fn a_dials_listen_is_paused_and_resumed_while_bridged_with_jambonzs_stream
     );
     pause_and_resume(&d, call.uuid(), &ws, "stream_status").await;
     assert_eq!(
-        send(api(Method::DELETE, &format!("{}/{}", calls_url(&d), call.uuid()))).await.0,
+        send(api(
+            Method::DELETE,
+            &format!("{}/{}", calls_url(&d), call.uuid())
+        ))
+        .await
+        .0,
         204
     );
     call.finished(WAIT).await.expect("the call ends");
@@ -177,7 +188,12 @@ async fn a_config_background_listen_is_paused_beside_the_verbs_and_a_call_withou
     assert_eq!(status, 202);
     pause_and_resume(&d, call.uuid(), &ws, "listen_status").await;
     assert_eq!(
-        send(api(Method::DELETE, &format!("{}/{}", calls_url(&d), call.uuid()))).await.0,
+        send(api(
+            Method::DELETE,
+            &format!("{}/{}", calls_url(&d), call.uuid())
+        ))
+        .await
+        .0,
         204
     );
     call.finished(WAIT).await.expect("the call ends");
@@ -186,5 +202,8 @@ async fn a_config_background_listen_is_paused_beside_the_verbs_and_a_call_withou
     let (status, body) = update(&d, call.uuid(), json!({"listen_status": "resume"})).await;
     assert_eq!(status, 404, "an ended call: {body}");
     let (status, body) = update(&d, call.uuid(), json!({"listen_status": "silence"})).await;
-    assert_eq!((status, &body["errors"][0]["pointer"]), (400, &json!("/listen_status")));
+    assert_eq!(
+        (status, &body["errors"][0]["pointer"]),
+        (400, &json!("/listen_status"))
+    );
 }

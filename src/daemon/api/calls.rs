@@ -144,13 +144,10 @@ pub(crate) async fn update(
         Update::ListenStatus(paused) => {
             let handle = live(&s, &call_sid)?;
             info!(call_sid = %call_sid, paused, "REST API: listen_status");
-            handle
-                .listen_status(paused)
-                .await
-                .map_err(|e| match e {
-                    ListenStatusError::NoListen => ApiError::conflict(e.to_string()),
-                    ListenStatusError::Ended => ApiError::unknown_call(&call_sid),
-                })?;
+            handle.listen_status(paused).await.map_err(|e| match e {
+                ListenStatusError::NoListen => ApiError::conflict(e.to_string()),
+                ListenStatusError::Ended => ApiError::unknown_call(&call_sid),
+            })?;
         }
         Update::Whisper(verb) => {
             let settings = s.settings.borrow().clone();
