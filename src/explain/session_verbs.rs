@@ -197,7 +197,7 @@ fn config(c: &Config) -> String {
     }
     if let Some(h) = &c.refer_hook {
         parts.push(format!(
-            "a REFER the caller sends outside a bridge told to {} (its verbs replace the rest)",
+            "a REFER the caller sends outside a dial told to {} (its verbs replace the rest)",
             masked(&h.url)
         ));
     }
@@ -234,7 +234,7 @@ mod tests {
              default; answering-machine detection on the call in the background, events to \
              https://u:********@h.example.com/amd; collect digits in the background (min 1, \
              finish on #, 5000 ms between digits), sent to /b; a REFER the caller sends \
-             outside a bridge told to /refer (its verbs replace the rest); accepted without \
+             outside a dial told to /refer (its verbs replace the rest); accepted without \
              effect: notifyEvents\n\
              1: sip:request: MESSAGE in the dialog (uuid_send_message), Content-Type text/plain\n\
              2: dtmf: uuid_send_dtmf 1#@500 (RFC 2833 to the caller)\n"

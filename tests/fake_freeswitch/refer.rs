@@ -9,7 +9,7 @@
 //! (transfer.rs), which honours its `force_transfer_dialplan` /
 //! `force_transfer_context`. Rules from mod_sofia/sofia.c
 //! `sofia_handle_sip_i_refer` where not captured: a REFER on an unbridged
-//! leg (`CallHandle::refers`: the caller, answered, outside a bridge) gets
+//! leg (`CallHandle::refers`: the caller, answered, outside a dial) gets
 //! `202`, then NOTIFY `403 Forbidden`, and the channel goes on with what it
 //! runs (no transfer); the channel gets `transfer_to` and
 //! `transfer_destination` (`blind:<Refer-To user>`) and

@@ -26,8 +26,8 @@
 //! `refer_details` has `sip_refer_to` and `sip_referred_by` only from the
 //! REFER's headers.
 //!
-//! A REFER from the **caller** outside a bridge (answered, in a play, say,
-//! gather, pause, a ringing dial...) is [`CallerRefer`]: jambonz's session
+//! A REFER from the **caller** outside a dial (answered, in a play, say,
+//! gather, pause...) is [`CallerRefer`]: jambonz's session
 //! `referHook`, set by the `config` verb (call-session.js `_handleRefer`).
 //! FreeSWITCH answers it `202` and, the caller having no partner to
 //! transfer, sends the caller NOTIFY `SIP/2.0 403 Forbidden` at once and
@@ -38,11 +38,16 @@
 //! `Transfer-Exten`, `Full-Refer-To`, the channel's data), which every call
 //! subscribes to. With a config `referHook`, the hook gets jambonz's
 //! `refer_details` and its verbs break off what runs and replace the rest
-//! of the application, as jambonz's `replaceApplication` (a ringing dial
-//! ends as for a redirect). Without one nothing happens (jambonz answers
-//! 501). Differences from jambonz: the caller's UA has already been told
-//! 403 (jambonz answers 202 after the hook, and sends no NOTIFY), and the
-//! event carries no Referred-By, User-Agent or X- headers.
+//! of the application, as jambonz's `replaceApplication`. Without one
+//! nothing happens (jambonz answers 501). Differences from jambonz: the
+//! caller's UA has already been told 403 (jambonz answers 202 after the
+//! hook, and sends no NOTIFY), and the event carries no Referred-By,
+//! User-Agent or X- headers. While a dial runs the caller is not one-legged
+//! to FreeSWITCH: bridged, its partner is the callee; ringing, its
+//! `originate_signal_bond` names the last leg created
+//! (switch_core_session.c), which `switch_channel_get_partner_uuid` returns
+//! — so a caller's REFER then moves that leg into the dialplan, FreeSWITCH's
+//! own doing (source only), and is not reported.
 
 use freeswitch_esl_tokio::EslEvent;
 use serde_json::{Map, Value, json};
@@ -112,7 +117,7 @@ impl Referred {
     }
 }
 
-/// A blind REFER the caller sent outside a bridge, as FreeSWITCH reports
+/// A blind REFER the caller sent outside a dial, as FreeSWITCH reports
 /// it (CUSTOM `sofia::error`, `Error-Type: blind_transfer`; see the module
 /// doc).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +129,7 @@ pub(crate) struct CallerRefer {
 }
 
 impl CallerRefer {
-    /// True for the event a REFER outside a bridge fires (a tap's filter).
+    /// True for the event a REFER outside a dial fires (a tap's filter).
     pub(crate) fn is_one(e: &EslEvent) -> bool {
         e.header_str("Event-Subclass") == Some("sofia::error")
             && e.header_str("Error-Type") == Some("blind_transfer")
