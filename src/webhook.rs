@@ -58,7 +58,8 @@ pub enum HookKind {
     Dtmf,
     /// A dial's `amd` hook.
     Amd,
-    /// A dial's `referHook`.
+    /// A `referHook`: a dial's (the callee's REFER) or a `config`'s (the
+    /// caller's).
     Refer,
     /// A dial's `onHoldHook`.
     Hold,

@@ -9,6 +9,7 @@
 mod dialing;
 mod fake_freeswitch;
 mod harness;
+mod rest;
 mod support;
 
 use dialing::amd::amd_setup;
@@ -17,6 +18,9 @@ use fake_freeswitch::{CallHandle, Callee, FakeSwitch};
 use harness::{App, Reply, Running};
 use serde_json::{Value, json};
 use support::ws_server::{Behaviour, Conn, WsServer};
+
+#[path = "listen/listen_status.rs"]
+mod listen_status;
 
 /// A distinct ramp for each party, so channels can be told apart.
 fn ramp(start: i16, n: usize) -> Vec<i16> {

@@ -167,3 +167,108 @@ async fn a_refer_hook_answering_no_verbs_leaves_the_dial_to_end_as_usual() {
     call.finished(WAIT).await.expect("the call ends");
     assert_eq!(call.dials().len(), 1);
 }
+
+/// Waits until the caller runs `app`.
+async fn runs(call: &fake_freeswitch::CallHandle, app: &'static str) {
+    let running = call
+        .wait_for(WAIT, |log| {
+            log.commands().iter().any(|c| c.app() == Some(app))
+        })
+        .await;
+    assert!(running, "the caller never ran {app}: {:?}", call.apps());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refer_from_the_caller_outside_a_dial_asks_the_config_refer_hook_and_its_verbs_replace_the_rest()
+ {
+    let (app, fake, d) = setup().await;
+    app.reply(
+        "/call",
+        Reply::json(json!([{"verb": "config", "referHook": "/caller-refer"},
+                           {"verb": "pause", "length": 600},
+                           {"verb": "hangup"}])),
+    );
+    app.reply(
+        "/caller-refer",
+        Reply::json(json!([{"verb": "dial", "actionHook": "/after-refer",
+                            "target": [{"type": "sip", "sipUri": "sip:2000@pbx.example.com"}]}])),
+    );
+    app.reply("/after-refer", Reply::json(json!([{"verb": "hangup"}])));
+    let call = fake.call(
+        d.addr,
+        caller().endpoint("2000", Callee::answers_after(50).hangs_up_after_answer(200)),
+    );
+    runs(&call, "sleep").await;
+    call.refers("sip:2000@pbx.example.com;transport=tcp");
+    call.finished(WAIT).await.expect("the call ends");
+    let a = call.uuid().to_owned();
+
+    let refer = app.wait_for("/caller-refer", 1, WAIT).await;
+    let body = refer[0].json();
+    assert_eq!(
+        body["refer_details"],
+        json!({
+            "sip_refer_to": "<sip:2000@pbx.example.com;transport=tcp>",
+            "refer_to_user": "2000",
+            "referring_call_sid": a,
+            "referred_call_sid": null,
+        })
+    );
+    assert_eq!(body["call_sid"], json!(a), "the usual call fields come too");
+    // FreeSWITCH itself answered the REFER: 202, then NOTIFY 403 (no
+    // partner to transfer; the caller stayed where it was).
+    let sip: Vec<_> = call
+        .sip_sent()
+        .into_iter()
+        .filter(|(u, _)| *u == a)
+        .collect();
+    assert!(
+        sip.iter()
+            .any(|(_, s)| *s == fake_freeswitch::SipSent::Notify("SIP/2.0 403 Forbidden".into())),
+        "{sip:?}"
+    );
+    // The hook's dial ran on the caller; the pause was broken off and the
+    // rest of the first application (its hangup) never ran.
+    assert!(
+        fake.api_log().contains(&format!("uuid_break {a} all")),
+        "{:?}",
+        fake.api_log()
+    );
+    let dials = call.dials();
+    assert_eq!(dials.len(), 1, "{dials:#?}");
+    assert!(
+        dials[0].legs[0].endpoint.contains("2000"),
+        "{:?}",
+        dials[0].legs
+    );
+    app.wait_for("/after-refer", 1, WAIT).await;
+    assert_eq!(
+        app_names(&call).iter().filter(|n| *n == "hangup").count(),
+        1,
+        "only the referHook's application's hangup ran: {:?}",
+        app_names(&call)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_config_refer_hook_a_refer_from_the_caller_changes_nothing() {
+    let (app, fake, d) = setup().await;
+    app.reply(
+        "/call",
+        Reply::json(
+            json!([{"verb": "config", "sipRequestWithinDialogHook": "/info"},
+                           {"verb": "pause", "length": 5},
+                           {"verb": "pause", "length": 1},
+                           {"verb": "hangup"}]),
+        ),
+    );
+    let call = fake.call(d.addr, caller());
+    runs(&call, "sleep").await;
+    call.refers("sip:2000@pbx.example.com");
+    call.finished(WAIT).await.expect("the call ends");
+    let names = app_names(&call);
+    let sleep = names.iter().position(|n| n == "sleep").unwrap_or(0);
+    assert_eq!(names[sleep..], ["sleep", "sleep", "hangup"], "{names:?}");
+    assert!(call.dials().is_empty());
+    assert!(app.requests("/info").is_empty());
+}

@@ -301,7 +301,7 @@ async fn dtmf_and_mute_go_to_freeswitch_and_bad_bodies_name_their_field() {
     assert_eq!(body["errors"][0]["pointer"], "/dtmf/digit");
     let (status, body) = send(api(Method::POST, &url).body("{not json")).await;
     assert_eq!(status, 400, "{body}");
-    let (status, body) = post(json!({"listen_status": "pause"})).await;
+    let (status, body) = post(json!({"media_path": "no-media"})).await;
     assert_eq!(status, 400);
     assert!(
         body["msg"]

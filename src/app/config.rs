@@ -37,6 +37,10 @@ pub struct Config {
     /// Told of each INFO received in the call's dialogs (jambonz's
     /// `sipRequestWithinDialogHook`).
     pub(crate) sip_request_within_dialog_hook: Option<super::hook::Hook>,
+    /// Told of a blind REFER the caller sends outside a dial (jambonz's
+    /// session `referHook`); its verbs replace the rest of the application
+    /// (`crate::call::dial::refer` has what FreeSWITCH does with it).
+    pub(crate) refer_hook: Option<super::hook::Hook>,
     /// Defaults to drop (`synthesizer`, `recognizer`) before applying the
     /// rest.
     pub(crate) reset: Vec<Reset>,

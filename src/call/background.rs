@@ -20,8 +20,9 @@ use tracing::{Instrument, info};
 
 use super::Call;
 use super::dial::live_hooks::post_for_verbs;
+use super::dial::refer::CallerRefer;
 use super::listen::frames::metadata_frame;
-use super::listen::{Spec, Stream};
+use super::listen::{Pauses, Spec, Stream};
 use super::transcribe::Transcription;
 use crate::app::config::{BargeIn, Toggle};
 use crate::app::listen::Listen;
@@ -35,17 +36,25 @@ pub(crate) struct Background {
     /// Where the applications of `bargeIn` and `sipRequestWithinDialogHook`
     /// go (None: a call nothing can steer, such as a screened callee's).
     pub(crate) interrupts: Option<mpsc::Sender<Vec<Instruction>>>,
+    /// The call's running listen streams, which updateCall's
+    /// `listen_status` pauses and resumes (shared with the call's steering).
+    pub(crate) listens: Pauses,
     barge_in: Option<AbortHandle>,
     in_dialog: Option<AbortHandle>,
+    refer: Option<AbortHandle>,
     listen: Option<Stream>,
     transcription: Option<Transcription>,
 }
 
 impl Drop for Background {
     fn drop(&mut self) {
-        for t in [self.barge_in.take(), self.in_dialog.take()]
-            .into_iter()
-            .flatten()
+        for t in [
+            self.barge_in.take(),
+            self.in_dialog.take(),
+            self.refer.take(),
+        ]
+        .into_iter()
+        .flatten()
         {
             t.abort();
         }
@@ -70,7 +79,7 @@ impl Background {
                 Some(Stream::start(
                     call.socket.commander(),
                     call.socket.uuid(),
-                    Spec::listen(l, first),
+                    Spec::listen(l, first, &call.background.listens),
                     false,
                     &call.settings.amd,
                     &call.engine.tasks,
@@ -149,6 +158,41 @@ pub(crate) fn in_dialog_hook(call: &mut Call, hook: &Hook) {
     };
     let task = call.engine.tasks.spawn(work.in_current_span());
     call.background.in_dialog = Some(task.abort_handle());
+}
+
+/// Starts asking `hook` about each blind REFER the caller sends outside a
+/// bridge (config `referHook`; what FreeSWITCH does with such a REFER and
+/// what the hook gets: `super::dial::refer::CallerRefer`). A later
+/// `referHook` replaces it.
+pub(crate) fn refer_hook(call: &mut Call, hook: &Hook) {
+    if let Some(old) = call.background.refer.take() {
+        old.abort();
+    }
+    let Some(interrupts) = call.background.interrupts.clone() else {
+        return;
+    };
+    let mut events = call.socket.tap(|e, _| CallerRefer::is_one(e));
+    let post = Poster::of(call, HookKind::Refer, hook.clone());
+    let caller = call.socket.uuid().to_owned();
+    let work = async move {
+        while let Some(e) = events.recv().await {
+            let Some(refer) = CallerRefer::from_event(&e, &caller) else {
+                continue;
+            };
+            info!(refer_to = %refer.refer_to, "the caller sent a REFER; asking the referHook");
+            match post
+                .verbs(json!({"refer_details": refer.details(&caller)}))
+                .await
+            {
+                Some(verbs) => {
+                    let _ = interrupts.send(verbs).await;
+                }
+                None => info!("the referHook answered no verbs; the application goes on"),
+            }
+        }
+    };
+    let task = call.engine.tasks.spawn(work.in_current_span());
+    call.background.refer = Some(task.abort_handle());
 }
 
 /// jambonz's payload for an in-dialog request.

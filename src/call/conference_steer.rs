@@ -134,6 +134,10 @@ pub(crate) async fn in_room(
             let _ = reply.send(done);
             InRoom::Stay
         }
+        Command::ListenStatus { paused, reply } => {
+            call.background.listens.answer(paused, reply);
+            InRoom::Stay
+        }
     }
 }
 
@@ -214,6 +218,8 @@ pub(crate) struct Aside {
     pub(crate) uuid: String,
     /// The call's fields.
     pub(crate) view: watch::Receiver<Map<String, Value>>,
+    /// The call's listen streams (updateCall's `listen_status`).
+    pub(crate) listens: crate::call::listen::Pauses,
 }
 
 /// Answers what reached the call while it waits outside the room (a verb
@@ -240,6 +246,10 @@ pub(crate) async fn waiting(aside: &Aside, incoming: Incoming, steering: &mut St
             let _ = reply.send(Err(ConferenceRefusal::NotInConference(
                 "it waits for the room to start and is not in it yet".into(),
             )));
+            Waiting::Stay
+        }
+        Command::ListenStatus { paused, reply } => {
+            aside.listens.answer(paused, reply);
             Waiting::Stay
         }
         Command::Hangup { cause, reply } => {

@@ -159,6 +159,7 @@ fn aside(call: &Call) -> Aside {
         commander: call.socket.commander(),
         uuid: call.socket.uuid().to_owned(),
         view: call.view.subscribe(),
+        listens: call.background.listens.clone(),
     }
 }
 

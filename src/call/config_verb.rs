@@ -6,7 +6,8 @@
 //! detection on the caller in the background, its events posted to the
 //! `amd` hook while the application goes on; starts or stops a background
 //! `listen`/`stream` or `transcribe` on the caller, and the background
-//! `bargeIn` and `sipRequestWithinDialogHook` (crate::call::background).
+//! `bargeIn`, `sipRequestWithinDialogHook` and `referHook`
+//! (crate::call::background).
 //! The properties accepted without effect were noticed when the reply was
 //! read.
 //!
@@ -81,6 +82,9 @@ pub(crate) async fn config(call: &mut Call, c: &Config) -> Result<Next, SocketEr
     }
     if let Some(hook) = &c.sip_request_within_dialog_hook {
         super::background::in_dialog_hook(call, hook);
+    }
+    if let Some(hook) = &c.refer_hook {
+        super::background::refer_hook(call, hook);
     }
     if c.listen.is_some() || c.transcribe.is_some() {
         super::verbs::ensure_media(call, false).await?;

@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 pub use freeswitch_esl_tokio::HangupCause;
 
 use crate::app::Hook;
+pub use crate::call::listen::pause::ListenStatusError;
 
 /// Commands waiting for a call at once. A sender waits for room
 /// (`send().await`): the call serves commands as they come, so a wait is
@@ -65,6 +66,17 @@ pub(crate) enum Command {
         action: ConferenceAction,
         /// Where the answer goes.
         reply: oneshot::Sender<Result<(), ConferenceRefusal>>,
+    },
+    /// Pause (`paused: true`) or resume every listen stream the call runs
+    /// (updateCall's `listen_status`; see `crate::call::listen::pause`):
+    /// no audio frame is sent while paused, the websocket stays open, and a
+    /// resume goes on with the live audio. Answered at once wherever the
+    /// call is (no FreeSWITCH command); `NoListen` when nothing streams.
+    ListenStatus {
+        /// True to pause, false to resume.
+        paused: bool,
+        /// Where the answer goes.
+        reply: oneshot::Sender<Result<(), ListenStatusError>>,
     },
     /// The call as its hooks see it, and its dial's legs while a dial rings
     /// or is bridged.
@@ -165,6 +177,16 @@ impl CallHandle {
         answer
             .await
             .unwrap_or(Err(ConferenceRefusal::Command(CommandError::Ended)))
+    }
+
+    /// Pauses (`true`) or resumes the call's listen streams (see
+    /// [`Command::ListenStatus`]).
+    pub async fn listen_status(&self, paused: bool) -> Result<(), ListenStatusError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::ListenStatus { paused, reply })
+            .await
+            .map_err(|_| ListenStatusError::Ended)?;
+        answer.await.unwrap_or(Err(ListenStatusError::Ended))
     }
 
     /// The call as its hooks see it (see [`Snapshot`]).

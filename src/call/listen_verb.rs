@@ -27,7 +27,7 @@ pub(crate) async fn listen(call: &mut Call, l: &Listen) -> Result<Next, SocketEr
     let mut stream = Stream::start(
         call.socket.commander(),
         call.socket.uuid(),
-        super::listen::Spec::listen(l, first),
+        super::listen::Spec::listen(l, first, &call.background.listens),
         l.pass_dtmf,
         &call.settings.amd,
         &call.engine.tasks,

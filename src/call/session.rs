@@ -89,6 +89,7 @@ async fn run_call(
         view,
     };
     call.background.interrupts = Some(steering.interrupter());
+    call.background.listens = steering.listens();
     if let Some(o) = &origination {
         o.apply(&mut call.info);
     }

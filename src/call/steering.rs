@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, watch};
 use tracing::{info, warn};
 
 use super::handle::{Command, CommandError, HangupCause, Snapshot};
+use super::listen::Pauses;
 use crate::app::{Hook, Instruction};
 use crate::freeswitch::socket::Commander;
 
@@ -33,6 +34,7 @@ pub(crate) struct Steering {
     interrupts: mpsc::Receiver<Vec<Instruction>>,
     interrupter: mpsc::Sender<Vec<Instruction>>,
     replacement: Option<Vec<Instruction>>,
+    listens: Pauses,
 }
 
 /// What reaches a call's task besides its events.
@@ -63,6 +65,7 @@ impl Steering {
             interrupts,
             interrupter,
             replacement: None,
+            listens: Pauses::default(),
         }
     }
 
@@ -80,6 +83,12 @@ impl Steering {
             Some(v) = self.interrupts.recv() => Incoming::Interrupt(v),
             else => std::future::pending().await,
         }
+    }
+
+    /// The call's running listen streams, which a `listen_status` command
+    /// pauses and resumes wherever the call is.
+    pub(crate) fn listens(&self) -> Pauses {
+        self.listens.clone()
     }
 
     /// Records that `verbs` replace the rest of the application.
@@ -170,7 +179,8 @@ impl Steering {
                 }
             };
             let (aside, out) = {
-                let answering = answer_aside(&self.view, self.caller.as_ref(), command);
+                let answering =
+                    answer_aside(&self.view, self.caller.as_ref(), &self.listens, command);
                 tokio::pin!(answering);
                 tokio::select! {
                     out = &mut work => (answering.await, Some(out)),
@@ -203,6 +213,7 @@ enum Aside {
 async fn answer_aside(
     view: &watch::Receiver<Map<String, Value>>,
     caller: Option<&(Commander, String)>,
+    listens: &Pauses,
     command: Command,
 ) -> Aside {
     match command {
@@ -227,6 +238,10 @@ async fn answer_aside(
             } else {
                 Aside::Nothing
             }
+        }
+        Command::ListenStatus { paused, reply } => {
+            listens.answer(paused, reply);
+            Aside::Nothing
         }
         Command::Hangup { cause, reply } => {
             info!(

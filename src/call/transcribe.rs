@@ -71,6 +71,7 @@ impl Transcription {
                         tag: *tag,
                         tx: tx.clone(),
                     }),
+                    paused: None,
                 };
                 Stream::start(
                     call.socket.commander(),

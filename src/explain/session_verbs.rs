@@ -206,6 +206,12 @@ fn config(c: &Config) -> String {
     if let Some(h) = &c.sip_request_within_dialog_hook {
         parts.push(format!("INFO requests received told to {}", masked(&h.url)));
     }
+    if let Some(h) = &c.refer_hook {
+        parts.push(format!(
+            "a REFER the caller sends outside a dial told to {} (its verbs replace the rest)",
+            masked(&h.url)
+        ));
+    }
     if !c.without_effect.is_empty() {
         parts.push(format!(
             "accepted without effect: {}",
@@ -226,7 +232,8 @@ mod tests {
     fn explain_says_what_each_config_property_did() {
         let reply = r##"[{"verb": "config", "reset": "recognizer",
             "synthesizer": {"voice": "kal"}, "amd": {"actionHook": "https://u:p@h.example.com/amd"},
-            "bargeIn": {"enable": true, "actionHook": "/b", "finishOnKey": "#"}, "notifyEvents": true},
+            "bargeIn": {"enable": true, "actionHook": "/b", "finishOnKey": "#"}, "notifyEvents": true,
+            "referHook": "/refer"},
             {"verb": "sip:request", "method": "MESSAGE", "body": "hi"},
             {"verb": "dtmf", "dtmf": "1#"}]"##;
         let settings = Settings::default();
@@ -237,8 +244,9 @@ mod tests {
             "0: config: drop the default recognizer; say uses voice kal language (engine's) by \
              default; answering-machine detection on the call in the background, events to \
              https://u:********@h.example.com/amd; collect digits in the background (min 1, \
-             finish on #, 5000 ms between digits), sent to /b; accepted without effect: \
-             notifyEvents\n\
+             finish on #, 5000 ms between digits), sent to /b; a REFER the caller sends \
+             outside a dial told to /refer (its verbs replace the rest); accepted without \
+             effect: notifyEvents\n\
              1: sip:request: MESSAGE in the dialog (uuid_send_message), Content-Type text/plain\n\
              2: dtmf: uuid_send_dtmf 1#@500 (RFC 2833 to the caller)\n"
         );

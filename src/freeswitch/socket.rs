@@ -37,10 +37,12 @@ use super::probe::{self, Probe};
 /// parsing of events was half of dialbridge's CPU per dial flow).
 /// CHANNEL_HOLD and CHANNEL_UNHOLD (§23) serve a dial's onHoldHook, and
 /// RECV_INFO (§21) `sipRequestWithinDialogHook`: FreeSWITCH sends them only
-/// when a party holds or sends an INFO.
+/// when a party holds or sends an INFO. `sofia::error` (§11) is how a REFER
+/// the caller sends outside a dial shows (config `referHook`).
 pub(crate) const EVENTS: &str = "CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE \
     CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA \
-    CHANNEL_HOLD CHANNEL_UNHOLD DTMF RECV_INFO CUSTOM avmd::beep avmd::start avmd::stop";
+    CHANNEL_HOLD CHANNEL_UNHOLD DTMF RECV_INFO CUSTOM avmd::beep avmd::start avmd::stop \
+    sofia::error";
 
 /// Why a socket can no longer be trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -88,6 +88,15 @@ fn config_carries_voice_recognizer_amd_and_reset_and_names_the_rest() {
         n.iter()
             .any(|m| m.starts_with("/0/recognizer: kept as the default recognizer of transcribe"))
     );
+    // notifyEvents means nothing to a webhook application in jambonz
+    // either; the notice says so and where.
+    assert!(
+        n.iter().any(
+            |m| m.starts_with("/0/notifyEvents: it changes nothing for a webhook")
+                && m.contains("appIsUsingWebsockets")
+        ),
+        "{n:?}"
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::accepted::{bool_without_effect, hook_without_effect, object_without_effect};
+use super::accepted::{bool_without_effect, object_without_effect};
 use super::amd::read_amd;
 use super::fields::{Fields, kind};
 use super::synthesizer::read_synthesizer;
@@ -50,7 +50,10 @@ const OBJECTS: &[(&str, &str)] = &[
 const BOOLS: &[(&str, &str)] = &[
     (
         "notifyEvents",
-        "verb status events are sent over jambonz's websocket API, which dialbridge does not have",
+        "it changes nothing for a webhook application, in jambonz either: jambonz sends its \
+         `verb:status` events only to applications driven over its websocket API \
+         (feature-server lib/session/call-session.js, _notifyTaskStatus: `notifyEvents && \
+         appIsUsingWebsockets`), and dialbridge runs webhook applications only",
     ),
     (
         "notifySttLatency",
@@ -117,14 +120,10 @@ pub(crate) fn read_config(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Confi
         let at = f.at_key("sipRequestWithinDialogHook");
         super::hook::read_hook(v, &at, f.problems())
     });
-    for (key, why) in [(
-        "referHook",
-        "a REFER from the caller is not reported by dialbridge yet",
-    )] {
-        if hook_without_effect(f, key, why) {
-            none.push(key);
-        }
-    }
+    config.refer_hook = f.value("referHook").and_then(|v| {
+        let at = f.at_key("referHook");
+        super::hook::read_hook(v, &at, f.problems())
+    });
     config.boost = super::dial::read_boost(f);
     config.without_effect = none.into_iter().map(str::to_owned).collect();
     (f.problems().len() == before).then_some(config)

@@ -188,6 +188,18 @@ impl CallHandle {
     pub fn hang_up(&self) {
         caller_hangs_up(&self.sw, &self.uuid);
     }
+    /// The caller sends a blind REFER to `refer_to` now (refer.rs: outside
+    /// a bridge FreeSWITCH refuses it with NOTIFY 403 and fires
+    /// `sofia::error`).
+    pub fn refers(&self, refer_to: &str) {
+        let refer = super::refer::Refer {
+            to: refer_to.to_string(),
+            referred_by: None,
+            headers: Vec::new(),
+            at: 0,
+        };
+        super::refer::far_end_refers(&self.sw, &self.uuid, &refer);
+    }
     /// The caller presses one digit now.
     pub fn press(&self, digit: char) {
         let cu = self.sw.0.core_uuid.clone();

@@ -9,7 +9,15 @@
 //! (transfer.rs), which honours its `force_transfer_dialplan` /
 //! `force_transfer_context`. Rules from mod_sofia/sofia.c
 //! `sofia_handle_sip_i_refer` where not captured: a REFER on an unbridged
-//! leg gets NOTIFY `403 Forbidden` and changes nothing; no other header of
+//! leg (`CallHandle::refers`: the caller, answered, outside a dial) gets
+//! `202`, then NOTIFY `403 Forbidden`, and the channel goes on with what it
+//! runs (no transfer); the channel gets `transfer_to` and
+//! `transfer_destination` (`blind:<Refer-To user>`) and
+//! `endpoint_disposition=ATTENDED_TRANSFER_ERROR`, and FreeSWITCH fires
+//! CUSTOM `sofia::error` with `Error-Type: blind_transfer`,
+//! `Transfer-Exten: <Refer-To user>`, `Full-Refer-To: <the Refer-To
+//! header>` and the channel's data (so a socket subscribed to
+//! `CUSTOM sofia::error` sees it; Referred-By is not in it). No other header of
 //! the REFER (its X- headers) becomes a variable; `confirm_blind_transfer`
 //! is not modelled.
 //!
@@ -93,8 +101,11 @@ pub fn far_end_refers(sw: &Switch, uuid: &str, refer: &Refer) {
         .unwrap_or_else(|| format!("sip:{}@127.0.0.1", ch.profile.destination));
     let referred_by = bracket(refer.referred_by.as_deref().unwrap_or(&own));
     let partner = ch.bridged_to.clone();
+    if let (Some(ch), false) = (core.channels.get_mut(uuid), params.is_empty()) {
+        ch.set_var("sip_refer_to_params", params);
+    }
     let Some(a) = partner.filter(|p| core.channels.get(p).is_some_and(|c| c.is_up())) else {
-        // "Cannot Blind Transfer 1 Legged calls" (sofia.c).
+        one_legged(&mut core, sw, uuid, &exten, &bracket(uri));
         log.push_sip_sent(uuid, SipSent::Notify("SIP/2.0 403 Forbidden".into()));
         return;
     };
@@ -102,9 +113,6 @@ pub fn far_end_refers(sw: &Switch, uuid: &str, refer: &Refer) {
         ch.set_var("transfer_to", format!("blind:{a}"));
         ch.set_var("transfer_destination", format!("blind:{exten}"));
         ch.set_var("endpoint_disposition", "BLIND_TRANSFER");
-        if !params.is_empty() {
-            ch.set_var("sip_refer_to_params", params);
-        }
     }
     if let Some(ach) = core.channels.get_mut(&a) {
         ach.set_var("sip_h_Referred-By", referred_by);
@@ -116,6 +124,39 @@ pub fn far_end_refers(sw: &Switch, uuid: &str, refer: &Refer) {
     log.push_sip_sent(uuid, SipSent::Notify("SIP/2.0 200 OK".into()));
     // The transferee leaves the bridge; the bridge's end releases B (BYE).
     core.transfer(&a, &exten, None, None);
+}
+
+/// "Cannot Blind Transfer 1 Legged calls" (sofia.c): the variables, and
+/// CUSTOM `sofia::error` with the channel's data.
+fn one_legged(
+    core: &mut super::core::Core,
+    sw: &Switch,
+    uuid: &str,
+    exten: &str,
+    full_refer_to: &str,
+) {
+    let Some(ch) = core.channels.get_mut(uuid) else {
+        return;
+    };
+    ch.set_var("transfer_to", format!("blind:{exten}"));
+    ch.set_var("transfer_destination", format!("blind:{exten}"));
+    ch.set_var("endpoint_disposition", "ATTENDED_TRANSFER_ERROR");
+    let cu = sw.0.core_uuid.clone();
+    let mut ev = core.base(
+        &cu,
+        "CUSTOM",
+        Some("sofia::error"),
+        "sofia_handle_sip_i_refer",
+    );
+    ev.push("Error-Type", "blind_transfer");
+    ev.push("Transfer-Exten", exten);
+    ev.push("Full-Refer-To", full_refer_to);
+    if let Some(ch) = core.channels.get(uuid) {
+        ch.state_headers(&mut ev, true);
+        ch.profile_headers(&mut ev, "Caller");
+        ch.var_headers(&mut ev);
+    }
+    core.emit(&ev);
 }
 
 /// Sends a REFER to `target` on `uuid`'s party and plays its answer; the

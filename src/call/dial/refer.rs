@@ -25,7 +25,31 @@
 //! own X- headers and `User-Agent` become no channel variable (sofia.c), so
 //! `refer_details` has `sip_refer_to` and `sip_referred_by` only from the
 //! REFER's headers.
+//!
+//! A REFER from the **caller** outside a dial (answered, in a play, say,
+//! gather, pause...) is [`CallerRefer`]: jambonz's session
+//! `referHook`, set by the `config` verb (call-session.js `_handleRefer`).
+//! FreeSWITCH answers it `202` and, the caller having no partner to
+//! transfer, sends the caller NOTIFY `SIP/2.0 403 Forbidden` at once and
+//! changes nothing ("Cannot Blind Transfer 1 Legged calls",
+//! mod_sofia/sofia.c `sofia_handle_sip_i_refer`; `force_transfer_dialplan`
+//! plays no part, since nobody is transferred). Its only trace on the
+//! socket is CUSTOM `sofia::error` (`Error-Type: blind_transfer`,
+//! `Transfer-Exten`, `Full-Refer-To`, the channel's data), which every call
+//! subscribes to. With a config `referHook`, the hook gets jambonz's
+//! `refer_details` and its verbs break off what runs and replace the rest
+//! of the application, as jambonz's `replaceApplication`. Without one
+//! nothing happens (jambonz answers 501). Differences from jambonz: the
+//! caller's UA has already been told 403 (jambonz answers 202 after the
+//! hook, and sends no NOTIFY), and the event carries no Referred-By,
+//! User-Agent or X- headers. While a dial runs the caller is not one-legged
+//! to FreeSWITCH: bridged, its partner is the callee; ringing, its
+//! `originate_signal_bond` names the last leg created
+//! (switch_core_session.c), which `switch_channel_get_partner_uuid` returns
+//! — so a caller's REFER then moves that leg into the dialplan, FreeSWITCH's
+//! own doing (source only), and is not reported.
 
+use freeswitch_esl_tokio::EslEvent;
 use serde_json::{Map, Value, json};
 use tracing::{info, warn};
 
@@ -89,6 +113,56 @@ impl Referred {
             d.insert("referring_call_sid".into(), json!(r));
         }
         d.insert("referred_call_sid".into(), json!(referred));
+        Value::Object(d)
+    }
+}
+
+/// A blind REFER the caller sent outside a dial, as FreeSWITCH reports
+/// it (CUSTOM `sofia::error`, `Error-Type: blind_transfer`; see the module
+/// doc).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CallerRefer {
+    /// The Refer-To header (`<sip:2000@example.com>`).
+    pub(crate) refer_to: String,
+    /// The Refer-To user FreeSWITCH read (`Transfer-Exten`).
+    exten: Option<String>,
+}
+
+impl CallerRefer {
+    /// True for the event a REFER outside a dial fires (a tap's filter).
+    pub(crate) fn is_one(e: &EslEvent) -> bool {
+        e.header_str("Event-Subclass") == Some("sofia::error")
+            && e.header_str("Error-Type") == Some("blind_transfer")
+    }
+
+    /// The REFER `e` reports, when it is one the channel `caller` received.
+    pub(crate) fn from_event(e: &EslEvent, caller: &str) -> Option<Self> {
+        if !Self::is_one(e) || e.header_str("Unique-ID") != Some(caller) {
+            return None;
+        }
+        let exten = e
+            .header_str("Transfer-Exten")
+            .filter(|v| !v.trim().is_empty())
+            .map(str::to_owned);
+        let refer_to = e
+            .header_str("Full-Refer-To")
+            .filter(|v| !v.trim().is_empty())
+            .map(str::to_owned)
+            .or_else(|| exten.clone())?;
+        Some(CallerRefer { refer_to, exten })
+    }
+
+    /// jambonz's `refer_details` for a REFER the caller sent:
+    /// `referring_call_sid` is the caller, `referred_call_sid` null (no
+    /// other party), as call-session.js `_handleRefer` posts.
+    pub(crate) fn details(&self, caller: &str) -> Value {
+        let mut d = Map::new();
+        d.insert("sip_refer_to".into(), json!(self.refer_to));
+        if let Some(user) = uri_user(&self.refer_to).or_else(|| self.exten.clone()) {
+            d.insert("refer_to_user".into(), json!(user));
+        }
+        d.insert("referring_call_sid".into(), json!(caller));
+        d.insert("referred_call_sid".into(), Value::Null);
         Value::Object(d)
     }
 }
@@ -178,6 +252,43 @@ mod tests {
         assert_eq!(uri_user("<http://example.com/x>"), None);
         assert_eq!(uri_user(""), None);
         assert_eq!(uri_user("<sip:@example.com>"), None);
+    }
+
+    fn sofia_error(uuid: &str, refer_to: Option<&str>) -> EslEvent {
+        let mut e = EslEvent::new();
+        e.set_header("Event-Name", "CUSTOM");
+        e.set_header("Event-Subclass", "sofia::error");
+        e.set_header("Error-Type", "blind_transfer");
+        e.set_header("Transfer-Exten", "2000");
+        if let Some(r) = refer_to {
+            e.set_header("Full-Refer-To", r);
+        }
+        e.set_header("Unique-ID", uuid);
+        e
+    }
+
+    #[test]
+    fn a_refer_the_caller_sent_is_read_from_sofia_error_as_jambonz_reports_it() {
+        let e = sofia_error("A", Some("<sip:2000@pbx.example.com;transport=tcp>"));
+        let r = CallerRefer::from_event(&e, "A").expect("a REFER");
+        assert_eq!(
+            r.details("A"),
+            json!({
+                "sip_refer_to": "<sip:2000@pbx.example.com;transport=tcp>",
+                "refer_to_user": "2000",
+                "referring_call_sid": "A",
+                "referred_call_sid": null,
+            })
+        );
+        // Another channel's, or another error, is not the caller's REFER.
+        assert_eq!(CallerRefer::from_event(&e, "B"), None);
+        let mut other = e.clone();
+        other.set_header("Error-Type", "something_else");
+        assert_eq!(CallerRefer::from_event(&other, "A"), None);
+        // Without Full-Refer-To, the user FreeSWITCH read stands in.
+        let r = CallerRefer::from_event(&sofia_error("A", None), "A").expect("a REFER");
+        assert_eq!(r.details("A")["sip_refer_to"], "2000");
+        assert_eq!(r.details("A")["refer_to_user"], "2000");
     }
 
     #[test]

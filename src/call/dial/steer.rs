@@ -31,6 +31,10 @@ async fn answer(call: &mut Call, legs: &Legs, command: Command, steering: &mut S
             }
             ok && legs.winner().is_none()
         }
+        Command::ListenStatus { paused, reply } => {
+            call.background.listens.answer(paused, reply);
+            false
+        }
         Command::Snapshot { reply } => {
             let _ = reply.send(Snapshot {
                 call: call.fields(),

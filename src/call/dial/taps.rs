@@ -60,7 +60,7 @@ impl Taps {
             self.stream = Some(Stream::start(
                 call.socket.commander(),
                 call.socket.uuid(),
-                crate::call::listen::Spec::listen(l, first),
+                crate::call::listen::Spec::listen(l, first, &call.background.listens),
                 l.pass_dtmf,
                 &call.settings.amd,
                 &call.engine.tasks,

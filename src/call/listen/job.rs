@@ -132,6 +132,7 @@ impl Job {
             .timeout_secs
             .map(|s| Duration::from_secs(u64::from(s)));
         let mut quiet_since = began;
+        let mut was_paused = false;
         let mut framer = Framer::new(self.spec.frame_bytes());
         let mut offset = 0u64;
         let mut buf = vec![0u8; 64 * 1024];
@@ -164,21 +165,24 @@ impl Job {
                 },
                 Some(t) = text.recv() => sink.send(Message::text(t)).await.map_err(|e| e.to_string()),
                 _ = tick.tick() => {
-                    let n = read_more(&mut file, offset, &mut buf).await;
-                    offset += n as u64;
-                    let mut result = Ok(());
-                    for frame in framer.push(&buf[..n]) {
-                        if !silent(&frame) {
-                            quiet_since = tokio::time::Instant::now();
+                    if self.paused() {
+                        // Nothing is sent while paused, and the pause is no
+                        // silence (jambonz's paused fork sends nothing).
+                        quiet_since = tokio::time::Instant::now();
+                        was_paused = true;
+                        Ok(())
+                    } else {
+                        if std::mem::take(&mut was_paused) {
+                            // Resumed: the live audio goes on, not what was
+                            // said while paused.
+                            offset = self.end_of_file(offset).await;
+                            framer.clear();
+                            info!("the stream resumes");
                         }
-                        if let Err(e) = sink.feed(Message::binary(frame)).await {
-                            result = Err(e.to_string());
-                            break;
-                        }
-                    }
-                    match result {
-                        Ok(()) => sink.flush().await.map_err(|e| e.to_string()),
-                        e => e,
+                        let n = read_more(&mut file, offset, &mut buf).await;
+                        offset += n as u64;
+                        self.send_frames(&mut sink, &mut framer, &buf[..n], &mut quiet_since)
+                            .await
                     }
                 }
             };
@@ -193,10 +197,7 @@ impl Job {
                     Reconnect::Open(s, r) => {
                         (sink, source) = (s, r);
                         // What was written meanwhile is not sent late.
-                        offset = tokio::fs::metadata(&self.path)
-                            .await
-                            .map_or(offset, |m| m.len());
-                        offset -= offset % (2 * self.spec.mix_type.channels() as u64);
+                        offset = self.end_of_file(offset).await;
                         framer.clear();
                     }
                     Reconnect::Stopped => return Ended::Stopped,
@@ -204,6 +205,40 @@ impl Job {
                 }
             }
         }
+    }
+
+    /// Sends each whole frame of `bytes` as a binary message; a frame
+    /// that is not silent moves `quiet_since` on.
+    async fn send_frames(
+        &self,
+        sink: &mut Sink,
+        framer: &mut Framer,
+        bytes: &[u8],
+        quiet_since: &mut tokio::time::Instant,
+    ) -> Result<(), String> {
+        for frame in framer.push(bytes) {
+            if !silent(&frame) {
+                *quiet_since = tokio::time::Instant::now();
+            }
+            sink.feed(Message::binary(frame))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        sink.flush().await.map_err(|e| e.to_string())
+    }
+
+    /// True while the listen is paused (updateCall's `listen_status`).
+    fn paused(&self) -> bool {
+        self.spec.paused.as_ref().is_some_and(|p| *p.borrow())
+    }
+
+    /// The recording's length now, on a sample boundary (`offset` when it
+    /// cannot be read): where the stream goes on after a gap.
+    async fn end_of_file(&self, offset: u64) -> u64 {
+        let end = tokio::fs::metadata(&self.path)
+            .await
+            .map_or(offset, |m| m.len());
+        end - end % (2 * self.spec.mix_type.channels() as u64)
     }
 
     /// Waits for FreeSWITCH to create the recording.

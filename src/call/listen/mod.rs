@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use freeswitch_esl_tokio::{EslEvent, EslEventType};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tracing::warn;
 
 use crate::app::listen::{Listen, MixType};
@@ -20,7 +20,10 @@ use crate::freeswitch::socket::Commander;
 
 pub(crate) mod frames;
 mod job;
+pub(crate) mod pause;
 pub(crate) mod ws;
+
+pub(crate) use pause::Pauses;
 
 /// What a stream sends where: the websocket and its first text frame, the
 /// recording's layout, and, for a recognizer, where its transcripts go.
@@ -39,6 +42,9 @@ pub(crate) struct Spec {
     /// Some for a recognizer: its `transcription` messages, with the
     /// channel tag of the leg.
     pub(crate) results: Option<Results>,
+    /// Some for a listen: its switch in the call's [`Pauses`] (true while
+    /// paused through updateCall's `listen_status`).
+    pub(crate) paused: Option<watch::Receiver<bool>>,
 }
 
 /// Where a recognizer's transcripts go.
@@ -50,8 +56,9 @@ pub(crate) struct Results {
 }
 
 impl Spec {
-    /// A listen's stream, opening with `first_frame`.
-    pub(crate) fn listen(l: &Listen, first_frame: String) -> Spec {
+    /// A listen's stream, opening with `first_frame`, registered in the
+    /// call's `pauses`.
+    pub(crate) fn listen(l: &Listen, first_frame: String, pauses: &Pauses) -> Spec {
         Spec {
             url: l.url.clone(),
             auth: l.ws_auth.clone().map(ws::Auth::Basic),
@@ -62,6 +69,7 @@ impl Spec {
             max_length_secs: l.max_length_secs,
             timeout_secs: l.timeout_secs,
             results: None,
+            paused: Some(pauses.register()),
         }
     }
 

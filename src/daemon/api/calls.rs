@@ -16,7 +16,8 @@ use super::ApiState;
 use super::error::ApiError;
 use super::update::{self, Update};
 use crate::call::handle::{
-    CallHandle, CommandError, ConferenceAction, ConferenceRefusal, HangupCause, Snapshot,
+    CallHandle, CommandError, ConferenceAction, ConferenceRefusal, HangupCause, ListenStatusError,
+    Snapshot,
 };
 
 /// How long a call may take to answer a snapshot (it answers between two
@@ -145,6 +146,14 @@ pub(crate) async fn update(
         }
         Update::ConfMute(on) => conference(&s, &call_sid, ConferenceAction::MuteOthers(on)).await?,
         Update::ConfHold(on) => conference(&s, &call_sid, ConferenceAction::Hold(on)).await?,
+        Update::ListenStatus(paused) => {
+            let handle = live(&s, &call_sid)?;
+            info!(call_sid = %call_sid, paused, "REST API: listen_status");
+            handle.listen_status(paused).await.map_err(|e| match e {
+                ListenStatusError::NoListen => ApiError::conflict(e.to_string()),
+                ListenStatusError::Ended => ApiError::unknown_call(&call_sid),
+            })?;
+        }
         Update::Whisper(verb) => {
             let settings = s.settings.borrow().clone();
             let whisper = super::whisper::read(&verb, &settings.app_context())?;

@@ -18,6 +18,7 @@ pub(crate) const FIELDS: &[&str] = &[
     "dtmf",
     "whisper",
     "listen_status",
+    "stream_status",
     "conf_mute_status",
     "conf_hold_status",
     "sip_request",
@@ -45,6 +46,9 @@ pub(crate) enum Update {
     ConfMute(bool),
     /// `conf_hold_status`: true holds the call's member of its room.
     ConfHold(bool),
+    /// `listen_status` (or jambonz's alias `stream_status`): true to pause
+    /// the call's listen streams, false to resume them.
+    ListenStatus(bool),
     /// `dtmf`: send these digits into the call, each this long.
     Dtmf {
         /// 0-9, *, #, A-D.
@@ -121,6 +125,15 @@ pub(crate) fn parse(body: &Value) -> Result<Update, ApiError> {
             Some("unhold") => Ok(Update::ConfHold(false)),
             _ => Err(ApiError::field(&pointer, "use \"hold\" or \"unhold\"")),
         },
+        "listen_status" | "stream_status" => match value.as_str() {
+            Some("pause") => Ok(Update::ListenStatus(true)),
+            Some("resume") => Ok(Update::ListenStatus(false)),
+            _ => Err(ApiError::field(
+                &pointer,
+                "use \"pause\" (stop sending the call's audio to the listen websocket, which \
+                 stays open) or \"resume\"",
+            )),
+        },
         "dtmf" => dtmf(value, &pointer),
         "whisper" if value.is_object() => Ok(Update::Whisper(value.clone())),
         "whisper" => Err(ApiError::field(
@@ -138,10 +151,6 @@ fn not_supported(field: &str) -> String {
             "the bridged callee has no socket of its own in dialbridge (it is a leg of the \
              caller's bridge), so it cannot run an application; redirect the caller with \
              call_hook instead"
-        }
-        "listen_status" => {
-            "pausing or resuming a running listen through the API is not implemented; \
-             redirect the call (call_hook) to an application without the listen to stop it"
         }
         "dub" => "mixing extra audio tracks into a call is not implemented",
         "media_path" => {
@@ -248,6 +257,14 @@ mod tests {
             Ok(Update::ConfHold(true))
         );
         assert_eq!(
+            parse(&json!({"listen_status": "pause"})),
+            Ok(Update::ListenStatus(true))
+        );
+        assert_eq!(
+            parse(&json!({"stream_status": "resume"})),
+            Ok(Update::ListenStatus(false))
+        );
+        assert_eq!(
             parse(&json!({"dtmf": {"digit": "12#", "duration": 100}})),
             Ok(Update::Dtmf {
                 digits: "12#".into(),
@@ -272,7 +289,9 @@ mod tests {
         assert!(e.msg.contains("one action"), "{}", e.msg);
         let e = parse(&json!({"conf_hold_status": "mute"})).unwrap_err();
         assert_eq!(pointers(e), ["/conf_hold_status"]);
-        let e = parse(&json!({"listen_status": "pause"})).unwrap_err();
+        let e = parse(&json!({"media_path": "no-media"})).unwrap_err();
         assert!(e.msg.contains("not supported"), "{}", e.msg);
+        let e = parse(&json!({"listen_status": "silence"})).unwrap_err();
+        assert_eq!(pointers(e), ["/listen_status"]);
     }
 }
