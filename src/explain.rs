@@ -240,11 +240,14 @@ fn explain_one(
             s.text.len()
         )),
         Verb::Gather(g) => plain(format!(
-            "gather: play_and_get_digits {}..{} digit(s), {} s timeout, result to {}",
+            "gather: play_and_get_digits {}..{} digit(s), {} s timeout, {}",
             g.min_digits,
             g.max_digits,
             g.timeout,
-            masked(&g.action_hook.url)
+            g.action_hook.as_ref().map_or(
+                "no actionHook: digits dropped, next verb runs".to_owned(),
+                |h| format!("result to {}", masked(&h.url))
+            )
         )),
         Verb::Redirect(r) => plain(format!(
             "redirect: fetch the rest of the application from {}",
