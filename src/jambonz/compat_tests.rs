@@ -270,7 +270,7 @@ fn gather_accepts_speech_and_barge_in_properties_with_notices() {
 }
 
 #[test]
-fn dial_properties_without_effect_get_notices_and_srtp_is_refused() {
+fn dial_properties_without_effect_get_notices_and_dtls_srtp_is_refused() {
     let reply = accepted(
         json!([{"verb": "dial", "dtmfCapture": ["*2"], "onHoldHook": "/hold",
         "stream": {"url": "wss://x"}, "amd": {"actionHook": "/amd", "digitCount": 8},
@@ -298,7 +298,7 @@ fn dial_properties_without_effect_get_notices_and_srtp_is_refused() {
         d.targets[0].1.confirm_hook.as_ref().map(|h| h.method),
         Some(crate::app::Method::Get)
     );
-    let got = refused(json!([{"verb": "dial", "srtpEncryption": "sdes",
+    let got = refused(json!([{"verb": "dial", "srtpEncryption": "dtls",
         "target": [{"type": "phone", "number": "+15083084809", "method": "GET"}]}]));
     let pointers: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
