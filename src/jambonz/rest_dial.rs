@@ -1,6 +1,6 @@
 //! Reading jambonz's `rest:dial` verb: the fields of createCall (`from`,
 //! `to`, `call_hook`, `call_status_hook`, `timeout`, `amd`, `tag`,
-//! `headers`, `callerName`), each checked by the reader a `dial` uses for
+//! `headers`, `callerName`, `timeLimit`, `fromHost`), each checked by the reader a `dial` uses for
 //! the same thing, so that what createCall would refuse is refused here,
 //! at its pointer, before the application runs.
 
@@ -11,6 +11,7 @@ use super::fields::Fields;
 use super::headers::read_headers;
 use super::hook::read_hook;
 use super::target::read_target;
+use crate::app::dial::MAX_SECS;
 use crate::app::headers::HeaderScope;
 use crate::app::rest_dial::RestDial;
 use crate::app::{Context, rules};
@@ -81,6 +82,13 @@ pub(crate) fn read_rest_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Re
             .ok()
             .map(|()| c.to_owned())
     });
+    let time_limit = f.integer("timeLimit", 1, MAX_SECS, "seconds");
+    let from_host = f.str("fromHost").and_then(|h| {
+        rules::hostname(h, "fromHost")
+            .map_err(|e| f.problem("fromHost", e))
+            .ok()
+            .map(|()| h.to_owned())
+    });
     without_effect(f);
     if f.problems().len() > before {
         return None;
@@ -95,6 +103,8 @@ pub(crate) fn read_rest_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Re
         headers,
         amd,
         caller_name,
+        time_limit,
+        from_host,
     })
 }
 
