@@ -1,16 +1,24 @@
 //! jambonz applications dialbridge used to refuse and now runs, against
 //! the fake switch: a `gather` without `actionHook` (the digits are
 //! dropped and the next verb runs, as jambonz does), the dialed legs'
-//! `srtpEncryption`, and `rest:dial`'s `timeLimit` and `fromHost`.
+//! `srtpEncryption`, and a `transcribe` nested in `listen`/`stream`
+//! (`rest:dial`'s `timeLimit` and `fromHost` are in tests/rest_dial.rs).
 
 mod dialing;
 mod fake_freeswitch;
 mod harness;
+mod support;
 
+use std::time::Duration;
+
+use dialbridge::config::SpeechService;
+use dialbridge::secret::Secret;
 use dialing::{WAIT, app_names, caller, phone, script, setup};
 use fake_freeswitch::FakeSwitch;
 use harness::{App, Reply};
 use serde_json::json;
+use support::recognizer::{Recognizer, final_};
+use support::ws_server::{Behaviour, WsServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gather_without_action_hook_drops_the_digits_and_runs_the_next_verb() {
@@ -85,4 +93,71 @@ async fn a_dial_without_srtp_encryption_leaves_the_profile_setting_alone() {
     let call = fake.call(d.addr, caller().hangs_up_after(1_000));
     call.finished(WAIT).await.expect("the call ends");
     assert_eq!(call.dials()[0].legs[0].var("rtp_secure_media"), None);
+}
+
+/// A listen verb whose nested transcribe runs beside the stream: the
+/// caller's audio reaches the websocket and the recognizer, transcripts go
+/// to the transcriptionHook, and both stop when the listen ends (its
+/// finishOnKey), before the next verb.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transcribe_nested_in_listen_runs_beside_the_stream_and_stops_with_it() {
+    let rec = Recognizer::start(vec![final_(300, "hello there")], vec![]).await;
+    let ws = WsServer::start(Behaviour::Accept).await;
+    let app = App::start().await;
+    let fake = FakeSwitch::with_second(Duration::from_millis(100)).await;
+    let mut s = harness::settings(&app);
+    s.speech.insert(
+        "acme".into(),
+        SpeechService {
+            url: rec.url(),
+            api_key: Secret::new("k3y"),
+        },
+    );
+    let d = harness::start(s).await;
+    app.reply(
+        "/call",
+        Reply::json(json!([
+            {"verb": "stream", "url": ws.url("/audio"), "finishOnKey": "#",
+             "transcribe": {"transcriptionHook": "/t",
+                            "recognizer": {"vendor": "custom:acme", "language": "en-GB"}}},
+            {"verb": "play", "url": "/after.wav"},
+        ])),
+    );
+    app.reply("/t", Reply::json(json!([])));
+    fake.file_duration("/after.wav", 100);
+    let audio: Vec<i16> = (0..24_000).map(|i| ((i % 50) as i16 - 25) * 300).collect();
+    let call = fake.call(d.addr, caller().records(audio).presses("#", 1_500));
+    call.finished(WAIT).await.expect("the call ends");
+    let t = app.wait_for("/t", 1, WAIT).await[0].json();
+    assert_eq!(t["call_sid"], call.uuid());
+    assert_eq!(t["speech"]["alternatives"][0]["transcript"], "hello there");
+    assert_eq!(t["speech"]["channel_tag"], 1);
+    let sessions = rec.wait_for(WAIT, |s| s.iter().any(|s| s.stopped)).await;
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].start["language"], "en-GB");
+    assert!(
+        sessions[0].audio_bytes > 0,
+        "the recognizer heard the caller"
+    );
+    assert!(sessions[0].stopped, "stop is sent when the listen ends");
+    let conns = ws.wait_for(WAIT, |c| c.iter().any(|c| c.closed)).await;
+    assert!(!conns[0].binaries().is_empty(), "the websocket got audio");
+    // Both recordings (the stream's and the recognizer's) were stopped by
+    // dialbridge (`uuid_record … stop`), not left to the hang-up.
+    let api = fake.api_log();
+    let starts = api
+        .iter()
+        .filter(|l| l.starts_with("uuid_record") && l.contains(" start "))
+        .count();
+    let stops = api
+        .iter()
+        .filter(|l| l.starts_with("uuid_record") && l.contains(" stop "))
+        .count();
+    assert_eq!((starts, stops), (2, 2), "{api:?}");
+    assert!(
+        call.apps()
+            .iter()
+            .any(|(n, a)| n == "playback" && a == "/after.wav"),
+        "the verb after the listen ran"
+    );
 }

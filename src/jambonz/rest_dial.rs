@@ -196,12 +196,19 @@ mod tests {
                 "/0/amd/actionHook".to_owned(),
             ])
         );
+        let limited = read(json!({"verb": "rest:dial", "from": "+15551230000",
+            "to": {"type": "phone", "number": "+15557778888"}, "call_hook": "/out",
+            "timeLimit": 60, "fromHost": "sip.example.com"}));
         assert!(
+            matches!(&limited, Ok(Verb::RestDial(r)) if r.time_limit == Some(60)
+                && r.from_host.as_deref() == Some("sip.example.com")),
+            "{limited:?}"
+        );
+        assert_eq!(
             read(json!({"verb": "rest:dial", "from": "+15551230000",
             "to": {"type": "phone", "number": "+15557778888"}, "call_hook": "/out",
-            "timeLimit": 60}))
-            .is_err(),
-            "not something createCall does: refused"
+            "timeLimit": 0, "fromHost": "a b"})),
+            Err(vec!["/0/timeLimit".to_owned(), "/0/fromHost".to_owned()])
         );
     }
 }
