@@ -1,8 +1,10 @@
 //! jambonz applications dialbridge used to refuse and now runs, against
 //! the fake switch: a `gather` without `actionHook` (the digits are
 //! dropped and the next verb runs, as jambonz does), the dialed legs'
-//! `srtpEncryption`, and a `transcribe` nested in `listen`/`stream`
-//! (`rest:dial`'s `timeLimit` and `fromHost` are in tests/rest_dial.rs).
+//! `srtpEncryption`, a `transcribe` nested in `listen`/`stream`, and
+//! `sip:request` INFOs without a body or with one over several lines
+//! (`sendevent SEND_INFO`) (`rest:dial`'s `timeLimit` and `fromHost` are in
+//! tests/rest_dial.rs).
 
 mod dialing;
 mod fake_freeswitch;
@@ -14,7 +16,7 @@ use std::time::Duration;
 use dialbridge::config::SpeechService;
 use dialbridge::secret::Secret;
 use dialing::{WAIT, app_names, caller, phone, script, setup};
-use fake_freeswitch::FakeSwitch;
+use fake_freeswitch::{FakeSwitch, SipSent};
 use harness::{App, Reply};
 use serde_json::json;
 use support::recognizer::{Recognizer, final_};
@@ -160,4 +162,105 @@ async fn a_transcribe_nested_in_listen_runs_beside_the_stream_and_stops_with_it(
             .any(|(n, a)| n == "playback" && a == "/after.wav"),
         "the verb after the listen ran"
     );
+}
+
+/// Runs `verbs` on one call; the app and what FreeSWITCH sent the caller
+/// beyond call progress.
+async fn sip_sent_by(verbs: serde_json::Value) -> (App, fake_freeswitch::CallHandle, Vec<SipSent>) {
+    let app = App::start().await;
+    app.reply("/call", Reply::json(verbs));
+    app.reply("/sent", Reply::json(json!([])));
+    let d = harness::start(harness::settings(&app)).await;
+    let fake = FakeSwitch::start().await;
+    let call = fake.call(d.addr, caller());
+    call.finished(WAIT).await.expect("the call ends");
+    let sent = call.sip_sent().into_iter().map(|(_, s)| s).collect();
+    (app, call, sent)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_info_over_several_lines_goes_as_a_send_info_event_in_the_callers_dialog() {
+    let body = "Signal=5\r\nDuration=160\r\n";
+    let (app, call, sent) = sip_sent_by(json!([
+        {"verb": "answer"},
+        {"verb": "sip:request", "method": "INFO", "body": body,
+         "headers": {"Content-Type": "application/dtmf-relay"}, "actionHook": "/sent"},
+        {"verb": "hangup"},
+    ]))
+    .await;
+    assert!(
+        sent.contains(&SipSent::EventInfo {
+            content_type: Some("application/dtmf-relay".into()),
+            body: body.into(),
+        }),
+        "{sent:?}"
+    );
+    let sendevents: Vec<_> = call
+        .commands()
+        .into_iter()
+        .filter(|c| c.verb == "sendevent")
+        .collect();
+    assert_eq!(sendevents.len(), 1, "{sendevents:?}");
+    assert!(
+        !call
+            .commands()
+            .iter()
+            .any(|c| c.args.contains("uuid_send_info")),
+        "no one-line API command"
+    );
+    let posted = app.wait_for("/sent", 1, WAIT).await[0].json();
+    assert_eq!(
+        (posted["result"].clone(), posted["method"].clone()),
+        (json!("success"), json!("INFO"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_info_without_a_body_has_no_body_and_no_content_type() {
+    let (_, _, sent) = sip_sent_by(json!([
+        {"verb": "answer"},
+        {"verb": "sip:request", "method": "INFO"},
+        {"verb": "hangup"},
+    ]))
+    .await;
+    assert_eq!(
+        sent.iter()
+            .filter(|s| matches!(s, SipSent::EventInfo { .. } | SipSent::Info { .. }))
+            .collect::<Vec<_>>(),
+        [&SipSent::EventInfo {
+            content_type: None,
+            body: String::new(),
+        }],
+        "{sent:?}"
+    );
+}
+
+/// What `explain` says about the applications made to run here.
+#[test]
+fn explain_shows_what_each_now_does() {
+    let settings = dialbridge::config::Settings::default();
+    let out = dialbridge::explain::explain(
+        r#"[{"verb": "gather", "input": ["digits"], "numDigits": 1},
+            {"verb": "sip:request", "method": "INFO", "body": "Signal=5\r\nDuration=160\r\n",
+             "headers": {"Content-Type": "application/dtmf-relay"}},
+            {"verb": "stream", "url": "wss://ws.example.com/audio",
+             "transcribe": {"transcriptionHook": "https://app.example.com/t"}}]"#,
+        &settings,
+    )
+    .expect("accepted");
+    let notices: Vec<String> = out.notices.iter().map(|n| n.to_string()).collect();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.starts_with("/0:") && n.contains("no `actionHook`")),
+        "{notices:?}"
+    );
+    let text = out.human();
+    for part in [
+        "no actionHook: digits dropped, next verb runs",
+        "INFO in the dialog (sendevent SEND_INFO), Content-Type application/dtmf-relay",
+        "the caller transcribed beside it until it ends, transcripts to https://app.example.com/t",
+    ] {
+        assert!(text.contains(part), "{part} not in {text}");
+    }
 }
