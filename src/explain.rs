@@ -240,11 +240,14 @@ fn explain_one(
             s.text.len()
         )),
         Verb::Gather(g) => plain(format!(
-            "gather: play_and_get_digits {}..{} digit(s), {} s timeout, result to {}",
+            "gather: play_and_get_digits {}..{} digit(s), {} s timeout, {}",
             g.min_digits,
             g.max_digits,
             g.timeout,
-            masked(&g.action_hook.url)
+            g.action_hook.as_ref().map_or(
+                "no actionHook: digits dropped, next verb runs".to_owned(),
+                |h| format!("result to {}", masked(&h.url))
+            )
         )),
         Verb::Redirect(r) => plain(format!(
             "redirect: fetch the rest of the application from {}",
@@ -257,11 +260,15 @@ fn explain_one(
         )),
         Verb::Listen(l) => plain(format!(
             "listen: uuid_record of the caller's channel ({}, {} Hz) into [amd] audio_dir, \
-             streamed to {} in {}-byte frames",
+             streamed to {} in {}-byte frames{}",
             l.mix_type.as_str(),
             l.sample_rate,
             crate::secret::masked(&l.url),
-            l.frame_bytes()
+            l.frame_bytes(),
+            l.transcribe.as_ref().map_or(String::new(), |t| format!(
+                "; the caller transcribed beside it until it ends, transcripts to {}",
+                masked(&t.transcription_hook.url)
+            ))
         )),
         Verb::Transcribe(t) => plain(format!(
             "transcribe: uuid_record of the caller's audio (8 kHz) into [amd] audio_dir, streamed \

@@ -124,3 +124,68 @@ async fn a_rest_dial_createcall_refuses_is_an_invalid_reply_at_its_pointer() {
     call.finished(WAIT).await.expect("the call ends");
     assert!(fake.api_log().iter().all(|l| !l.contains("originate")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_dial_time_limit_ends_the_answered_call_and_from_host_is_its_from_host() {
+    let (app, fake, d) = setup().await;
+    fake.originate_callee(Callee::answers_after(200));
+    app.reply(
+        "/call",
+        app_with(json!({"verb": "rest:dial", "from": "+15551230000",
+            "to": {"type": "phone", "number": "+15557778888"},
+            "call_hook": "/outbound", "call_status_hook": "/status2",
+            "timeLimit": 3, "fromHost": "sip.example.com"})),
+    );
+    // 600 switch seconds: only the time limit ends it within WAIT.
+    app.reply(
+        "/outbound",
+        Reply::json(json!([{"verb": "pause", "length": 600}])),
+    );
+    let call = fake.call(d.addr, caller());
+    let asked = app.wait_for("/outbound", 1, WAIT).await[0].json();
+    let new_sid = asked["call_sid"].as_str().expect("a call_sid").to_owned();
+    let posted = app.wait_for("/status2", 4, WAIT).await;
+    assert_eq!(
+        statuses(&posted),
+        ["trying", "ringing", "in-progress", "completed"]
+    );
+    let api = fake.api_log();
+    assert!(
+        api.contains(&format!("sched_hangup +3 {new_sid} ALLOTTED_TIMEOUT")),
+        "{api:?}"
+    );
+    let originate = api
+        .iter()
+        .find(|l| l.contains("originate"))
+        .expect("an originate");
+    assert!(
+        originate.contains("sip_invite_domain=sip.example.com"),
+        "{originate}"
+    );
+    call.finished(WAIT).await.expect("the application goes on");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_created_call_without_time_limit_gets_no_scheduled_hangup() {
+    let (app, fake, d) = setup().await;
+    fake.originate_callee(Callee::answers_after(200));
+    app.reply(
+        "/call",
+        app_with(json!({"verb": "rest:dial", "from": "+15551230000",
+            "to": {"type": "phone", "number": "+15557778888"}, "call_hook": "/outbound"})),
+    );
+    app.reply("/outbound", Reply::json(json!([{"verb": "hangup"}])));
+    let call = fake.call(d.addr, caller());
+    app.wait_for("/outbound", 1, WAIT).await;
+    call.finished(WAIT).await.expect("the application goes on");
+    let api = fake.api_log();
+    assert!(
+        !api.iter().any(|l| l.starts_with("sched_hangup")),
+        "{api:?}"
+    );
+    let originate = api
+        .iter()
+        .find(|l| l.contains("originate"))
+        .expect("an originate");
+    assert!(!originate.contains("sip_invite_domain"), "{originate}");
+}

@@ -49,6 +49,9 @@ pub struct Dial {
     pub(crate) exit_media_path: bool,
     /// Forward the caller's P-Asserted-Identity and Privacy (default true).
     pub(crate) forward_pai: bool,
+    /// Every dialed leg must negotiate SRTP (SDES) or fail
+    /// (`srtpEncryption: "sdes"`: FreeSWITCH's `rtp_secure_media=mandatory`).
+    pub(crate) srtp_mandatory: bool,
     /// SIP headers on every target's INVITE.
     pub(crate) headers: Headers,
     /// Record the bridged call (RCML `record="true"`).

@@ -1,5 +1,7 @@
 //! `gather` (digits only): collect DTMF, optionally while a prompt plays,
-//! and post `{digits, reason}` to `actionHook`.
+//! and post `{digits, reason}` to `actionHook`. Without `actionHook` the
+//! digits are dropped and the next verb runs, as jambonz does (its
+//! `performAction` does nothing when a task has no hook).
 
 use serde::Serialize;
 
@@ -21,8 +23,9 @@ pub(crate) enum Prompt {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Gather {
-    /// Where `{digits, reason}` is posted.
-    pub(crate) action_hook: Hook,
+    /// Where `{digits, reason}` is posted; `None`: the digits are dropped
+    /// and the next verb runs (jambonz's gather without `actionHook`).
+    pub(crate) action_hook: Option<Hook>,
     /// Fewest digits accepted.
     pub(crate) min_digits: u32,
     /// Most digits collected.

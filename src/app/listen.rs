@@ -40,6 +40,9 @@ pub struct Listen {
     pub(crate) finish_on_key: Option<String>,
     /// HTTP basic authentication on the websocket's upgrade request.
     pub(crate) ws_auth: Option<WsAuth>,
+    /// A `transcribe` nested in the verb: the caller transcribed beside
+    /// the stream, until it ends (jambonz's listen.js).
+    pub(crate) transcribe: Option<Box<super::transcribe::Transcribe>>,
 }
 
 /// jambonz's `mixType`.

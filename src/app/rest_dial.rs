@@ -31,4 +31,8 @@ pub struct RestDial {
     pub(crate) amd: Option<Value>,
     /// The caller name.
     pub(crate) caller_name: Option<String>,
+    /// Most seconds the answered call lasts (createCall's `timeLimit`).
+    pub(crate) time_limit: Option<u64>,
+    /// The From host of the new call's INVITE (createCall's `fromHost`).
+    pub(crate) from_host: Option<String>,
 }

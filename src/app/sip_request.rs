@@ -27,6 +27,19 @@ pub struct SipRequest {
     pub(crate) action_hook: Option<Hook>,
 }
 
+impl SipRequest {
+    /// An INFO that `uuid_send_info`'s one-line command cannot carry (no
+    /// body, or a body over several lines): it goes as a `sendevent
+    /// SEND_INFO` instead (mod_sofia's SEND_INFO event).
+    pub(crate) fn info_as_event(&self) -> bool {
+        self.method == InDialogMethod::Info
+            && self
+                .body
+                .as_deref()
+                .is_none_or(|b| b.is_empty() || b.contains(['\r', '\n']))
+    }
+}
+
 /// The in-dialog methods dialbridge can send through FreeSWITCH.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -48,5 +61,33 @@ impl InDialogMethod {
             InDialogMethod::Message => "MESSAGE",
             InDialogMethod::Notify => "NOTIFY",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(body: Option<&str>) -> SipRequest {
+        SipRequest {
+            method: InDialogMethod::Info,
+            body: body.map(str::to_owned),
+            content_type: None,
+            headers: Headers::default(),
+            event: None,
+            action_hook: None,
+        }
+    }
+
+    #[test]
+    fn only_infos_without_a_body_or_over_several_lines_go_as_an_event() {
+        assert!(info(None).info_as_event());
+        assert!(info(Some("")).info_as_event());
+        assert!(info(Some("Signal=5\r\nDuration=160\r\n")).info_as_event());
+        assert!(info(Some("a\nb")).info_as_event());
+        assert!(!info(Some("mode=quiet now")).info_as_event());
+        let mut message = info(Some("a\nb"));
+        message.method = InDialogMethod::Message;
+        assert!(!message.info_as_event());
     }
 }

@@ -4,7 +4,10 @@
 //! the caller hangs up; then posts `actionHook` with `duration` (seconds
 //! streamed), `reason` and, after a key, `digits`; its verbs replace the
 //! application. A websocket that refuses or drops for good only ends the
-//! verb (reported to the error hook); the application goes on.
+//! verb (reported to the error hook); the application goes on. A nested
+//! `transcribe` transcribes the caller beside the stream and stops with it
+//! (jambonz's listen.js); a recognizer that cannot be used is reported to
+//! the error hook and the stream goes on without it.
 
 use std::time::Instant;
 
@@ -14,6 +17,7 @@ use tracing::info;
 use super::Call;
 use super::listen::frames::metadata_frame;
 use super::listen::{Ended, Stream};
+use super::transcribe::Transcription;
 use super::verbs::{Next, ask_hook, ensure_media};
 use crate::app::listen::Listen;
 use crate::freeswitch::socket::SocketError;
@@ -32,6 +36,19 @@ pub(crate) async fn listen(call: &mut Call, l: &Listen) -> Result<Next, SocketEr
         &call.settings.amd,
         &call.engine.tasks,
     );
+    let mut transcription = l.transcribe.as_ref().and_then(|t| {
+        let a = call.socket.uuid().to_owned();
+        Transcription::start(call, t, &[(&a, 1)])
+            .map_err(|why| {
+                call.report(
+                    HookKind::Transcription,
+                    "",
+                    &format!("listen's transcribe: {why}"),
+                    &[],
+                )
+            })
+            .ok()
+    });
     let mut digits = None;
     let ended = loop {
         tokio::select! {
@@ -57,6 +74,9 @@ pub(crate) async fn listen(call: &mut Call, l: &Listen) -> Result<Next, SocketEr
         }
     };
     stream.stop();
+    if let Some(t) = transcription.as_mut() {
+        t.stop();
+    }
     let duration = began.elapsed().as_secs();
     info!(reason = ended.reason(), duration, "listen verb done");
     if let Ended::Failed(why) = &ended {

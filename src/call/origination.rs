@@ -35,6 +35,11 @@ pub struct Origination {
     /// its events to `amd.actionHook` as on a dial (the application goes
     /// on meanwhile, as with the `config` verb's `amd`).
     pub(crate) amd: Option<Amd>,
+    /// `timeLimit`: the answered call lasts at most this many seconds
+    /// (FreeSWITCH's `sched_hangup +<n> <uuid> ALLOTTED_TIMEOUT`, sent as
+    /// the call's socket connects, i.e. at its answer, when jambonz starts
+    /// its max-duration timer).
+    pub(crate) time_limit: Option<u32>,
 }
 
 impl Origination {

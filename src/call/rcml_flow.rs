@@ -15,17 +15,10 @@ use crate::webhook::HookKind;
 
 /// What comes after an RCML `<Gather>` that collected `digits`.
 pub(crate) async fn after_gather(call: &mut Call, g: &Gather, digits: &str) -> Next {
-    if digits.is_empty() {
+    let Some(hook) = g.action_hook.as_ref().filter(|_| !digits.is_empty()) else {
         return Next::Continue;
-    }
-    match ask_hook(
-        call,
-        HookKind::Action,
-        &g.action_hook,
-        json!({"digits": digits}),
-    )
-    .await
-    {
+    };
+    match ask_hook(call, HookKind::Action, hook, json!({"digits": digits})).await {
         Next::Continue => Next::End,
         other => other,
     }

@@ -90,6 +90,12 @@ fn body(call: &Call, r: &RestDial) -> Result<Value, String> {
     if let Some(n) = &r.caller_name {
         b.insert("callerName".into(), json!(n));
     }
+    if let Some(t) = r.time_limit {
+        b.insert("timeLimit".into(), json!(t));
+    }
+    if let Some(h) = &r.from_host {
+        b.insert("fromHost".into(), json!(h));
+    }
     if let Some(a) = &r.amd {
         let mut a = a.clone();
         // The new call's amd hook is relative to the new call's call_hook

@@ -99,6 +99,9 @@ async fn run_call(
         return;
     }
     call.sync_status();
+    if let Some(secs) = origination.as_ref().and_then(|o| o.time_limit) {
+        limit_duration(&call, secs).await;
+    }
     // createCall's `amd`: detection on the answered call itself.
     if let Some(amd) = origination.as_ref().and_then(|o| o.amd.as_ref()) {
         super::config_verb::start_background_amd(&call, amd);
@@ -116,6 +119,20 @@ async fn run_call(
         Err(_) => Ending::Reject,
     };
     end(&mut call, ending, &steering).await;
+}
+
+/// createCall's `timeLimit`: FreeSWITCH hangs the call up `secs` after now
+/// (mod_commands' `sched_hangup`; an API command, no frame). A refusal is
+/// logged: the call goes on without a limit rather than not at all.
+async fn limit_duration(call: &Call, secs: u32) {
+    let cmd = format!(
+        "sched_hangup +{secs} {} ALLOTTED_TIMEOUT",
+        call.socket.uuid()
+    );
+    match call.socket.api(&cmd).await {
+        Ok(_) => info!(secs, "the call's time limit is set"),
+        Err(e) => warn!(error = %e, "could not set the call's time limit"),
+    }
 }
 
 /// Runs verbs until they run out, one ends the call, the caller leaves, or

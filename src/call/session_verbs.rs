@@ -65,7 +65,8 @@ pub(crate) async fn send_dtmf(call: &mut Call, d: &SendDtmf) -> Result<Next, Soc
 /// `sip:request`: INFO and MESSAGE allow mod_sofia to send the method to a
 /// far end that did not advertise it (`fs_send_unsupported_info`/`_message`,
 /// §21), then send it with the API; NOTIFY is a `sendevent NOTIFY` (no
-/// frame: a socket command). The outcome goes to `actionHook`, whose reply
+/// frame: a socket command), and so is an INFO without a body or with one
+/// over several lines (`sendevent SEND_INFO`, [`info_event`]). The outcome goes to `actionHook`, whose reply
 /// (if any) replaces the rest of the application.
 pub(crate) async fn sip_request(call: &mut Call, r: &SipRequest) -> Result<Next, SocketError> {
     let uuid = call.socket.uuid().to_owned();
@@ -75,6 +76,9 @@ pub(crate) async fn sip_request(call: &mut Call, r: &SipRequest) -> Result<Next,
             let event = r.event.as_deref().unwrap_or_default();
             let ct = r.content_type.as_deref().unwrap_or_default();
             call.socket.notify(event, ct, body).await
+        }
+        InDialogMethod::Info if r.info_as_event() => {
+            info_event(call, r.content_type.as_deref(), body).await
         }
         InDialogMethod::Info => {
             let command = match r.content_type.as_deref().and_then(|c| c.split_once('/')) {
@@ -108,6 +112,43 @@ pub(crate) async fn sip_request(call: &mut Call, r: &SipRequest) -> Result<Next,
         Some(hook) => ask_hook(call, HookKind::Action, hook, extra).await,
         None => Next::Continue,
     })
+}
+
+/// An INFO `uuid_send_info` cannot carry (no body, or a body over several
+/// lines: its API command is one line) as a `sendevent SEND_INFO` on the
+/// caller's sofia profile and SIP Call-ID (mod_sofia.c's SEND_INFO handler;
+/// not captured yet). The profile is read from the channel (an API command:
+/// no frame).
+async fn info_event(
+    call: &Call,
+    content_type: Option<&str>,
+    body: &str,
+) -> Result<(), SocketError> {
+    let uuid = call.socket.uuid().to_owned();
+    let profile = call
+        .socket
+        .api(&format!("uuid_getvar {uuid} sofia_profile_name"))
+        .await?;
+    let call_id = match &call.info.channel.sip_call_id {
+        Some(id) => id.clone(),
+        None => {
+            call.socket
+                .api(&format!("uuid_getvar {uuid} sip_call_id"))
+                .await?
+        }
+    };
+    if [&profile, &call_id]
+        .iter()
+        .any(|v| v.is_empty() || *v == "_undef_")
+    {
+        return Err(SocketError::Refused {
+            command: "sendevent SEND_INFO".into(),
+            reply: "the caller's channel has no SIP dialog (no sofia profile or Call-ID)".into(),
+        });
+    }
+    call.socket
+        .send_info_event(&profile, &call_id, content_type, body)
+        .await
 }
 
 /// `sip:refer`: answers the caller if needed, runs `deflect <referTo>` and

@@ -327,10 +327,16 @@ async fn gather(call: &mut Call, g: &Gather) -> Result<Next, SocketError> {
     if call.hooks.format() == crate::app::Format::Rcml {
         return Ok(super::rcml_flow::after_gather(call, g, &digits).await);
     }
+    let Some(hook) = &g.action_hook else {
+        // jambonz's gather without actionHook: the digits go nowhere and
+        // the next verb runs.
+        info!("gather has no actionHook: digits dropped, next verb");
+        return Ok(Next::Continue);
+    };
     Ok(ask_hook(
         call,
         HookKind::Action,
-        &g.action_hook,
+        hook,
         json!({"digits": digits, "reason": reason}),
     )
     .await)

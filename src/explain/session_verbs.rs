@@ -86,6 +86,7 @@ pub(crate) fn line(verb: &Verb) -> Option<String> {
             "sip:request: {} in the dialog ({}), Content-Type {}{}",
             r.method.as_str(),
             match r.method {
+                _ if r.info_as_event() => "sendevent SEND_INFO".to_owned(),
                 crate::app::sip_request::InDialogMethod::Info => "uuid_send_info".to_owned(),
                 crate::app::sip_request::InDialogMethod::Message => "uuid_send_message".to_owned(),
                 crate::app::sip_request::InDialogMethod::Notify => format!(
@@ -94,6 +95,7 @@ pub(crate) fn line(verb: &Verb) -> Option<String> {
                 ),
             },
             r.content_type.as_deref().unwrap_or(match r.method {
+                _ if r.info_as_event() => "none",
                 crate::app::sip_request::InDialogMethod::Info => "freeswitch/data",
                 _ => "text/plain",
             }),

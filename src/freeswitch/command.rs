@@ -152,6 +152,40 @@ pub(crate) async fn send_notify(
     Ok(())
 }
 
+/// `sendevent SEND_INFO`: mod_sofia's SEND_INFO handler (mod_sofia.c,
+/// `case SWITCH_EVENT_SEND_INFO`) finds the dialog by `call-id` on the
+/// sofia `profile` and sends an INFO in it with `content-type` (none when
+/// absent) and the event's body (none when empty). Unlike `uuid_send_info`
+/// the body is length-delimited, so it may span lines, and no
+/// `X-FS-Support` condition applies. The reply says only that the event
+/// was fired.
+pub(crate) async fn send_info_event(
+    client: &EslClient,
+    profile: &str,
+    call_id: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> Result<(), SocketError> {
+    let mut ev = EslEvent::with_type(EslEventType::SendInfo);
+    ev.set_header("Event-Name", "SEND_INFO");
+    ev.set_header("profile", profile);
+    ev.set_header("call-id", call_id);
+    if let Some(ct) = content_type {
+        ev.set_header("content-type", ct);
+    }
+    if !body.is_empty() {
+        ev.set_body(body);
+    }
+    let reply = client.sendevent(ev).await?;
+    if !reply.is_success() {
+        return Err(SocketError::Refused {
+            command: "sendevent SEND_INFO".into(),
+            reply: reply.reply_text().unwrap_or_default().to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// `api command`, with `-ERR`/`-USAGE` replies as errors.
 pub(crate) async fn api(client: &EslClient, command: &str) -> Result<String, SocketError> {
     let reply = client.api(command).await?;

@@ -272,6 +272,10 @@ fn global_vars(dial: &Dial, originate_timeout: u32) -> Variables {
     for (name, value) in dial.headers.iter() {
         g.insert(format!("sip_h_{name}"), value);
     }
+    if dial.srtp_mandatory {
+        // switch_core_media.c: a leg offers SDES crypto and fails without it.
+        g.insert("rtp_secure_media", "mandatory");
+    }
     if dial.on_hold_hook.is_some() {
         // A holding leg's own hold_music is what FreeSWITCH plays to its
         // partner; the onHoldHook plays instead (call::dial::hold).

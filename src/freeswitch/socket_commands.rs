@@ -88,6 +88,18 @@ impl CallSocket {
         api(&self.client, command).await
     }
 
+    /// Has mod_sofia send an INFO in the dialog `call_id` of `profile`
+    /// ([`super::command::send_info_event`]).
+    pub(crate) async fn send_info_event(
+        &self,
+        profile: &str,
+        call_id: &str,
+        content_type: Option<&str>,
+        body: &str,
+    ) -> Result<(), SocketError> {
+        super::command::send_info_event(&self.client, profile, call_id, content_type, body).await
+    }
+
     /// Has mod_sofia send the caller an in-dialog NOTIFY
     /// ([`super::command::send_notify`]).
     pub(crate) async fn notify(

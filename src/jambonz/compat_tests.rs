@@ -169,7 +169,7 @@ fn sip_request_takes_info_message_and_notify_and_refuses_what_freeswitch_cannot_
         {"verb": "sip:request", "method": "OPTIONS", "body": "x"},
         {"verb": "sip:request", "method": "MESSAGE", "body": "x",
          "headers": {"Content-Type": "application/json", "X-Thing": "1"}},
-        {"verb": "sip:request", "method": "INFO", "body": "line1\nline2"},
+        {"verb": "sip:request", "method": "INFO", "body": "line1\u{0}line2"},
         {"verb": "sip:request", "method": "NOTIFY", "body": "x",
          "headers": {"Event": "talk;id=1", "Content-Type": "text/plain",
                      "Subscription-State": "active"}},
@@ -279,7 +279,7 @@ fn gather_accepts_speech_and_barge_in_properties_with_notices() {
 }
 
 #[test]
-fn dial_properties_without_effect_get_notices_and_srtp_is_refused() {
+fn dial_properties_without_effect_get_notices_and_dtls_srtp_is_refused() {
     let reply = accepted(
         json!([{"verb": "dial", "dtmfCapture": ["*2"], "onHoldHook": "/hold",
         "stream": {"url": "wss://x"}, "amd": {"actionHook": "/amd", "digitCount": 8},
@@ -307,7 +307,7 @@ fn dial_properties_without_effect_get_notices_and_srtp_is_refused() {
         d.targets[0].1.confirm_hook.as_ref().map(|h| h.method),
         Some(crate::app::Method::Get)
     );
-    let got = refused(json!([{"verb": "dial", "srtpEncryption": "sdes",
+    let got = refused(json!([{"verb": "dial", "srtpEncryption": "dtls",
         "target": [{"type": "phone", "number": "+15083084809", "method": "GET"}]}]));
     let pointers: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
@@ -384,11 +384,23 @@ fn conference_flags_and_room_names() {
 }
 
 #[test]
-fn sip_request_needs_a_body() {
-    let got = refused(json!([{"verb": "sip:request", "method": "INFO"},
+fn message_and_notify_need_a_body_and_info_may_have_none_or_several_lines() {
+    let got = refused(json!([{"verb": "sip:request", "method": "MESSAGE"},
         {"verb": "sip:request", "method": "MESSAGE", "body": ""}]));
     let pointers: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(pointers, ["/0", "/1/body"], "{got:?}");
+    let reply = accepted(json!([{"verb": "sip:request", "method": "INFO"},
+        {"verb": "sip:request", "method": "INFO", "body": "Signal=5\r\nDuration=160\r\n",
+         "headers": {"Content-Type": "application/dtmf-relay"}}]));
+    let bodies: Vec<Option<&str>> = reply
+        .instructions
+        .iter()
+        .map(|i| match &i.verb {
+            Verb::SipRequest(r) => r.body.as_deref(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(bodies, [None, Some("Signal=5\r\nDuration=160\r\n")]);
 }
 
 #[test]

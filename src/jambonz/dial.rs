@@ -105,15 +105,7 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
     }
     let forward_pai = f.bool("forwardPAI").unwrap_or(true);
     let targets = targets.map(|t| with_dial_proxy(f, t));
-    if let Some(e) = f.str("srtpEncryption") {
-        f.problem(
-            "srtpEncryption",
-            format!(
-                "dialbridge cannot require {e} SRTP on the dialed legs yet (the legs use the \
-                 FreeSWITCH profile's setting); remove srtpEncryption or set the profile"
-            ),
-        );
-    }
+    let srtp_mandatory = read_srtp(f);
     accepted_without_effect(f);
     (f.problems().len() == before).then(|| Dial {
         targets: targets.unwrap_or_default(),
@@ -131,6 +123,7 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         record: false,
         hangup_on_star: false,
         forward_pai,
+        srtp_mandatory,
         headers,
         listen,
         refer_hook,
@@ -140,6 +133,36 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
         time_limit,
         timeout,
     })
+}
+
+/// `srtpEncryption`: `"sdes"` makes SRTP mandatory on every dialed leg
+/// (FreeSWITCH's `rtp_secure_media=mandatory`, read per channel by
+/// switch_core_media.c's `switch_core_session_parse_crypto_prefs`: the
+/// INVITE offers SDES crypto and a leg whose answer has none fails instead
+/// of going unencrypted). jambonz sends it to its SBC for `sip` targets
+/// only; dialbridge places every leg itself, so it applies to all of them.
+/// `"dtls"` is refused: FreeSWITCH does DTLS-SRTP only on WebRTC (AVPF)
+/// channels, which a SIP trunk or phone leg is not.
+fn read_srtp(f: &mut Fields<'_, '_>) -> bool {
+    match f.str("srtpEncryption") {
+        None => false,
+        Some("sdes") => true,
+        Some("dtls") => {
+            f.problem(
+                "srtpEncryption",
+                "FreeSWITCH negotiates DTLS-SRTP only on WebRTC channels, not on the SIP legs a \
+                 dial places; use \"sdes\" (SRTP keyed in the SDP)",
+            );
+            false
+        }
+        Some(other) => {
+            f.problem(
+                "srtpEncryption",
+                format!("must be \"sdes\" or \"dtls\" (got {other:?})"),
+            );
+            false
+        }
+    }
 }
 
 /// `boostAudioSignal`: a number of dB or a string like `"-6 dB"`.

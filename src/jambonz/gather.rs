@@ -35,8 +35,11 @@ pub(crate) fn read_gather(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Gathe
         }
         None => {
             let at = f.at().clone();
-            f.problems()
-                .add(&at, "`actionHook` is required: where the digits are sent");
+            f.problems().notice(
+                &at,
+                "no `actionHook`: as in jambonz, the digits are collected and dropped and the \
+                 next verb runs",
+            );
             None
         }
     };
@@ -83,7 +86,6 @@ pub(crate) fn read_gather(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Gathe
         }),
         (None, None) => None,
     };
-    let action_hook = action_hook?;
     (f.problems().len() == before).then_some(Gather {
         action_hook,
         min_digits,

@@ -6,12 +6,30 @@ use serde_json::Value;
 use super::Pointer;
 use super::fields::{Fields, kind};
 use super::hook::read_hook;
+use crate::app::Context;
 use crate::app::listen::{Listen, MAX_LENGTH_SECS, MixType, SAMPLE_RATES, WsAuth};
 use crate::app::problem::Problems;
 use crate::secret::Secret;
 
-/// Reads a `listen`/`stream` verb's properties (the `verb` key consumed).
-pub(crate) fn read_listen(f: &mut Fields<'_, '_>) -> Option<Listen> {
+/// Reads a `listen`/`stream` verb's properties (the `verb` key consumed),
+/// its nested `transcribe` included: as in jambonz's listen.js, that
+/// transcribe runs beside the stream and ends with it.
+pub(crate) fn read_listen_verb(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Listen> {
+    let before = f.problems().len();
+    let transcribe = f.value("transcribe").and_then(|v| {
+        let at = f.at_key("transcribe");
+        super::transcribe::read_nested_transcribe(v, &at, ctx, f.problems()).map(Box::new)
+    });
+    let listen = read_listen(f)?;
+    (f.problems().len() == before).then_some(Listen {
+        transcribe,
+        ..listen
+    })
+}
+
+/// Reads the properties of a `listen`/`stream` every place shares (the
+/// nested `transcribe` is the verb's: [`read_listen_verb`]).
+fn read_listen(f: &mut Fields<'_, '_>) -> Option<Listen> {
     let before = f.problems().len();
     let url = f.required_str("url", "the ws:// or wss:// URL to stream to");
     if let Some(u) = url
@@ -103,13 +121,6 @@ pub(crate) fn read_listen(f: &mut Fields<'_, '_>) -> Option<Listen> {
     if f.bool("playBeep") == Some(true) {
         f.notice("playBeep", "no beep is played at the start of the stream");
     }
-    if f.has("transcribe") {
-        f.problem(
-            "transcribe",
-            "a transcribe nested in listen is not supported by dialbridge; give transcribe as its \
-             own verb or dial property",
-        );
-    }
     let _ = f.bool("earlyMedia");
     (f.problems().len() == before).then(|| Listen {
         url: url.unwrap_or_default().to_owned(),
@@ -122,6 +133,7 @@ pub(crate) fn read_listen(f: &mut Fields<'_, '_>) -> Option<Listen> {
         max_length_secs,
         finish_on_key,
         ws_auth,
+        transcribe: None,
     })
 }
 
@@ -134,6 +146,13 @@ pub(crate) fn read_nested_listen(
 ) -> Option<Listen> {
     let mut f = Fields::of(value, at, "listen", problems)?;
     let _ = f.str("verb");
+    if f.has("transcribe") {
+        f.problem(
+            "transcribe",
+            "a transcribe nested in a dial's or config's listen is not supported; give \
+             transcribe as the dial's (or config's) own property",
+        );
+    }
     let listen = read_listen(&mut f);
     let clean = f.finish();
     listen.filter(|_| clean)
@@ -269,6 +288,10 @@ mod tests {
                 "/wsAuth/username",
             ),
             (json!({"url": "ws://h", "metadata": "x"}), "/metadata"),
+            (
+                json!({"url": "ws://h", "transcribe": {"transcriptionHook": "/t"}}),
+                "/transcribe",
+            ),
             (json!({"mixType": "mono"}), "`url` is required"),
         ] {
             let e = read(v.clone()).expect_err(&v.to_string());

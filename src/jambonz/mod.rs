@@ -230,7 +230,7 @@ fn read_verb(name: &str, f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Verb> 
         "leave" => Some(Verb::Leave),
         "enqueue" => queue::read_enqueue(f).map(Verb::Enqueue),
         "dequeue" => queue::read_dequeue(f).map(Verb::Dequeue),
-        "listen" | "stream" => listen::read_listen(f).map(|l| Verb::Listen(Box::new(l))),
+        "listen" | "stream" => listen::read_listen_verb(f, ctx).map(|l| Verb::Listen(Box::new(l))),
         "dial" => dial::read_dial(f, ctx).map(|d| Verb::Dial(Box::new(d))),
         "gather" => gather::read_gather(f, ctx).map(Verb::Gather),
         "hangup" => hangup::read_hangup(f).map(Verb::Hangup),

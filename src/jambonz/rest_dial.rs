@@ -1,6 +1,6 @@
 //! Reading jambonz's `rest:dial` verb: the fields of createCall (`from`,
 //! `to`, `call_hook`, `call_status_hook`, `timeout`, `amd`, `tag`,
-//! `headers`, `callerName`), each checked by the reader a `dial` uses for
+//! `headers`, `callerName`, `timeLimit`, `fromHost`), each checked by the reader a `dial` uses for
 //! the same thing, so that what createCall would refuse is refused here,
 //! at its pointer, before the application runs.
 
@@ -11,6 +11,7 @@ use super::fields::Fields;
 use super::headers::read_headers;
 use super::hook::read_hook;
 use super::target::read_target;
+use crate::app::dial::MAX_SECS;
 use crate::app::headers::HeaderScope;
 use crate::app::rest_dial::RestDial;
 use crate::app::{Context, rules};
@@ -81,6 +82,13 @@ pub(crate) fn read_rest_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Re
             .ok()
             .map(|()| c.to_owned())
     });
+    let time_limit = f.integer("timeLimit", 1, MAX_SECS, "seconds");
+    let from_host = f.str("fromHost").and_then(|h| {
+        rules::hostname(h, "fromHost")
+            .map_err(|e| f.problem("fromHost", e))
+            .ok()
+            .map(|()| h.to_owned())
+    });
     without_effect(f);
     if f.problems().len() > before {
         return None;
@@ -95,6 +103,8 @@ pub(crate) fn read_rest_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Re
         headers,
         amd,
         caller_name,
+        time_limit,
+        from_host,
     })
 }
 
@@ -186,12 +196,19 @@ mod tests {
                 "/0/amd/actionHook".to_owned(),
             ])
         );
+        let limited = read(json!({"verb": "rest:dial", "from": "+15551230000",
+            "to": {"type": "phone", "number": "+15557778888"}, "call_hook": "/out",
+            "timeLimit": 60, "fromHost": "sip.example.com"}));
         assert!(
+            matches!(&limited, Ok(Verb::RestDial(r)) if r.time_limit == Some(60)
+                && r.from_host.as_deref() == Some("sip.example.com")),
+            "{limited:?}"
+        );
+        assert_eq!(
             read(json!({"verb": "rest:dial", "from": "+15551230000",
             "to": {"type": "phone", "number": "+15557778888"}, "call_hook": "/out",
-            "timeLimit": 60}))
-            .is_err(),
-            "not something createCall does: refused"
+            "timeLimit": 0, "fromHost": "a b"})),
+            Err(vec!["/0/timeLimit".to_owned(), "/0/fromHost".to_owned()])
         );
     }
 }

@@ -4,7 +4,9 @@
 //! header, which is what is checked here. A NOTIFY goes as a `sendevent`
 //! whose body is length-delimited, so its body may span lines; it needs
 //! `Event` and `Content-Type` and takes no other header (mod_sofia's NOTIFY
-//! event sends only those).
+//! event sends only those). An INFO without a body, or whose body spans
+//! lines (`application/dtmf-relay`), goes as a `sendevent SEND_INFO`
+//! (mod_sofia's SEND_INFO event), length-delimited too.
 
 use serde_json::{Map, Value};
 
@@ -34,8 +36,8 @@ pub(crate) fn read_sip_request(f: &mut Fields<'_, '_>) -> Option<SipRequest> {
         None => None,
     };
     let notify = method == Some(InDialogMethod::Notify);
-    let body = if notify {
-        read_notify_body(f)
+    let body = if notify || method == Some(InDialogMethod::Info) {
+        read_long_body(f)
     } else {
         f.str("body").map(str::to_owned)
     };
@@ -99,16 +101,19 @@ pub(crate) fn read_sip_request(f: &mut Fields<'_, '_>) -> Option<SipRequest> {
             );
         }
     }
+    let info = method == Some(InDialogMethod::Info);
     match body.as_deref() {
+        _ if info => {}
         Some("") => f.problem(
             "body",
-            "is empty: uuid_send_info and uuid_send_message need a body",
+            "is empty: uuid_send_message and mod_sofia's NOTIFY need a body",
         ),
         None if !f.has("body") => {
             let at = f.at().clone();
             f.problems().add(
                 &at,
-                "`body` is required: FreeSWITCH's uuid_send_info and uuid_send_message send a body",
+                "`body` is required: FreeSWITCH's uuid_send_message and mod_sofia's NOTIFY send \
+                 a body",
             );
         }
         _ => {}
@@ -130,13 +135,13 @@ pub(crate) fn read_sip_request(f: &mut Fields<'_, '_>) -> Option<SipRequest> {
     })
 }
 
-/// The largest NOTIFY body sent (a SIP message must fit a UDP datagram
-/// comfortably).
-const MAX_NOTIFY_BODY: usize = 8 * 1024;
+/// The largest NOTIFY or INFO body sent (a SIP message must fit a UDP
+/// datagram comfortably).
+const MAX_BODY: usize = 8 * 1024;
 
-/// A NOTIFY's body: it travels length-delimited in the `sendevent`, so line
-/// breaks are kept; NUL is not.
-fn read_notify_body(f: &mut Fields<'_, '_>) -> Option<String> {
+/// A NOTIFY's or INFO's body: one that spans lines travels length-delimited
+/// in a `sendevent`, so line breaks are kept; NUL is not.
+fn read_long_body(f: &mut Fields<'_, '_>) -> Option<String> {
     let v = f.value("body")?;
     let Some(s) = v.as_str() else {
         f.problem("body", format!("must be a string, not {}", kind(v)));
@@ -146,13 +151,10 @@ fn read_notify_body(f: &mut Fields<'_, '_>) -> Option<String> {
         f.problem("body", "contains a NUL character; remove it");
         return None;
     }
-    if s.len() > MAX_NOTIFY_BODY {
+    if s.len() > MAX_BODY {
         f.problem(
             "body",
-            format!(
-                "is {} bytes; a NOTIFY body may be at most {MAX_NOTIFY_BODY}",
-                s.len()
-            ),
+            format!("is {} bytes; a body may be at most {MAX_BODY}", s.len()),
         );
         return None;
     }

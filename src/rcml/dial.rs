@@ -75,6 +75,7 @@ pub(crate) fn read_dial(el: &Element, ctx: &Context, problems: &mut Problems) ->
         record,
         hangup_on_star,
         forward_pai: true,
+        srtp_mandatory: false,
         headers: Headers::default(),
         listen: None,
         boost: None,

@@ -83,7 +83,7 @@ pub(crate) fn read_gather(
     let prompt = read_prompt(el, ctx, problems, &mut timeout);
     let action_hook = action_hook?;
     (problems.len() == before).then_some(Gather {
-        action_hook,
+        action_hook: Some(action_hook),
         min_digits,
         max_digits,
         finish_on_key,

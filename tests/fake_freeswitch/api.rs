@@ -51,6 +51,33 @@ pub async fn execute(sw: &Switch, line: &str, log: Option<&Arc<CallLog>>) -> Str
             }
             _ => NO_CHANNEL.into(),
         },
+        // mod_commands' `sched_hangup [+]<time> <uuid> [<cause>]` (source,
+        // not captured): +OK, and the channel is hung up with the cause
+        // (default ALLOTTED_TIMEOUT) that many switch seconds later.
+        "sched_hangup" => match (args.first(), args.get(1)) {
+            (Some(when), Some(u)) if exists(&core, u) => {
+                let secs: u32 = when.trim_start_matches('+').parse().unwrap_or(0);
+                let cause = args
+                    .get(2)
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(HangupCause::AllottedTimeout);
+                let (sw2, u, cu) = (sw.clone(), u.to_string(), cu.clone());
+                tokio::spawn(async move {
+                    tokio::time::sleep(sw2.second() * secs).await;
+                    let mut core = sw2.lock();
+                    if core
+                        .channels
+                        .get(&u)
+                        .is_some_and(|c| c.cs != "CS_REPORTING")
+                    {
+                        local_hangup(&mut core, &cu, &u, cause);
+                    }
+                });
+                "+OK\n".into()
+            }
+            (Some(_), Some(_)) => NO_CHANNEL.into(),
+            _ => "-USAGE: [+]<time> <uuid> [<cause>]\n".into(),
+        },
         "uuid_setvar" => match (args.first(), args.get(1)) {
             (Some(u), Some(k)) if exists(&core, u) => {
                 let v = rest.splitn(3, ' ').nth(2).unwrap_or("").to_string();

@@ -16,6 +16,14 @@
 //! advertised. Without one of the three, or for a channel that is gone,
 //! nothing is sent. Logged as `SipSent::EventNotify`.
 //!
+//! SEND_INFO (from mod_sofia's code, not captured): `sendevent SEND_INFO`
+//! with headers `profile` and `call-id` (and optionally `content-type`, a
+//! body) is answered `+OK <event uuid>`; mod_sofia finds the dialog by its
+//! Call-ID on that profile and sends an INFO in it — no Content-Type when
+//! the event has none, no body when it has none — whatever the far end
+//! advertised. A profile or Call-ID that matches no live channel sends
+//! nothing. Logged as `SipSent::EventInfo`.
+//!
 //! Receiving (`Callee::sends_info`): FreeSWITCH answers 200 and fires
 //! RECV_INFO on the leg (`SIP-Content-Type`, `SIP-From-*`, `SIP-To-*`,
 //! `SIP-Contact-*`, the body as the event body); `application/dtmf-relay`
@@ -51,10 +59,14 @@ pub fn send_info(sw: &Switch, uuid: &str, content_type: Option<String>, body: &s
     }
 }
 
-/// `sendevent NOTIFY`: the command's reply text.
+/// `sendevent NOTIFY` / `sendevent SEND_INFO`: the command's reply text.
 pub fn sendevent(sw: &Switch, msg: &super::wire::Message) -> String {
     let event_uuid = uuid::Uuid::new_v4().to_string();
     let name = msg.first.split_whitespace().nth(1).unwrap_or_default();
+    if name.eq_ignore_ascii_case("SEND_INFO") {
+        send_info_event(sw, msg);
+        return format!("+OK {event_uuid}");
+    }
     let (Some(uuid), Some(event), Some(content_type)) = (
         msg.header("uuid"),
         msg.header("event-string"),
@@ -77,6 +89,29 @@ pub fn sendevent(sw: &Switch, msg: &super::wire::Message) -> String {
         );
     }
     format!("+OK {event_uuid}")
+}
+
+/// SEND_INFO: an INFO in the dialog of the live channel whose
+/// `sofia_profile_name` and `sip_call_id` the event names.
+fn send_info_event(sw: &Switch, msg: &super::wire::Message) {
+    let (Some(profile), Some(call_id)) = (msg.header("profile"), msg.header("call-id")) else {
+        return;
+    };
+    let core = sw.lock();
+    let found = core.channels.values().find(|c| {
+        c.is_up()
+            && c.var("sip_call_id") == Some(call_id)
+            && c.var("sofia_profile_name") == Some(profile)
+    });
+    if let Some(ch) = found {
+        ch.log.push_sip_sent(
+            &ch.uuid,
+            SipSent::EventInfo {
+                content_type: msg.header("content-type").map(str::to_string),
+                body: msg.body.clone().unwrap_or_default(),
+            },
+        );
+    }
 }
 
 /// `uuid_send_info <uuid> [<type> <subtype>] <message>` (split into at

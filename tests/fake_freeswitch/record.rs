@@ -142,6 +142,12 @@ pub enum SipSent {
         content_type: String,
         body: String,
     },
+    /// An in-dialog INFO sent for a `sendevent SEND_INFO` (mod_sofia's
+    /// code): its Content-Type, if the event named one, and body.
+    EventInfo {
+        content_type: Option<String>,
+        body: String,
+    },
     /// A re-INVITE putting the party on hold (`a=sendonly`) or back
     /// (`hold: false`, no direction line; §22).
     Reinvite { hold: bool },

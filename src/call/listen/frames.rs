@@ -116,6 +116,7 @@ mod tests {
             max_length_secs: None,
             finish_on_key: None,
             ws_auth: None,
+            transcribe: None,
         }
     }
 

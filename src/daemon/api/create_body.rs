@@ -8,8 +8,9 @@ use serde_json::{Map, Value, json};
 
 use super::error::{ApiError, FieldProblem};
 use super::update::hook;
+use crate::app::dial::MAX_SECS;
 use crate::app::hook::HookSpec;
-use crate::app::{Context, Dial, TargetKind, Verb};
+use crate::app::{Context, Dial, TargetKind, Verb, rules};
 use crate::call::origination::Origination;
 
 /// The fields a createCall body may carry (the OpenAPI test holds the
@@ -24,6 +25,8 @@ pub(crate) const FIELDS: &[&str] = &[
     "headers",
     "callerName",
     "amd",
+    "timeLimit",
+    "fromHost",
     "application_sid",
 ];
 
@@ -111,9 +114,40 @@ pub(crate) fn read(body: &Value, ctx: &Context) -> Result<CreateCall, ApiError> 
             None
         }
     };
+    let time_limit = match f.get("timeLimit") {
+        None => None,
+        Some(t) => match t.as_u64() {
+            Some(t @ 1..=MAX_SECS) => Some(t as u32),
+            _ => {
+                bad("/timeLimit", format!("seconds, 1 to {MAX_SECS}"));
+                None
+            }
+        },
+    };
+    let from_host = match f.get("fromHost") {
+        None => None,
+        Some(Value::String(h)) => match rules::hostname(h, "fromHost") {
+            Ok(()) => Some(h.clone()),
+            Err(e) => {
+                bad("/fromHost", e);
+                None
+            }
+        },
+        Some(_) => {
+            bad(
+                "/fromHost",
+                "give a host name, e.g. \"sip.example.com\"".into(),
+            );
+            None
+        }
+    };
     let mut dial = None;
     if f.get("to").is_some_and(Value::is_object) && !from.is_empty() {
-        let mut verb = json!({"verb": "dial", "target": [f["to"]], "callerId": from,
+        let mut to = f["to"].clone();
+        if let Some(host) = &from_host {
+            with_from_host(&mut to, host);
+        }
+        let mut verb = json!({"verb": "dial", "target": [to], "callerId": from,
                               "timeout": timeout});
         // `amd` is read as a dial's (same fields, same checks) and runs on
         // the created call itself once answered.
@@ -161,8 +195,23 @@ pub(crate) fn read(body: &Value, ctx: &Context) -> Result<CreateCall, ApiError> 
             caller_name,
             tag,
             amd,
+            time_limit,
         },
     })
+}
+
+/// `fromHost` as the target's `from.host` (the leg's `sip_invite_domain`,
+/// the From host: README), unless the target names its own.
+fn with_from_host(to: &mut Value, host: &str) {
+    let Some(target) = to.as_object_mut() else {
+        return;
+    };
+    let from = target
+        .entry("from")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(from) = from.as_object_mut() {
+        from.entry("host").or_insert_with(|| json!(host));
+    }
 }
 
 /// Where a problem of the built dial verb is in the request.
@@ -332,6 +381,31 @@ mod tests {
             ),
             ["/amd/actionHook"]
         );
+    }
+
+    #[test]
+    fn time_limit_goes_to_the_call_and_from_host_to_the_target_s_from() {
+        let base = json!({"from": "+15551230000",
+            "to": {"type": "phone", "number": "+15559870000"},
+            "call_hook": "https://app.example/call", "timeLimit": 90, "fromHost": "sip.example.com"});
+        let c = read(&base, &ctx()).expect("valid");
+        assert_eq!(c.origination.time_limit, Some(90));
+        assert_eq!(
+            c.dial.targets[0].1.routing.from_host.as_deref(),
+            Some("sip.example.com")
+        );
+        let mut own = base.clone();
+        own["to"]["from"] = json!({"host": "own.example.com"});
+        let c = read(&own, &ctx()).expect("valid");
+        assert_eq!(
+            c.dial.targets[0].1.routing.from_host.as_deref(),
+            Some("own.example.com"),
+            "the target's own from.host wins"
+        );
+        let mut bad = base.clone();
+        bad["timeLimit"] = json!(0);
+        bad["fromHost"] = json!("a b;c");
+        assert_eq!(pointers(bad), ["/timeLimit", "/fromHost"]);
     }
 
     #[test]

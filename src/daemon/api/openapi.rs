@@ -185,6 +185,9 @@ fn schemas() -> Value {
                 "headers": {"type": "object", "additionalProperties": {"type": "string"}},
                 "callerName": {"type": "string"},
                 "amd": {"type": "object", "description": "Answering-machine detection on the answered call, as a dial's amd: {actionHook, disconnectOnAMD, thresholdWordCount, timers}; events go to actionHook while call_hook's application runs"},
+                "timeLimit": {"type": "integer", "minimum": 1, "maximum": 86400,
+                              "description": "Most seconds the answered call lasts (FreeSWITCH's sched_hangup, ALLOTTED_TIMEOUT)"},
+                "fromHost": {"type": "string", "description": "The From host of the INVITE (the leg's sip_invite_domain; on a carrier gateway only with caller-id-in-from=true)"},
                 "application_sid": {"type": "string", "description": "Not supported (400): give call_hook"}
             }
         },
