@@ -95,30 +95,33 @@ async fn handle(
     let limits = Limits::of(&engine.settings.borrow());
     let control = engine.control.clone();
     // Bounded by connect_timeout_ms; a failure is logged with the peer.
-    let Some((socket, data)) = pending.connect(stream, limits, control).await else {
+    // Boxed: done once the call runs, so its task need not keep room for it.
+    let Some((socket, data)) = Box::pin(pending.connect(stream, limits, control)).await else {
         return;
     };
     if data.is_screening_leg() {
         if let Err(arrival) = engine.screenings.deliver(Box::new((socket, data))) {
             let (socket, data) = *arrival;
             let span = info_span!("screening", call_sid = %data.uuid);
-            reject_unexpected(socket).instrument(span).await;
+            Box::pin(reject_unexpected(socket).instrument(span)).await;
         }
         return;
     }
-    let span = info_span!("call", call_sid = %data.uuid);
+    // Made only for a refusal: a call that runs has the span `session::run`
+    // makes, and a second one held for the call's whole life would cost
+    // every live call its registry slot and formatted fields.
+    let span = || info_span!("call", call_sid = %data.uuid);
     if *draining.borrow() {
         engine.metrics.call_refused_draining();
-        refuse(socket, "call refused with 503: dialbridge is draining")
-            .instrument(span)
-            .await;
+        Box::pin(
+            refuse(socket, "call refused with 503: dialbridge is draining").instrument(span()),
+        )
+        .await;
         return;
     }
     let Ok(permit) = Arc::clone(&slots.slots).try_acquire_owned() else {
         engine.metrics.call_refused();
-        refuse(socket, "call refused with 503: too many calls")
-            .instrument(span)
-            .await;
+        Box::pin(refuse(socket, "call refused with 503: too many calls").instrument(span())).await;
         return;
     };
     // Registered until this task ends, however it ends.
