@@ -93,9 +93,9 @@ async fn run_call(
     if let Some(o) = &origination {
         o.apply(&mut call.info);
     }
-    if let Err(e) = call.socket.subscribe().await {
+    if let Err(e) = Box::pin(call.socket.subscribe()).await {
         warn!(error = %e, "cannot set up the call's socket");
-        end(&mut call, Ending::Reject, &steering).await;
+        Box::pin(end(&mut call, Ending::Reject, &steering)).await;
         return;
     }
     call.sync_status();
@@ -108,9 +108,9 @@ async fn run_call(
     }
     let hook = call.hooks.call_hook().clone();
     let payload = call.payload(json!({}));
-    let fetched = steering
-        .serve(call.fetch(HookKind::Call, &hook, payload))
-        .await;
+    // Boxed, like every branch a bridged call is not in: the call's task
+    // then holds only what its live phase needs (README "Sizing a node").
+    let fetched = Box::pin(steering.serve(call.fetch(HookKind::Call, &hook, payload))).await;
     let ending = match fetched {
         Ok(verbs) => {
             run_verbs(&mut call, verbs.unwrap_or_default(), &mut steering).await;
@@ -118,7 +118,7 @@ async fn run_call(
         }
         Err(_) => Ending::Reject,
     };
-    end(&mut call, ending, &steering).await;
+    Box::pin(end(&mut call, ending, &steering)).await;
 }
 
 /// createCall's `timeLimit`: FreeSWITCH hangs the call up `secs` after now
@@ -149,10 +149,7 @@ pub(crate) async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>, steering
         if let Some(hook) = steering.take_redirect() {
             info!(hook = %crate::secret::masked(&hook.url), "redirected through the call's handle");
             let payload = call.payload(json!({}));
-            match steering
-                .serve(call.fetch(HookKind::Redirect, &hook, payload))
-                .await
-            {
+            match Box::pin(steering.serve(call.fetch(HookKind::Redirect, &hook, payload))).await {
                 Ok(verbs) => queue = verbs.unwrap_or_default().into(),
                 Err(_) => break,
             }
@@ -177,8 +174,9 @@ pub(crate) async fn run_verbs(call: &mut Call, verbs: Vec<Instruction>, steering
         );
         let next = match &ins.verb {
             Verb::Dial(d) => dial::run(call, d, ins.id.as_deref(), steering).await,
-            Verb::Conference(c) => super::conference_verb::run(call, c, steering).await,
-            other => steering.serve(verbs::run(call, other)).await,
+            Verb::Conference(c) => Box::pin(super::conference_verb::run(call, c, steering)).await,
+            // Boxed: a dial's live phase does not carry the other verbs' state.
+            other => Box::pin(steering.serve(verbs::run(call, other))).await,
         };
         call.sync_status();
         match next {

@@ -37,7 +37,9 @@ impl StatusNotifier {
             let posts = async move {
                 while let Some(payload) = rx.recv().await {
                     // Failures are logged by the webhook client; the call goes on.
-                    let _ = hooks.send(HookKind::Status, &hook, &payload).await;
+                    // Boxed: between posts (all of a call's life) the task
+                    // holds only its receiver, not an HTTP request's state.
+                    let _ = Box::pin(hooks.send(HookKind::Status, &hook, &payload)).await;
                 }
             };
             tasks.spawn(tracing::Instrument::in_current_span(posts));

@@ -7,6 +7,7 @@
 
 use std::future::Future;
 
+use futures_util::FutureExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -37,6 +38,11 @@ impl Drop for Done {
 
 impl Tasks {
     /// Runs `work` in a task of its own, counted until it ends.
+    ///
+    /// `work` is wrapped with `map`, not in an `async move { work.await }`
+    /// block: such a block keeps the captured future and the awaited one as
+    /// two fields of its state (rust-lang/rust#62958), so every task (every
+    /// call's, the largest) would hold its future twice.
     pub(crate) fn spawn<F>(&self, work: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -44,10 +50,11 @@ impl Tasks {
     {
         self.running.send_modify(|n| *n += 1);
         let done = Done(self.running.clone());
-        tokio::spawn(async move {
-            let _done = done;
-            work.await
-        })
+        let counted = work.map(move |out| {
+            drop(done);
+            out
+        });
+        tokio::spawn(counted)
     }
 
     /// Tasks running now.

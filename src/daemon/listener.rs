@@ -67,13 +67,27 @@ pub(crate) async fn serve(
 ) {
     let mut admission = Admission::new(engine.settings.clone(), Arc::clone(&engine.metrics), fds);
     let mut announced = false;
+    // The heap is trimmed after calls came or went (super::heap): a
+    // daemon where nothing happens is left alone.
+    let mut trim = tokio::time::interval(super::heap::TRIM_EVERY);
+    trim.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut trimmed_at = (0usize, slots.live());
+    let mut accepted = 0usize;
     loop {
         tokio::select! {
             admitted = admission.accept(&listener) => if let Some((stream, pending)) = admitted {
+                accepted = accepted.wrapping_add(1);
                 debug!(peer = %pending.peer(), "connection");
                 let work = handle(stream, pending, Arc::clone(&engine), slots.clone(), calls.clone(), draining.clone());
                 engine.tasks.spawn(work);
             },
+            _ = trim.tick() => {
+                let now = (accepted, slots.live());
+                if now != trimmed_at {
+                    trimmed_at = now;
+                    super::heap::trim_in_background();
+                }
+            }
             changed = draining.changed(), if !announced => {
                 if changed.is_err() || *draining.borrow() {
                     announced = true;
@@ -95,30 +109,33 @@ async fn handle(
     let limits = Limits::of(&engine.settings.borrow());
     let control = engine.control.clone();
     // Bounded by connect_timeout_ms; a failure is logged with the peer.
-    let Some((socket, data)) = pending.connect(stream, limits, control).await else {
+    // Boxed: done once the call runs, so its task need not keep room for it.
+    let Some((socket, data)) = Box::pin(pending.connect(stream, limits, control)).await else {
         return;
     };
     if data.is_screening_leg() {
         if let Err(arrival) = engine.screenings.deliver(Box::new((socket, data))) {
             let (socket, data) = *arrival;
             let span = info_span!("screening", call_sid = %data.uuid);
-            reject_unexpected(socket).instrument(span).await;
+            Box::pin(reject_unexpected(socket).instrument(span)).await;
         }
         return;
     }
-    let span = info_span!("call", call_sid = %data.uuid);
+    // Made only for a refusal: a call that runs has the span `session::run`
+    // makes, and a second one held for the call's whole life would cost
+    // every live call its registry slot and formatted fields.
+    let span = || info_span!("call", call_sid = %data.uuid);
     if *draining.borrow() {
         engine.metrics.call_refused_draining();
-        refuse(socket, "call refused with 503: dialbridge is draining")
-            .instrument(span)
-            .await;
+        Box::pin(
+            refuse(socket, "call refused with 503: dialbridge is draining").instrument(span()),
+        )
+        .await;
         return;
     }
     let Ok(permit) = Arc::clone(&slots.slots).try_acquire_owned() else {
         engine.metrics.call_refused();
-        refuse(socket, "call refused with 503: too many calls")
-            .instrument(span)
-            .await;
+        Box::pin(refuse(socket, "call refused with 503: too many calls").instrument(span())).await;
         return;
     };
     // Registered until this task ends, however it ends.
@@ -152,4 +169,35 @@ async fn refuse(mut socket: CallSocket, why: &str) {
 async fn reject_unexpected(socket: CallSocket) {
     warn!("screening connection for a leg no dial expects; declining it");
     decline(socket).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The size of the future `f` returns, without calling it.
+    fn future_size<A, B, C, D, E, G, F: std::future::Future>(
+        _: impl FnOnce(A, B, C, D, E, G) -> F,
+    ) -> usize {
+        std::mem::size_of::<F>()
+    }
+
+    /// Every live call holds its task's future for its whole life: the
+    /// branches a bridged call is not in are boxed (set-up, other verbs,
+    /// hooks), so it holds what a dial's live phase needs (README "Sizing a
+    /// node"). 11,904 bytes when written, debug and release alike; it was
+    /// 15,464 (release) before the boxing.
+    #[test]
+    fn a_call_task_holds_only_what_its_live_phase_needs() {
+        let bytes = future_size(handle);
+        println!("a call's task future: {bytes} bytes");
+        assert!(
+            bytes <= CALL_TASK_BUDGET,
+            "a call's task future is {bytes} bytes (budget {CALL_TASK_BUDGET}): box the branch that grew it"
+        );
+    }
+
+    /// The budget of the test above: room to grow by a sixth, not to
+    /// carry an unboxed set-up or hook again.
+    const CALL_TASK_BUDGET: usize = 14 * 1024;
 }

@@ -5,9 +5,11 @@
 //! freeswitch-esl-tokio 2.8.0 lets the event queue be chosen; its read
 //! buffer and parser buffer (`SOCKET_BUF_SIZE` and `BUF_CHUNK`, 64 KiB
 //! each upstream) are constants of the library. dialbridge carries the
-//! library patched to 8 KiB each (vendor/freeswitch-esl-tokio/PATCHES.md)
-//! until they become options upstream (README "Sizing a node" has the
-//! measured memory per call).
+//! library patched (vendor/freeswitch-esl-tokio/PATCHES.md): one read
+//! buffer per worker thread instead of one per connection, a parser buffer
+//! given back once every message is parsed, and boxed queue items, so an
+//! idle call's connection holds about 2.5 KiB (README "Sizing a node" has
+//! the measured memory per call).
 
 use freeswitch_esl_tokio::EslConnectOptions;
 

@@ -102,7 +102,7 @@ pub(crate) async fn run(
             call.sync_status();
         }
         if let Some(e) = early.as_mut() {
-            canceled |= e.cancel(call, &legs).await;
+            canceled |= Box::pin(e.cancel(call, &legs)).await;
         }
         let over = bridge_done || call.socket.hung_up();
         if over && legs.all_ended() && screening == 0 {
@@ -137,7 +137,7 @@ pub(crate) async fn run(
                     Ok(e) => e,
                     Err(SocketError::EventsLost) => {
                         events_lost = true;
-                        settle(call, &mut legs).await;
+                        Box::pin(settle(call, &mut legs)).await;
                         continue;
                     }
                     Err(SocketError::HungUp) => continue,
@@ -149,7 +149,7 @@ pub(crate) async fn run(
                 };
                 if let Some(leg) = screened.bypassed(&event, &a_uuid) {
                     legs.refuse_bridge(&leg);
-                    screened::refuse(call, &mut screened, &leg).await;
+                    Box::pin(screened::refuse(call, &mut screened, &leg)).await;
                 }
                 if let Some(done) = completion_of(&event, &bridge) {
                     bridge_done = true;
@@ -166,7 +166,7 @@ pub(crate) async fn run(
                     limit = dial.time_limit.map(|t| {
                         tokio::time::Instant::now() + Duration::from_secs(u64::from(t))
                     });
-                    taps.start(call, dial, &winner).await;
+                    Box::pin(taps.start(call, dial, &winner)).await;
                     if let Some(amd) = &dial.amd {
                         let params = call.settings.amd.classifier.with_verb(amd);
                         detection = Some(Detection::start(
@@ -191,12 +191,12 @@ pub(crate) async fn run(
                     relay(call, dial, &amd.action_hook, &beep, &reply_tx);
                 }
                 if let Some(h) = on_hold.as_mut() {
-                    h.observe(call, &event, legs.winner(), &bridge).await;
+                    Box::pin(h.observe(call, &event, legs.winner(), &bridge)).await;
                 }
             }
             verbs = super::hold::OnHold::next_reply(&mut on_hold) => {
                 if let Some(h) = on_hold.as_mut() {
-                    h.play(call, verbs).await;
+                    Box::pin(h.play(call, verbs)).await;
                 }
             }
             signal = next_signal(&mut detection) => {
@@ -205,13 +205,13 @@ pub(crate) async fn run(
                 let machine = matches!(signal, Signal::Event(crate::amd::AmdEvent::MachineDetected { .. }));
                 if machine && amd.disconnect_on_amd {
                     ending.amd_type = Some("machine");
-                    kill(call, legs.winner(), "disconnectOnAMD: a machine answered").await;
+                    Box::pin(kill(call, legs.winner(), "disconnectOnAMD: a machine answered")).await;
                 }
             }
             Some(verbs) = amd_replies.recv() => {
                 if !verbs.is_empty() && ending.replacement.is_none() {
                     ending.replacement = Some(verbs);
-                    kill(call, legs.winner(), "the amd hook replaced the application").await;
+                    Box::pin(kill(call, legs.winner(), "the amd hook replaced the application")).await;
                 }
             }
             Some(arrival) = arrivals.recv() => {
@@ -229,23 +229,23 @@ pub(crate) async fn run(
                 limit = None;
                 if let Some(w) = legs.winner().map(str::to_owned) {
                     info!(leg = %w, "timeLimit reached");
-                    let _ = call.socket.api(&format!("uuid_kill {w} ALLOTTED_TIMEOUT")).await;
+                    let _ = Box::pin(call.socket.api(&format!("uuid_kill {w} ALLOTTED_TIMEOUT"))).await;
                 }
             }
             _ = sleep_until(settle_at.unwrap_or_else(far_future)), if !bridge_done && settle_at.is_some() => {
                 heard = tokio::time::Instant::now();
-                if settle(call, &mut legs).await {
+                if Box::pin(settle(call, &mut legs)).await {
                     warn!("the bridge's completion never came; its legs are gone");
                     bridge_done = true;
                 }
             }
             incoming = steering.next_incoming() => {
-                canceled |= super::steer::incoming(call, &legs, incoming, steering).await;
+                canceled |= Box::pin(super::steer::incoming(call, &legs, incoming, steering)).await;
             }
             _ = sleep_until(deadline.unwrap_or_else(far_future)), if deadline.is_some() => break,
         }
     }
-    taps.stop(call).await;
+    Box::pin(taps.stop(call)).await;
     if let (Some(mut d), Some(amd)) = (detection.take(), &dial.amd) {
         d.stop();
         if !d.decided {
@@ -271,7 +271,7 @@ pub(crate) async fn run(
         ending.outcome.dial_status = DialStatus::Canceled;
         ending.outcome.dial_sip_status = 487;
     }
-    ending.error = partial(call, &legs, lost, events_lost).await;
+    ending.error = Box::pin(partial(call, &legs, lost, events_lost)).await;
     if ending.error.is_some() && legs.winner().is_none() {
         ending.outcome.dial_status = DialStatus::Failed;
         ending.outcome.dial_sip_status = 500;

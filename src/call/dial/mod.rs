@@ -56,9 +56,7 @@ pub(crate) async fn run(
                 error: None,
                 referred: None,
             };
-            return steering
-                .serve(finish(call, &dial, verb_id, ending, None))
-                .await;
+            return Box::pin(steering.serve(finish(call, &dial, verb_id, ending, None))).await;
         }
     };
     info!(
@@ -71,7 +69,9 @@ pub(crate) async fn run(
         refer::keep_control(call).await?;
         setup::place(call, &dial, &compiled, asked, recording.as_ref()).await
     };
-    let placed = match steering.serve(set_up).await {
+    // The set-up and the actionHook are boxed: the live phase (below), which
+    // a bridged call sits in, then does not carry their state.
+    let placed = match Box::pin(steering.serve(set_up)).await {
         Ok(placed) => placed,
         Err(e) => {
             if !matches!(e, SocketError::HungUp | SocketError::Closed) {
@@ -82,19 +82,17 @@ pub(crate) async fn run(
     };
     let result = live::run(call, &dial, &compiled, placed, steering).await;
     if dial.hangup_on_star {
-        forget_terminate_key(call).await;
+        Box::pin(forget_terminate_key(call)).await;
     }
     let recorded = match recording {
         Some(r) => {
             let o = &result.outcome;
             let bridged = o.dial_status == DialStatus::Completed;
-            steering.serve(r.finish(call, bridged, o.duration)).await
+            Box::pin(steering.serve(r.finish(call, bridged, o.duration))).await
         }
         None => None,
     };
-    steering
-        .serve(finish(call, &dial, verb_id, result, recorded))
-        .await
+    Box::pin(steering.serve(finish(call, &dial, verb_id, result, recorded))).await
 }
 
 /// Unsets `bridge_terminate_key` after a `hangupOnStar` dial, so a later

@@ -14,10 +14,12 @@ pub struct EslBuffer {
 }
 
 impl EslBuffer {
-    /// Create new buffer with default capacity
+    /// Create new buffer, empty: it allocates when data arrives.
+    ///
+    /// dialbridge patch (PATCHES.md): upstream allocates `BUF_CHUNK` here.
     pub fn new() -> Self {
         Self {
-            buffer: BytesMut::with_capacity(BUF_CHUNK),
+            buffer: BytesMut::new(),
             scan_offset: 0,
         }
     }
@@ -133,24 +135,22 @@ impl EslBuffer {
 
     /// Ensure minimum write capacity; BytesMut handles internal compaction.
     ///
-    /// dialbridge patch (PATCHES.md): an emptied buffer that a large message
-    /// grew past two chunks goes back to one chunk, so an idle connection keeps
-    /// `BUF_CHUNK`, not the size of the largest message it ever received.
+    /// dialbridge patch (PATCHES.md): an emptied buffer (every message
+    /// parsed) gives its allocation back, so an idle connection keeps no
+    /// parser buffer at all, whatever the largest message it received; the
+    /// next read allocates one again (one allocation per read that leaves
+    /// nothing pending, against the parsing of what it read).
     pub fn compact(&mut self) {
         if self
             .buffer
             .is_empty()
         {
-            // Reserving on an empty buffer reclaims its whole allocation,
-            // so `capacity` then tells what it holds.
-            self.buffer
-                .reserve(BUF_CHUNK);
             if self
                 .buffer
                 .capacity()
-                > 2 * BUF_CHUNK
+                > 0
             {
-                self.buffer = BytesMut::with_capacity(BUF_CHUNK);
+                self.buffer = BytesMut::new();
             }
             self.scan_offset = 0;
             return;
@@ -266,6 +266,10 @@ mod tests {
     #[test]
     fn test_compact() {
         let mut buffer = EslBuffer::new();
+        // dialbridge patch: a new buffer holds nothing; give it a chunk.
+        buffer
+            .buffer
+            .reserve(BUF_CHUNK);
         // Fill to the exact capacity so no write room is left; going through
         // extend_from_slice would reserve more first and leave nothing to fix.
         let filled = buffer
@@ -283,6 +287,27 @@ mod tests {
 
         assert!(buffer.write_capacity() >= BUF_CHUNK);
         assert_eq!(buffer.data(), b"xxxxx");
+    }
+
+    /// dialbridge patch: once every byte was consumed, compacting frees the
+    /// allocation however large a message made it.
+    #[test]
+    fn an_emptied_buffer_gives_its_allocation_back() {
+        let mut buffer = EslBuffer::new();
+        assert_eq!(buffer.buffer.capacity(), 0);
+        buffer.extend_from_slice(&vec![b'y'; 5 * BUF_CHUNK]);
+        buffer
+            .extract_bytes(5 * BUF_CHUNK - 3)
+            .unwrap();
+        buffer.compact();
+        assert_eq!(buffer.data(), b"yyy");
+        buffer
+            .extract_bytes(3)
+            .unwrap();
+        buffer.compact();
+        assert_eq!(buffer.buffer.capacity(), 0);
+        buffer.extend_from_slice(b"next");
+        assert_eq!(buffer.data(), b"next");
     }
 
     #[test]

@@ -1,18 +1,18 @@
 //! Protocol constants and configuration values
 
-/// Socket buffer size for reading from TCP stream (8KB).
+/// Socket buffer size for reading from TCP stream (64KB, as upstream).
 ///
-/// dialbridge patch (vendor/freeswitch-esl-tokio/PATCHES.md): 64KB upstream. The
-/// reader task holds this array for the connection's whole life, and an outbound
-/// (call) server holds one connection per call: at 10,000 calls 64KB each is
-/// 640MB. A smaller read only means more reads for a large message.
-pub const SOCKET_BUF_SIZE: usize = 8 * 1024;
+/// dialbridge patch (vendor/freeswitch-esl-tokio/PATCHES.md): the reader task no
+/// longer holds this array for the connection's whole life; it reads into one
+/// buffer of this size per worker thread (`connection::scratch_read`). Only the
+/// inbound auth handshake still reads into an array of its own, while it runs.
+pub const SOCKET_BUF_SIZE: usize = 64 * 1024;
 
 /// Buffer allocation size (8KB) - used for both initial allocation and growth increments.
 ///
 /// dialbridge patch (PATCHES.md): 64KB upstream. The parser buffer still grows to
-/// fit any message (up to MAX_MESSAGE_SIZE); this is only what an idle
-/// connection keeps.
+/// fit any message (up to MAX_MESSAGE_SIZE); an idle connection keeps none
+/// (`EslBuffer::compact` frees an emptied buffer).
 pub const BUF_CHUNK: usize = 8 * 1024;
 
 /// Maximum single message size (8MB) - validates Content-Length header.

@@ -923,6 +923,7 @@ impl EslEventStream {
         self.rx
             .recv()
             .await
+            .map(|item| *item)
     }
 
     /// The `?`-friendly form of [`recv`](Self::recv): `Ok(None)` is end of
@@ -961,6 +962,7 @@ impl futures_util::Stream for EslEventStream {
     ) -> std::task::Poll<Option<Self::Item>> {
         self.rx
             .poll_recv(cx)
+            .map(|item| item.map(|item| *item))
     }
 }
 

@@ -21,6 +21,7 @@ mod auth;
 mod client;
 mod reader;
 mod reexec;
+mod scratch_read;
 
 pub use auth::AuthMethod;
 
@@ -155,6 +156,13 @@ async fn read_into_parser<S: tokio::io::AsyncRead + Unpin>(
     parser.add_data(&read_buffer[..bytes_read])?;
     Ok(ReadStep::Fed)
 }
+
+/// One item of a connection's event queue, boxed (dialbridge patch,
+/// PATCHES.md): tokio's mpsc keeps its slots in blocks of 32 allocated
+/// inline, and a `Result<EslEvent, EslError>` is a few hundred bytes, so an
+/// idle connection held a ~7 KiB block of empty slots; boxed, a block is
+/// 32 pointers and the event's own allocation lives only while it is queued.
+pub(crate) type QueuedEvent = Box<Result<EslEvent, EslError>>;
 
 /// Connection mode for ESL
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,7 +360,7 @@ impl std::fmt::Debug for EslClient {
 /// full reports nothing in-band: [`EslClient::dropped_event_count`] is the reliable
 /// count. [`EventOverflow`] trades those drops for a bounded stall.
 pub struct EslEventStream {
-    rx: mpsc::Receiver<Result<EslEvent, EslError>>,
+    rx: mpsc::Receiver<QueuedEvent>,
     status_rx: watch::Receiver<ConnectionStatus>,
 }
 

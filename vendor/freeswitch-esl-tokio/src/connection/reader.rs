@@ -9,21 +9,23 @@ use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
 use crate::{
-    constants::{CONTENT_TYPE_LOG_DATA, HEADER_CONTENT_TYPE, READER_TICK_MS, SOCKET_BUF_SIZE},
+    constants::{CONTENT_TYPE_LOG_DATA, HEADER_CONTENT_TYPE, READER_TICK_MS},
     error::EslError,
     event::{EslEvent, EventFormat},
     protocol::{EslMessage, EslParser, MessageType},
 };
 
 use super::reexec::ReexecReader;
+use super::scratch_read::read_into_parser_shared;
 use super::{
-    read_into_parser, ConnectionStatus, DisconnectReason, EventOverflow, ReadStep, SharedState,
+    ConnectionStatus, DisconnectReason, EventOverflow, QueuedEvent, ReadStep,
+    SharedState,
 };
 
 /// Per-iteration view of the event channel: the overflow policy, the re-exec
 /// stop signal the wait races against, and what the wait cost.
 struct EventSink<'a> {
-    tx: &'a mpsc::Sender<Result<EslEvent, EslError>>,
+    tx: &'a mpsc::Sender<QueuedEvent>,
     overflow: EventOverflow,
     #[cfg(unix)]
     stop: Option<&'a mut oneshot::Receiver<()>>,
@@ -50,7 +52,7 @@ async fn dispatch_event(
 
     let item = match sink
         .tx
-        .try_send(item)
+        .try_send(Box::new(item))
     {
         Ok(()) => return true,
         Err(mpsc::error::TrySendError::Closed(_)) => return false,
@@ -95,7 +97,7 @@ enum WaitOutcome {
 async fn wait_for_capacity(
     sink: &mut EventSink<'_>,
     budget: Duration,
-    item: Result<EslEvent, EslError>,
+    item: QueuedEvent,
 ) -> WaitOutcome {
     #[cfg(unix)]
     let EventSink {
@@ -126,11 +128,11 @@ async fn wait_for_capacity(
 }
 
 type ReservedPermit<'a> = Result<
-    Result<mpsc::Permit<'a, Result<EslEvent, EslError>>, mpsc::error::SendError<()>>,
+    Result<mpsc::Permit<'a, QueuedEvent>, mpsc::error::SendError<()>>,
     tokio::time::error::Elapsed,
 >;
 
-fn settle(permit: ReservedPermit<'_>, item: Result<EslEvent, EslError>) -> WaitOutcome {
+fn settle(permit: ReservedPermit<'_>, item: QueuedEvent) -> WaitOutcome {
     match permit {
         Ok(Ok(permit)) => {
             permit.send(item);
@@ -144,8 +146,8 @@ fn settle(permit: ReservedPermit<'_>, item: Result<EslEvent, EslError>) -> WaitO
 /// One last free attempt before the stop signal takes the reader down.
 #[cfg(unix)]
 fn finish_without_permit(
-    event_tx: &mpsc::Sender<Result<EslEvent, EslError>>,
-    item: Result<EslEvent, EslError>,
+    event_tx: &mpsc::Sender<QueuedEvent>,
+    item: QueuedEvent,
 ) -> WaitOutcome {
     match event_tx.try_send(item) {
         Ok(()) => WaitOutcome::Sent,
@@ -158,7 +160,7 @@ fn finish_without_permit(
 /// gone. Never waits: the notice is a marker, not a loss if it lands late.
 #[must_use]
 fn flush_queue_full_notice(
-    event_tx: &mpsc::Sender<Result<EslEvent, EslError>>,
+    event_tx: &mpsc::Sender<QueuedEvent>,
     shared: &SharedState,
 ) -> bool {
     use std::sync::atomic::Ordering;
@@ -169,7 +171,7 @@ fn flush_queue_full_notice(
     {
         return true;
     }
-    match event_tx.try_send(Err(EslError::QueueFull)) {
+    match event_tx.try_send(Box::new(Err(EslError::QueueFull))) {
         Ok(()) => {
             shared
                 .queue_full_notice_armed
@@ -212,14 +214,14 @@ fn record_stall(shared: &SharedState, elapsed: Duration) {
 /// disconnect status only once the loop has returned, so waiting would leave
 /// the connection reading as live with nothing left to revive it.
 fn dispatch_notice(
-    event_tx: &mpsc::Sender<Result<EslEvent, EslError>>,
+    event_tx: &mpsc::Sender<QueuedEvent>,
     shared: &SharedState,
     item: Result<EslEvent, EslError>,
 ) -> bool {
     if !flush_queue_full_notice(event_tx, shared) {
         return false;
     }
-    match event_tx.try_send(item) {
+    match event_tx.try_send(Box::new(item)) {
         Ok(()) => true,
         Err(mpsc::error::TrySendError::Closed(_)) => false,
         Err(mpsc::error::TrySendError::Full(_)) => {
@@ -234,7 +236,7 @@ pub(super) async fn reader_loop(
     reader: OwnedReadHalf,
     parser: EslParser,
     shared: Arc<SharedState>,
-    event_tx: mpsc::Sender<Result<EslEvent, EslError>>,
+    event_tx: mpsc::Sender<QueuedEvent>,
     overflow: EventOverflow,
     reexec: ReexecReader,
 ) {
@@ -462,9 +464,8 @@ fn fail_reexec(reexec: &mut ReexecReader, error: EslError) {
 /// partial body without its headers, which the new process cannot parse.
 #[cfg(unix)]
 async fn drain_for_reexec(
-    reader: &mut OwnedReadHalf,
+    reader: &OwnedReadHalf,
     parser: &mut EslParser,
-    read_buffer: &mut [u8],
     reexec: &mut ReexecReader,
 ) -> ControlFlow<Option<DisconnectReason>> {
     use crate::constants::REEXEC_DRAIN_TIMEOUT_MS;
@@ -490,7 +491,7 @@ async fn drain_for_reexec(
 
     // WaitingForBody: more socket data is needed to finish the current message.
     let drain_timeout = Duration::from_millis(REEXEC_DRAIN_TIMEOUT_MS);
-    match read_into_parser(reader, parser, read_buffer, drain_timeout).await {
+    match read_into_parser_shared(reader, parser, drain_timeout).await {
         Ok(ReadStep::Fed) => ControlFlow::Continue(()),
         Ok(ReadStep::Eof) => {
             warn!("Connection closed during re-exec drain");
@@ -546,14 +547,15 @@ fn liveness_expired(shared: &SharedState, last_recv: Instant) -> bool {
 /// publish none: a closed event channel, or a re-exec failure already delivered
 /// on the teardown result channel.
 async fn reader_loop_inner(
-    mut reader: OwnedReadHalf,
+    reader: OwnedReadHalf,
     mut parser: EslParser,
     shared: Arc<SharedState>,
-    event_tx: &mpsc::Sender<Result<EslEvent, EslError>>,
+    event_tx: &mpsc::Sender<QueuedEvent>,
     overflow: EventOverflow,
     #[cfg_attr(not(unix), allow(unused_variables, unused_mut))] mut reexec: ReexecReader,
 ) -> Option<DisconnectReason> {
-    let mut read_buffer = [0u8; SOCKET_BUF_SIZE];
+    // No read buffer here: reads go through a per-thread scratch buffer
+    // (dialbridge patch, `scratch_read`).
     let mut last_recv = Instant::now();
     #[cfg(unix)]
     let mut draining = false;
@@ -623,7 +625,7 @@ async fn reader_loop_inner(
         // the drain inspects for a clean stop.
         #[cfg(unix)]
         if draining {
-            match drain_for_reexec(&mut reader, &mut parser, &mut read_buffer, &mut reexec).await {
+            match drain_for_reexec(&reader, &mut parser, &mut reexec).await {
                 ControlFlow::Continue(()) => continue,
                 ControlFlow::Break(reason) => return reason,
             }
@@ -639,11 +641,11 @@ async fn reader_loop_inner(
                 draining = true;
                 continue;
             }
-            result = read_into_parser(&mut reader, &mut parser, &mut read_buffer, tick) => result,
+            result = read_into_parser_shared(&reader, &mut parser, tick) => result,
         };
 
         #[cfg(not(unix))]
-        let read_result = read_into_parser(&mut reader, &mut parser, &mut read_buffer, tick).await;
+        let read_result = read_into_parser_shared(&reader, &mut parser, tick).await;
 
         match read_result {
             Ok(ReadStep::Fed) => last_recv = Instant::now(),
