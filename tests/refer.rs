@@ -272,3 +272,52 @@ async fn without_a_config_refer_hook_a_refer_from_the_caller_changes_nothing() {
     assert!(call.dials().is_empty());
     assert!(app.requests("/info").is_empty());
 }
+
+/// The REFER comes while the pause's `sleep` is queued but not started (a
+/// 400 ms frame holds it): `uuid_break <caller> all` drops it unstarted
+/// and FreeSWITCH never completes it (mod_commands.c flushes the queued
+/// applications). dialbridge queues `sleep 1` behind the break; its
+/// completion tells that the `sleep` was dropped, so the referHook's dial
+/// runs instead of the call waiting for a completion that never comes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_break_before_the_verbs_application_started_does_not_wait_for_it() {
+    let app = harness::App::start().await;
+    let fake = fake_freeswitch::FakeSwitch::builder()
+        .second(std::time::Duration::from_millis(100))
+        .frame(std::time::Duration::from_millis(400))
+        .start()
+        .await;
+    let d = harness::start(harness::settings(&app)).await;
+    app.reply(
+        "/call",
+        Reply::json(json!([{"verb": "config", "referHook": "/caller-refer"},
+                           {"verb": "pause", "length": 600},
+                           {"verb": "hangup"}])),
+    );
+    app.reply(
+        "/caller-refer",
+        Reply::json(json!([{"verb": "dial", "actionHook": "/after-refer",
+                            "target": [{"type": "sip", "sipUri": "sip:2000@pbx.example.com"}]}])),
+    );
+    app.reply("/after-refer", Reply::json(json!([{"verb": "hangup"}])));
+    let call = fake.call(
+        d.addr,
+        caller().endpoint("2000", Callee::answers_after(50).hangs_up_after_answer(200)),
+    );
+    runs(&call, "sleep").await;
+    call.refers("sip:2000@pbx.example.com");
+    call.finished(WAIT).await.expect("the call ends");
+    let apps: Vec<String> = call
+        .apps()
+        .into_iter()
+        .map(|(n, a)| format!("{n} {a}"))
+        .collect();
+    let sleep = apps.iter().position(|a| a == "sleep 600000");
+    let settle = apps.iter().position(|a| a == "sleep 1");
+    let bridge = apps.iter().position(|a| a.starts_with("bridge "));
+    assert!(
+        sleep < settle && settle < bridge && sleep.is_some(),
+        "the pause, the break's `sleep 1`, then the referHook's dial: {apps:?}"
+    );
+    app.wait_for("/after-refer", 1, WAIT).await;
+}

@@ -257,7 +257,9 @@ async fn redirect_mid_verb_breaks_it_off_and_runs_the_new_application() {
         "{:?}",
         call.commands()
     );
-    assert_eq!(app_names(&call), ["answer", "sleep", "hangup"]);
+    // The pause's sleep, the `sleep 1` queued behind the break, then the
+    // new application's hangup.
+    assert_eq!(app_names(&call), ["answer", "sleep", "sleep", "hangup"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

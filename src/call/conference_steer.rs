@@ -225,11 +225,10 @@ pub(crate) struct Aside {
 /// Answers what reached the call while it waits outside the room (a verb
 /// of the waitHook may hold the call: only `aside` is used).
 pub(crate) async fn waiting(aside: &Aside, incoming: Incoming, steering: &mut Steering) -> Waiting {
-    let brk = format!("uuid_break {} all", aside.uuid);
     let command = match incoming {
         Incoming::Interrupt(verbs) => {
             info!("a background feature's application replaces the rest; no longer waiting");
-            replace(aside, &brk, verbs, steering).await;
+            replace(aside, verbs, steering).await;
             return Waiting::Stop;
         }
         Incoming::Command(c) => c,
@@ -265,7 +264,7 @@ pub(crate) async fn waiting(aside: &Aside, incoming: Incoming, steering: &mut St
         }
         Command::Redirect { hook, reply } => {
             info!("redirect asked through the call's handle; no longer waiting");
-            let done = refused(aside.commander.api(&brk).await);
+            let done = refused(aside.commander.break_all(&aside.uuid).await);
             let ok = done.is_ok();
             let _ = reply.send(done);
             if ok {
@@ -277,7 +276,7 @@ pub(crate) async fn waiting(aside: &Aside, incoming: Incoming, steering: &mut St
     }
 }
 
-async fn replace(aside: &Aside, brk: &str, verbs: Vec<Instruction>, steering: &mut Steering) {
-    let _ = refused(aside.commander.api(brk).await);
+async fn replace(aside: &Aside, verbs: Vec<Instruction>, steering: &mut Steering) {
+    let _ = refused(aside.commander.break_all(&aside.uuid).await);
     steering.replaced(verbs);
 }

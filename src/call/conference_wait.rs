@@ -240,8 +240,7 @@ async fn breakable(
         }
     };
     info!("the room started; breaking off the waitHook's verb");
-    let command = format!("uuid_break {} all", aside.uuid);
-    let brk = aside.commander.api(&command);
+    let brk = aside.commander.break_all(&aside.uuid);
     tokio::pin!(brk);
     let mut sent = false;
     let next = loop {

@@ -284,8 +284,7 @@ async fn breakable(
         }
         d = dequeued(rx) => d,
     };
-    let command = format!("uuid_break {uuid} all");
-    let brk = commander.api(&command);
+    let brk = commander.break_all(&uuid);
     tokio::pin!(brk);
     let mut sent = false;
     loop {

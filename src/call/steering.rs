@@ -160,9 +160,7 @@ impl Steering {
                 Some(command) = self.rx.recv() => command,
                 Some(verbs) = self.interrupts.recv() => {
                     info!("a background feature's application replaces the rest; breaking off the verb");
-                    let breaking = on_caller(self.caller.as_ref(), "the interruption", |uuid| {
-                        format!("uuid_break {uuid} all")
-                    });
+                    let breaking = on_caller(self.caller.as_ref(), "the interruption", OnCaller::Break);
                     tokio::pin!(breaking);
                     let out = tokio::select! {
                         out = &mut work => {
@@ -230,7 +228,7 @@ async fn answer_aside(
         }
         Command::Redirect { hook, reply } => {
             info!("redirect asked through the call's handle; breaking off the verb");
-            let done = on_caller(caller, "redirect", |uuid| format!("uuid_break {uuid} all")).await;
+            let done = on_caller(caller, "redirect", OnCaller::Break).await;
             let ok = done.is_ok();
             let _ = reply.send(done);
             if ok {
@@ -248,10 +246,7 @@ async fn answer_aside(
                 cause = cause.as_str(),
                 "hangup asked through the call's handle"
             );
-            let done = on_caller(caller, "hangup", |uuid| {
-                crate::freeswitch::command::uuid_kill(uuid, cause)
-            })
-            .await;
+            let done = on_caller(caller, "hangup", OnCaller::Kill(cause)).await;
             let sent = done.is_ok();
             let _ = reply.send(done);
             if sent {
@@ -266,17 +261,31 @@ async fn answer_aside(
 /// Sends the API command `command(<caller's uuid>)` on the caller's socket
 /// for a command answered aside; `what` names it in the warning a failure
 /// logs.
+/// What is done to the caller's channel beside the verb.
+enum OnCaller {
+    /// `uuid_kill` with this cause.
+    Kill(HangupCause),
+    /// Break off what it runs and drop what is queued behind it
+    /// ([`Commander::break_all`]).
+    Break,
+}
+
+/// Does `op` on the caller through its second way in, if there is one.
 async fn on_caller(
     caller: Option<&(Commander, String)>,
     what: &str,
-    command: impl FnOnce(&str) -> String,
+    op: OnCaller,
 ) -> Result<(), CommandError> {
     let done = match caller {
-        Some((commander, uuid)) => commander
-            .api(&command(uuid))
-            .await
-            .map(|_| ())
-            .map_err(|e| CommandError::Refused(e.to_string())),
+        Some((commander, uuid)) => match op {
+            OnCaller::Kill(cause) => {
+                let kill = crate::freeswitch::command::uuid_kill(uuid, cause);
+                commander.api(&kill).await
+            }
+            OnCaller::Break => commander.break_all(uuid).await,
+        }
+        .map(|_| ())
+        .map_err(|e| CommandError::Refused(e.to_string())),
         None => Err(CommandError::Refused(
             "the call's socket is not set up yet".into(),
         )),

@@ -3,6 +3,7 @@
 //! docs/freeswitch.md §1), `api` with its `-ERR` replies as errors, and a
 //! [`Commander`] for tasks other than the socket's owner.
 
+use super::app_queue::AppQueue;
 use freeswitch_esl_tokio::{EslClient, EslError, EslEvent, EslEventType, HangupCause, UuidKill};
 use tracing::debug;
 
@@ -67,6 +68,8 @@ pub struct Completion {
 #[derive(Clone)]
 pub(crate) struct Commander {
     pub(super) client: EslClient,
+    /// The socket's queued applications ([`AppQueue`]).
+    pub(super) queue: AppQueue,
 }
 
 impl Commander {
@@ -84,9 +87,20 @@ impl Commander {
         app: &str,
         arg: Option<&str>,
     ) -> Result<(), SocketError> {
-        sendmsg(&self.client, Some(target), app, arg)
+        sendmsg(&self.client, Some(target), app, arg, None)
             .await
             .map(|_| ())
+    }
+
+    /// `uuid_break <uuid> all` on the socket's own channel: stops what it
+    /// plays and drops what is queued behind it, then queues `sleep 1`
+    /// behind that so that a dropped application is not waited for
+    /// forever ([`AppQueue`]; at most one frame, and FreeSWITCH clears the
+    /// break flag before each application it starts).
+    pub(crate) async fn break_all(&self, uuid: &str) -> Result<String, SocketError> {
+        let out = self.api(&format!("uuid_break {uuid} all")).await?;
+        sendmsg(&self.client, None, "sleep", Some("1"), Some(&self.queue)).await?;
+        Ok(out)
     }
 }
 
@@ -97,13 +111,19 @@ pub(crate) fn uuid_kill(uuid: &str, cause: HangupCause) -> String {
 }
 
 /// Sends `sendmsg execute` tagged with a fresh Event-UUID; returns it.
+/// With `queue` (the socket's own channel), the application is recorded as
+/// queued before it is sent.
 pub(crate) async fn sendmsg(
     client: &EslClient,
     target: Option<&str>,
     app: &str,
     arg: Option<&str>,
+    queue: Option<&AppQueue>,
 ) -> Result<String, SocketError> {
     let id = uuid::Uuid::new_v4().to_string();
+    if let Some(q) = queue {
+        q.push(&id);
+    }
     let mut msg = EslEvent::new();
     msg.set_header("call-command", "execute");
     msg.set_header("execute-app-name", app);
@@ -111,8 +131,19 @@ pub(crate) async fn sendmsg(
         msg.set_header("execute-app-arg", arg);
     }
     msg.set_header("Event-UUID", id.clone());
-    let reply = client.sendmsg(target, msg).await?;
+    let reply = match client.sendmsg(target, msg).await {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(q) = queue {
+                q.forget(&id);
+            }
+            return Err(e.into());
+        }
+    };
     if !reply.is_success() {
+        if let Some(q) = queue {
+            q.forget(&id);
+        }
         return Err(SocketError::Refused {
             command: format!("sendmsg execute {app}"),
             reply: reply.reply_text().unwrap_or_default().to_owned(),

@@ -5,6 +5,7 @@
 //! ([`deadline`]), who may open one and for how long ([`admission`]), and
 //! the control connection ([`control`]).
 
+mod app_queue;
 mod caller_state;
 pub(crate) mod channel_data;
 pub(crate) mod command;

@@ -77,6 +77,8 @@ pub struct CallSocket {
     pub(super) held: VecDeque<EslEvent>,
     /// Background readers of the events ([`super::tap`]).
     taps: Vec<super::tap::Tap>,
+    /// Applications queued on the channel and not completed yet.
+    pub(super) queue: super::app_queue::AppQueue,
 }
 
 impl CallSocket {
@@ -116,6 +118,7 @@ impl CallSocket {
                 hanging_up: None,
                 held: VecDeque::new(),
                 taps: Vec::new(),
+                queue: Default::default(),
             },
             data,
         ))
@@ -248,6 +251,7 @@ impl CallSocket {
     pub(crate) fn commander(&self) -> Commander {
         Commander {
             client: self.client.clone(),
+            queue: self.queue.clone(),
         }
     }
 
@@ -293,7 +297,15 @@ impl CallSocket {
                     return match ev {
                         Some(Ok(e)) => {
                             self.track(&e);
-                            Ok(e)
+                            // Completions of applications a break dropped
+                            // come first (super::app_queue).
+                            let mut dropped = self.queue.completed(&e).into_iter();
+                            let Some(first) = dropped.next() else {
+                                return Ok(e);
+                            };
+                            self.held.extend(dropped);
+                            self.held.push_back(e);
+                            Ok(first)
                         }
                         Some(Err(EslError::QueueFull)) => {
                             warn!("events of the call were dropped: the event queue overflowed");

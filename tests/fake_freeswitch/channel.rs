@@ -63,6 +63,9 @@ pub struct AppRequest {
     /// The frame tick it was queued in, and the tick its batch started in.
     pub queued_tick: Option<u64>,
     pub frame: Option<u64>,
+    /// The channel's `flushes` when it was queued: a `uuid_break <uuid>
+    /// all` since then dropped it if it had not started.
+    pub flush_gen: u64,
 }
 
 impl AppRequest {
@@ -76,6 +79,7 @@ impl AppRequest {
             queued: None,
             queued_tick: None,
             frame: None,
+            flush_gen: 0,
         }
     }
 }
@@ -112,6 +116,9 @@ pub struct Channel {
     pub transfer_to: Option<(String, String, String, String)>,
     /// Bumped by `uuid_break`: a running playback stops.
     pub brk: watch::Sender<u64>,
+    /// Bumped by `uuid_break <uuid> all`: applications queued before it
+    /// and not started yet are dropped (`AppRequest::flush_gen`).
+    pub flushes: u64,
     /// The target of a running `uuid_audio` media bug (`mute`, `level`).
     pub audio_bug: Option<String>,
     /// On hold since (hold.rs), and the hold time so far (`hold_accum_ms`).
@@ -180,6 +187,7 @@ impl Channel {
             xfer: watch::channel(0).0,
             transfer_to: None,
             brk: watch::channel(0).0,
+            flushes: 0,
             audio_bug: None,
             held_since: None,
             hold_accum_ms: 0,

@@ -47,13 +47,22 @@ pub fn live(sw: &Switch, uuid: &str) -> bool {
 /// `uuid_break <uuid> [all]`: `+OK`, and nothing happens to a ringing or
 /// bridged `bridge` (14a: still ringing 10 s later). It ends a running
 /// `playback`/`speak`/`sleep` with its response cut short (switch_ivr.c's
-/// CF_BREAK; not captured).
+/// CF_BREAK; not captured). With `all`, applications queued by `sendmsg`
+/// and not started yet are dropped without a CHANNEL_EXECUTE_COMPLETE
+/// (mod_commands.c `break_function`:
+/// `switch_core_session_flush_private_events`; not captured). A break
+/// without `all` does not reach an application that starts after it:
+/// `switch_core_session_exec` clears CF_BREAK before each one.
 fn uuid_break(sw: &Switch, args: &[&str]) -> String {
     let Some(u) = args.first() else {
         return "-USAGE: <uuid> [all]\n".into();
     };
-    match sw.lock().channels.get(*u) {
+    let all = args.get(1).is_some_and(|f| f.contains("all"));
+    match sw.lock().channels.get_mut(*u) {
         Some(ch) if ch.cs != "CS_REPORTING" => {
+            if all {
+                ch.flushes += 1;
+            }
             ch.brk.send_modify(|b| *b += 1);
             "+OK\n".into()
         }

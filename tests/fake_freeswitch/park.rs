@@ -121,6 +121,9 @@ pub async fn park_loop(
                 continue;
             }
         };
+        if r.event_uuid.is_some() && flushed(sw, uuid, &r) {
+            continue;
+        }
         let instant = INSTANT.contains(&r.name.as_str());
         last = if r.name == "bridge" {
             bridge_taking_hangups(sw, uuid, r, rx, &mut pending).await
@@ -135,6 +138,15 @@ pub async fn park_loop(
             }
         }
     }
+}
+
+/// True when a `uuid_break <uuid> all` came after `r` was queued: it never
+/// starts and sends no completion.
+fn flushed(sw: &Switch, uuid: &str, r: &AppRequest) -> bool {
+    sw.lock()
+        .channels
+        .get(uuid)
+        .is_some_and(|ch| ch.flushes != r.flush_gen)
 }
 
 /// Applications that return within their frame, so the next queued one

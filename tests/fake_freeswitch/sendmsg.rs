@@ -50,6 +50,7 @@ pub fn handle(
                 .unwrap_or(1);
             req.queued = Some(ch.log.elapsed());
             req.queued_tick = Some(ch.frame_no);
+            req.flush_gen = ch.flushes;
             let job: Job = match ch.apps.clone() {
                 Some(q) => Box::new(move || {
                     let _ = q.send(req);
