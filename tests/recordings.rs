@@ -122,6 +122,20 @@ async fn record_true_gives_a_recording_url_that_downloads_the_wav() {
     assert_eq!(&body[..4], b"RIFF");
     assert_eq!(&body[8..12], b"WAVE");
     assert_eq!(body, on_disk);
+    // A long recording is streamed in pieces, whole and in order.
+    let long: Vec<u8> = on_disk
+        .iter()
+        .copied()
+        .chain((0..300_000u32).map(|i| (i % 251) as u8))
+        .collect();
+    std::fs::write(&file, &long).expect("a longer recording");
+    let (status, body) = download(&url).await;
+    assert_eq!(status, 200);
+    assert_eq!(body.len(), long.len());
+    assert!(
+        body == long,
+        "the streamed file differs from the one on disk"
+    );
 
     // Tampered: another signature, another recording, a later expiry.
     let (base, query) = url.split_once('?').expect("a query");
