@@ -146,7 +146,7 @@ pub enum LegState {
 #[derive(Debug, Clone)]
 pub struct CallHandle {
     call_sid: String,
-    tx: mpsc::Sender<Command>,
+    tx: mpsc::Sender<Box<Command>>,
 }
 
 impl CallHandle {
@@ -197,13 +197,21 @@ impl CallHandle {
     }
 
     async fn send(&self, command: Command) -> Result<(), CommandError> {
-        self.tx.send(command).await.map_err(|_| CommandError::Ended)
+        self.tx
+            .send(Box::new(command))
+            .await
+            .map_err(|_| CommandError::Ended)
     }
 }
 
+/// The receiving end of a call's commands. Boxed: tokio's channel keeps
+/// a block of 32 slots per call from the start, 32 pointers instead of 32
+/// commands (about 3 KiB of every live call's memory).
+pub(crate) type Commands = mpsc::Receiver<Box<Command>>;
+
 /// A new call's command channel: the handle, and the receiving end its
 /// task serves.
-pub(crate) fn channel(call_sid: &str) -> (CallHandle, mpsc::Receiver<Command>) {
+pub(crate) fn channel(call_sid: &str) -> (CallHandle, Commands) {
     let (tx, rx) = mpsc::channel(COMMANDS);
     (
         CallHandle {

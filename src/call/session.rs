@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use freeswitch_esl_tokio::HangupCause;
 use serde_json::{Map, json};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tracing::{Instrument, info, info_span, warn};
 
-use super::handle::{Command, Steering};
+use super::handle::{Commands, Steering};
 use super::info::CallInfo;
 use super::origination::Origination;
 use super::status::StatusNotifier;
@@ -29,7 +29,7 @@ pub(crate) async fn run(
     socket: CallSocket,
     data: ChannelData,
     engine: Arc<Engine>,
-    commands: Option<mpsc::Receiver<Command>>,
+    commands: Option<Commands>,
     origination: Option<Origination>,
 ) {
     let span = info_span!("call", call_sid = %data.uuid);
@@ -42,7 +42,7 @@ async fn run_call(
     socket: CallSocket,
     data: ChannelData,
     engine: Arc<Engine>,
-    commands: Option<mpsc::Receiver<Command>>,
+    commands: Option<Commands>,
     origination: Option<Origination>,
 ) {
     let settings = engine.settings.borrow().clone();

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use tokio::sync::{mpsc, watch};
 use tracing::{info, warn};
 
-use super::handle::{Command, CommandError, HangupCause, Snapshot};
+use super::handle::{Command, CommandError, Commands, HangupCause, Snapshot};
 use super::listen::Pauses;
 use crate::app::{Hook, Instruction};
 use crate::freeswitch::socket::Commander;
@@ -26,7 +26,7 @@ use crate::freeswitch::socket::Commander;
 /// all`), and replaces the rest of the application (in a dial's live phase
 /// it ends the dial first, as a redirect does: `call::dial::steer`).
 pub(crate) struct Steering {
-    rx: mpsc::Receiver<Command>,
+    rx: Commands,
     view: watch::Receiver<Map<String, Value>>,
     caller: Option<(Commander, String)>,
     hangup: Option<HangupCause>,
@@ -51,10 +51,7 @@ const INTERRUPTS: usize = 4;
 
 impl Steering {
     /// Steering for a call whose hook fields are published on `view`.
-    pub(crate) fn new(
-        rx: mpsc::Receiver<Command>,
-        view: watch::Receiver<Map<String, Value>>,
-    ) -> Self {
+    pub(crate) fn new(rx: Commands, view: watch::Receiver<Map<String, Value>>) -> Self {
         let (interrupter, interrupts) = mpsc::channel(INTERRUPTS);
         Self {
             rx,
@@ -79,7 +76,7 @@ impl Steering {
     /// (pending until one comes). Cancel-safe.
     pub(crate) async fn next_incoming(&mut self) -> Incoming {
         tokio::select! {
-            Some(c) = self.rx.recv() => Incoming::Command(c),
+            Some(c) = self.rx.recv() => Incoming::Command(*c),
             Some(v) = self.interrupts.recv() => Incoming::Interrupt(v),
             else => std::future::pending().await,
         }
@@ -157,7 +154,7 @@ impl Steering {
         loop {
             let command = tokio::select! {
                 out = &mut work => return out,
-                Some(command) = self.rx.recv() => command,
+                Some(command) = self.rx.recv() => *command,
                 Some(verbs) = self.interrupts.recv() => {
                     info!("a background feature's application replaces the rest; breaking off the verb");
                     let breaking = on_caller(self.caller.as_ref(), "the interruption", OnCaller::Break);

@@ -13,9 +13,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
-use crate::call::handle::{self, CallHandle, Command};
+use crate::call::handle::{self, CallHandle, Commands};
 use crate::call::origination::Origination;
 
 /// One call_sid's entry.
@@ -31,7 +31,7 @@ enum Entry {
 /// cancel it, and how far its originate got.
 struct Pending {
     handle: CallHandle,
-    rx: mpsc::Receiver<Command>,
+    rx: Commands,
     origination: Option<Origination>,
     cancel: watch::Sender<bool>,
     progress: Progress,
@@ -186,10 +186,7 @@ impl Registry {
     /// channel its task serves (the reserved one, when the UUID was
     /// reserved), and the registration that removes it when dropped. None
     /// when a live call already has this UUID.
-    pub(crate) fn register(
-        &self,
-        call_sid: &str,
-    ) -> Option<(Registration, mpsc::Receiver<Command>)> {
+    pub(crate) fn register(&self, call_sid: &str) -> Option<(Registration, Commands)> {
         let mut table = self.table();
         let (rx, origination) = match table.remove(call_sid) {
             Some(Entry::Reserved(p)) => {
@@ -290,7 +287,7 @@ impl Drop for Registration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::call::handle::{CommandError, HangupCause};
+    use crate::call::handle::{Command, CommandError, HangupCause};
 
     #[test]
     fn a_call_is_registered_until_its_registration_is_dropped() {
@@ -310,7 +307,7 @@ mod tests {
         assert!(r.reserve("B").is_none());
         let asking = tokio::spawn(async move { handle.hangup(HangupCause::CallRejected).await });
         let (registration, mut rx) = r.register("B").expect("reserved");
-        match rx.recv().await {
+        match rx.recv().await.map(|c| *c) {
             Some(Command::Hangup { cause, reply }) => {
                 assert_eq!(cause, HangupCause::CallRejected);
                 let _ = reply.send(Ok(()));
