@@ -10,10 +10,12 @@
 //! runs a channel's applications one after the other, so the completion of
 //! an application means every one queued before it either completed (its
 //! completion came first) or was dropped. After a break, a cheap
-//! application is queued behind it ([`super::command::Commander::settle`]);
+//! application is queued behind it ([`super::command::Commander::break_all`]);
 //! its completion gives each dropped one a completion of its own here
 //! (`Application-Response: _flushed_`), and whatever waited for it goes
-//! on as if the break had ended it.
+//! on as if the break had ended it. Only that application's completion
+//! does: a completion missing for another reason (FreeSWITCH lost track)
+//! stays missing, and its deadline still ends the call.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -27,27 +29,28 @@ pub(crate) const FLUSHED: &str = "_flushed_";
 /// and not completed yet, oldest first; shared by the socket and its
 /// commanders.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct AppQueue(Arc<Mutex<VecDeque<String>>>);
+pub(crate) struct AppQueue(Arc<Mutex<VecDeque<(String, bool)>>>);
 
 impl AppQueue {
     /// Records `id` as queued (before it is sent: its completion may come
-    /// before the send returns).
-    pub(crate) fn push(&self, id: &str) {
+    /// before the send returns); `settles` for the application queued
+    /// behind a break, whose completion settles what the break dropped.
+    pub(crate) fn push(&self, id: &str, settles: bool) {
         if let Ok(mut q) = self.0.lock() {
-            q.push_back(id.to_owned());
+            q.push_back((id.to_owned(), settles));
         }
     }
 
     /// Forgets `id` (its `sendmsg` was refused: nothing was queued).
     pub(crate) fn forget(&self, id: &str) {
         if let Ok(mut q) = self.0.lock() {
-            q.retain(|x| x != id);
+            q.retain(|(x, _)| x != id);
         }
     }
 
-    /// When `event` completes a queued application, forgets it and every
-    /// one queued before it; returns completions made up for those before
-    /// it (they were dropped), oldest first.
+    /// When `event` completes a queued application, forgets it; when that
+    /// application settles a break, also every one queued before it, with
+    /// completions made up for them (they were dropped), oldest first.
     pub(crate) fn completed(&self, event: &EslEvent) -> Vec<EslEvent> {
         if event.event_type() != Some(EslEventType::ChannelExecuteComplete) {
             return Vec::new();
@@ -58,12 +61,21 @@ impl AppQueue {
         let Ok(mut q) = self.0.lock() else {
             return Vec::new();
         };
-        let Some(at) = q.iter().position(|x| x == id) else {
+        let Some(at) = q.iter().position(|(x, _)| x == id) else {
             return Vec::new();
         };
-        let dropped: Vec<String> = q.drain(..at).collect();
-        q.pop_front();
-        dropped.iter().map(|d| flushed(d, event)).collect()
+        let Some((_, settles)) = q.remove(at) else {
+            return Vec::new();
+        };
+        if !settles {
+            return Vec::new();
+        }
+        let dropped: Vec<(String, bool)> = q.drain(..at).collect();
+        dropped
+            .iter()
+            .filter(|(_, s)| !s)
+            .map(|(d, _)| flushed(d, event))
+            .collect()
     }
 }
 
@@ -103,9 +115,11 @@ mod tests {
     #[test]
     fn a_later_completion_gives_the_dropped_ones_theirs_in_order() {
         let q = AppQueue::default();
-        for id in ["play", "sleep", "settle", "next"] {
-            q.push(id);
+        for id in ["play", "sleep"] {
+            q.push(id, false);
         }
+        q.push("settle", true);
+        q.push("next", false);
         let made = q.completed(&complete("settle"));
         let ids: Vec<_> = made
             .iter()
@@ -122,12 +136,17 @@ mod tests {
     #[test]
     fn completions_in_order_make_nothing_up() {
         let q = AppQueue::default();
-        q.push("a");
-        q.push("b");
+        q.push("a", false);
+        q.push("b", false);
         q.forget("b");
-        q.push("c");
+        q.push("c", false);
         assert!(q.completed(&complete("a")).is_empty());
         assert!(q.completed(&complete("c")).is_empty());
+        // A completion lost for another reason is not made up by a later
+        // application's (its deadline ends the call).
+        q.push("lost", false);
+        q.push("later", false);
+        assert!(q.completed(&complete("later")).is_empty());
         // Another channel's or an unknown application's completion.
         assert!(q.completed(&complete("zzz")).is_empty());
     }

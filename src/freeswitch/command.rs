@@ -99,7 +99,14 @@ impl Commander {
     /// break flag before each application it starts).
     pub(crate) async fn break_all(&self, uuid: &str) -> Result<String, SocketError> {
         let out = self.api(&format!("uuid_break {uuid} all")).await?;
-        sendmsg(&self.client, None, "sleep", Some("1"), Some(&self.queue)).await?;
+        sendmsg(
+            &self.client,
+            None,
+            "sleep",
+            Some("1"),
+            Some((&self.queue, true)),
+        )
+        .await?;
         Ok(out)
     }
 }
@@ -112,17 +119,17 @@ pub(crate) fn uuid_kill(uuid: &str, cause: HangupCause) -> String {
 
 /// Sends `sendmsg execute` tagged with a fresh Event-UUID; returns it.
 /// With `queue` (the socket's own channel), the application is recorded as
-/// queued before it is sent.
+/// queued before it is sent (`true`: it settles a break, [`AppQueue`]).
 pub(crate) async fn sendmsg(
     client: &EslClient,
     target: Option<&str>,
     app: &str,
     arg: Option<&str>,
-    queue: Option<&AppQueue>,
+    queue: Option<(&AppQueue, bool)>,
 ) -> Result<String, SocketError> {
     let id = uuid::Uuid::new_v4().to_string();
-    if let Some(q) = queue {
-        q.push(&id);
+    if let Some((q, settles)) = queue {
+        q.push(&id, settles);
     }
     let mut msg = EslEvent::new();
     msg.set_header("call-command", "execute");
@@ -134,14 +141,14 @@ pub(crate) async fn sendmsg(
     let reply = match client.sendmsg(target, msg).await {
         Ok(r) => r,
         Err(e) => {
-            if let Some(q) = queue {
+            if let Some((q, _)) = queue {
                 q.forget(&id);
             }
             return Err(e.into());
         }
     };
     if !reply.is_success() {
-        if let Some(q) = queue {
+        if let Some((q, _)) = queue {
             q.forget(&id);
         }
         return Err(SocketError::Refused {

@@ -19,7 +19,7 @@ impl CallSocket {
         {
             return Err(SocketError::Unresponsive(b.why.clone()));
         }
-        sendmsg(&self.client, None, app, arg, Some(&self.queue))
+        sendmsg(&self.client, None, app, arg, Some((&self.queue, false)))
             .await
             .map_err(|e| self.failed(e))
     }
