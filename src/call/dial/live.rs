@@ -62,9 +62,12 @@ pub(crate) async fn run(
     } = placed;
     // Bounded; the senders are counted tasks that wait for room (this loop
     // reads both on every turn and drops them when the dial ends): one
-    // verdict per screened leg, an AMD hook's verbs end the dial.
-    let (verdict_tx, mut verdicts) = mpsc::channel::<Verdict>(compiled.legs.len().max(1));
-    let (reply_tx, mut amd_replies) = mpsc::channel::<Vec<Instruction>>(2);
+    // verdict per screened leg, an AMD hook's verbs end the dial. Made only
+    // for a dial that screens or detects: each channel holds a block of 32
+    // slots from the start, for the whole call.
+    let screens = compiled.legs.iter().any(|l| l.screened);
+    let (verdict_tx, mut verdicts) = only_if::<Verdict>(screens, compiled.legs.len().max(1));
+    let (reply_tx, mut amd_replies) = only_if::<Vec<Instruction>>(dial.amd.is_some(), 2);
     let a_uuid = call.socket.uuid().to_owned();
     let limits = crate::freeswitch::deadline::Limits::of(&call.settings);
     let mut legs = Legs::new(&compiled.legs);
@@ -187,8 +190,9 @@ pub(crate) async fn run(
                 }
                 if let (Some(d), Some(amd)) = (detection.as_mut(), &dial.amd)
                     && let Some(beep) = d.beep(&event)
+                    && let Some(tx) = &reply_tx
                 {
-                    relay(call, dial, &amd.action_hook, &beep, &reply_tx);
+                    relay(call, dial, &amd.action_hook, &beep, tx);
                 }
                 if let Some(h) = on_hold.as_mut() {
                     Box::pin(h.observe(call, &event, legs.winner(), &bridge)).await;
@@ -200,26 +204,28 @@ pub(crate) async fn run(
                 }
             }
             signal = next_signal(&mut detection) => {
-                let Some(amd) = &dial.amd else { continue };
-                relay(call, dial, &amd.action_hook, &signal, &reply_tx);
+                let (Some(amd), Some(tx)) = (&dial.amd, &reply_tx) else { continue };
+                relay(call, dial, &amd.action_hook, &signal, tx);
                 let machine = matches!(signal, Signal::Event(crate::amd::AmdEvent::MachineDetected { .. }));
                 if machine && amd.disconnect_on_amd {
                     ending.amd_type = Some("machine");
                     Box::pin(kill(call, legs.winner(), "disconnectOnAMD: a machine answered")).await;
                 }
             }
-            Some(verbs) = amd_replies.recv() => {
+            Some(verbs) = recv(&mut amd_replies) => {
                 if !verbs.is_empty() && ending.replacement.is_none() {
                     ending.replacement = Some(verbs);
                     Box::pin(kill(call, legs.winner(), "the amd hook replaced the application")).await;
                 }
             }
             Some(arrival) = arrivals.recv() => {
-                if screened::start(call, dial, compiled, &screened, arrival, &verdict_tx) {
+                if let Some(tx) = &verdict_tx
+                    && screened::start(call, dial, compiled, &screened, arrival, tx)
+                {
                     screening += 1;
                 }
             }
-            Some(v) = verdicts.recv() => {
+            Some(v) = recv(&mut verdicts) => {
                 screening = screening.saturating_sub(1);
                 if v.declined() {
                     legs.decline(&v.leg);
@@ -364,4 +370,21 @@ async fn kill(call: &Call, winner: Option<&str>, why: &str) {
 
 fn far_future() -> tokio::time::Instant {
     tokio::time::Instant::now() + Duration::from_secs(86_400 * 365)
+}
+
+/// A bounded channel of `cap`, made only when `needed`.
+fn only_if<T>(needed: bool, cap: usize) -> (Option<mpsc::Sender<T>>, Option<mpsc::Receiver<T>>) {
+    if !needed {
+        return (None, None);
+    }
+    let (tx, rx) = mpsc::channel(cap);
+    (Some(tx), Some(rx))
+}
+
+/// The next item of a channel that may not exist (then never).
+async fn recv<T>(rx: &mut Option<mpsc::Receiver<T>>) -> Option<T> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
 }
