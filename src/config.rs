@@ -17,12 +17,14 @@ mod api;
 mod check;
 pub(crate) mod cidr;
 mod fd_budget;
+mod media;
 mod recordings;
 mod sections;
 mod speech;
 
 pub use api::Api;
 pub use fd_budget::{FdLimit, current_fd_limit, fd_warning, fds_needed};
+pub use media::{Media, Tts};
 pub use recordings::Recordings;
 pub use sections::*;
 pub use speech::SpeechService;

@@ -6,7 +6,9 @@
 //! against `call_hook` (with its credentials), `dtmfHook` posts bounded per
 //! call ([`limit`]). Secrets never reach a log line.
 
+mod error;
 pub mod form;
+mod kind;
 pub mod limit;
 mod policy;
 pub(crate) mod signature;
@@ -18,6 +20,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 use tracing::{debug, info, warn};
 
+pub(crate) use error::WebhookError;
+pub use kind::HookKind;
 pub(crate) use limit::{Decision, Limiter, Limits};
 pub(crate) use policy::{Failure, RetryPolicy};
 pub(crate) use urls::Resolved;
@@ -39,113 +43,6 @@ pub(crate) struct ReplyBody {
     pub(crate) text: String,
     /// The `Content-Type` header as sent, if any.
     pub(crate) content_type: Option<String>,
-}
-
-/// What a request is for, in logs and metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HookKind {
-    /// `call_hook`: what to do with a new call.
-    Call,
-    /// `call_status_hook`.
-    Status,
-    /// A verb's `actionHook` (dial, gather).
-    Action,
-    /// `redirect`.
-    Redirect,
-    /// A dial's `confirmHook`.
-    Confirm,
-    /// A dial's `dtmfHook`.
-    Dtmf,
-    /// A dial's `amd` hook.
-    Amd,
-    /// A `referHook`: a dial's (the callee's REFER) or a `config`'s (the
-    /// caller's).
-    Refer,
-    /// A dial's `onHoldHook`.
-    Hold,
-    /// An `enqueue`'s `waitHook`.
-    Wait,
-    /// A `transcribe`'s `transcriptionHook`.
-    Transcription,
-    /// `error_hook`.
-    Error,
-}
-
-impl HookKind {
-    /// Label for logs and metrics.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            HookKind::Call => "call",
-            HookKind::Status => "status",
-            HookKind::Action => "action",
-            HookKind::Redirect => "redirect",
-            HookKind::Confirm => "confirm",
-            HookKind::Dtmf => "dtmf",
-            HookKind::Amd => "amd",
-            HookKind::Refer => "refer",
-            HookKind::Hold => "hold",
-            HookKind::Wait => "wait",
-            HookKind::Transcription => "transcription",
-            HookKind::Error => "error",
-        }
-    }
-}
-
-/// Why a webhook gave no usable reply.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum WebhookError {
-    /// The URL cannot be used.
-    #[error("webhook URL `{url}` is not usable: {reason}")]
-    BadUrl {
-        /// The URL as written.
-        url: String,
-        /// Why.
-        reason: String,
-    },
-    /// Could not connect (after retries).
-    #[error("cannot reach {url}: {reason}; is the application running and reachable?")]
-    Connect {
-        /// Where (credentials removed).
-        url: String,
-        /// The transport error.
-        reason: String,
-    },
-    /// No complete answer within the timeout (after retries).
-    #[error(
-        "{url} did not answer within {ms} ms; raise [app] webhook_timeout_ms or speed up the application"
-    )]
-    Timeout {
-        /// Where.
-        url: String,
-        /// The timeout.
-        ms: u64,
-    },
-    /// An HTTP error status (after retries when the policy retries it).
-    #[error("{url} answered HTTP {status}")]
-    Status {
-        /// Where.
-        url: String,
-        /// The status.
-        status: u16,
-    },
-    /// The reply was larger than [`MAX_REPLY_BYTES`].
-    #[error("{url} replied with more than {MAX_REPLY_BYTES} bytes; replies are capped at 1 MiB")]
-    TooLarge {
-        /// Where.
-        url: String,
-    },
-    /// Not sent: the call's bound on this kind of post was reached
-    /// (`[dtmf] hook_rate_per_sec`, `hook_burst`, `hook_max_in_flight`).
-    #[error(
-        "{kind} hook post dropped: the call reached its {bound} bound; raise the [dtmf] hook_* limits \
-         if the application really needs more"
-    )]
-    Dropped {
-        /// The hook kind.
-        kind: &'static str,
-        /// `rate` or `in_flight`.
-        bound: &'static str,
-    },
 }
 
 /// The webhook client of one call, built from a configuration snapshot.
