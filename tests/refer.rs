@@ -168,6 +168,31 @@ async fn a_refer_hook_answering_no_verbs_leaves_the_dial_to_end_as_usual() {
     assert_eq!(call.dials().len(), 1);
 }
 
+/// A caller whose application (config referHook, then a long pause) waits
+/// for a REFER; the hook answers a dial to 2000, which answers and hangs up.
+fn pausing_with_a_refer_hook(
+    app: &harness::App,
+    fake: &fake_freeswitch::FakeSwitch,
+    d: &harness::Running,
+) -> fake_freeswitch::CallHandle {
+    app.reply(
+        "/call",
+        Reply::json(json!([{"verb": "config", "referHook": "/caller-refer"},
+                           {"verb": "pause", "length": 600},
+                           {"verb": "hangup"}])),
+    );
+    app.reply(
+        "/caller-refer",
+        Reply::json(json!([{"verb": "dial", "actionHook": "/after-refer",
+                            "target": [{"type": "sip", "sipUri": "sip:2000@pbx.example.com"}]}])),
+    );
+    app.reply("/after-refer", Reply::json(json!([{"verb": "hangup"}])));
+    fake.call(
+        d.addr,
+        caller().endpoint("2000", Callee::answers_after(50).hangs_up_after_answer(200)),
+    )
+}
+
 /// Waits until the caller runs `app`.
 async fn runs(call: &fake_freeswitch::CallHandle, app: &'static str) {
     let running = call
@@ -182,22 +207,7 @@ async fn runs(call: &fake_freeswitch::CallHandle, app: &'static str) {
 async fn a_refer_from_the_caller_outside_a_dial_asks_the_config_refer_hook_and_its_verbs_replace_the_rest()
  {
     let (app, fake, d) = setup().await;
-    app.reply(
-        "/call",
-        Reply::json(json!([{"verb": "config", "referHook": "/caller-refer"},
-                           {"verb": "pause", "length": 600},
-                           {"verb": "hangup"}])),
-    );
-    app.reply(
-        "/caller-refer",
-        Reply::json(json!([{"verb": "dial", "actionHook": "/after-refer",
-                            "target": [{"type": "sip", "sipUri": "sip:2000@pbx.example.com"}]}])),
-    );
-    app.reply("/after-refer", Reply::json(json!([{"verb": "hangup"}])));
-    let call = fake.call(
-        d.addr,
-        caller().endpoint("2000", Callee::answers_after(50).hangs_up_after_answer(200)),
-    );
+    let call = pausing_with_a_refer_hook(&app, &fake, &d);
     runs(&call, "sleep").await;
     call.refers("sip:2000@pbx.example.com;transport=tcp");
     call.finished(WAIT).await.expect("the call ends");
@@ -288,22 +298,7 @@ async fn a_break_before_the_verbs_application_started_does_not_wait_for_it() {
         .start()
         .await;
     let d = harness::start(harness::settings(&app)).await;
-    app.reply(
-        "/call",
-        Reply::json(json!([{"verb": "config", "referHook": "/caller-refer"},
-                           {"verb": "pause", "length": 600},
-                           {"verb": "hangup"}])),
-    );
-    app.reply(
-        "/caller-refer",
-        Reply::json(json!([{"verb": "dial", "actionHook": "/after-refer",
-                            "target": [{"type": "sip", "sipUri": "sip:2000@pbx.example.com"}]}])),
-    );
-    app.reply("/after-refer", Reply::json(json!([{"verb": "hangup"}])));
-    let call = fake.call(
-        d.addr,
-        caller().endpoint("2000", Callee::answers_after(50).hangs_up_after_answer(200)),
-    );
+    let call = pausing_with_a_refer_hook(&app, &fake, &d);
     runs(&call, "sleep").await;
     call.refers("sip:2000@pbx.example.com");
     call.finished(WAIT).await.expect("the call ends");
