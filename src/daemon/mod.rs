@@ -158,18 +158,8 @@ impl Daemon {
         let tasks = engine.tasks.clone();
         let calls = Registry::default();
         // `rest:dial` places calls with createCall's engine, API on or off.
-        let _ = engine.originator.set(Arc::new(api::ApiState::new(
-            calls.clone(),
-            engine.control.clone(),
-            engine.settings.clone(),
-            engine.http.clone(),
-            engine.tasks.clone(),
-            slots.clone(),
-            engine.media.clone(),
-            &[],
-        )));
-        let api_addr = api_bound.map(|((tcp, addr), keys)| {
-            let state = api::ApiState::new(
+        let api_state = |keys: &[crate::secret::Secret]| {
+            api::ApiState::new(
                 calls.clone(),
                 engine.control.clone(),
                 engine.settings.clone(),
@@ -177,8 +167,12 @@ impl Daemon {
                 engine.tasks.clone(),
                 slots.clone(),
                 engine.media.clone(),
-                &keys,
-            );
+                keys,
+            )
+        };
+        let _ = engine.originator.set(Arc::new(api_state(&[])));
+        let api_addr = api_bound.map(|((tcp, addr), keys)| {
+            let state = api_state(&keys);
             tokio::spawn(http_server::serve(
                 tcp,
                 api::router(state),

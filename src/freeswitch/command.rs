@@ -99,14 +99,12 @@ impl Commander {
     /// break flag before each application it starts).
     pub(crate) async fn break_all(&self, uuid: &str) -> Result<String, SocketError> {
         let out = self.api(&format!("uuid_break {uuid} all")).await?;
-        sendmsg(
-            &self.client,
-            None,
-            "sleep",
-            Some("1"),
-            Some((&self.queue, true)),
-        )
-        .await?;
+        // The break happened: what asked for it goes on. A socket that
+        // refuses the `sleep` is failing, and its end is seen there.
+        let settle = Some((&self.queue, true));
+        if let Err(e) = sendmsg(&self.client, None, "sleep", Some("1"), settle).await {
+            tracing::warn!(error = %e, "could not queue the sleep that settles a break");
+        }
         Ok(out)
     }
 }

@@ -33,13 +33,7 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
             .ok()
             .map(|()| c.to_owned())
     });
-    let caller_name = f.str("callerName").and_then(|c| {
-        rules::display_name(c, "callerName")
-            .and_then(|()| rules::block_value(c, rules::VarBlock::Shared, "callerName"))
-            .map_err(|e| f.problem("callerName", e))
-            .ok()
-            .map(|()| c.to_owned())
-    });
+    let caller_name = read_caller_name(f);
     let confirm_hook = hook(f, "confirmHook");
     let dial_music = f.str("dialMusic").and_then(|u| {
         check_url(u)
@@ -143,6 +137,18 @@ pub(crate) fn read_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Dial> {
 /// only; dialbridge places every leg itself, so it applies to all of them.
 /// `"dtls"` is refused: FreeSWITCH does DTLS-SRTP only on WebRTC (AVPF)
 /// channels, which a SIP trunk or phone leg is not.
+/// `callerName`: a display name FreeSWITCH carries in the dial string's
+/// shared block (a dial's, and rest:dial's created call's).
+pub(crate) fn read_caller_name(f: &mut Fields<'_, '_>) -> Option<String> {
+    f.str("callerName").and_then(|c| {
+        rules::display_name(c, "callerName")
+            .and_then(|()| rules::block_value(c, rules::VarBlock::Shared, "callerName"))
+            .map_err(|e| f.problem("callerName", e))
+            .ok()
+            .map(|()| c.to_owned())
+    })
+}
+
 fn read_srtp(f: &mut Fields<'_, '_>) -> bool {
     match f.str("srtpEncryption") {
         None => false,

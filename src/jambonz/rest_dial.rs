@@ -75,13 +75,7 @@ pub(crate) fn read_rest_dial(f: &mut Fields<'_, '_>, ctx: &Context) -> Option<Re
         let at = f.at_key("amd");
         read_amd(a, &at, f.problems());
     }
-    let caller_name = f.str("callerName").and_then(|c| {
-        rules::display_name(c, "callerName")
-            .and_then(|()| rules::block_value(c, rules::VarBlock::Shared, "callerName"))
-            .map_err(|e| f.problem("callerName", e))
-            .ok()
-            .map(|()| c.to_owned())
-    });
+    let caller_name = super::dial::read_caller_name(f);
     let time_limit = f.integer("timeLimit", 1, MAX_SECS, "seconds");
     let from_host = f.str("fromHost").and_then(|h| {
         rules::hostname(h, "fromHost")
