@@ -86,12 +86,7 @@ fn flushed(id: &str, after: &EslEvent) -> EslEvent {
     e.set_header("Event-Name", "CHANNEL_EXECUTE_COMPLETE");
     e.set_header("Application-UUID", id);
     e.set_header("Application-Response", FLUSHED);
-    for h in [
-        "Unique-ID",
-        "Answer-State",
-        "Channel-State",
-        "Channel-Call-State",
-    ] {
+    for h in ["Unique-ID", "Answer-State"] {
         if let Some(v) = after.header_str(h) {
             e.set_header(h, v);
         }

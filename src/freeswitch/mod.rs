@@ -13,6 +13,8 @@ pub mod control;
 pub(crate) mod deadline;
 pub mod dialstring;
 pub(crate) mod ending;
+pub mod event_headers;
+mod inert_text;
 pub mod outcome;
 pub mod pipeline;
 mod probe;

@@ -22,9 +22,14 @@ use freeswitch_esl_tokio::EslConnectOptions;
 /// asks FreeSWITCH about its legs (`call::dial::live`).
 pub(crate) const CALL_EVENT_QUEUE: usize = 256;
 
-/// The options a call's (or a screened leg's) connection is accepted with.
+/// The options a call's (or a screened leg's) connection is accepted with:
+/// its event queue, and only the event headers (and channel data of the
+/// `connect` reply) a call reads ([`super::event_headers`]).
 pub(crate) fn call_socket_options() -> EslConnectOptions {
-    EslConnectOptions::new().with_event_queue_size(CALL_EVENT_QUEUE)
+    EslConnectOptions::new()
+        .with_event_queue_size(CALL_EVENT_QUEUE)
+        .with_event_header_filter(super::event_headers::kept)
+        .with_reply_header_filter(super::event_headers::reply_kept)
 }
 
 #[cfg(test)]

@@ -158,6 +158,7 @@ pub fn parse_channel_dump_with_options(
         DecodeOptions {
             strict_utf8: options.strict_header_utf8(),
             skip_undef: true,
+            keep: None,
         },
     )
 }

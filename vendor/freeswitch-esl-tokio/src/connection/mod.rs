@@ -262,7 +262,13 @@ pub struct EslConnectOptions {
     connect_timeout: Duration,
     strict_header_utf8: bool,
     event_overflow: EventOverflow,
+    event_header_filter: Option<HeaderFilter>,
+    reply_header_filter: Option<HeaderFilter>,
 }
+
+/// Which headers of a received event to keep, by name (see
+/// [`EslConnectOptions::with_event_header_filter`]).
+pub type HeaderFilter = fn(&str) -> bool;
 
 impl EslConnectOptions {
     /// Create default options.
@@ -299,6 +305,38 @@ impl EslConnectOptions {
         self
     }
 
+    /// Keep only the event headers `keep` accepts (the event body always).
+    ///
+    /// FreeSWITCH puts every channel variable into most channel events
+    /// (100–300 headers); a consumer that reads a known handful can skip the
+    /// rest unparsed: no allocation, no map insertion. Applies to events
+    /// (plain and JSON), not to command replies.
+    pub fn with_event_header_filter(mut self, keep: HeaderFilter) -> Self {
+        self.event_header_filter = Some(keep);
+        self
+    }
+
+    /// Keep only the headers `keep` accepts in a message's header block
+    /// (`Content-Type` and `Content-Length` always): a command reply's
+    /// headers, which for an outbound `connect` are the channel's data, every
+    /// channel variable among them. The consumer must keep what it and the
+    /// library read there (`Reply-Text`, `Job-UUID`, `Content-Disposition`,
+    /// `Controlled-Session-UUID`, ...).
+    pub fn with_reply_header_filter(mut self, keep: HeaderFilter) -> Self {
+        self.reply_header_filter = Some(keep);
+        self
+    }
+
+    /// The header-block filter, if any. Default: none.
+    pub fn reply_header_filter(&self) -> Option<HeaderFilter> {
+        self.reply_header_filter
+    }
+
+    /// The event header filter, if any. Default: none (every header kept).
+    pub fn event_header_filter(&self) -> Option<HeaderFilter> {
+        self.event_header_filter
+    }
+
     /// Capacity of the mpsc channel delivering events. Default: 1000.
     pub fn event_queue_size(&self) -> usize {
         self.event_queue_size
@@ -327,6 +365,8 @@ impl Default for EslConnectOptions {
             connect_timeout: Duration::from_millis(DEFAULT_TIMEOUT_MS),
             strict_header_utf8: false,
             event_overflow: EventOverflow::DropIncoming,
+            event_header_filter: None,
+            reply_header_filter: None,
         }
     }
 }
@@ -461,7 +501,7 @@ impl EslClient {
 
         let connect_timeout = options.connect_timeout;
         let mut stream = tcp_connect_with_timeout(host, port, connect_timeout).await?;
-        let mut parser = EslParser::new().with_strict_header_utf8(options.strict_header_utf8());
+        let mut parser = EslParser::for_options(&options);
         let mut read_buffer = [0u8; SOCKET_BUF_SIZE];
 
         let auth_response = authenticate(
@@ -546,7 +586,7 @@ impl EslClient {
     ) -> (Self, EslEventStream) {
         Self::split_and_spawn_with_options(
             stream,
-            EslParser::new().with_strict_header_utf8(options.strict_header_utf8()),
+            EslParser::for_options(&options),
             options,
             None,
             ConnectionMode::Outbound,
@@ -579,7 +619,7 @@ impl EslClient {
         residual_bytes: &[u8],
         options: EslConnectOptions,
     ) -> EslResult<(Self, EslEventStream)> {
-        let mut parser = EslParser::new().with_strict_header_utf8(options.strict_header_utf8());
+        let mut parser = EslParser::for_options(&options);
         if !residual_bytes.is_empty() {
             parser.add_data(residual_bytes)?;
         }

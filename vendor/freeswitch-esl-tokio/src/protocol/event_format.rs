@@ -19,6 +19,8 @@ pub(crate) struct DecodeOptions {
     /// read-back (a channel dump) and not the pushed event stream, where the
     /// sentinel is what the switch sent.
     pub(crate) skip_undef: bool,
+    /// Headers to keep (`None`: all), by their name as received.
+    pub(crate) keep: Option<crate::connection::HeaderFilter>,
 }
 
 /// Decode a `switch_event_serialize(encode=TRUE)` payload: percent-encoded
@@ -47,6 +49,10 @@ pub(crate) fn decode_serialized_event(
         header_section,
         "event header",
         options.skip_undef,
+        options
+            .keep
+            .as_ref()
+            .map(|k| k as &dyn Fn(&str) -> bool),
         EslParser::lossy_sink(options.strict_utf8, &mut lossy),
         |key, value| event.set_header(key, value),
     )?;
@@ -105,6 +111,7 @@ impl EslParser {
             DecodeOptions {
                 strict_utf8: self.strict_header_utf8,
                 skip_undef: false,
+                keep: self.keep,
             },
         )?;
 
@@ -141,26 +148,7 @@ impl EslParser {
             .body
             .ok_or_else(|| EslError::protocol_error("JSON event missing body"))?;
 
-        // Parse JSON body
-        let json_value: serde_json::Value = serde_json::from_str(&body)?;
-
-        let serde_json::Value::Object(map) = json_value else {
-            return Err(EslError::protocol_error("JSON event body is not an object"));
-        };
-
-        let mut event = EslEvent::new();
-        for (key, value) in map {
-            let value_str = match value {
-                serde_json::Value::String(s) => s,
-                _ => value.to_string(),
-            };
-            // FreeSWITCH puts the event body under a "_body" key in JSON events
-            if key == "_body" {
-                event.set_body(value_str);
-            } else {
-                event.set_header(key, value_str);
-            }
-        }
+        let mut event = super::json_event::decode(&body, self.keep)?;
 
         Self::carry_lossy_signal(&mut event, message.lossy_values, message.raw_body);
         Ok(event)
@@ -198,6 +186,35 @@ mod tests {
 
         assert_eq!(event.event_type(), Some(EslEventType::ChannelAnswer));
         assert_eq!(event.unique_id(), Some("test-uuid"));
+    }
+
+    #[test]
+    fn a_plain_event_keeps_only_the_headers_the_filter_accepts() {
+        fn keep(k: &str) -> bool {
+            k.eq_ignore_ascii_case("event-name") || k == "variable_kept"
+        }
+        let options = crate::EslConnectOptions::new().with_event_header_filter(keep);
+        let mut parser = EslParser::for_options(&options);
+        let body = "Event-Name: CHANNEL_ANSWER\nUnique-ID: test-uuid\nvariable_kept: a%20b\nvariable_other: c\n\n";
+        let data = format!(
+            "Content-Length: {}\nContent-Type: text/event-plain\n\n{}",
+            body.len(),
+            body
+        );
+        parser
+            .add_data(data.as_bytes())
+            .unwrap();
+        let message = parser
+            .parse_message()
+            .unwrap()
+            .unwrap();
+        let event = parser
+            .parse_event(message, EventFormat::Plain)
+            .unwrap();
+        assert_eq!(event.event_type(), Some(EslEventType::ChannelAnswer));
+        assert_eq!(event.variable_str("kept"), Some("a b"));
+        assert_eq!(event.unique_id(), None);
+        assert_eq!(event.variable_str("other"), None);
     }
 
     #[test]

@@ -18,6 +18,7 @@ use indexmap::IndexMap;
 use percent_encoding::percent_decode_str;
 
 mod event_format;
+mod json_event;
 mod xml;
 
 pub(crate) use event_format::{decode_serialized_event, DecodeOptions};
@@ -31,10 +32,16 @@ fn decode_header_block(
     block: &str,
     context: &'static str,
     skip_undef: bool,
+    keep: Option<&dyn Fn(&str) -> bool>,
     mut lossy: Option<&mut LossyValues>,
     mut sink: impl FnMut(String, String),
 ) -> EslResult<()> {
     for line in block.lines() {
+        if let (Some(keep), Some((raw_key, _))) = (keep, line.split_once(':')) {
+            if !keep(raw_key) {
+                continue;
+            }
+        }
         let Some((key, raw_value)) = EslParser::parse_header_line(line)? else {
             continue;
         };
@@ -156,6 +163,10 @@ pub(crate) struct EslParser {
     buffer: EslBuffer,
     state: ParseState,
     strict_header_utf8: bool,
+    /// Event headers to keep (`None`: all).
+    keep: Option<crate::connection::HeaderFilter>,
+    /// Header-block headers to keep (`None`: all); framing always kept.
+    reply_keep: Option<crate::connection::HeaderFilter>,
 }
 
 impl EslParser {
@@ -165,10 +176,25 @@ impl EslParser {
             buffer: EslBuffer::new(),
             state: ParseState::WaitingForHeaders,
             strict_header_utf8: false,
+            keep: None,
+            reply_keep: None,
         }
     }
 
-    /// Set strict UTF-8 validation on event-body header values.
+    /// A parser as a connection's options ask: UTF-8 strictness and the
+    /// event header filter.
+    pub fn for_options(options: &crate::connection::EslConnectOptions) -> Self {
+        Self {
+            strict_header_utf8: options.strict_header_utf8(),
+            keep: options.event_header_filter(),
+            reply_keep: options.reply_header_filter(),
+            ..Self::new()
+        }
+    }
+
+    /// Set strict UTF-8 validation on event-body header values (connections
+    /// take it from their options, [`Self::for_options`]).
+    #[cfg(test)]
     pub fn with_strict_header_utf8(mut self, strict: bool) -> Self {
         self.strict_header_utf8 = strict;
         self
@@ -352,10 +378,21 @@ impl EslParser {
     ) -> EslResult<(IndexMap<String, String>, LossyValues)> {
         let mut headers = IndexMap::new();
         let mut lossy = LossyValues::default();
+        let keep = self
+            .reply_keep
+            .map(|keep| {
+                move |key: &str| {
+                    key.eq_ignore_ascii_case(HEADER_CONTENT_TYPE)
+                        || key.eq_ignore_ascii_case(HEADER_CONTENT_LENGTH)
+                        || keep(key)
+                }
+            });
         decode_header_block(
             headers_str,
             "header",
             false,
+            keep.as_ref()
+                .map(|k| k as &dyn Fn(&str) -> bool),
             Self::lossy_sink(self.strict_header_utf8, &mut lossy),
             |key, value| {
                 headers.insert(key, value);

@@ -1,0 +1,327 @@
+//! A JSON event (`event json`) read straight into an [`EslEvent`]: one pass
+//! over the body, and the values of headers the connection does not keep
+//! skipped unparsed (dialbridge patch, PATCHES.md item 6). Upstream built a
+//! `serde_json::Value` of the whole object first, then copied every entry.
+//!
+//! FreeSWITCH's events are one flat object of string values (an `ARRAY::`
+//! variable is an array of strings). [`scan`] reads that shape with a
+//! byte scanner: a key or skipped string ends at its first unescaped quote,
+//! a skipped array at its matching bracket; a kept value that holds an
+//! escape, or is not a string, is read by serde_json (a skipped string is
+//! not checked for raw control characters, which FreeSWITCH escapes).
+//! Anything else (an
+//! escaped key, a nested object, malformed JSON) goes to the serde_json
+//! reader [`decode_with_serde`], whose errors are the errors.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use crate::{connection::HeaderFilter, error::{EslError, EslResult}, event::EslEvent};
+
+/// FreeSWITCH's key for the event body in a JSON event.
+const BODY_KEY: &str = "_body";
+
+/// Decode a JSON event body; headers that `keep` refuses are skipped (the
+/// body under `_body` is always kept). A value that is not a string is kept
+/// as its JSON text, as upstream did.
+pub(super) fn decode(body: &str, keep: Option<HeaderFilter>) -> EslResult<EslEvent> {
+    if !body
+        .trim_start()
+        .starts_with('{')
+    {
+        return Err(EslError::protocol_error("JSON event body is not an object"));
+    }
+    if let Some(event) = scan(body, keep) {
+        return Ok(event);
+    }
+    decode_with_serde(body, keep)
+}
+
+/// The whole body through serde_json (see the module's doc).
+fn decode_with_serde(body: &str, keep: Option<HeaderFilter>) -> EslResult<EslEvent> {
+    let mut event = EslEvent::new();
+    let mut de = serde_json::Deserializer::from_str(body);
+    de.deserialize_map(EventVisitor {
+        event: &mut event,
+        keep,
+    })?;
+    de.end()?;
+    Ok(event)
+}
+
+/// The byte scanner: `None` when the body is not the flat shape it reads.
+fn scan(body: &str, keep: Option<HeaderFilter>) -> Option<EslEvent> {
+    let b = body.as_bytes();
+    let mut event = EslEvent::new();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return (skip_ws(b, i + 1) == b.len()).then_some(event);
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let (end, escaped) = string_end(b, i + 1)?;
+        if escaped {
+            return None;
+        }
+        let key = &body[i + 1..end];
+        i = skip_ws(b, end + 1);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, i + 1);
+        let start = i;
+        let wanted = key == BODY_KEY || keep.is_none_or(|keep| keep(key));
+        let (value, next) = match b.get(i)? {
+            b'"' => {
+                let (end, escaped) = string_end(b, i + 1)?;
+                let value = match (wanted, escaped) {
+                    (false, _) => None,
+                    (true, false) if !b[i + 1..end].iter().any(|c| *c < 0x20) => {
+                        Some(body[i + 1..end].to_owned())
+                    }
+                    (true, _) => Some(serde_json::from_str::<String>(&body[start..=end]).ok()?),
+                };
+                (value, end + 1)
+            }
+            b'[' => {
+                let end = array_end(b, i)?;
+                let value = if wanted {
+                    let v: serde_json::Value = serde_json::from_str(&body[start..=end]).ok()?;
+                    Some(v.to_string())
+                } else {
+                    None
+                };
+                (value, end + 1)
+            }
+            _ => return None,
+        };
+        if let Some(value) = value {
+            if key == BODY_KEY {
+                event.set_body(value);
+            } else {
+                event.set_header(key, value);
+            }
+        }
+        i = skip_ws(b, next);
+        match b.get(i)? {
+            b',' => i = skip_ws(b, i + 1),
+            b'}' => return (skip_ws(b, i + 1) == b.len()).then_some(event),
+            _ => return None,
+        }
+    }
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b
+        .get(i)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        i += 1;
+    }
+    i
+}
+
+/// The index of the quote closing a string whose content starts at `i`,
+/// and whether the string holds an escape.
+fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
+    loop {
+        i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
+        if b[i] == b'"' {
+            return Some((i, escaped));
+        }
+        escaped = true;
+        i += 2;
+    }
+}
+
+/// The index of the bracket closing an array of strings opened at `i`
+/// (`None` for anything nested or not a string inside).
+fn array_end(b: &[u8], mut i: usize) -> Option<usize> {
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b']') {
+        return Some(i);
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let (end, _) = string_end(b, i + 1)?;
+        i = skip_ws(b, end + 1);
+        match b.get(i)? {
+            b',' => i = skip_ws(b, i + 1),
+            b']' => return Some(i),
+            _ => return None,
+        }
+    }
+}
+
+struct EventVisitor<'a> {
+    event: &'a mut EslEvent,
+    keep: Option<HeaderFilter>,
+}
+
+impl<'de> Visitor<'de> for EventVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object (an event)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+            if key == BODY_KEY {
+                let value = map.next_value_seed(ValueText)?;
+                self.event
+                    .set_body(value);
+            } else if self
+                .keep
+                .is_none_or(|keep| keep(&key))
+            {
+                let value = map.next_value_seed(ValueText)?;
+                self.event
+                    .set_header(key.into_owned(), value);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A string borrowed from the input when it holds no escape.
+struct Text<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(TextVisitor)
+    }
+}
+
+/// A header's value: a string as it is, anything else as its JSON text.
+struct ValueText;
+
+impl<'de> DeserializeSeed<'de> for ValueText {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Ok(match value {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lookup::HeaderLookup;
+
+    const EVENT: &str = r#"{"Event-Name":"CHANNEL_EXECUTE_COMPLETE","Unique-ID":"u-1","variable_sip_term_status":"200","variable_other":"x","Event-Sequence":42,"esc\"aped":"a\nb","_body":"hello"}"#;
+
+    /// FreeSWITCH's shape: string values, an `ARRAY::` variable as an array.
+    const FS_EVENT: &str = r#"{"Event-Name":"CHANNEL_EXECUTE_COMPLETE","Unique-ID":"u-1","variable_originate_causes":["a;USER_BUSY","b;NORMAL_CLEARING"],"kept":"x y","variable_text":"a\"b","_body":"hello"}"#;
+
+    #[test]
+    fn every_header_is_kept_without_a_filter() {
+        let e = decode(EVENT, None).unwrap();
+        assert_eq!(e.header_str("Event-Name"), Some("CHANNEL_EXECUTE_COMPLETE"));
+        assert_eq!(e.variable_str("other"), Some("x"));
+        assert_eq!(e.header_str("Event-Sequence"), Some("42"));
+        assert_eq!(e.header_str("esc\"aped"), Some("a\nb"));
+        assert_eq!(e.body(), Some("hello"));
+    }
+
+    #[test]
+    fn a_filter_drops_what_it_refuses_and_keeps_the_body() {
+        fn keep(k: &str) -> bool {
+            k == "Event-Name" || k == "variable_sip_term_status"
+        }
+        let e = decode(EVENT, Some(keep)).unwrap();
+        assert_eq!(e.header_str("Event-Name"), Some("CHANNEL_EXECUTE_COMPLETE"));
+        assert_eq!(e.variable_str("sip_term_status"), Some("200"));
+        assert_eq!(e.header_str("Unique-ID"), None);
+        assert_eq!(e.variable_str("other"), None);
+        assert_eq!(e.header_str("Event-Sequence"), None);
+        assert_eq!(e.body(), Some("hello"));
+    }
+
+    /// The scanner and serde_json agree wherever the scanner answers, and
+    /// the scanner answers for FreeSWITCH's own shapes.
+    #[test]
+    fn the_scanner_reads_what_serde_json_reads() {
+        fn keep(k: &str) -> bool {
+            k.starts_with('k')
+        }
+        let bodies = [
+            EVENT,
+            FS_EVENT,
+            r#"{}"#,
+            r#" { "k1" : "v" , "x" : "y" } "#,
+            r#"{"k1":"a"b","k2":"é
+","x":"\","k3":"ünï"}"#,
+            r#"{"k_causes":["a","b"c"],"x_causes":["d",  "e"],"k0":[],"_body":"b
+ody"}"#,
+            r#"{"k1":"tab	raw"}"#,
+            r#"{"k1":12,"k2":true}"#,
+            r#"{"k1":{"a":"b"}}"#,
+            r#"{"k1":"v"}"#,
+            r#"{"k1":"v",}"#,
+            r#"{"k1":"v"} trailing"#,
+            r#"{"k1":"v""#,
+            r#"{"k1":["a",["b"]]}"#,
+        ];
+        for body in bodies {
+            for filter in [None, Some(keep as HeaderFilter)] {
+                let serde = decode_with_serde(body, filter);
+                match scan(body, filter) {
+                    Some(scanned) => assert_eq!(Some(&scanned), serde.as_ref().ok(), "{body}"),
+                    None => assert!(
+                        !matches!(body, FS_EVENT | "{}"),
+                        "the scanner should read {body}"
+                    ),
+                }
+                assert_eq!(decode(body, filter).ok(), serde.ok(), "{body}");
+            }
+        }
+        assert!(scan(FS_EVENT, Some(keep)).is_some());
+        assert!(scan(r#"{"k_causes":["a","b"],"x":"y"}"#, Some(keep)).is_some());
+    }
+
+    #[test]
+    fn a_malformed_body_is_an_error_even_where_it_is_skipped() {
+        fn keep(_: &str) -> bool {
+            false
+        }
+        assert!(decode(r#"{"a":"b""#, Some(keep)).is_err());
+        assert!(decode(r#"{"a":[1,}"#, Some(keep)).is_err());
+        assert!(decode(r#"{"a":"b"} x"#, None).is_err());
+        assert!(decode(r#"["a"]"#, None).is_err());
+    }
+}
