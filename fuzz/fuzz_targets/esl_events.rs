@@ -1,8 +1,12 @@
 //! The ESL event → call state path: a run of events as FreeSWITCH sends
-//! them with `event json` (one JSON object per line, read into an
-//! `EslEvent` the way freeswitch-esl-tokio does), fed to the caller's
-//! state, a two-leg dial's leg tracker, the completion matcher and the
-//! dial's outcome. Seeds are the captures' real events, mutated.
+//! them with `event json` (one JSON object per line), read by the patched
+//! freeswitch-esl-tokio's reader with a call socket's header filter
+//! (`event_headers::kept`), fed to the caller's state, a two-leg dial's leg
+//! tracker, the completion matcher and the dial's outcome. Each line is
+//! also read without a filter and checked against the library's serde_json
+//! reader: its byte scanner must read what serde_json reads (with a filter
+//! it may accept a skipped value serde_json refuses, never read one
+//! differently). Seeds are the captures' real events, mutated.
 #![no_main]
 
 use std::time::Instant;
@@ -11,31 +15,25 @@ use dialbridge::call::dial::legs::Legs;
 use dialbridge::freeswitch::dialstring::PlannedLeg;
 use dialbridge::freeswitch::outcome::{DialEnd, decide};
 use dialbridge::freeswitch::socket::{CallerState, completion_of};
-use freeswitch_esl_tokio::EslEvent;
+use dialbridge::freeswitch::event_headers::kept;
+use freeswitch_esl_tokio::{EslEvent, decode_json_event, decode_json_event_with_serde};
 use libfuzzer_sys::fuzz_target;
 
 const A: &str = "a0000000-0000-4000-8000-000000000001";
 const L1: &str = "b0000000-0000-4000-8000-000000000001";
 const L2: &str = "b0000000-0000-4000-8000-000000000002";
 
-/// An event the way freeswitch-esl-tokio reads a JSON one.
+/// An event the way a call's socket reads a JSON one, after checking the
+/// reader against serde_json.
 fn event(line: &str) -> Option<EslEvent> {
-    let serde_json::Value::Object(map) = serde_json::from_str(line).ok()? else {
-        return None;
-    };
-    let mut e = EslEvent::new();
-    for (k, v) in map {
-        let v = match v {
-            serde_json::Value::String(s) => s,
-            v => v.to_string(),
-        };
-        if k == "_body" {
-            e.set_body(v);
-        } else {
-            e.set_header(k, v);
-        }
+    let scanned = decode_json_event(line, None);
+    let reference = decode_json_event_with_serde(line, None);
+    assert_eq!(scanned.as_ref().ok(), reference.as_ref().ok(), "{line}");
+    let filtered = decode_json_event(line, Some(kept));
+    if let Ok(reference) = decode_json_event_with_serde(line, Some(kept)) {
+        assert_eq!(filtered.as_ref().ok(), Some(&reference), "{line}");
     }
-    Some(e)
+    filtered.ok()
 }
 
 fuzz_target!(|data: &[u8]| {

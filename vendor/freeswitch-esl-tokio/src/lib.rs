@@ -217,4 +217,7 @@ pub use connection::{
     EslEventStream, EventOverflow, HeaderFilter,
 };
 pub use constants::UNDEF_VALUE;
+#[doc(hidden)]
+pub use protocol::json_event::decode_json_event_with_serde;
+pub use protocol::json_event::decode_json_event;
 pub use error::{CommandFailure, EslError, EslResult};

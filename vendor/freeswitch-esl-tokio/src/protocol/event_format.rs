@@ -148,7 +148,7 @@ impl EslParser {
             .body
             .ok_or_else(|| EslError::protocol_error("JSON event missing body"))?;
 
-        let mut event = super::json_event::decode(&body, self.keep)?;
+        let mut event = super::json_event::decode_json_event(&body, self.keep)?;
 
         Self::carry_lossy_signal(&mut event, message.lossy_values, message.raw_body);
         Ok(event)

@@ -26,8 +26,10 @@ const BODY_KEY: &str = "_body";
 
 /// Decode a JSON event body; headers that `keep` refuses are skipped (the
 /// body under `_body` is always kept). A value that is not a string is kept
-/// as its JSON text, as upstream did.
-pub(super) fn decode(body: &str, keep: Option<HeaderFilter>) -> EslResult<EslEvent> {
+/// as its JSON text, as upstream did. This is what a connection's reader
+/// does with a `text/event-json` body (public for dialbridge's fuzz
+/// target, PATCHES.md item 6).
+pub fn decode_json_event(body: &str, keep: Option<HeaderFilter>) -> EslResult<EslEvent> {
     if !body
         .trim_start()
         .starts_with('{')
@@ -37,11 +39,14 @@ pub(super) fn decode(body: &str, keep: Option<HeaderFilter>) -> EslResult<EslEve
     if let Some(event) = scan(body, keep) {
         return Ok(event);
     }
-    decode_with_serde(body, keep)
+    decode_json_event_with_serde(body, keep)
 }
 
-/// The whole body through serde_json (see the module's doc).
-fn decode_with_serde(body: &str, keep: Option<HeaderFilter>) -> EslResult<EslEvent> {
+/// The whole body through serde_json (see the module's doc): the reference
+/// [`decode_json_event`] is checked against (public for the same fuzz
+/// target; not for use).
+#[doc(hidden)]
+pub fn decode_json_event_with_serde(body: &str, keep: Option<HeaderFilter>) -> EslResult<EslEvent> {
     let mut event = EslEvent::new();
     let mut de = serde_json::Deserializer::from_str(body);
     de.deserialize_map(EventVisitor {
@@ -68,8 +73,8 @@ fn scan(body: &str, keep: Option<HeaderFilter>) -> Option<EslEvent> {
         if b.get(i) != Some(&b'"') {
             return None;
         }
-        let (end, escaped) = string_end(b, i + 1)?;
-        if escaped {
+        let end = string_end(b, i + 1)?;
+        if has_escape(&b[i + 1..end]) {
             return None;
         }
         let key = &body[i + 1..end];
@@ -82,13 +87,14 @@ fn scan(body: &str, keep: Option<HeaderFilter>) -> Option<EslEvent> {
         let wanted = key == BODY_KEY || keep.is_none_or(|keep| keep(key));
         let (value, next) = match b.get(i)? {
             b'"' => {
-                let (end, escaped) = string_end(b, i + 1)?;
-                let value = match (wanted, escaped) {
-                    (false, _) => None,
-                    (true, false) if !b[i + 1..end].iter().any(|c| *c < 0x20) => {
-                        Some(body[i + 1..end].to_owned())
-                    }
-                    (true, _) => Some(serde_json::from_str::<String>(&body[start..=end]).ok()?),
+                let end = string_end(b, i + 1)?;
+                let content = &b[i + 1..end];
+                let value = if !wanted {
+                    None
+                } else if !has_escape(content) && !content.iter().any(|c| *c < 0x20) {
+                    Some(body[i + 1..end].to_owned())
+                } else {
+                    Some(serde_json::from_str::<String>(&body[start..=end]).ok()?)
                 };
                 (value, end + 1)
             }
@@ -130,18 +136,26 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The index of the quote closing a string whose content starts at `i`,
-/// and whether the string holds an escape.
-fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
-    let mut escaped = false;
+/// The index of the quote closing a string whose content starts at `i`.
+/// One needle: a quote preceded by an odd run of backslashes is escaped.
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut at = i;
     loop {
-        i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
-        if b[i] == b'"' {
-            return Some((i, escaped));
+        let q = at + memchr::memchr(b'"', b.get(at..)?)?;
+        let backslashes = b[i..q]
+            .iter()
+            .rev()
+            .take_while(|c| **c == b'\\')
+            .count();
+        if backslashes % 2 == 0 {
+            return Some(q);
         }
-        escaped = true;
-        i += 2;
+        at = q + 1;
     }
+}
+
+fn has_escape(content: &[u8]) -> bool {
+    memchr::memchr(b'\\', content).is_some()
 }
 
 /// The index of the bracket closing an array of strings opened at `i`
@@ -155,7 +169,7 @@ fn array_end(b: &[u8], mut i: usize) -> Option<usize> {
         if b.get(i) != Some(&b'"') {
             return None;
         }
-        let (end, _) = string_end(b, i + 1)?;
+        let end = string_end(b, i + 1)?;
         i = skip_ws(b, end + 1);
         match b.get(i)? {
             b',' => i = skip_ws(b, i + 1),
@@ -241,7 +255,6 @@ impl<'de> DeserializeSeed<'de> for ValueText {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lookup::HeaderLookup;
 
     const EVENT: &str = r#"{"Event-Name":"CHANNEL_EXECUTE_COMPLETE","Unique-ID":"u-1","variable_sip_term_status":"200","variable_other":"x","Event-Sequence":42,"esc\"aped":"a\nb","_body":"hello"}"#;
 
@@ -250,7 +263,7 @@ mod tests {
 
     #[test]
     fn every_header_is_kept_without_a_filter() {
-        let e = decode(EVENT, None).unwrap();
+        let e = decode_json_event(EVENT, None).unwrap();
         assert_eq!(e.header_str("Event-Name"), Some("CHANNEL_EXECUTE_COMPLETE"));
         assert_eq!(e.variable_str("other"), Some("x"));
         assert_eq!(e.header_str("Event-Sequence"), Some("42"));
@@ -263,7 +276,7 @@ mod tests {
         fn keep(k: &str) -> bool {
             k == "Event-Name" || k == "variable_sip_term_status"
         }
-        let e = decode(EVENT, Some(keep)).unwrap();
+        let e = decode_json_event(EVENT, Some(keep)).unwrap();
         assert_eq!(e.header_str("Event-Name"), Some("CHANNEL_EXECUTE_COMPLETE"));
         assert_eq!(e.variable_str("sip_term_status"), Some("200"));
         assert_eq!(e.header_str("Unique-ID"), None);
@@ -293,13 +306,14 @@ ody"}"#,
             r#"{"k1":{"a":"b"}}"#,
             r#"{"k1":"v"}"#,
             r#"{"k1":"v",}"#,
+            r#"{"x":"a\\","k1":"b\\\\","k2":"c\\\"d","x2":"\\\\\"","k3":"e"}"#,
             r#"{"k1":"v"} trailing"#,
             r#"{"k1":"v""#,
             r#"{"k1":["a",["b"]]}"#,
         ];
         for body in bodies {
             for filter in [None, Some(keep as HeaderFilter)] {
-                let serde = decode_with_serde(body, filter);
+                let serde = decode_json_event_with_serde(body, filter);
                 match scan(body, filter) {
                     Some(scanned) => assert_eq!(Some(&scanned), serde.as_ref().ok(), "{body}"),
                     None => assert!(
@@ -307,10 +321,15 @@ ody"}"#,
                         "the scanner should read {body}"
                     ),
                 }
-                assert_eq!(decode(body, filter).ok(), serde.ok(), "{body}");
+                assert_eq!(decode_json_event(body, filter).ok(), serde.ok(), "{body}");
             }
         }
         assert!(scan(FS_EVENT, Some(keep)).is_some());
+        let escapes = r#"{"x":"a\\","k1":"b\\\\","k2":"c\\\"d","k3":"e"}"#;
+        let scanned = scan(escapes, Some(keep)).unwrap();
+        assert_eq!(scanned.header_str("k1"), Some("b\\\\"));
+        assert_eq!(scanned.header_str("k2"), Some("c\\\"d"));
+        assert_eq!(scanned.header_str("k3"), Some("e"));
         assert!(scan(r#"{"k_causes":["a","b"],"x":"y"}"#, Some(keep)).is_some());
     }
 
@@ -319,9 +338,9 @@ ody"}"#,
         fn keep(_: &str) -> bool {
             false
         }
-        assert!(decode(r#"{"a":"b""#, Some(keep)).is_err());
-        assert!(decode(r#"{"a":[1,}"#, Some(keep)).is_err());
-        assert!(decode(r#"{"a":"b"} x"#, None).is_err());
-        assert!(decode(r#"["a"]"#, None).is_err());
+        assert!(decode_json_event(r#"{"a":"b""#, Some(keep)).is_err());
+        assert!(decode_json_event(r#"{"a":[1,}"#, Some(keep)).is_err());
+        assert!(decode_json_event(r#"{"a":"b"} x"#, None).is_err());
+        assert!(decode_json_event(r#"["a"]"#, None).is_err());
     }
 }

@@ -18,10 +18,32 @@ use indexmap::IndexMap;
 use percent_encoding::percent_decode_str;
 
 mod event_format;
-mod json_event;
+pub(crate) mod json_event;
 mod xml;
 
 pub(crate) use event_format::{decode_serialized_event, DecodeOptions};
+
+/// [`normalize_header_key`] without its cost where the answer is known: a
+/// channel variable (`variable_*`: no `EventHeader` starts so, and a key
+/// with `_` is kept verbatim) or a framing header already in its canonical
+/// spelling is its own canonical key. Normalising looks the key up among
+/// every `EventHeader` first, for each header of each message
+/// (dialbridge patch, PATCHES.md item 7).
+fn header_key(raw: &str) -> String {
+    const CANONICAL: [&str; 6] = [
+        "Content-Type",
+        "Content-Length",
+        "Reply-Text",
+        "Job-UUID",
+        "Event-Name",
+        "Unique-ID",
+    ];
+    if raw.starts_with("variable_") || CANONICAL.contains(&raw) {
+        raw.to_owned()
+    } else {
+        normalize_header_key(raw)
+    }
+}
 
 /// Decode one `Key: value` block, handing every decoded pair to `sink`.
 ///
@@ -357,7 +379,7 @@ impl EslParser {
                 header: line.to_string(),
             });
         };
-        let key = normalize_header_key(&line[..colon_pos]);
+        let key = header_key(&line[..colon_pos]);
         let raw_value = line[colon_pos + 1..]
             .strip_prefix(' ')
             .unwrap_or(&line[colon_pos + 1..]);
@@ -496,6 +518,27 @@ mod tests {
     use crate::event::EslEventType;
     use crate::headers::EventHeader;
     use crate::lookup::HeaderLookup;
+
+    #[test]
+    fn header_key_is_normalize_header_key() {
+        for key in [
+            "Content-Type",
+            "Content-Length",
+            "Reply-Text",
+            "Job-UUID",
+            "Event-Name",
+            "Unique-ID",
+            "variable_sip_h_X-Foo",
+            "variable_Event-Name",
+            "variable_",
+            "content-type",
+            "unique-id",
+            "Caller-Caller-ID-Name",
+            "Variable_x",
+        ] {
+            assert_eq!(header_key(key), normalize_header_key(key), "{key}");
+        }
+    }
 
     #[test]
     fn test_parse_headers() {
