@@ -74,7 +74,7 @@ fn scan(body: &str, keep: Option<HeaderFilter>) -> Option<EslEvent> {
             return None;
         }
         let end = string_end(b, i + 1)?;
-        if has_escape(&b[i + 1..end]) {
+        if has_escape(&b[i + 1..end]) || has_control(&b[i + 1..end]) {
             return None;
         }
         let key = &body[i + 1..end];
@@ -91,7 +91,7 @@ fn scan(body: &str, keep: Option<HeaderFilter>) -> Option<EslEvent> {
                 let content = &b[i + 1..end];
                 let value = if !wanted {
                     None
-                } else if !has_escape(content) && !content.iter().any(|c| *c < 0x20) {
+                } else if !has_escape(content) && !has_control(content) {
                     Some(body[i + 1..end].to_owned())
                 } else {
                     Some(serde_json::from_str::<String>(&body[start..=end]).ok()?)
@@ -152,6 +152,11 @@ fn string_end(b: &[u8], i: usize) -> Option<usize> {
         }
         at = q + 1;
     }
+}
+
+/// A raw control character, which JSON does not allow in a string.
+fn has_control(content: &[u8]) -> bool {
+    content.iter().any(|c| *c < 0x20)
 }
 
 fn has_escape(content: &[u8]) -> bool {
@@ -302,6 +307,9 @@ mod tests {
             r#"{"k_causes":["a","b"c"],"x_causes":["d",  "e"],"k0":[],"_body":"b
 ody"}"#,
             r#"{"k1":"tab	raw"}"#,
+            // Found by the esl_events fuzz target: a raw control character
+            // in a key.
+            "{\"Event-N\u{1b}\0e\":\"CUSTOM\",\"k1\":\"v\"}",
             r#"{"k1":12,"k2":true}"#,
             r#"{"k1":{"a":"b"}}"#,
             r#"{"k1":"v"}"#,
