@@ -7,11 +7,11 @@
 //! variable is an array of strings). [`scan`] reads that shape with a
 //! byte scanner: a key or skipped string ends at its first unescaped quote,
 //! a skipped array at its matching bracket; a kept value that holds an
-//! escape, or is not a string, is read by serde_json (a skipped string is
-//! not checked for raw control characters, which FreeSWITCH escapes).
-//! Anything else (an
-//! escaped key, a nested object, malformed JSON) goes to the serde_json
-//! reader [`decode_with_serde`], whose errors are the errors.
+//! escape, or is an array, is read by serde_json (a skipped string is not
+//! checked for raw control characters, which FreeSWITCH escapes). Anything
+//! else (an escaped key, a number, a nested object, malformed JSON) goes to
+//! the serde_json reader [`decode_json_event_with_serde`], whose errors are
+//! the errors.
 
 use std::borrow::Cow;
 use std::fmt;
