@@ -80,23 +80,38 @@ async fn the_caller_sees_the_dial_set_up_as_freeswitch_md_prescribes() {
             &format!("filter Unique-ID {uuid}")
         ]
     );
-    let apps: Vec<(String, String)> = call.apps();
-    let before_bridge: Vec<(&str, &str)> = apps
+    // Before the bridge: the caller's variables as one API command and the
+    // 180 as another (docs/freeswitch.md §17: no application needed, none
+    // queued), then the bridge itself.
+    let before_bridge: Vec<String> = commands
         .iter()
-        .take_while(|(n, _)| n != "bridge")
-        .map(|(n, a)| (n.as_str(), a.as_str()))
+        .filter(|c| {
+            !c.starts_with("filter ") && !c.starts_with("linger") && !c.starts_with("event ")
+        })
+        .skip_while(|c| !c.starts_with("api "))
+        .take_while(|c| !c.contains("Execute-App-Name: bridge"))
+        .map(|c| c.trim_end().to_string())
         .collect();
+    let a = call.uuid();
     assert_eq!(
         before_bridge,
         [
-            ("set", "continue_on_fail=true"),
-            ("set", "hangup_after_bridge=false"),
-            ("set", "sip_ignore_remote_cause=true"),
-            ("unset", "originate_causes"),
-            ("unset", "originated_legs"),
-            ("ring_ready", ""),
+            format!(
+                "api uuid_setvar_multi {a} sip_copy_custom_headers=false;continue_on_fail=true;\
+                 hangup_after_bridge=false;sip_ignore_remote_cause=true;originate_causes=;\
+                 originated_legs=;force_transfer_dialplan=inline:park"
+            ),
+            format!("api uuid_ring_ready {a}"),
         ]
     );
+    let apps: Vec<(String, String)> = call.apps();
+    assert_eq!(
+        apps.first().map(|(n, _)| n.as_str()),
+        Some("bridge"),
+        "{apps:?}"
+    );
+    // FreeSWITCH acted on the API command: the caller heard its 180.
+    assert!(call.caller_signals().contains(&CallerSip::Ringing180));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

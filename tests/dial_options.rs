@@ -243,9 +243,13 @@ async fn a_second_dial_on_the_same_call_reports_only_its_own_legs() {
         call.dials()[1].legs[0].uuid.as_str()
     );
     let unsets = call
-        .apps()
+        .commands()
         .iter()
-        .filter(|(n, a)| n == "unset" && a == "originate_causes")
+        .filter(|c| {
+            c.verb == "api"
+                && c.args.starts_with("uuid_setvar_multi ")
+                && c.args.contains(";originate_causes=;originated_legs=;")
+        })
         .count();
     assert_eq!(
         unsets, 2,
@@ -274,8 +278,10 @@ async fn sip_targets_carry_their_credentials_and_proxy_on_the_live_leg() {
     assert_eq!(dial.legs[0].var("sip_auth_username"), Some("alice"));
     assert_eq!(dial.legs[0].var("sip_auth_password"), Some("s3cret,pw"));
     assert!(
-        call.apps()
-            .contains(&("set".into(), "bypass_media_after_bridge=true".into()))
+        call.commands().iter().any(|c| c.verb == "api"
+            && c.args.starts_with("uuid_setvar_multi ")
+            && c.args.contains(";bypass_media_after_bridge=true;")),
+        "exitMediaPath sets bypass_media_after_bridge with the dial's variables"
     );
     assert!(
         harness::log_lines_with("s3cret").is_empty(),

@@ -71,16 +71,12 @@ async fn the_set_up_and_the_bridge_run_in_one_frame() {
         .map(|r| (r.name.as_str(), r.arg.as_str()))
         .take(runs.len().saturating_sub(1))
         .collect();
-    // The set-up the daemon ran before (tests/dial.rs holds its content);
+    // The set-up applications the daemon queued before the bridge (the
+    // caller's own variables went as one API command, tests/dial.rs);
     // without answerOnBridge the caller is answered.
     assert_eq!(
         names,
         [
-            ("set", "continue_on_fail=true"),
-            ("set", "hangup_after_bridge=false"),
-            ("set", "sip_ignore_remote_cause=true"),
-            ("unset", "originate_causes"),
-            ("unset", "originated_legs"),
             ("set", "transfer_ringback=%(2000,4000,440,480)"),
             ("answer", ""),
         ],
@@ -127,7 +123,7 @@ async fn the_set_up_and_the_bridge_run_in_one_frame() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_set_up_step_never_completed_ends_the_call_and_its_legs() {
-    // `unset`'s completion never comes: the daemon learns it only after the
+    // `answer`'s completion never comes: the daemon learns it only after the
     // bridge is queued; the call is ended (a temporary failure, as for an
     // awaited application) and the ringing leg with it.
     let app = App::start().await;
@@ -154,7 +150,7 @@ async fn a_set_up_step_never_completed_ends_the_call_and_its_legs() {
         d.addr,
         caller()
             .leg(0, Callee::rings_forever())
-            .faults(Faults::none().swallow_completion_of("unset")),
+            .faults(Faults::none().swallow_completion_of("answer")),
     );
     if let Err(e) = call.finished(WAIT).await {
         for l in harness::log_lines_with("") {

@@ -248,13 +248,20 @@ async fn hangup_on_star_ends_the_dialed_call_and_the_caller_goes_on() {
     );
     call.finished(WAIT).await.expect("the call ends");
     let apps = call.apps();
-    let at = |name: &str, arg: &str| apps.iter().position(|(n, a)| n == name && a == arg);
-    let key = at("set", "bridge_terminate_key=*").expect("the key is set");
-    let bridge = apps
+    let commands = call.commands();
+    let key = commands
         .iter()
-        .position(|(n, _)| n == "bridge")
+        .position(|c| {
+            c.verb == "api"
+                && c.args.starts_with("uuid_setvar_multi ")
+                && c.args.contains(";bridge_terminate_key=*;")
+        })
+        .expect("the key is set");
+    let bridge = commands
+        .iter()
+        .position(|c| c.app() == Some("bridge"))
         .expect("bridge");
-    assert!(key < bridge, "{apps:?}");
+    assert!(key < bridge, "{commands:?}");
     assert!(
         call.commands()
             .iter()

@@ -51,9 +51,12 @@ async fn a_refer_asks_the_refer_hook_and_its_dial_connects_the_caller_to_the_new
     let a = call.uuid().to_owned();
 
     // The caller was made to park on a REFER before the first bridge.
-    let keep = format!("api uuid_setvar {a} force_transfer_dialplan inline:park");
     let commands: Vec<String> = call.commands().iter().map(|c| c.raw.clone()).collect();
-    let kept_at = commands.iter().position(|c| *c == keep);
+    let kept_at = commands.iter().position(|c| {
+        c.starts_with(&format!("api uuid_setvar_multi {a} "))
+            && c.trim_end()
+                .ends_with(";force_transfer_dialplan=inline:park")
+    });
     let first_bridge = commands
         .iter()
         .position(|c| c.contains("Execute-App-Name: bridge"));

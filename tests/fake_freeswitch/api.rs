@@ -91,6 +91,47 @@ pub async fn execute(sw: &Switch, line: &str, log: Option<&Arc<CallLog>>) -> Str
             (Some(_), Some(_)) => NO_CHANNEL.into(),
             _ => "-USAGE: <uuid> <var> [value]\n".into(),
         },
+        // mod_commands' `uuid_setvar_multi <uuid> <var>=<value>;…` (source;
+        // docs/freeswitch.md §17): the pairs are set in order, acting before
+        // the reply; an empty value unsets (switch_channel_set_variable of
+        // ""), as `uuid_setvar` without one. +OK once one was set.
+        "uuid_setvar_multi" => match rest.split_once(' ') {
+            Some((u, vars)) if exists(&core, u) => {
+                let Some(ch) = core.channels.get_mut(u) else {
+                    return NO_CHANNEL.into();
+                };
+                let mut set = 0;
+                for pair in vars.split(';') {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    if k.is_empty() {
+                        continue;
+                    }
+                    if v.is_empty() {
+                        ch.unset_var(k);
+                    } else {
+                        ch.set_var(k, v.to_string());
+                    }
+                    set += 1;
+                }
+                if set > 0 {
+                    "+OK\n".into()
+                } else {
+                    "-ERR No variable specified\n".into()
+                }
+            }
+            Some(_) => NO_CHANNEL.into(),
+            None => "-USAGE: <uuid> <var>=<value>;<var>=<value>...\n".into(),
+        },
+        // mod_commands' `uuid_ring_ready <uuid>`: the channel's ring_ready
+        // (a 180 to an inbound caller, CHANNEL_PROGRESS) from the API
+        // thread, no application queued (§17).
+        "uuid_ring_ready" => match args.first() {
+            Some(u) if exists(&core, u) => {
+                signal::ring_ready(&mut core, &cu, u);
+                "+OK\n".into()
+            }
+            _ => NO_CHANNEL.into(),
+        },
         "uuid_getvar" => match (args.first(), args.get(1)) {
             (Some(u), Some(k)) if exists(&core, u) => {
                 core.channels[*u].var(k).unwrap_or("_undef_").to_string()

@@ -99,17 +99,18 @@ async fn caller_sends_x_dialbridge_route_and_other_x_headers() {
         !apps.iter().any(|a| a.contains("sip_copy_custom_headers")),
         "{apps:?}"
     );
-    let setvar = call
-        .commands()
-        .iter()
-        .position(|c| c.verb == "api" && c.args.contains("sip_copy_custom_headers false"));
+    let setvar = call.commands().iter().position(|c| {
+        c.verb == "api"
+            && c.args.starts_with("uuid_setvar_multi ")
+            && c.args.contains(" sip_copy_custom_headers=false;")
+    });
     let bridge = call
         .commands()
         .iter()
         .position(|c| c.app() == Some("bridge"));
     assert!(
         matches!((setvar, bridge), (Some(s), Some(b)) if s < b),
-        "uuid_setvar before the bridge: {setvar:?} {bridge:?}"
+        "uuid_setvar_multi before the bridge: {setvar:?} {bridge:?}"
     );
 }
 

@@ -65,10 +65,7 @@ pub(crate) async fn run(
         "dialing"
     );
     let recording = DialRecording::plan(call, &dial);
-    let set_up = async {
-        refer::keep_control(call).await?;
-        setup::place(call, &dial, &compiled, asked, recording.as_ref()).await
-    };
+    let set_up = setup::place(call, &dial, &compiled, asked, recording.as_ref());
     // The set-up and the actionHook are boxed: the live phase (below), which
     // a bridged call sits in, then does not carry their state.
     let placed = match Box::pin(steering.serve(set_up)).await {

@@ -3,7 +3,8 @@
 //! tells the callee `NOTIFY 200`, hangs it up, and would transfer the caller
 //! into its own dialplan — out of dialbridge's hands — unless the caller
 //! carries `force_transfer_dialplan`. dialbridge sets it to `inline:park`
-//! before every bridge ([`keep_control`]): after a REFER the caller is
+//! before every bridge (with the dial's other caller variables,
+//! [`super::setup::caller_variables`]): after a REFER the caller is
 //! parked and the same socket still steers it (11b1).
 //!
 //! What happens next is the application's choice, never the REFER's:
@@ -55,24 +56,13 @@ use tracing::{info, warn};
 
 use crate::app::{Dial, Instruction};
 use crate::call::Call;
-use crate::freeswitch::socket::SocketError;
 use crate::webhook::HookKind;
 
 /// The inline dialplan a REFER's transferee runs: `park`, so its socket
-/// keeps control (docs/freeswitch.md §11, 11b1).
-const TRANSFER_DIALPLAN: &str = "inline:park";
-
-/// Makes a REFER park the caller instead of transferring it away: an API
-/// command on the caller's socket, answered at once (no application, no
-/// frame: docs/freeswitch.md §17). Fails closed: without it the dial is not
-/// placed, since a REFER would take the caller out of dialbridge's control.
-pub(crate) async fn keep_control(call: &Call) -> Result<(), SocketError> {
-    let command = format!(
-        "uuid_setvar {} force_transfer_dialplan {TRANSFER_DIALPLAN}",
-        call.socket.uuid()
-    );
-    call.socket.api(&command).await.map(|_| ())
-}
+/// keeps control (docs/freeswitch.md §11, 11b1). Set before every bridge;
+/// failing closed with the rest of the dial's caller variables: without it
+/// a REFER would take the caller out of dialbridge's control.
+pub(crate) const TRANSFER_DIALPLAN: &str = "inline:park";
 
 /// A REFER the caller's bridge ended with, as FreeSWITCH left it on the
 /// caller's channel (`sip_refer_to`, `sip_h_Referred-By`).

@@ -15,11 +15,23 @@
 //! live phase, which reports such a dial as it does when the socket dies
 //! later. `filter` and `api` commands are answered at
 //! once and stay awaited.
+//!
+//! What needs no application is not one (§17): the A-leg variables whose
+//! values are dialbridge's own go out as one `api uuid_setvar_multi`, and
+//! `ring_ready` as `api uuid_ring_ready`, both acted on before the reply
+//! comes, so before the `bridge` is even sent. Each application costs
+//! FreeSWITCH a CHANNEL_EXECUTE_COMPLETE carrying every channel variable
+//! (5–7 KiB) to build, send and parse, and the socket a round trip: the
+//! set-up of a dial with `answerOnBridge` was six applications and one API
+//! command, and is now two API commands and the `bridge`. Values that come
+//! from the configuration or the application (`ringback` paths, tone
+//! strings holding `;`) stay `set` applications.
 
 use std::time::Instant;
 
 use tokio::sync::mpsc;
 
+use super::refer::TRANSFER_DIALPLAN;
 use super::screening::Arrival;
 use crate::app::Dial;
 use crate::call::Call;
@@ -52,30 +64,12 @@ pub async fn place(
     for leg in &compiled.legs {
         call.socket.watch_leg(&leg.uuid).await?;
     }
-    forward_no_caller_headers(call).await?;
+    set_caller_variables(call, dial).await?;
     let music = dial_music(call, dial).await;
     let mut batch = Batch::new();
-    for var in [
-        "continue_on_fail=true",
-        "hangup_after_bridge=false",
-        "sip_ignore_remote_cause=true",
-    ] {
-        call.socket.queue(&mut batch, "set", Some(var)).await?;
-    }
-    for var in ["originate_causes", "originated_legs"] {
-        call.socket.queue(&mut batch, "unset", Some(var)).await?;
-    }
     prepare_media(call, dial, music.as_deref(), &mut batch).await?;
     if let Some(r) = recording {
         r.queue(call, &mut batch).await?;
-    }
-    if dial.hangup_on_star {
-        // switch_ivr_bridge.c: the caller's `bridge_terminate_key` ends the
-        // bridge; the callee is hung up and the caller goes on. Unset after
-        // the dial (`super::forget_terminate_key`).
-        call.socket
-            .queue(&mut batch, "set", Some("bridge_terminate_key=*"))
-            .await?;
     }
     // One place per screened leg: each connects once (overflow policy in
     // `Screenings::deliver`: a connection that finds no room is declined).
@@ -110,20 +104,55 @@ pub async fn place(
     }
 }
 
-/// Stops FreeSWITCH copying the caller's `sip_h_*` variables (its INVITE's
-/// X- headers, or a dialplan's) onto the legs: a caller's
-/// `X-Dialbridge-Route: teams` would steer a leg at Kamailio (docs/freeswitch.md
-/// §12). mod_sofia reads `sip_copy_custom_headers` on the originating
-/// channel only; the headers the application asked for and dialbridge's own
-/// travel in the dial string's `{…}`/`[…]` blocks and are unaffected. An API
-/// command, answered once the variable is set: no awaited application
-/// (§17). Fails closed: without it the dial is not placed.
-async fn forward_no_caller_headers(call: &Call) -> Result<(), SocketError> {
-    let command = format!(
-        "uuid_setvar {} sip_copy_custom_headers false",
-        call.socket.uuid()
-    );
+/// The caller's variables a dial needs whose values are dialbridge's own,
+/// as one `uuid_setvar_multi` (an empty value unsets, as `uuid_setvar`
+/// without one): FreeSWITCH sets them before it answers, so before the
+/// `bridge` is sent. Fails closed: without them the dial is not placed.
+async fn set_caller_variables(call: &Call, dial: &Dial) -> Result<(), SocketError> {
+    let command = caller_variables(call.socket.uuid(), dial);
     call.socket.api(&command).await.map(|_| ())
+}
+
+/// The `uuid_setvar_multi` command of [`set_caller_variables`].
+///
+/// - `sip_copy_custom_headers=false`: FreeSWITCH copies the caller's
+///   `sip_h_*` variables (its INVITE's X- headers, or a dialplan's) onto
+///   the legs unless told not to, and a caller's `X-Dialbridge-Route:
+///   teams` would steer a leg at Kamailio (docs/freeswitch.md §12). mod_sofia
+///   reads it on the originating channel only; the headers the application
+///   asked for and dialbridge's own travel in the dial string's `{…}`/`[…]`
+///   blocks and are unaffected.
+/// - `continue_on_fail`, `hangup_after_bridge`, `sip_ignore_remote_cause`:
+///   the caller outlives a failed or ended bridge, and a leg's SIP status
+///   is not sent to the caller (§1–§4).
+/// - `originate_causes=`, `originated_legs=`: a previous dial's results
+///   are unset, so this dial's are its own.
+/// - `force_transfer_dialplan=inline:park`: a callee's REFER parks the
+///   caller on this socket instead of transferring it into FreeSWITCH's
+///   dialplan (`super::refer`, §11).
+/// - `bypass_media_after_bridge=true` (`exitMediaPath`) and
+///   `bridge_terminate_key=*` (`hangupOnStar`: switch_ivr_bridge.c ends
+///   the bridge on the caller's `*`, hangs the callee up and the caller
+///   goes on; unset after the dial, `super::forget_terminate_key`).
+pub(crate) fn caller_variables(uuid: &str, dial: &Dial) -> String {
+    let mut vars = vec![
+        "sip_copy_custom_headers=false",
+        "continue_on_fail=true",
+        "hangup_after_bridge=false",
+        "sip_ignore_remote_cause=true",
+        "originate_causes=",
+        "originated_legs=",
+    ];
+    if dial.exit_media_path {
+        vars.push("bypass_media_after_bridge=true");
+    }
+    if dial.hangup_on_star {
+        vars.push("bridge_terminate_key=*");
+    }
+    format!(
+        "uuid_setvar_multi {uuid} {};force_transfer_dialplan={TRANSFER_DIALPLAN}",
+        vars.join(";")
+    )
 }
 
 /// The local file of the dial's `dialMusic`, fetched before anything is
@@ -139,8 +168,8 @@ async fn dial_music(call: &mut Call, dial: &Dial) -> Option<String> {
     }
 }
 
-/// Ringback, answer or ring_ready, media path — on the caller, before the
-/// bridge, queued in `batch`.
+/// Ringback variables, then answer, pre_answer or ring_ready — on the caller,
+/// before the bridge: applications queued in `batch`, `ring_ready` an API command.
 async fn prepare_media(
     call: &mut Call,
     dial: &Dial,
@@ -159,19 +188,20 @@ async fn prepare_media(
         }
         None => {}
     }
-    if dial.exit_media_path {
-        vars.push("bypass_media_after_bridge=true".to_owned());
-    }
     for var in &vars {
         call.socket.queue(batch, "set", Some(var)).await?;
     }
     if !answered {
-        let app = match (dial.answer_on_bridge, music.is_some()) {
-            (false, _) => "answer",
-            (true, true) => "pre_answer",
-            (true, false) => "ring_ready",
-        };
-        call.socket.queue(batch, app, None).await?;
+        match (dial.answer_on_bridge, music.is_some()) {
+            (false, _) => call.socket.queue(batch, "answer", None).await?,
+            (true, true) => call.socket.queue(batch, "pre_answer", None).await?,
+            // Signalling only (a 180): no media to negotiate on the
+            // channel's own thread, so no application (§17).
+            (true, false) => {
+                let command = format!("uuid_ring_ready {}", call.socket.uuid());
+                call.socket.api(&command).await?;
+            }
+        }
     }
     Ok(())
 }
