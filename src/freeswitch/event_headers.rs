@@ -121,20 +121,52 @@ pub fn reply_kept(name: &str) -> bool {
 /// The longest header name in [`HEADERS`] (a longer one is not kept).
 const LONGEST: usize = 32;
 
+/// A first look at a name, for [`kept`]: bit `c & 63` of `look[n]` is set
+/// when a listed name of `n` bytes ends with a byte `c` (ASCII case folded).
+/// A call's event has 100–300 headers and keeps about ten: nearly every
+/// name is refused here, by its length and last byte, before it is compared
+/// with any listed one.
+type FirstLook = [u64; 64];
+
+const fn first_look(names: &[&str]) -> FirstLook {
+    let mut look = [0u64; 64];
+    let mut i = 0;
+    while i < names.len() {
+        let name = names[i].as_bytes();
+        assert!(
+            !name.is_empty() && name.len() < 64,
+            "a listed name is 1 to 63 bytes"
+        );
+        look[name.len()] |= mark(name[name.len() - 1]);
+        i += 1;
+    }
+    look
+}
+
+const fn mark(last: u8) -> u64 {
+    1 << ((last | 0x20) & 63)
+}
+
+const HEADERS_LOOK: FirstLook = first_look(HEADERS);
+const VARIABLES_LOOK: FirstLook = first_look(VARIABLES);
+
+/// Whether a listed name could be `name` (see [`FirstLook`]).
+fn may_be_listed(look: &FirstLook, name: &str) -> bool {
+    match (name.as_bytes().last(), look.get(name.len())) {
+        (Some(last), Some(marks)) => marks & mark(*last) != 0,
+        _ => false,
+    }
+}
+
 /// Whether a header of a call's event is kept (the ESL library's header
 /// filter for call sockets).
 pub fn kept(name: &str) -> bool {
     if let Some(var) = name.strip_prefix("variable_") {
-        return VARIABLES.contains(&var);
+        return may_be_listed(&VARIABLES_LOOK, var) && VARIABLES.contains(&var);
     }
-    if name.len() > LONGEST {
-        return false;
-    }
-    let mut lower = [0u8; LONGEST];
-    let lower = &mut lower[..name.len()];
-    lower.copy_from_slice(name.as_bytes());
-    lower.make_ascii_lowercase();
-    HEADERS.iter().any(|h| h.as_bytes() == lower)
+    name.len() <= LONGEST
+        && may_be_listed(&HEADERS_LOOK, name)
+        && HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
 }
 
 #[cfg(test)]
@@ -155,6 +187,37 @@ mod tests {
         assert!(!kept("sip_term_status"));
         assert!(!kept(&"a".repeat(200)));
         assert!(!kept(""));
+    }
+
+    /// Every listed name is kept, headers in any case, and a name one byte
+    /// longer or shorter, or with another last byte, is not.
+    #[test]
+    fn every_listed_name_passes_the_first_look() {
+        for h in HEADERS {
+            let title: String = h
+                .split('-')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+                .join("-");
+            for name in [h.to_string(), h.to_ascii_uppercase(), title] {
+                assert!(kept(&name), "{name}");
+                assert!(!kept(&format!("{name}x")), "{name}x");
+                assert!(!kept(&name[..name.len() - 1]), "{name} shortened");
+            }
+        }
+        for v in VARIABLES {
+            assert!(kept(&format!("variable_{v}")), "{v}");
+            assert!(!kept(&format!("variable_{v}_")), "{v}_");
+            assert!(
+                !kept(&format!("variable_{}", &v[..v.len() - 1])),
+                "{v} shortened"
+            );
+        }
     }
 
     #[test]

@@ -73,10 +73,7 @@ fn scan(body: &str, keep: Option<HeaderFilter>) -> Option<EslEvent> {
         if b.get(i) != Some(&b'"') {
             return None;
         }
-        let end = string_end(b, i + 1)?;
-        if has_escape(&b[i + 1..end]) || has_control(&b[i + 1..end]) {
-            return None;
-        }
+        let end = plain_string_end(b, i + 1)?;
         let key = &body[i + 1..end];
         i = skip_ws(b, end + 1);
         if b.get(i) != Some(&b':') {
@@ -87,11 +84,10 @@ fn scan(body: &str, keep: Option<HeaderFilter>) -> Option<EslEvent> {
         let wanted = key == BODY_KEY || keep.is_none_or(|keep| keep(key));
         let (value, next) = match b.get(i)? {
             b'"' => {
-                let end = string_end(b, i + 1)?;
-                let content = &b[i + 1..end];
+                let (end, plain) = string_end(b, i + 1)?;
                 let value = if !wanted {
                     None
-                } else if !has_escape(content) && !has_control(content) {
+                } else if plain {
                     Some(body[i + 1..end].to_owned())
                 } else {
                     Some(serde_json::from_str::<String>(&body[start..=end]).ok()?)
@@ -136,31 +132,69 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The index of the quote closing a string whose content starts at `i`.
-/// One needle: a quote preceded by an odd run of backslashes is escaped.
-fn string_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut at = i;
+/// The index of the quote closing a string whose content starts at `i`,
+/// and whether the content is plain (no escape, no raw control
+/// character: the value is its bytes). An escaped quote does not close it.
+fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    let mut plain = true;
     loop {
-        let q = at + memchr::memchr(b'"', b.get(at..)?)?;
-        let backslashes = b[i..q]
-            .iter()
-            .rev()
-            .take_while(|c| **c == b'\\')
-            .count();
-        if backslashes % 2 == 0 {
-            return Some(q);
+        let at = next_special(b, i)?;
+        match b[at] {
+            b'"' => return Some((at, plain)),
+            b'\\' => {
+                plain = false;
+                i = at + 2;
+            }
+            _ => {
+                plain = false;
+                i = at + 1;
+            }
         }
-        at = q + 1;
     }
 }
 
-/// A raw control character, which JSON does not allow in a string.
-fn has_control(content: &[u8]) -> bool {
-    content.iter().any(|c| *c < 0x20)
+/// The index of the quote closing a plain string (a key) whose content
+/// starts at `i`; `None` when it holds an escape or a raw control
+/// character before that quote (serde_json reads such a key).
+fn plain_string_end(b: &[u8], i: usize) -> Option<usize> {
+    let at = next_special(b, i)?;
+    (b[at] == b'"').then_some(at)
 }
 
-fn has_escape(content: &[u8]) -> bool {
-    memchr::memchr(b'\\', content).is_some()
+/// The index of the first byte at or after `i` that is a quote, a
+/// backslash or a control character (below 0x20): what ends or changes a
+/// JSON string. Eight bytes per step (the `haszero` and `hasless` bit
+/// tricks of "Bit Twiddling Hacks"): nearly every key and skipped value of
+/// an event is scanned here, and most are 10–60 bytes, too short for
+/// memchr to pay for its set-up.
+fn next_special(b: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while let Some(word) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(word.try_into().ok()?);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        // The high bit of each byte below 0x20, or equal to the quote or the
+        // backslash; a borrow can also mark bytes above such a byte, never
+        // below it, so the lowest bit marked is the first special byte.
+        let found = (x.wrapping_sub(ONES * 0x20) & !x & HIGHS)
+            | (quote.wrapping_sub(ONES) & !quote & HIGHS)
+            | (backslash.wrapping_sub(ONES) & !backslash & HIGHS);
+        if found != 0 {
+            let at = i + (found.trailing_zeros() / 8) as usize;
+            debug_assert!(is_special(b[at]));
+            return Some(at);
+        }
+        i += 8;
+    }
+    b.get(i..)?
+        .iter()
+        .position(|c| is_special(*c))
+        .map(|p| i + p)
+}
+
+fn is_special(c: u8) -> bool {
+    c == b'"' || c == b'\\' || c < 0x20
 }
 
 /// The index of the bracket closing an array of strings opened at `i`
@@ -174,7 +208,7 @@ fn array_end(b: &[u8], mut i: usize) -> Option<usize> {
         if b.get(i) != Some(&b'"') {
             return None;
         }
-        let end = string_end(b, i + 1)?;
+        let (end, _) = string_end(b, i + 1)?;
         i = skip_ws(b, end + 1);
         match b.get(i)? {
             b',' => i = skip_ws(b, i + 1),
@@ -339,6 +373,50 @@ ody"}"#,
         assert_eq!(scanned.header_str("k2"), Some("c\\\"d"));
         assert_eq!(scanned.header_str("k3"), Some("e"));
         assert!(scan(r#"{"k_causes":["a","b"],"x":"y"}"#, Some(keep)).is_some());
+    }
+
+    /// Every position and kind of special byte, in words and in the tail,
+    /// against a byte-by-byte search; bytes above 0x7f are not special.
+    #[test]
+    fn the_word_search_finds_the_first_special_byte() {
+        for len in 0..40usize {
+            for at in 0..=len {
+                for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    for filler in [b'a', 0xc3, 0x7f, 0x20, 0x80, 0xff, b'!', b'#', b'[', b']'] {
+                        let mut b = vec![filler; len];
+                        if at < len {
+                            b[at] = special;
+                            // A second special byte after the first.
+                            if at + 3 < len {
+                                b[at + 3] = b'"';
+                            }
+                        }
+                        for start in 0..=len.min(9) {
+                            let expected = b[start.min(b.len())..]
+                                .iter()
+                                .position(|c| is_special(*c))
+                                .map(|p| start + p);
+                            assert_eq!(next_special(&b, start), expected, "{b:?} from {start}");
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(next_special(b"abc", 4), None);
+    }
+
+    #[test]
+    fn a_string_ends_at_its_first_unescaped_quote() {
+        assert_eq!(string_end(br#"abc"x"#, 0), Some((3, true)));
+        assert_eq!(string_end(br#"a\"bc"x"#, 0), Some((5, false)));
+        assert_eq!(string_end(br#"a\\"bc"#, 0), Some((3, false)));
+        assert_eq!(string_end(br#"a\\\"b"c"#, 0), Some((6, false)));
+        assert_eq!(string_end(br#"a\"#, 0), None);
+        assert_eq!(string_end(b"tab\there\"", 0), Some((8, false)));
+        assert_eq!(string_end(br#"no end"#, 0), None);
+        assert_eq!(plain_string_end(br#"key"x"#, 0), Some(3));
+        assert_eq!(plain_string_end(br#"k\"ey"x"#, 0), None);
+        assert_eq!(plain_string_end(b"k\x01ey\"", 0), None);
     }
 
     #[test]
