@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 /// Sends `state` (e.g. `READY=1`); false when not under systemd or the
-/// send failed.
+/// send failed. Never blocks: the socket is non-blocking, so a notification
+/// that finds systemd's queue full is dropped (a later WATCHDOG=1 follows)
+/// instead of stopping the main loop, which also watches for SIGTERM.
 pub(crate) fn notify(state: &str) -> bool {
     let Some(path) = std::env::var_os("NOTIFY_SOCKET") else {
         return false;
@@ -22,6 +24,9 @@ fn send(path: &str, state: &str) -> bool {
     let Ok(socket) = UnixDatagram::unbound() else {
         return false;
     };
+    if socket.set_nonblocking(true).is_err() {
+        return false;
+    }
     let addr = match path.strip_prefix('@') {
         Some(name) => SocketAddr::from_abstract_name(name.as_bytes()),
         None => SocketAddr::from_pathname(path),
@@ -36,6 +41,7 @@ fn send(path: &str, state: &str) -> bool {
 fn send(path: &str, state: &str) -> bool {
     use std::os::unix::net::UnixDatagram;
     UnixDatagram::unbound()
+        .and_then(|s| s.set_nonblocking(true).map(|()| s))
         .and_then(|s| s.send_to(state.as_bytes(), path))
         .is_ok()
 }
@@ -88,5 +94,30 @@ mod tests {
             interval_for(u64::MAX),
             Some(Duration::from_micros(u64::MAX / 2))
         );
+    }
+
+    /// A receiver that never reads (its queue fills after a few hundred
+    /// datagrams): sending goes on returning, false once the queue is full.
+    /// It blocked before, and with it the main loop (a daemon with a tiny
+    /// WatchdogSec and a stalled notify socket never saw its SIGTERM).
+    #[test]
+    fn a_full_notify_socket_never_blocks_a_send() {
+        use std::os::unix::net::UnixDatagram;
+        let dir = std::env::temp_dir().join(format!("dialbridge-full-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("notify.sock");
+        let _receiver = UnixDatagram::bind(&path).expect("bind");
+        let target = path.display().to_string();
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let sent: Vec<bool> = (0..5_000).map(|_| send(&target, "WATCHDOG=1")).collect();
+            let _ = done.send(sent);
+        });
+        let sent = finished
+            .recv_timeout(Duration::from_secs(60))
+            .expect("5,000 sends return (a blocking send hangs here)");
+        assert!(sent[0], "the first datagram is queued");
+        assert!(!sent[4_999], "a full queue refuses the datagram");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
