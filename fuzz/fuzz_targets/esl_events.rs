@@ -1,7 +1,7 @@
 //! The ESL event → call state path: a run of events as FreeSWITCH sends
 //! them with `event json` (one JSON object per line), read by the patched
 //! freeswitch-esl-tokio's reader with a call socket's header filter
-//! (`event_headers::kept`), fed to the caller's state, a two-leg dial's leg
+//! (`event_headers::kept_in`), fed to the caller's state, a two-leg dial's leg
 //! tracker, the completion matcher and the dial's outcome. Each line is
 //! also read without a filter and checked against the library's serde_json
 //! reader: its byte scanner must read what serde_json reads (with a filter
@@ -15,7 +15,7 @@ use dialbridge::call::dial::legs::Legs;
 use dialbridge::freeswitch::dialstring::PlannedLeg;
 use dialbridge::freeswitch::outcome::{DialEnd, decide};
 use dialbridge::freeswitch::socket::{CallerState, completion_of};
-use dialbridge::freeswitch::event_headers::kept;
+use dialbridge::freeswitch::event_headers::kept_in;
 use freeswitch_esl_tokio::{EslEvent, decode_json_event, decode_json_event_with_serde};
 use libfuzzer_sys::fuzz_target;
 
@@ -29,8 +29,8 @@ fn event(line: &str) -> Option<EslEvent> {
     let scanned = decode_json_event(line, None);
     let reference = decode_json_event_with_serde(line, None);
     assert_eq!(scanned.as_ref().ok(), reference.as_ref().ok(), "{line}");
-    let filtered = decode_json_event(line, Some(kept));
-    if let Ok(reference) = decode_json_event_with_serde(line, Some(kept)) {
+    let filtered = decode_json_event(line, Some(kept_in));
+    if let Ok(reference) = decode_json_event_with_serde(line, Some(kept_in)) {
         assert_eq!(filtered.as_ref().ok(), Some(&reference), "{line}");
     }
     filtered.ok()

@@ -12,6 +12,11 @@
 //! the channel data ([`super::channel_data::ChannelData`] does not read)
 //! and keeps every other header of a reply.
 //!
+//! A few of them are read on one kind of event only ([`ONLY_ON`]) and are
+//! skipped on the others ([`kept_in`]: the library offers each header with
+//! the event's name, which FreeSWITCH sends first; a header before the name
+//! is kept).
+//!
 //! Reading a header of a call's event that is not listed here finds
 //! nothing. A test of this module scans the sources for every literal
 //! `header_str("…")`/`variable_str("…")` and checks it is listed; a name
@@ -158,8 +163,44 @@ fn may_be_listed(look: &FirstLook, name: &str) -> bool {
     }
 }
 
-/// Whether a header of a call's event is kept (the ESL library's header
-/// filter for call sockets).
+/// Headers kept only on the events named with them: every channel event
+/// carries them, and each is read on one kind of event. A reader of one on
+/// another event must be added here.
+pub const ONLY_ON: &[(&str, &[&str])] = &[
+    // dial/hold.rs `hold_detail`, on the leg's CHANNEL_HOLD.
+    (
+        "variable_sip_full_from",
+        &["CHANNEL_HOLD", "CHANNEL_UNHOLD"],
+    ),
+    ("variable_sip_full_to", &["CHANNEL_HOLD", "CHANNEL_UNHOLD"]),
+    (
+        "variable_dlg_req_swap_direction",
+        &["CHANNEL_HOLD", "CHANNEL_UNHOLD"],
+    ),
+    // dial/legs.rs, a leg's CHANNEL_HANGUP_COMPLETE (`dial_sbc_callid`).
+    ("variable_sip_call_id", &["CHANNEL_HANGUP_COMPLETE"]),
+    // amd/mod.rs `beep`: CUSTOM avmd::beep, once per Event-Sequence.
+    ("Event-Sequence", &["CUSTOM"]),
+];
+
+/// Whether a header of a call's event named `event` is kept (the ESL
+/// library's event header filter for call sockets): [`kept`], and for a
+/// header of [`ONLY_ON`] only on its events, or when the event's name is
+/// not known (yet).
+pub fn kept_in(event: Option<&str>, name: &str) -> bool {
+    if !kept(name) {
+        return false;
+    }
+    let Some(event) = event else {
+        return true;
+    };
+    ONLY_ON
+        .iter()
+        .find(|(header, _)| header.eq_ignore_ascii_case(name))
+        .is_none_or(|(_, events)| events.contains(&event))
+}
+
+/// Whether a header of a call's event is kept, whatever the event.
 pub fn kept(name: &str) -> bool {
     if let Some(var) = name.strip_prefix("variable_") {
         return may_be_listed(&VARIABLES_LOOK, var) && VARIABLES.contains(&var);
@@ -218,6 +259,33 @@ mod tests {
                 "{v} shortened"
             );
         }
+    }
+
+    #[test]
+    fn a_header_read_on_one_event_is_kept_on_that_event_only() {
+        for (header, events) in ONLY_ON {
+            assert!(kept(header), "{header} is listed");
+            assert!(kept_in(None, header), "{header} before the event's name");
+            for e in *events {
+                assert!(kept_in(Some(e), header), "{header} on {e}");
+            }
+            assert!(
+                !kept_in(Some("CHANNEL_EXECUTE_COMPLETE"), header),
+                "{header}"
+            );
+        }
+        assert!(!kept_in(Some("CHANNEL_HOLD"), "event-sequence"));
+        assert!(kept_in(Some("CUSTOM"), "event-sequence"));
+        // Headers read on every event are kept on every event.
+        for h in [
+            "Event-Name",
+            "Unique-ID",
+            "Answer-State",
+            "variable_sip_term_status",
+        ] {
+            assert!(kept_in(Some("CHANNEL_EXECUTE_COMPLETE"), h), "{h}");
+        }
+        assert!(!kept_in(None, "Core-UUID"));
     }
 
     #[test]

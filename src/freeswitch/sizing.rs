@@ -28,7 +28,7 @@ pub(crate) const CALL_EVENT_QUEUE: usize = 256;
 pub(crate) fn call_socket_options() -> EslConnectOptions {
     EslConnectOptions::new()
         .with_event_queue_size(CALL_EVENT_QUEUE)
-        .with_event_header_filter(super::event_headers::kept)
+        .with_event_header_filter(super::event_headers::kept_in)
         .with_reply_header_filter(super::event_headers::reply_kept)
 }
 

@@ -214,7 +214,7 @@ pub use command::{
 };
 pub use connection::{
     AuthMethod, ConnectionMode, ConnectionStatus, DisconnectReason, EslClient, EslConnectOptions,
-    EslEventStream, EventOverflow, HeaderFilter,
+    EslEventStream, EventHeaderFilter, EventOverflow, HeaderFilter,
 };
 pub use constants::UNDEF_VALUE;
 #[doc(hidden)]

@@ -262,13 +262,19 @@ pub struct EslConnectOptions {
     connect_timeout: Duration,
     strict_header_utf8: bool,
     event_overflow: EventOverflow,
-    event_header_filter: Option<HeaderFilter>,
+    event_header_filter: Option<EventHeaderFilter>,
     reply_header_filter: Option<HeaderFilter>,
 }
 
-/// Which headers of a received event to keep, by name (see
-/// [`EslConnectOptions::with_event_header_filter`]).
+/// Which headers of a message's header block to keep, by name (see
+/// [`EslConnectOptions::with_reply_header_filter`]).
 pub type HeaderFilter = fn(&str) -> bool;
+
+/// Which headers of a received event to keep: `(event, name)`, where
+/// `event` is the event's `Event-Name` when it came before the header (as
+/// FreeSWITCH sends it: first) and `None` otherwise (see
+/// [`EslConnectOptions::with_event_header_filter`]).
+pub type EventHeaderFilter = fn(Option<&str>, &str) -> bool;
 
 impl EslConnectOptions {
     /// Create default options.
@@ -310,8 +316,11 @@ impl EslConnectOptions {
     /// FreeSWITCH puts every channel variable into most channel events
     /// (100–300 headers); a consumer that reads a known handful can skip the
     /// rest unparsed: no allocation, no map insertion. Applies to events
-    /// (plain and JSON), not to command replies.
-    pub fn with_event_header_filter(mut self, keep: HeaderFilter) -> Self {
+    /// (plain and JSON), not to command replies. A JSON event's headers are
+    /// offered with the `Event-Name` read before them, so a header read on
+    /// one kind of event only can be skipped on the others; a plain event's
+    /// with `None`.
+    pub fn with_event_header_filter(mut self, keep: EventHeaderFilter) -> Self {
         self.event_header_filter = Some(keep);
         self
     }
@@ -333,7 +342,7 @@ impl EslConnectOptions {
     }
 
     /// The event header filter, if any. Default: none (every header kept).
-    pub fn event_header_filter(&self) -> Option<HeaderFilter> {
+    pub fn event_header_filter(&self) -> Option<EventHeaderFilter> {
         self.event_header_filter
     }
 

@@ -19,8 +19,9 @@ pub(crate) struct DecodeOptions {
     /// read-back (a channel dump) and not the pushed event stream, where the
     /// sentinel is what the switch sent.
     pub(crate) skip_undef: bool,
-    /// Headers to keep (`None`: all), by their name as received.
-    pub(crate) keep: Option<crate::connection::HeaderFilter>,
+    /// Headers to keep (`None`: all), by their name as received; offered
+    /// with no event name (a plain event is not read for it first).
+    pub(crate) keep: Option<crate::connection::EventHeaderFilter>,
 }
 
 /// Decode a `switch_event_serialize(encode=TRUE)` payload: percent-encoded
@@ -45,13 +46,14 @@ pub(crate) fn decode_serialized_event(
         None => (payload, None),
     };
 
+    let keep = options
+        .keep
+        .map(|keep| move |key: &str| keep(None, key));
     decode_header_block(
         header_section,
         "event header",
         options.skip_undef,
-        options
-            .keep
-            .as_ref()
+        keep.as_ref()
             .map(|k| k as &dyn Fn(&str) -> bool),
         EslParser::lossy_sink(options.strict_utf8, &mut lossy),
         |key, value| event.set_header(key, value),
@@ -190,7 +192,8 @@ mod tests {
 
     #[test]
     fn a_plain_event_keeps_only_the_headers_the_filter_accepts() {
-        fn keep(k: &str) -> bool {
+        fn keep(event: Option<&str>, k: &str) -> bool {
+            assert_eq!(event, None, "a plain event is offered with no name");
             k.eq_ignore_ascii_case("event-name") || k == "variable_kept"
         }
         let options = crate::EslConnectOptions::new().with_event_header_filter(keep);

@@ -19,17 +19,22 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::{connection::HeaderFilter, error::{EslError, EslResult}, event::EslEvent};
+use crate::{connection::EventHeaderFilter, error::{EslError, EslResult}, event::EslEvent};
 
 /// FreeSWITCH's key for the event body in a JSON event.
 const BODY_KEY: &str = "_body";
 
+/// The header naming the event: offered to the filter with every header
+/// after it (FreeSWITCH serialises it first).
+const EVENT_NAME: &str = "Event-Name";
+
 /// Decode a JSON event body; headers that `keep` refuses are skipped (the
-/// body under `_body` is always kept). A value that is not a string is kept
+/// body under `_body` is always kept). `keep` is asked with the value of the
+/// `Event-Name` read so far (`None` before it, or when it is not a string). A value that is not a string is kept
 /// as its JSON text, as upstream did. This is what a connection's reader
 /// does with a `text/event-json` body (public for dialbridge's fuzz
 /// target, PATCHES.md item 6).
-pub fn decode_json_event(body: &str, keep: Option<HeaderFilter>) -> EslResult<EslEvent> {
+pub fn decode_json_event(body: &str, keep: Option<EventHeaderFilter>) -> EslResult<EslEvent> {
     if !body
         .trim_start()
         .starts_with('{')
@@ -46,21 +51,27 @@ pub fn decode_json_event(body: &str, keep: Option<HeaderFilter>) -> EslResult<Es
 /// [`decode_json_event`] is checked against (public for the same fuzz
 /// target; not for use).
 #[doc(hidden)]
-pub fn decode_json_event_with_serde(body: &str, keep: Option<HeaderFilter>) -> EslResult<EslEvent> {
+pub fn decode_json_event_with_serde(
+    body: &str,
+    keep: Option<EventHeaderFilter>,
+) -> EslResult<EslEvent> {
     let mut event = EslEvent::new();
     let mut de = serde_json::Deserializer::from_str(body);
     de.deserialize_map(EventVisitor {
         event: &mut event,
         keep,
+        name: None,
     })?;
     de.end()?;
     Ok(event)
 }
 
 /// The byte scanner: `None` when the body is not the flat shape it reads.
-fn scan(body: &str, keep: Option<HeaderFilter>) -> Option<EslEvent> {
+fn scan(body: &str, keep: Option<EventHeaderFilter>) -> Option<EslEvent> {
     let b = body.as_bytes();
     let mut event = EslEvent::new();
+    // The Event-Name read so far, offered to `keep` with each header.
+    let mut name: Option<String> = None;
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
         return None;
@@ -81,7 +92,9 @@ fn scan(body: &str, keep: Option<HeaderFilter>) -> Option<EslEvent> {
         }
         i = skip_ws(b, i + 1);
         let start = i;
-        let wanted = key == BODY_KEY || keep.is_none_or(|keep| keep(key));
+        let is_name = key.eq_ignore_ascii_case(EVENT_NAME);
+        let wanted =
+            key == BODY_KEY || keep.is_none_or(|keep| keep(name.as_deref(), key));
         let (value, next) = match b.get(i)? {
             b'"' => {
                 let (end, plain) = string_end(b, i + 1)?;
@@ -106,6 +119,14 @@ fn scan(body: &str, keep: Option<HeaderFilter>) -> Option<EslEvent> {
             }
             _ => return None,
         };
+        if is_name {
+            name = match (&value, b[start]) {
+                (Some(v), b'"') => Some(v.clone()),
+                (None, b'"') => Some(serde_json::from_str::<String>(&body[start..next]).ok()?),
+                // An array names no event (serde_json's reader agrees).
+                _ => None,
+            };
+        }
         if let Some(value) = value {
             if key == BODY_KEY {
                 event.set_body(value);
@@ -220,7 +241,9 @@ fn array_end(b: &[u8], mut i: usize) -> Option<usize> {
 
 struct EventVisitor<'a> {
     event: &'a mut EslEvent,
-    keep: Option<HeaderFilter>,
+    keep: Option<EventHeaderFilter>,
+    /// The Event-Name read so far (see [`decode_json_event`]).
+    name: Option<String>,
 }
 
 impl<'de> Visitor<'de> for EventVisitor<'_> {
@@ -230,15 +253,33 @@ impl<'de> Visitor<'de> for EventVisitor<'_> {
         f.write_str("a JSON object (an event)")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             if key == BODY_KEY {
                 let value = map.next_value_seed(ValueText)?;
                 self.event
                     .set_body(value);
+            } else if key.eq_ignore_ascii_case(EVENT_NAME) {
+                // Offered with the name before it, and read whether kept or
+                // not: the headers after it are offered with it. A value
+                // that is not a string names no event.
+                let wanted = self
+                    .keep
+                    .is_none_or(|keep| keep(self.name.as_deref(), &key));
+                let value = map.next_value::<serde_json::Value>()?;
+                let value_is_string = value.is_string();
+                let text = match value {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                self.name = value_is_string.then(|| text.clone());
+                if wanted {
+                    self.event
+                        .set_header(key.into_owned(), text);
+                }
             } else if self
                 .keep
-                .is_none_or(|keep| keep(&key))
+                .is_none_or(|keep| keep(self.name.as_deref(), &key))
             {
                 let value = map.next_value_seed(ValueText)?;
                 self.event
@@ -312,7 +353,7 @@ mod tests {
 
     #[test]
     fn a_filter_drops_what_it_refuses_and_keeps_the_body() {
-        fn keep(k: &str) -> bool {
+        fn keep(_: Option<&str>, k: &str) -> bool {
             k == "Event-Name" || k == "variable_sip_term_status"
         }
         let e = decode_json_event(EVENT, Some(keep)).unwrap();
@@ -328,7 +369,7 @@ mod tests {
     /// the scanner answers for FreeSWITCH's own shapes.
     #[test]
     fn the_scanner_reads_what_serde_json_reads() {
-        fn keep(k: &str) -> bool {
+        fn keep(_: Option<&str>, k: &str) -> bool {
             k.starts_with('k')
         }
         let bodies = [
@@ -354,7 +395,7 @@ ody"}"#,
             r#"{"k1":["a",["b"]]}"#,
         ];
         for body in bodies {
-            for filter in [None, Some(keep as HeaderFilter)] {
+            for filter in [None, Some(keep as EventHeaderFilter)] {
                 let serde = decode_json_event_with_serde(body, filter);
                 match scan(body, filter) {
                     Some(scanned) => assert_eq!(Some(&scanned), serde.as_ref().ok(), "{body}"),
@@ -419,9 +460,47 @@ ody"}"#,
         assert_eq!(plain_string_end(b"k\x01ey\"", 0), None);
     }
 
+    /// Each header is offered with the Event-Name read before it; the
+    /// scanner and serde_json's reader agree on what that is.
+    #[test]
+    fn the_filter_is_offered_the_event_name_read_so_far() {
+        fn on_hold_only(event: Option<&str>, k: &str) -> bool {
+            match k {
+                "variable_sip_full_from" => event.is_none_or(|e| e == "CHANNEL_HOLD"),
+                _ => true,
+            }
+        }
+        let filter = Some(on_hold_only as EventHeaderFilter);
+        let hold = r#"{"Event-Name":"CHANNEL_HOLD","variable_sip_full_from":"<sip:a@b>"}"#;
+        let other = r#"{"Event-Name":"CHANNEL_ANSWER","variable_sip_full_from":"<sip:a@b>"}"#;
+        // Before the name is known, a header is offered with none: kept.
+        let late = r#"{"variable_sip_full_from":"<sip:a@b>","Event-Name":"CHANNEL_ANSWER"}"#;
+        // An escaped name is the name it decodes to.
+        let escaped = r#"{"Event-Name":"CHANNEL_\u0048OLD","variable_sip_full_from":"x"}"#;
+        // An array names no event.
+        let array = r#"{"Event-Name":["CHANNEL_ANSWER"],"variable_sip_full_from":"x"}"#;
+        for (body, kept) in [
+            (hold, true),
+            (other, false),
+            (late, true),
+            (escaped, true),
+            (array, true),
+        ] {
+            for decoded in [
+                decode_json_event(body, filter),
+                decode_json_event_with_serde(body, filter),
+            ] {
+                let e = decoded.unwrap();
+                assert_eq!(e.variable_str("sip_full_from").is_some(), kept, "{body}");
+                assert!(e.header_str("Event-Name").is_some(), "{body}");
+            }
+        }
+        assert!(scan(hold, filter).is_some() && scan(other, filter).is_some());
+    }
+
     #[test]
     fn a_malformed_body_is_an_error_even_where_it_is_skipped() {
-        fn keep(_: &str) -> bool {
+        fn keep(_: Option<&str>, _: &str) -> bool {
             false
         }
         assert!(decode_json_event(r#"{"a":"b""#, Some(keep)).is_err());

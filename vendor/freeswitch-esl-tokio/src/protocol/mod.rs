@@ -186,7 +186,7 @@ pub(crate) struct EslParser {
     state: ParseState,
     strict_header_utf8: bool,
     /// Event headers to keep (`None`: all).
-    keep: Option<crate::connection::HeaderFilter>,
+    keep: Option<crate::connection::EventHeaderFilter>,
     /// Header-block headers to keep (`None`: all); framing always kept.
     reply_keep: Option<crate::connection::HeaderFilter>,
 }
