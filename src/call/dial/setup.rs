@@ -22,8 +22,8 @@
 //! comes, so before the `bridge` is even sent. Each application costs
 //! FreeSWITCH a CHANNEL_EXECUTE_COMPLETE carrying every channel variable
 //! (5–7 KiB) to build, send and parse, and the socket a round trip: the
-//! set-up of a dial with `answerOnBridge` was six applications and one API
-//! command, and is now two API commands and the `bridge`. Values that come
+//! set-up of a dial with `answerOnBridge` was six applications and two API
+//! commands, and is now two API commands and the `bridge`. Values that come
 //! from the configuration or the application (`ringback` paths, tone
 //! strings holding `;`) stay `set` applications.
 
@@ -106,7 +106,7 @@ pub async fn place(
 
 /// The caller's variables a dial needs whose values are dialbridge's own,
 /// as one `uuid_setvar_multi` (an empty value unsets, as `uuid_setvar`
-/// without one): FreeSWITCH sets them before it answers, so before the
+/// without one): FreeSWITCH sets them before it replies, so before the
 /// `bridge` is sent. Fails closed: without them the dial is not placed.
 async fn set_caller_variables(call: &Call, dial: &Dial) -> Result<(), SocketError> {
     let command = caller_variables(call.socket.uuid(), dial);
@@ -134,7 +134,7 @@ async fn set_caller_variables(call: &Call, dial: &Dial) -> Result<(), SocketErro
 ///   `bridge_terminate_key=*` (`hangupOnStar`: switch_ivr_bridge.c ends
 ///   the bridge on the caller's `*`, hangs the callee up and the caller
 ///   goes on; unset after the dial, `super::forget_terminate_key`).
-pub(crate) fn caller_variables(uuid: &str, dial: &Dial) -> String {
+fn caller_variables(uuid: &str, dial: &Dial) -> String {
     let mut vars = vec![
         "sip_copy_custom_headers=false",
         "continue_on_fail=true",
