@@ -3,8 +3,8 @@
 //! tells the callee `NOTIFY 200`, hangs it up, and would transfer the caller
 //! into its own dialplan — out of dialbridge's hands — unless the caller
 //! carries `force_transfer_dialplan`. dialbridge sets it to `inline:park`
-//! before every bridge (with the dial's other caller variables,
-//! [`super::setup::caller_variables`]): after a REFER the caller is
+//! before every bridge (with the dial's other caller variables, in
+//! setup.rs's `caller_variables`): after a REFER the caller is
 //! parked and the same socket still steers it (11b1).
 //!
 //! What happens next is the application's choice, never the REFER's:

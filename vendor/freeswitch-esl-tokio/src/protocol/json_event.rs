@@ -30,8 +30,8 @@ const EVENT_NAME: &str = "Event-Name";
 
 /// Decode a JSON event body; headers that `keep` refuses are skipped (the
 /// body under `_body` is always kept). `keep` is asked with the value of the
-/// `Event-Name` read so far (`None` before it, or when it is not a string). A value that is not a string is kept
-/// as its JSON text, as upstream did. This is what a connection's reader
+/// `Event-Name` read so far (`None` before it, or when it is not a string).
+/// A value that is not a string is kept as its JSON text, as upstream did. This is what a connection's reader
 /// does with a `text/event-json` body (public for dialbridge's fuzz
 /// target, PATCHES.md item 6).
 pub fn decode_json_event(body: &str, keep: Option<EventHeaderFilter>) -> EslResult<EslEvent> {
