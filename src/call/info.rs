@@ -2,7 +2,7 @@
 //! whom, the call's status, and the application's `customerData`.
 
 use freeswitch_esl_tokio::HangupCause;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::freeswitch::channel_data::ChannelData;
 use crate::freeswitch::socket::CallerState;
@@ -89,31 +89,96 @@ pub struct CallInfo {
 impl CallInfo {
     /// The call's fields for a hook payload.
     pub(crate) fn payload(&self, state: &CallerState) -> Map<String, Value> {
+        let mut p = Map::new();
+        self.each_field(state, |k, v| {
+            p.insert(k.to_owned(), v.to_value());
+        });
+        p
+    }
+
+    /// Brings `shown` to the fields [`Self::payload`] gives for `state`,
+    /// replacing only the values that differ; false when nothing did. A
+    /// call publishes its fields for its handle after every event it reads,
+    /// and between two of them usually nothing, or only the status, changed
+    /// (issue 12: building them whole was ~120 allocations per dial flow).
+    pub(crate) fn refresh(&self, shown: &mut Map<String, Value>, state: &CallerState) -> bool {
+        let mut changed = false;
+        let mut count = 0;
+        self.each_field(state, |k, v| {
+            count += 1;
+            match shown.get_mut(k) {
+                Some(s) if v.is(s) => {}
+                Some(s) => {
+                    *s = v.to_value();
+                    changed = true;
+                }
+                None => {
+                    shown.insert(k.to_owned(), v.to_value());
+                    changed = true;
+                }
+            }
+        });
+        if count != shown.len() {
+            // A field no payload has now (customerData cleared): start over.
+            *shown = self.payload(state);
+            changed = true;
+        }
+        changed
+    }
+
+    /// Every field of a payload, in order: the one list both
+    /// [`Self::payload`] and [`Self::refresh`] read.
+    fn each_field<'a>(&'a self, state: &CallerState, mut put: impl FnMut(&'static str, Field<'a>)) {
         let (status, sip_status) = CallStatus::of(state);
         let c = &self.channel;
-        let mut p = Map::new();
-        let mut put = |k: &str, v: Value| {
-            p.insert(k.to_owned(), v);
-        };
-        put("call_sid", json!(c.uuid));
-        put("direction", json!(c.direction));
-        put("from", json!(c.from));
-        put("to", json!(c.to));
-        put("caller_name", json!(c.caller_name));
-        put("call_id", json!(c.sip_call_id));
-        put("sip_status", json!(sip_status));
-        put("call_status", json!(status.as_str()));
-        put("originating_sip_ip", json!(c.source_ip));
+        put("call_sid", Field::Text(Some(&c.uuid)));
+        put("direction", Field::Text(Some(&c.direction)));
+        put("from", Field::Text(Some(&c.from)));
+        put("to", Field::Text(Some(&c.to)));
+        put("caller_name", Field::Text(Some(&c.caller_name)));
+        put("call_id", Field::Text(c.sip_call_id.as_deref()));
+        put("sip_status", Field::Code(sip_status));
+        put("call_status", Field::Text(Some(status.as_str())));
+        put("originating_sip_ip", Field::Text(c.source_ip.as_deref()));
         if let Some(a) = &self.account_sid {
-            put("account_sid", json!(a));
+            put("account_sid", Field::Text(Some(a)));
         }
         if let Some(a) = &self.application_sid {
-            put("application_sid", json!(a));
+            put("application_sid", Field::Text(Some(a)));
         }
         if let Some(d) = &self.customer_data {
-            put("customerData", Value::Object(d.clone()));
+            put("customerData", Field::Object(d));
         }
-        p
+    }
+}
+
+/// One payload field's value, borrowed from the call.
+enum Field<'a> {
+    /// A string, or null.
+    Text(Option<&'a str>),
+    /// A SIP status code.
+    Code(u16),
+    /// The application's `customerData`.
+    Object(&'a Map<String, Value>),
+}
+
+impl Field<'_> {
+    fn to_value(&self) -> Value {
+        match self {
+            Field::Text(t) => t.map_or(Value::Null, |t| Value::String(t.to_owned())),
+            Field::Code(c) => Value::from(*c),
+            Field::Object(o) => Value::Object((*o).clone()),
+        }
+    }
+
+    fn is(&self, shown: &Value) -> bool {
+        match (self, shown) {
+            (Field::Text(None), Value::Null) => true,
+            (Field::Text(Some(t)), Value::String(s)) => t == s,
+            (Field::Code(c), Value::Number(n)) => n.as_u64() == Some(u64::from(*c)),
+            (Field::Object(o), Value::Object(s)) => *o == s,
+            _ => false,
+        }
     }
 }
 
@@ -161,5 +226,68 @@ mod tests {
             CallStatus::of(&ended(false, "NORMAL_TEMPORARY_FAILURE", Some(503))),
             (CallStatus::Failed, 503)
         );
+    }
+
+    fn info() -> CallInfo {
+        CallInfo {
+            channel: ChannelData {
+                uuid: "a-uuid".into(),
+                direction: "inbound".into(),
+                from: "+15551230000".into(),
+                to: "1000".into(),
+                sip_call_id: Some("c@h".into()),
+                ..ChannelData::default()
+            },
+            account_sid: Some("acct".into()),
+            application_sid: None,
+            customer_data: None,
+        }
+    }
+
+    /// Refreshing the published fields changes exactly what differs from a
+    /// payload built anew: nothing when nothing changed, the status and SIP
+    /// code when they did, customerData added, changed or cleared.
+    #[test]
+    fn refreshing_the_shown_fields_gives_the_payload() {
+        let mut info = info();
+        let trying = CallerState::default();
+        let mut shown = Map::new();
+        assert!(info.refresh(&mut shown, &trying), "nothing shown yet");
+        assert_eq!(shown, info.payload(&trying));
+        assert_eq!(shown["call_status"], "trying");
+        assert_eq!(shown["sip_status"], 100);
+        assert_eq!(shown["call_id"], "c@h");
+        assert_eq!(shown["originating_sip_ip"], Value::Null);
+        assert!(!info.refresh(&mut shown, &trying), "nothing changed");
+
+        let ringing = CallerState {
+            ringing: Some(SystemTime::now()),
+            ..CallerState::default()
+        };
+        assert!(info.refresh(&mut shown, &ringing));
+        assert_eq!(shown, info.payload(&ringing));
+        assert_eq!(shown["sip_status"], 180);
+        let busy = ended(false, "USER_BUSY", Some(486));
+        let no_answer = ended(false, "USER_BUSY", Some(480));
+        assert!(info.refresh(&mut shown, &busy));
+        assert!(
+            info.refresh(&mut shown, &no_answer),
+            "only the SIP code changed"
+        );
+        assert_eq!(shown, info.payload(&no_answer));
+
+        let mut data = Map::new();
+        data.insert("k".into(), Value::from(1));
+        info.customer_data = Some(data.clone());
+        assert!(info.refresh(&mut shown, &no_answer), "customerData added");
+        assert_eq!(shown["customerData"]["k"], 1);
+        data.insert("k".into(), Value::from(2));
+        info.customer_data = Some(data);
+        assert!(info.refresh(&mut shown, &no_answer), "customerData changed");
+        assert_eq!(shown, info.payload(&no_answer));
+        info.customer_data = None;
+        assert!(info.refresh(&mut shown, &no_answer), "customerData cleared");
+        assert_eq!(shown, info.payload(&no_answer));
+        assert!(!shown.contains_key("customerData"));
     }
 }

@@ -173,8 +173,11 @@ impl Call {
     /// Posts the status changes seen so far, and publishes the call's
     /// fields for its handle.
     pub(crate) fn sync_status(&mut self) {
-        self.status.sync(&self.info, self.socket.state());
-        self.view.send_replace(self.fields());
+        let state = self.socket.state();
+        self.status.sync(&self.info, state);
+        let info = &self.info;
+        self.view
+            .send_if_modified(|shown| info.refresh(shown, state));
     }
 
     /// Calls `hook` with `payload` and reads its reply as verbs (None for an

@@ -15,6 +15,11 @@
 //! dialplan carrier exactly as the switch unescapes) and then read back with
 //! the same crate's port of the switch's parser; a string that does not read
 //! back as built is refused. Values were validated by [`crate::app`] before.
+//! The one exception is a string whose every key, value and endpoint is
+//! inert (nothing to escape, nothing read differently: the usual dial of
+//! numbers and SIP URIs): it is laid out directly
+//! ([`super::inert_text::inert_dial_string`]), and debug builds, so every
+//! test, check it against [`render`].
 
 use std::fmt;
 
@@ -26,7 +31,7 @@ use crate::app::{Dial, Target, TargetKind};
 use crate::config::Settings;
 use crate::secret::MASK;
 
-use super::inert_text::inert;
+use super::inert_text::{inert, inert_dial_string};
 
 /// Why a dial cannot become a dial string.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -170,8 +175,7 @@ pub fn compile(
         .iter()
         .all(|(k, v)| inert(k, false) && inert(v, false));
     let mut legs = Vec::new();
-    let mut real = Vec::new();
-    let mut masked = Vec::new();
+    let mut built = Vec::new();
     for (index, target) in &dial.targets {
         let uuid = new_uuid();
         let screened = target.confirm_hook.is_some() || dial.confirm_hook.is_some();
@@ -219,51 +223,96 @@ pub fn compile(
             endpoint: text,
             screened,
         });
-        real.push((*index, with_vars(endpoint.clone(), vars)));
-        masked.push(with_vars(endpoint, hidden));
+        built.push(BuiltLeg {
+            target: *index,
+            endpoint,
+            vars,
+            hidden,
+        });
     }
-    // One read-back of the whole string; only when it fails is each target
-    // read back alone, to name the one FreeSWITCH could not carry. A string
-    // of inert values only has nothing to read differently (see [`inert`]);
-    // debug builds (every test) read it back all the same.
-    let whole = BridgeDialString::new(vec![real.iter().map(|(_, e)| e.clone()).collect()])
-        .with_variables(global.clone());
+    // A string of inert values only has nothing to escape and nothing to
+    // read differently (see [`inert`]): it is laid out directly, and debug
+    // builds (every test) check it against the layout and the read-back.
+    // Otherwise one read-back of the whole string; only when it fails is
+    // each target read back alone, to name the one FreeSWITCH could not
+    // carry.
     let argument = if plain {
-        let text = whole.display_with(BlockParse::default()).to_string();
+        let text = inert_dial_string(
+            &global,
+            built
+                .iter()
+                .zip(&legs)
+                .map(|(b, l)| (&b.vars, l.endpoint.as_str())),
+        );
         debug_assert_eq!(
-            render(&whole).as_ref(),
+            render(&bridge(&global, &built, |b| &b.vars)).as_ref(),
             Ok(&text),
-            "an inert dial string reads back"
+            "an inert dial string reads back as laid out"
         );
         text
     } else {
-        render(&whole).map_err(|reason| {
-            real.iter()
-                .find_map(|(index, e)| {
-                    render(
-                        &BridgeDialString::new(vec![vec![e.clone()]])
-                            .with_variables(global.clone()),
-                    )
-                    .err()
-                    .map(|reason| CompileError::NotCarriable {
-                        target: *index,
-                        reason,
-                    })
+        render(&bridge(&global, &built, |b| &b.vars)).map_err(|reason| {
+            built
+                .iter()
+                .find_map(|b| {
+                    render(&bridge(&global, std::slice::from_ref(b), |b| &b.vars))
+                        .err()
+                        .map(|reason| CompileError::NotCarriable {
+                            target: b.target,
+                            reason,
+                        })
                 })
                 .unwrap_or(CompileError::RoundTrip { reason })
         })?
     };
     // The masked copy is for logs only: never sent, so not read back.
-    let masked = BridgeDialString::new(vec![masked])
-        .with_variables(global)
-        .display_with(BlockParse::default())
-        .to_string();
+    let hidden_inert = built.iter().all(|b| {
+        b.hidden
+            .iter()
+            .all(|(k, v)| inert(k, false) && inert(v, false))
+    });
+    let masked = if plain && hidden_inert {
+        inert_dial_string(
+            &global,
+            built
+                .iter()
+                .zip(&legs)
+                .map(|(b, l)| (&b.hidden, l.endpoint.as_str())),
+        )
+    } else {
+        bridge(&global, &built, |b| &b.hidden)
+            .display_with(BlockParse::default())
+            .to_string()
+    };
     Ok(CompiledDial {
         argument,
         masked,
         legs,
         originate_timeout,
     })
+}
+
+/// One target's endpoint with the variables sent ([`BuiltLeg::vars`]) and
+/// those logged ([`BuiltLeg::hidden`]: passwords masked).
+struct BuiltLeg {
+    target: usize,
+    endpoint: Endpoint,
+    vars: Variables,
+    hidden: Variables,
+}
+
+/// The dial string of `legs`, each with the variables `pick` chooses.
+fn bridge(
+    global: &Variables,
+    legs: &[BuiltLeg],
+    pick: impl Fn(&BuiltLeg) -> &Variables,
+) -> BridgeDialString {
+    BridgeDialString::new(vec![
+        legs.iter()
+            .map(|b| with_vars(b.endpoint.clone(), pick(b).clone()))
+            .collect(),
+    ])
+    .with_variables(global.clone())
 }
 
 /// A target's `from` and `overrideTo` as the leg's variables: the From

@@ -108,12 +108,21 @@ pub const CONNECT_VARIABLES: &[&str] = &[
     "sip_Privacy",
 ];
 
+/// Headers of the serialized event the `connect` reply is (switch_event.c
+/// `switch_event_prep_for_delivery`: who sent it, from where, when) that no
+/// reply carries as framing and nothing reads.
+const ENVELOPE: &[&str] = &["Event-Date-", "Event-Calling-", "FreeSWITCH-", "Presence-"];
+
 /// Whether a header of a reply on a call's socket is kept (the ESL
 /// library's reply header filter for call sockets): every header but the
 /// channel data (`variable_*`, `Caller-*`, `Channel-*`) that neither the
-/// channel data nor the events are read for. The library's own framing
-/// (`Content-Type`, `Reply-Text`, `Content-Disposition`, ...) is kept.
+/// channel data nor the events are read for, and the event envelope
+/// ([`ENVELOPE`], `Core-UUID`). The library's own framing (`Content-Type`,
+/// `Reply-Text`, `Content-Disposition`, ...) is kept.
 pub fn reply_kept(name: &str) -> bool {
+    if ENVELOPE.iter().any(|p| name.starts_with(p)) || name == "Core-UUID" {
+        return false;
+    }
     if let Some(var) = name.strip_prefix("variable_") {
         return CONNECT_VARIABLES.contains(&var) || VARIABLES.contains(&var);
     }
@@ -307,6 +316,23 @@ mod tests {
         assert!(!reply_kept("variable_sip_user_agent"));
         assert!(!reply_kept("Caller-Context"));
         assert!(!reply_kept("Channel-Read-Codec-Name"));
+        for k in [
+            "Core-UUID",
+            "FreeSWITCH-Hostname",
+            "Event-Date-Timestamp",
+            "Event-Calling-Function",
+            "Presence-Call-Direction",
+        ] {
+            assert!(!reply_kept(k), "{k}");
+        }
+        for k in [
+            "Event-Name",
+            "Event-Sequence",
+            "Content-Disposition",
+            "Linger-Time",
+        ] {
+            assert!(reply_kept(k), "{k}");
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Which dial-string values FreeSWITCH's parser cannot read differently
 //! from how they were written: the fast path of [`super::dialstring`].
 
+use freeswitch_esl_tokio::Variables;
+
 /// FreeSWITCH's enterprise-originate separator: made of inert characters,
 /// it still splits a dial string wherever it stands (switch_ivr_originate.c),
 /// even inside a variable block. The webhook readers refuse it in every
@@ -29,11 +31,49 @@ pub(crate) fn inert(text: &str, endpoint: bool) -> bool {
         })
 }
 
+/// Lays out a dial string whose every key, value and endpoint text is
+/// [`inert`]: `{global}` then each leg's `[vars]endpoint`, comma-separated,
+/// an empty block left out — freeswitch-types' `BridgeDialString` layout
+/// for such values, which need no escaping. It skips that crate's escaping
+/// passes (most of the dial string's cost per call, issue 12); the caller
+/// checks the inertness, and debug builds compare the text with the crate's
+/// layout and its read-back (`dialstring::compile`).
+pub(crate) fn inert_dial_string<'a>(
+    global: &Variables,
+    legs: impl IntoIterator<Item = (&'a Variables, &'a str)>,
+) -> String {
+    fn block(out: &mut String, vars: &Variables, open: char, close: char) {
+        if vars.is_empty() {
+            return;
+        }
+        out.push(open);
+        for (i, (k, v)) in vars.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(k);
+            out.push('=');
+            out.push_str(v);
+        }
+        out.push(close);
+    }
+    let mut out = String::with_capacity(512);
+    block(&mut out, global, '{', '}');
+    for (i, (vars, endpoint)) in legs.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        block(&mut out, vars, '[', ']');
+        out.push_str(endpoint);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use freeswitch_esl_tokio::commands::{SofiaEndpoint, SofiaGateway};
-    use freeswitch_esl_tokio::{BlockParse, BridgeDialString, Endpoint, Variables, VariablesType};
+    use freeswitch_esl_tokio::{BlockParse, BridgeDialString, Endpoint, VariablesType};
 
     const INERT: &str = "abcxyzABCXYZ0189+-_.@:/";
 
@@ -97,6 +137,60 @@ mod tests {
             assert!(!text.contains('\\'), "nothing was escaped in {text}");
             let back = BridgeDialString::parse_with(&text, BlockParse::default()).unwrap();
             assert_eq!(back, whole, "{text}");
+        }
+    }
+
+    /// The direct layout is the crate's layout, for one leg and several,
+    /// with and without leg variables, through a gateway or a profile.
+    #[test]
+    fn the_inert_layout_is_the_crates_layout() {
+        let mut global = Variables::new(VariablesType::Default);
+        global.insert("ignore_early_media", "true");
+        global.insert("originate_timeout", "32");
+        let mut leg = Variables::new(VariablesType::Channel);
+        leg.insert("origination_uuid", "0f3e-77aa");
+        leg.insert("sip_h_X-Call", "a.b@c:d/e+f");
+        let none = Variables::new(VariablesType::Channel);
+        let shapes: Vec<Vec<(&Variables, Endpoint, String)>> = vec![
+            vec![(
+                &leg,
+                SofiaEndpoint::new("internal", "1000@h;transport=tcp").into(),
+                "sofia/internal/1000@h;transport=tcp".to_owned(),
+            )],
+            vec![
+                (
+                    &leg,
+                    SofiaGateway::new("gw1", "+15551230000").into(),
+                    "sofia/gateway/gw1/+15551230000".to_owned(),
+                ),
+                (
+                    &none,
+                    SofiaEndpoint::new("external", "u@example.test").into(),
+                    "sofia/external/u@example.test".to_owned(),
+                ),
+                (
+                    &leg,
+                    SofiaEndpoint::new("external", "v@example.test:5080").into(),
+                    "sofia/external/v@example.test:5080".to_owned(),
+                ),
+            ],
+        ];
+        for shape in shapes {
+            let endpoints: Vec<Endpoint> = shape
+                .iter()
+                .map(|(vars, e, _)| match e.clone() {
+                    Endpoint::Sofia(s) => s.with_variables((*vars).clone()).into(),
+                    Endpoint::SofiaGateway(g) => g.with_variables((*vars).clone()).into(),
+                    other => other,
+                })
+                .collect();
+            for g in [&global, &none] {
+                let whole =
+                    BridgeDialString::new(vec![endpoints.clone()]).with_variables(g.clone());
+                let crate_text = whole.display_with(BlockParse::default()).to_string();
+                let text = inert_dial_string(g, shape.iter().map(|(v, _, t)| (*v, t.as_str())));
+                assert_eq!(text, crate_text);
+            }
         }
     }
 }

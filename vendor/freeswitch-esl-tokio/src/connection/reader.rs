@@ -464,7 +464,7 @@ fn fail_reexec(reexec: &mut ReexecReader, error: EslError) {
 /// partial body without its headers, which the new process cannot parse.
 #[cfg(unix)]
 async fn drain_for_reexec(
-    reader: &OwnedReadHalf,
+    reader: &mut OwnedReadHalf,
     parser: &mut EslParser,
     reexec: &mut ReexecReader,
 ) -> ControlFlow<Option<DisconnectReason>> {
@@ -547,7 +547,7 @@ fn liveness_expired(shared: &SharedState, last_recv: Instant) -> bool {
 /// publish none: a closed event channel, or a re-exec failure already delivered
 /// on the teardown result channel.
 async fn reader_loop_inner(
-    reader: OwnedReadHalf,
+    mut reader: OwnedReadHalf,
     mut parser: EslParser,
     shared: Arc<SharedState>,
     event_tx: &mpsc::Sender<QueuedEvent>,
@@ -625,7 +625,7 @@ async fn reader_loop_inner(
         // the drain inspects for a clean stop.
         #[cfg(unix)]
         if draining {
-            match drain_for_reexec(&reader, &mut parser, &mut reexec).await {
+            match drain_for_reexec(&mut reader, &mut parser, &mut reexec).await {
                 ControlFlow::Continue(()) => continue,
                 ControlFlow::Break(reason) => return reason,
             }
@@ -641,11 +641,11 @@ async fn reader_loop_inner(
                 draining = true;
                 continue;
             }
-            result = read_into_parser_shared(&reader, &mut parser, tick) => result,
+            result = read_into_parser_shared(&mut reader, &mut parser, tick) => result,
         };
 
         #[cfg(not(unix))]
-        let read_result = read_into_parser_shared(&reader, &mut parser, tick).await;
+        let read_result = read_into_parser_shared(&mut reader, &mut parser, tick).await;
 
         match read_result {
             Ok(ReadStep::Fed) => last_recv = Instant::now(),

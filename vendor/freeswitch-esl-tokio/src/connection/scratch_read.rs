@@ -5,15 +5,23 @@
 //! in its future for the connection's whole life. A process holding
 //! thousands of mostly quiet connections (one outbound socket per call)
 //! pays that per connection while almost none of them is reading. Here the
-//! task waits for the socket to become readable, then reads it with
-//! `try_read` into a scratch buffer owned by the worker thread and hands the
-//! bytes to the parser at once: there is no `.await` between the read and
-//! the copy, so one buffer per thread serves every connection it runs.
+//! task polls the socket with a scratch buffer owned by the worker thread
+//! and hands the bytes to the parser inside the same poll: nothing can run
+//! on the thread between the read and the copy, so one buffer per thread
+//! serves every connection it runs.
+//!
+//! The read is `AsyncRead::poll_read`, not `readable()` then `try_read`:
+//! tokio forgets a socket's readiness when a read returns fewer bytes than
+//! asked (the kernel had no more), so the next wait parks at once instead of
+//! costing a `recvfrom` that answers `EAGAIN` after every batch of events.
 
 use std::cell::RefCell;
-use std::io;
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
+use tokio::io::{AsyncRead, ReadBuf};
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::time::{timeout_at, Instant};
 
@@ -23,7 +31,7 @@ use crate::error::{EslError, EslResult};
 use crate::protocol::EslParser;
 
 thread_local! {
-    /// One read buffer per thread, borrowed only between a `try_read` and
+    /// One read buffer per thread, borrowed only for one poll: the read and
     /// the parser's copy of what it read.
     static SCRATCH: RefCell<Box<[u8]>> = RefCell::new(vec![0u8; SOCKET_BUF_SIZE].into_boxed_slice());
 }
@@ -31,31 +39,35 @@ thread_local! {
 /// Reads what the socket has into `parser`: `Idle` when nothing arrived
 /// within `read_timeout`, as [`super::read_into_parser`] does.
 pub(super) async fn read_into_parser_shared(
-    reader: &OwnedReadHalf,
+    reader: &mut OwnedReadHalf,
     parser: &mut EslParser,
     read_timeout: Duration,
 ) -> EslResult<ReadStep> {
     let deadline = Instant::now() + read_timeout;
-    loop {
-        match timeout_at(deadline, reader.readable()).await {
-            Err(_) => return Ok(ReadStep::Idle),
-            Ok(Err(e)) => return Err(EslError::Io(e)),
-            Ok(Ok(())) => {}
-        }
-        let step = SCRATCH.with_borrow_mut(|buf| match reader.try_read(buf) {
-            Ok(0) => Some(Ok(ReadStep::Eof)),
-            Ok(n) => Some(
-                parser
-                    .add_data(&buf[..n])
-                    .map(|()| ReadStep::Fed),
-            ),
-            // Readiness can be spurious: wait again.
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
-            Err(e) => Some(Err(EslError::Io(e))),
-        });
-        if let Some(step) = step {
-            return step;
-        }
+    let read = poll_fn(|cx| {
+        SCRATCH.with_borrow_mut(|buf| {
+            let mut filled = ReadBuf::new(buf);
+            match Pin::new(&mut *reader).poll_read(cx, &mut filled) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(Err(e)) => Poll::Ready(Err(EslError::Io(e))),
+                Poll::Ready(Ok(()))
+                    if filled
+                        .filled()
+                        .is_empty() =>
+                {
+                    Poll::Ready(Ok(ReadStep::Eof))
+                }
+                Poll::Ready(Ok(())) => Poll::Ready(
+                    parser
+                        .feed(filled.filled())
+                        .map(|()| ReadStep::Fed),
+                ),
+            }
+        })
+    });
+    match timeout_at(deadline, read).await {
+        Err(_) => Ok(ReadStep::Idle),
+        Ok(step) => step,
     }
 }
 
@@ -78,7 +90,7 @@ mod tests {
         let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
         let mut peer = client.unwrap();
         let (stream, _) = accepted.unwrap();
-        let (read_half, _write_half) = stream.into_split();
+        let (mut read_half, _write_half) = stream.into_split();
         let mut parser = EslParser::new();
 
         let body = "x".repeat(3 * SOCKET_BUF_SIZE);
@@ -97,15 +109,20 @@ mod tests {
             {
                 break m;
             }
-            let step = read_into_parser_shared(&read_half, &mut parser, Duration::from_secs(5))
+            let step = read_into_parser_shared(&mut read_half, &mut parser, Duration::from_secs(5))
                 .await
                 .unwrap();
             assert!(matches!(step, ReadStep::Fed));
         };
-        assert_eq!(parsed.body.as_deref(), Some(body.as_str()));
+        assert_eq!(
+            parsed
+                .body
+                .as_deref(),
+            Some(body.as_str())
+        );
 
         drop(peer);
-        let step = read_into_parser_shared(&read_half, &mut parser, Duration::from_secs(5))
+        let step = read_into_parser_shared(&mut read_half, &mut parser, Duration::from_secs(5))
             .await
             .unwrap();
         assert!(matches!(step, ReadStep::Eof));
@@ -123,9 +140,9 @@ mod tests {
         let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
         let _peer = client.unwrap();
         let (stream, _) = accepted.unwrap();
-        let (read_half, _write_half) = stream.into_split();
+        let (mut read_half, _write_half) = stream.into_split();
         let mut parser = EslParser::new();
-        let step = read_into_parser_shared(&read_half, &mut parser, Duration::from_millis(20))
+        let step = read_into_parser_shared(&mut read_half, &mut parser, Duration::from_millis(20))
             .await
             .unwrap();
         assert!(matches!(step, ReadStep::Idle));

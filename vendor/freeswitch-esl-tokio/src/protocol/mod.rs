@@ -18,6 +18,7 @@ use indexmap::IndexMap;
 use percent_encoding::percent_decode_str;
 
 mod event_format;
+mod feed;
 pub(crate) mod json_event;
 mod xml;
 
@@ -67,7 +68,13 @@ fn decode_header_block(
         let Some((key, raw_value)) = EslParser::parse_header_line(line)? else {
             continue;
         };
-        let value = EslParser::decode_value(&key, &raw_value, context, lossy.as_deref_mut())?;
+        // Most values hold no escape: keep the string read (dialbridge
+        // patch, PATCHES.md item 9) rather than copy it.
+        let value = if raw_value.contains('%') {
+            EslParser::decode_value(&key, &raw_value, context, lossy.as_deref_mut())?
+        } else {
+            raw_value
+        };
         if skip_undef && value == UNDEF_VALUE {
             continue;
         }
@@ -173,6 +180,15 @@ struct PendingBody {
     lossy_values: LossyValues,
 }
 
+/// What one header block framed.
+#[derive(Debug)]
+enum HeaderBlock {
+    /// A message without a body.
+    Whole(EslMessage),
+    /// Headers whose `Content-Length` body follows.
+    Body(PendingBody),
+}
+
 /// Parser state for handling incomplete messages
 #[derive(Debug)]
 enum ParseState {
@@ -184,6 +200,10 @@ enum ParseState {
 pub(crate) struct EslParser {
     buffer: EslBuffer,
     state: ParseState,
+    /// Messages [`Self::feed`] read whole from a read, in order, before
+    /// anything in `buffer`; an error ends them (dialbridge patch,
+    /// PATCHES.md item 9).
+    ready: std::collections::VecDeque<EslResult<EslMessage>>,
     strict_header_utf8: bool,
     /// Event headers to keep (`None`: all).
     keep: Option<crate::connection::EventHeaderFilter>,
@@ -197,6 +217,7 @@ impl EslParser {
         Self {
             buffer: EslBuffer::new(),
             state: ParseState::WaitingForHeaders,
+            ready: std::collections::VecDeque::new(),
             strict_header_utf8: false,
             keep: None,
             reply_keep: None,
@@ -259,6 +280,9 @@ impl EslParser {
 
     /// Try to parse a complete message from the buffer
     pub fn parse_message(&mut self) -> EslResult<Option<EslMessage>> {
+        if let Some(read) = self.pop_ready() {
+            return read.map(Some);
+        }
         // Take the state so the body frame can move its fields into the
         // finished message; every path below assigns the next state.
         match std::mem::replace(&mut self.state, ParseState::WaitingForHeaders) {
@@ -279,9 +303,18 @@ impl EslParser {
         self.buffer
             .compact();
 
-        let headers_str = String::from_utf8(headers_data)
+        match self.header_block(&headers_data)? {
+            HeaderBlock::Whole(message) => Ok(Some(message)),
+            HeaderBlock::Body(pending) => self.parse_body_frame(pending),
+        }
+    }
+
+    /// Reads one header block (without its `\n\n`): a whole message, or the
+    /// headers of one whose `Content-Length` body follows.
+    fn header_block(&self, headers_data: &[u8]) -> EslResult<HeaderBlock> {
+        let headers_str = std::str::from_utf8(headers_data)
             .map_err(|_| EslError::protocol_error("Invalid UTF-8 in headers"))?;
-        let (headers, lossy_values) = self.parse_headers(&headers_str)?;
+        let (headers, lossy_values) = self.parse_headers(headers_str)?;
 
         // Every ESL message must have Content-Type. Missing means
         // protocol desync (e.g. from a corrupted Content-Length).
@@ -311,17 +344,16 @@ impl EslParser {
         }
 
         if body_length == 0 {
-            return Ok(Some(
+            return Ok(HeaderBlock::Whole(
                 EslMessage::new(message_type, headers, None).with_lossy_values(lossy_values),
             ));
         }
-
-        self.parse_body_frame(PendingBody {
+        Ok(HeaderBlock::Body(PendingBody {
             message_type,
             headers,
             body_length,
             lossy_values,
-        })
+        }))
     }
 
     /// Complete a message whose headers are already consumed, or park it back
@@ -336,7 +368,12 @@ impl EslParser {
         };
         self.buffer
             .compact();
+        self.body_message(pending, body_data)
+            .map(Some)
+    }
 
+    /// The message `pending` heads, with its framed body.
+    fn body_message(&self, pending: PendingBody, body_data: Vec<u8>) -> EslResult<EslMessage> {
         // Content-Length frames the body in bytes, so non-UTF-8 is no desync:
         // decode lossily and keep the wire bytes, unless strict says otherwise.
         let mut raw_body = None;
@@ -359,7 +396,7 @@ impl EslParser {
         let mut message = EslMessage::new(pending.message_type, pending.headers, Some(body_str))
             .with_lossy_values(pending.lossy_values);
         message.raw_body = raw_body;
-        Ok(Some(message))
+        Ok(message)
     }
 
     /// Parse a single `Key: value` line, stripping `\r` and normalizing the key.
