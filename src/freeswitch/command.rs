@@ -4,7 +4,9 @@
 //! [`Commander`] for tasks other than the socket's owner.
 
 use super::app_queue::AppQueue;
-use freeswitch_esl_tokio::{EslClient, EslError, EslEvent, EslEventType, HangupCause, UuidKill};
+use freeswitch_esl_tokio::{
+    EslClient, EslError, EslEvent, EslEventType, EslResponse, HangupCause, UuidKill,
+};
 use tracing::debug;
 
 /// Why a command on the call's socket did not complete.
@@ -225,6 +227,11 @@ pub(crate) async fn send_info_event(
 /// `api command`, with `-ERR`/`-USAGE` replies as errors.
 pub(crate) async fn api(client: &EslClient, command: &str) -> Result<String, SocketError> {
     let reply = client.api(command).await?;
+    api_output(command, &reply)
+}
+
+/// The output of `api command` from its `reply`, `-ERR`/`-USAGE` as errors.
+pub(crate) fn api_output(command: &str, reply: &EslResponse) -> Result<String, SocketError> {
     let body = reply.body().unwrap_or_default().trim().to_owned();
     if body.starts_with("-ERR") || body.starts_with("-USAGE") {
         let name = command

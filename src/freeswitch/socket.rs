@@ -165,7 +165,11 @@ impl CallSocket {
 
     /// A command's result: a refusal named after `command`; a dead socket
     /// marked so.
-    fn checked(&mut self, command: &str, r: Result<(), EslError>) -> Result<(), SocketError> {
+    pub(super) fn checked(
+        &mut self,
+        command: &str,
+        r: Result<(), EslError>,
+    ) -> Result<(), SocketError> {
         match r {
             Ok(()) => Ok(()),
             Err(EslError::CommandFailed { reply_text }) => Err(SocketError::Refused {

@@ -61,13 +61,20 @@ pub async fn place(
     asked: Instant,
     recording: Option<&DialRecording>,
 ) -> Result<Placed, SocketError> {
-    for leg in &compiled.legs {
-        call.socket.watch_leg(&leg.uuid).await?;
+    // What needs no application goes out at once, in one write: the legs'
+    // filters, the caller's variables, and the 180 of a dial that answers
+    // on bridge without music (a dial with music rings once its file is
+    // ready, below).
+    let legs: Vec<&str> = compiled.legs.iter().map(|l| l.uuid.as_str()).collect();
+    let mut apis = vec![caller_variables(call.socket.uuid(), dial)];
+    let ring_now = ring_ready_at_once(call, dial);
+    if ring_now {
+        apis.push(ring_ready(call));
     }
-    set_caller_variables(call, dial).await?;
+    call.socket.set_up(&legs, &apis).await?;
     let music = dial_music(call, dial).await;
     let mut batch = Batch::new();
-    prepare_media(call, dial, music.as_deref(), &mut batch).await?;
+    prepare_media(call, dial, music.as_deref(), ring_now, &mut batch).await?;
     if let Some(r) = recording {
         r.queue(call, &mut batch).await?;
     }
@@ -104,16 +111,25 @@ pub async fn place(
     }
 }
 
-/// The caller's variables a dial needs whose values are dialbridge's own,
-/// as one `uuid_setvar_multi` (an empty value unsets, as `uuid_setvar`
-/// without one): FreeSWITCH sets them before it replies, so before the
-/// `bridge` is sent. Fails closed: without them the dial is not placed.
-async fn set_caller_variables(call: &Call, dial: &Dial) -> Result<(), SocketError> {
-    let command = caller_variables(call.socket.uuid(), dial);
-    call.socket.api(&command).await.map(|_| ())
+/// Whether the caller's 180 needs nothing but `uuid_ring_ready`, sent
+/// with the set-up's other API commands: an unanswered caller, a dial that
+/// answers on bridge and plays no music.
+fn ring_ready_at_once(call: &Call, dial: &Dial) -> bool {
+    call.socket.state().answered.is_none() && dial.answer_on_bridge && dial.dial_music.is_none()
 }
 
-/// The `uuid_setvar_multi` command of [`set_caller_variables`].
+/// `uuid_ring_ready` for the caller: a 180, signalling only (no media to
+/// negotiate on the channel's own thread, so no application, §17).
+fn ring_ready(call: &Call) -> String {
+    format!("uuid_ring_ready {}", call.socket.uuid())
+}
+
+/// The caller's variables a dial needs whose values are dialbridge's own,
+/// as one `uuid_setvar_multi` (an empty value unsets, as `uuid_setvar`
+/// without one), sent with the set-up's other API commands
+/// ([`crate::freeswitch::socket::CallSocket::set_up`]): FreeSWITCH sets
+/// them before it replies, so before the `bridge` is sent. Fails closed:
+/// without them the dial is not placed.
 ///
 /// - `sip_copy_custom_headers=false`: FreeSWITCH copies the caller's
 ///   `sip_h_*` variables (its INVITE's X- headers, or a dialplan's) onto
@@ -169,11 +185,13 @@ async fn dial_music(call: &mut Call, dial: &Dial) -> Option<String> {
 }
 
 /// Ringback variables, then answer, pre_answer or ring_ready — on the caller,
-/// before the bridge: applications queued in `batch`, `ring_ready` an API command.
+/// before the bridge: applications queued in `batch`, `ring_ready` an API
+/// command (unless `rung`: sent with the set-up already).
 async fn prepare_media(
     call: &mut Call,
     dial: &Dial,
     music: Option<&str>,
+    rung: bool,
     batch: &mut Batch,
 ) -> Result<(), SocketError> {
     let answered = call.socket.state().answered.is_some();
@@ -191,15 +209,13 @@ async fn prepare_media(
     for var in &vars {
         call.socket.queue(batch, "set", Some(var)).await?;
     }
-    if !answered {
+    if !answered && !rung {
         match (dial.answer_on_bridge, music.is_some()) {
             (false, _) => call.socket.queue(batch, "answer", None).await?,
             (true, true) => call.socket.queue(batch, "pre_answer", None).await?,
-            // Signalling only (a 180): no media to negotiate on the
-            // channel's own thread, so no application (§17).
+            // A dial whose music could not be had rings as one without.
             (true, false) => {
-                let command = format!("uuid_ring_ready {}", call.socket.uuid());
-                call.socket.api(&command).await?;
+                call.socket.api(&ring_ready(call)).await?;
             }
         }
     }

@@ -19,6 +19,7 @@ use crate::{
 
 mod auth;
 mod client;
+mod pipeline;
 mod reader;
 mod reexec;
 mod scratch_read;
@@ -184,6 +185,10 @@ const DEFAULT_COMMAND_TIMEOUT_MS: u64 = 5000;
 struct PendingReply {
     /// Waiter for the currently in-flight command (`None` between commands).
     waiting: Option<oneshot::Sender<EslMessage>>,
+    /// Waiters of the commands sent after it in the same write, in order
+    /// (dialbridge patch, PATCHES.md item 10: `pipeline`); the reader moves
+    /// the first into `waiting` as it delivers a reply.
+    queued: std::collections::VecDeque<oneshot::Sender<EslMessage>>,
     /// Late replies the reader drains before dispatching to `waiting`. Non-zero
     /// coexists with `waiting: Some`: the next command installs while one is
     /// still in flight.
@@ -197,6 +202,7 @@ impl PendingReply {
     fn new() -> Self {
         Self {
             waiting: None,
+            queued: std::collections::VecDeque::new(),
             stale_replies: 0,
             reader_dead: false,
         }

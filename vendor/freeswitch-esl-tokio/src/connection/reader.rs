@@ -289,6 +289,9 @@ async fn fail_pending_reply(shared: &SharedState) {
     {
         debug!("Failing in-flight command waiter: reader loop exited");
     }
+    pending
+        .queued
+        .clear();
     pending.stale_replies = 0;
 }
 
@@ -375,6 +378,10 @@ async fn dispatch_message(
                 .waiting
                 .take()
             {
+                // The next command of a pipelined write waits next.
+                pending.waiting = pending
+                    .queued
+                    .pop_front();
                 if tx
                     .send(message)
                     .is_err()
