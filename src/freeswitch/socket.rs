@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use std::time::SystemTime;
 
 use freeswitch_esl_tokio::{
-    EslClient, EslError, EslEvent, EslEventStream, HangupCause, HeaderLookup,
+    EslClient, EslCommand, EslError, EslEvent, EslEventStream, HangupCause, HeaderLookup,
 };
 use tokio::time::Instant;
 use tracing::warn;
@@ -125,18 +125,41 @@ impl CallSocket {
     }
 
     /// `linger <secs>`, a `filter` on the caller's UUID, then the event
-    /// subscription (docs/freeswitch.md §1: never `myevents`). A refusal of any
-    /// of them is an error: without them nothing of the call can be seen.
+    /// subscription (docs/freeswitch.md §1: never `myevents`), in one write
+    /// (the ESL library's `pipeline`: one round trip, not three). A refusal
+    /// of any of them is an error: without them nothing of the call can be
+    /// seen.
     pub(crate) async fn subscribe(&mut self) -> Result<(), SocketError> {
-        let linger = self.client.linger(Some(LINGER)).await;
-        self.checked("linger", linger)?;
-        let uuid = self.uuid.clone();
-        self.watch_leg(&uuid).await?;
-        let event = self
-            .client
-            .subscribe_events_raw(freeswitch_esl_tokio::EventFormat::Json, EVENTS)
-            .await;
-        self.checked("event", event)?;
+        let commands = [
+            (
+                "linger",
+                EslCommand::Linger {
+                    timeout: Some(LINGER),
+                },
+            ),
+            (
+                "filter",
+                EslCommand::Filter {
+                    header: "Unique-ID".to_owned(),
+                    value: self.uuid.clone(),
+                },
+            ),
+            (
+                "event",
+                EslCommand::Events {
+                    format: freeswitch_esl_tokio::EventFormat::Json.to_string(),
+                    events: EVENTS.to_owned(),
+                },
+            ),
+        ];
+        let (names, commands): (Vec<&str>, Vec<EslCommand>) = commands.into_iter().unzip();
+        let replies = match self.client.pipeline(&commands).await {
+            Ok(replies) => replies,
+            Err(e) => return Err(self.failed(e.into())),
+        };
+        for (name, reply) in names.into_iter().zip(replies) {
+            self.checked(name, reply.into_result().map(|_| ()))?;
+        }
         self.subscribed = true;
         Ok(())
     }
@@ -154,13 +177,6 @@ impl CallSocket {
             )
             .await;
         self.checked("event", event)
-    }
-
-    /// Adds the events of channel `uuid` (the caller, or a leg whose UUID
-    /// dialbridge chose) to those this socket gets (`filter Unique-ID`).
-    pub(crate) async fn watch_leg(&mut self, uuid: &str) -> Result<(), SocketError> {
-        let r = self.client.filter_raw("Unique-ID", uuid).await;
-        self.checked("filter", r)
     }
 
     /// A command's result: a refusal named after `command`; a dead socket
