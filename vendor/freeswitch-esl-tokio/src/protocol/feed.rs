@@ -220,4 +220,86 @@ mod tests {
         assert!(fed.contains("Missing Content-Type"), "{fed}");
         assert_eq!(fed, added);
     }
+
+    /// Everything a parser yields for `reads`, fed or added: each message
+    /// as its debug text, then the error that ended them, if any.
+    fn outcome(reads: &[&[u8]], fed: bool) -> Vec<String> {
+        let mut parser = EslParser::new();
+        let mut out = Vec::new();
+        for read in reads {
+            let took = if fed {
+                parser.feed(read)
+            } else {
+                parser.add_data(read)
+            };
+            if let Err(e) = took {
+                out.push(format!("refused: {e}"));
+                return out;
+            }
+            loop {
+                match parser.parse_message() {
+                    Ok(Some(m)) => {
+                        out.push(format!("{:?} {:?} {:?}", m.message_type, m.headers, m.body))
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        out.push(format!("error: {e}"));
+                        return out;
+                    }
+                }
+            }
+        }
+        out.push(format!("left: {:?}", parser.remaining_bytes()));
+        out
+    }
+
+    /// Random sequences of well-formed and broken frames, cut into random
+    /// reads: feeding gives what adding gives, message for message and
+    /// error for error (a deterministic xorshift, so a failure repeats).
+    #[test]
+    fn random_frames_in_random_reads_read_alike() {
+        const PIECES: [&[u8]; 9] = [
+            b"Content-Type: command/reply\nReply-Text: +OK\n\n",
+            b"Content-Type: api/response\nContent-Length: 4\n\n+OK\n",
+            b"Content-Length: 26\nContent-Type: text/event-json\n\n{\"Event-Name\":\"HEARTBEAT\"}",
+            b"Content-Type: text/disconnect-notice\nContent-Disposition: linger\n\n",
+            b"Content-Type: command/reply\nReply-Text: %2BOK%20x\n\n",
+            b"Reply-Text: no type\n\n",
+            b"Content-Type: api/response\nContent-Length: x\n\n",
+            b"Content-Type: text/nonsense\n\n",
+            b"Content-Type: api/response\nContent-Length: 3\n\n\xff\xfe!",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for round in 0..3000 {
+            let mut wire = Vec::new();
+            for _ in 0..1 + next(6) {
+                wire.extend_from_slice(PIECES[next(PIECES.len())]);
+            }
+            let mut cuts: Vec<usize> = (0..next(4))
+                .map(|_| next(wire.len() + 1))
+                .collect();
+            cuts.sort_unstable();
+            let mut reads: Vec<&[u8]> = Vec::new();
+            let mut at = 0;
+            for cut in cuts
+                .into_iter()
+                .chain([wire.len()])
+            {
+                reads.push(&wire[at..cut]);
+                at = cut;
+            }
+            assert_eq!(
+                outcome(&reads, true),
+                outcome(&reads, false),
+                "round {round}: {:?}",
+                String::from_utf8_lossy(&wire)
+            );
+        }
+    }
 }
