@@ -266,12 +266,14 @@ pub fn compile(
         })?
     };
     // The masked copy is for logs only: never sent, so not read back.
-    let hidden_inert = built.iter().all(|b| {
-        b.hidden
-            .iter()
-            .all(|(k, v)| inert(k, false) && inert(v, false))
-    });
-    let masked = if plain && hidden_inert {
+    let hidden_inert = || {
+        built.iter().all(|b| {
+            b.hidden
+                .iter()
+                .all(|(k, v)| inert(k, false) && inert(v, false))
+        })
+    };
+    let masked = if plain && hidden_inert() {
         inert_dial_string(
             &global,
             built

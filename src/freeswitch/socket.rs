@@ -126,40 +126,24 @@ impl CallSocket {
 
     /// `linger <secs>`, a `filter` on the caller's UUID, then the event
     /// subscription (docs/freeswitch.md §1: never `myevents`), in one write
-    /// (the ESL library's `pipeline`: one round trip, not three). A refusal
+    /// ([`Self::pipeline`]: one round trip, not three). A refusal
     /// of any of them is an error: without them nothing of the call can be
     /// seen.
     pub(crate) async fn subscribe(&mut self) -> Result<(), SocketError> {
-        let commands = [
-            (
-                "linger",
-                EslCommand::Linger {
-                    timeout: Some(LINGER),
-                },
-            ),
-            (
-                "filter",
-                EslCommand::Filter {
-                    header: "Unique-ID".to_owned(),
-                    value: self.uuid.clone(),
-                },
-            ),
-            (
-                "event",
-                EslCommand::Events {
-                    format: freeswitch_esl_tokio::EventFormat::Json.to_string(),
-                    events: EVENTS.to_owned(),
-                },
-            ),
-        ];
-        let (names, commands): (Vec<&str>, Vec<EslCommand>) = commands.into_iter().unzip();
-        let replies = match self.client.pipeline(&commands).await {
-            Ok(replies) => replies,
-            Err(e) => return Err(self.failed(e.into())),
-        };
-        for (name, reply) in names.into_iter().zip(replies) {
-            self.checked(name, reply.into_result().map(|_| ()))?;
-        }
+        self.pipeline(&[
+            EslCommand::Linger {
+                timeout: Some(LINGER),
+            },
+            EslCommand::Filter {
+                header: "Unique-ID".to_owned(),
+                value: self.uuid.clone(),
+            },
+            EslCommand::Events {
+                format: freeswitch_esl_tokio::EventFormat::Json.to_string(),
+                events: EVENTS.to_owned(),
+            },
+        ])
+        .await?;
         self.subscribed = true;
         Ok(())
     }

@@ -85,11 +85,8 @@ impl CallSocket {
     }
 
     /// Watches `legs` (their events come to this socket) and runs `apis`,
-    /// in that order, in one write: the ESL library's `pipeline` (PATCHES.md
-    /// item 10) sends them together and pairs the replies by order, so a
-    /// dial's set-up pays one round trip and one wake-up for what cost one
-    /// each (issue 12). Each reply is checked as if alone: the first refused
-    /// filter or API command is [`SocketError::Refused`], named after it.
+    /// in that order, in one write ([`Self::pipeline`]): a dial's set-up
+    /// pays one round trip and one wake-up for what cost one each (issue 12).
     pub(crate) async fn set_up(
         &mut self,
         legs: &[&str],
@@ -105,22 +102,35 @@ impl CallSocket {
         commands.extend(apis.iter().map(|command| EslCommand::Api {
             command: command.clone(),
         }));
+        self.pipeline(&commands).await
+    }
+
+    /// Sends `commands` in one write (the ESL library's `pipeline`,
+    /// PATCHES.md item 10, pairs the replies by order) and checks each reply
+    /// as if it came alone: the first refused one is
+    /// [`SocketError::Refused`], named after its command.
+    pub(super) async fn pipeline(&mut self, commands: &[EslCommand]) -> Result<(), SocketError> {
         if let Some(b) = &self.broken
             && b.dead
         {
             return Err(SocketError::Unresponsive(b.why.clone()));
         }
-        let replies = match self.client.pipeline(&commands).await {
+        let replies = match self.client.pipeline(commands).await {
             Ok(replies) => replies,
             Err(e) => return Err(self.failed(e.into())),
         };
         for (command, reply) in commands.iter().zip(replies) {
-            match command {
+            let name = match command {
                 EslCommand::Api { command } => {
                     api_output(command, &reply)?;
+                    continue;
                 }
-                _ => self.checked("filter", reply.into_result().map(|_| ()))?,
-            }
+                EslCommand::Linger { .. } => "linger",
+                EslCommand::Events { .. } => "event",
+                EslCommand::Filter { .. } => "filter",
+                _ => "command",
+            };
+            self.checked(name, reply.into_result().map(|_| ()))?;
         }
         Ok(())
     }
