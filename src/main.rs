@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use dialbridge::config::Settings;
 
+mod allocator;
+
 /// dialbridge: runs jambonz-style webhook applications on the FreeSWITCH
 /// beside it.
 #[derive(Parser)]
@@ -94,6 +96,7 @@ enum CallsAction {
 }
 
 fn main() -> ExitCode {
+    allocator::configure();
     let cli = Cli::parse();
     match cli.command {
         Command::Run { config } => run(config),

@@ -67,27 +67,13 @@ pub(crate) async fn serve(
 ) {
     let mut admission = Admission::new(engine.settings.clone(), Arc::clone(&engine.metrics), fds);
     let mut announced = false;
-    // The heap is trimmed after calls came or went (super::heap): a
-    // daemon where nothing happens is left alone.
-    let mut trim = tokio::time::interval(super::heap::TRIM_EVERY);
-    trim.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut trimmed_at = (0usize, slots.live());
-    let mut accepted = 0usize;
     loop {
         tokio::select! {
             admitted = admission.accept(&listener) => if let Some((stream, pending)) = admitted {
-                accepted = accepted.wrapping_add(1);
                 debug!(peer = %pending.peer(), "connection");
                 let work = handle(stream, pending, Arc::clone(&engine), slots.clone(), calls.clone(), draining.clone());
                 engine.tasks.spawn(work);
             },
-            _ = trim.tick() => {
-                let now = (accepted, slots.live());
-                if now != trimmed_at {
-                    trimmed_at = now;
-                    super::heap::trim_in_background();
-                }
-            }
             changed = draining.changed(), if !announced => {
                 if changed.is_err() || *draining.borrow() {
                     announced = true;

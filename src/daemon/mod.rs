@@ -16,7 +16,6 @@ use tracing::{error, info, warn};
 pub mod admission;
 pub mod api;
 pub mod health;
-pub(crate) mod heap;
 pub mod http_server;
 pub mod listener;
 pub mod logging;
