@@ -23,6 +23,8 @@
 //! passed to a reader through a closure or a list (the `playback_*`
 //! variables, `sip_refer_*`) is listed by hand, next to its reader's file.
 
+use super::header_look::FirstLook;
+
 /// Event headers read (not `variable_*`), lowercase: FreeSWITCH spells a
 /// few of them differently on different code paths, and the library reads
 /// them case-insensitively.
@@ -135,42 +137,8 @@ pub fn reply_kept(name: &str) -> bool {
 /// The longest header name in [`HEADERS`] (a longer one is not kept).
 const LONGEST: usize = 32;
 
-/// A first look at a name, for [`kept`]: bit `c & 63` of `look[n]` is set
-/// when a listed name of `n` bytes ends with a byte `c` (ASCII case folded).
-/// A call's event has 100–300 headers and keeps about ten: nearly every
-/// name is refused here, by its length and last byte, before it is compared
-/// with any listed one.
-type FirstLook = [u64; 64];
-
-const fn first_look(names: &[&str]) -> FirstLook {
-    let mut look = [0u64; 64];
-    let mut i = 0;
-    while i < names.len() {
-        let name = names[i].as_bytes();
-        assert!(
-            !name.is_empty() && name.len() < 64,
-            "a listed name is 1 to 63 bytes"
-        );
-        look[name.len()] |= mark(name[name.len() - 1]);
-        i += 1;
-    }
-    look
-}
-
-const fn mark(last: u8) -> u64 {
-    1 << ((last | 0x20) & 63)
-}
-
-const HEADERS_LOOK: FirstLook = first_look(HEADERS);
-const VARIABLES_LOOK: FirstLook = first_look(VARIABLES);
-
-/// Whether a listed name could be `name` (see [`FirstLook`]).
-fn may_be_listed(look: &FirstLook, name: &str) -> bool {
-    match (name.as_bytes().last(), look.get(name.len())) {
-        (Some(last), Some(marks)) => marks & mark(*last) != 0,
-        _ => false,
-    }
-}
+const HEADERS_LOOK: FirstLook = FirstLook::new(HEADERS);
+const VARIABLES_LOOK: FirstLook = FirstLook::new(VARIABLES);
 
 /// Headers kept only on the events named with them: every channel event
 /// carries them, and each is read on one kind of event. A reader of one on
@@ -212,10 +180,10 @@ pub fn kept_in(event: Option<&str>, name: &str) -> bool {
 /// Whether a header of a call's event is kept, whatever the event.
 pub fn kept(name: &str) -> bool {
     if let Some(var) = name.strip_prefix("variable_") {
-        return may_be_listed(&VARIABLES_LOOK, var) && VARIABLES.contains(&var);
+        return VARIABLES_LOOK.may_be(var) && VARIABLES.contains(&var);
     }
     name.len() <= LONGEST
-        && may_be_listed(&HEADERS_LOOK, name)
+        && HEADERS_LOOK.may_be(name)
         && HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
 }
 

@@ -14,6 +14,7 @@ pub(crate) mod deadline;
 pub mod dialstring;
 pub(crate) mod ending;
 pub mod event_headers;
+pub mod header_look;
 mod inert_text;
 pub mod outcome;
 pub mod pipeline;
