@@ -19,6 +19,7 @@ use percent_encoding::percent_decode_str;
 
 mod event_format;
 mod feed;
+mod header_lines;
 pub(crate) mod json_event;
 mod xml;
 
@@ -59,13 +60,14 @@ fn decode_header_block(
     mut lossy: Option<&mut LossyValues>,
     mut sink: impl FnMut(String, String),
 ) -> EslResult<()> {
-    for line in block.lines() {
-        if let (Some(keep), Some((raw_key, _))) = (keep, line.split_once(':')) {
-            if !keep(raw_key) {
+    // The lines and their colons found in one pass (PATCHES.md item 11).
+    for (line, colon) in header_lines::header_lines(block) {
+        if let (Some(keep), Some(colon)) = (keep, colon) {
+            if !keep(&line[..colon]) {
                 continue;
             }
         }
-        let Some((key, raw_value)) = EslParser::parse_header_line(line)? else {
+        let Some((key, raw_value)) = EslParser::parse_header_line_at(line, colon)? else {
             continue;
         };
         // Most values hold no escape: keep the string read (dialbridge
@@ -404,14 +406,23 @@ impl EslParser {
     /// Returns the on-wire `(key, value)` without percent-decoding. Returns
     /// `Ok(None)` for blank lines (caller keeps looping), `Ok(Some((k, v)))`
     /// on success, `Err` when the line is non-blank but lacks a colon.
+    #[cfg(test)]
     fn parse_header_line(line: &str) -> EslResult<Option<(String, String)>> {
+        Self::parse_header_line_at(line, line.find(':'))
+    }
+
+    /// [`parse_header_line`](Self::parse_header_line) of a line whose first
+    /// colon is known to be at `colon` (PATCHES.md item 11).
+    fn parse_header_line_at(line: &str, colon: Option<usize>) -> EslResult<Option<(String, String)>> {
         let line = line
             .strip_suffix('\r')
             .unwrap_or(line);
         if line.is_empty() {
             return Ok(None);
         }
-        let Some(colon_pos) = line.find(':') else {
+        // `colon` indexes the line before its `\r` is stripped: being a
+        // colon, it is not that `\r`, and it is still within the line.
+        let Some(colon_pos) = colon else {
             return Err(EslError::InvalidHeader {
                 header: line.to_string(),
             });
