@@ -71,7 +71,10 @@ pub(crate) async fn serve(
         tokio::select! {
             admitted = admission.accept(&listener) => if let Some((stream, pending)) = admitted {
                 debug!(peer = %pending.peer(), "connection");
-                let work = handle(stream, pending, Arc::clone(&engine), slots.clone(), calls.clone(), draining.clone());
+                // Boxed once here: the call's future (~12 KiB) was copied
+                // whole at each step into its task (Tasks::spawn's wrapper,
+                // tokio's task cell), about five times per call (callgrind).
+                let work = Box::pin(handle(stream, pending, Arc::clone(&engine), slots.clone(), calls.clone(), draining.clone()));
                 engine.tasks.spawn(work);
             },
             changed = draining.changed(), if !announced => {
