@@ -238,7 +238,160 @@ pub fn case_alias_key(key: &str) -> Option<String> {
 /// 2. Keys containing underscores pass through verbatim (see [`case_alias_key`]).
 /// 3. Unknown dash-separated keys are Title-Cased to match FreeSWITCH's
 ///    dominant convention for event and framing headers.
+///
+/// [`normalize_header_key_owned`] gives the same key from an owned `String`
+/// without allocating.
 pub fn normalize_header_key(raw: &str) -> String {
+    normalize_header_key_owned(raw.to_string())
+}
+
+/// [`normalize_header_key`] of an owned key, rewritten in place: the key is
+/// returned in its own allocation, untouched when it is already canonical
+/// (a channel variable, a header in its wire spelling).
+///
+/// The [`EventHeader`] match looks only at the names of the key's length
+/// with its first and last letters (a table built once from
+/// [`EventHeader::ALL`]) instead of trying every name in turn, and an
+/// unknown key allocates no parse error (dialbridge patch, PATCHES.md).
+pub fn normalize_header_key_owned(mut raw: String) -> String {
+    if let Some(eh) = find_event_header(&raw) {
+        let canonical = eh.as_str();
+        if raw != canonical {
+            // Equal ignoring ASCII case, so of the same length: no reallocation.
+            raw.clear();
+            raw.push_str(canonical);
+        }
+        return raw;
+    }
+    if !raw.contains('_') {
+        title_case_dashes_in_place(&mut raw);
+    }
+    raw
+}
+
+/// The [`EventHeader`] whose wire name equals `raw` ignoring ASCII case: the
+/// one `raw.parse::<EventHeader>()` finds, as no two names differ only in
+/// case (a test holds it).
+fn find_event_header(raw: &str) -> Option<EventHeader> {
+    let names = EventHeaderNames::get();
+    let group = names
+        .by_length
+        .get(raw.len())?;
+    let ends = (initial(raw), last(raw));
+    let candidates = names.sorted[group.clone()]
+        .iter()
+        .filter(|&&(first, final_byte, _)| (first, final_byte) == ends);
+    // A key is most often in its wire spelling already.
+    let mut folded = None;
+    for &(_, _, eh) in candidates {
+        let name = eh.as_str();
+        if name == raw {
+            return Some(eh);
+        }
+        if folded.is_none() && name.eq_ignore_ascii_case(raw) {
+            folded = Some(eh);
+        }
+    }
+    folded
+}
+
+/// [`EventHeader::ALL`] grouped by the length of their wire names, then by
+/// their first and last bytes (ASCII-lowercased), built on first use.
+struct EventHeaderNames {
+    sorted: Vec<(u8, u8, EventHeader)>,
+    /// `sorted[by_length[n]]` are the names `n` bytes long.
+    by_length: Vec<std::ops::Range<usize>>,
+}
+
+impl EventHeaderNames {
+    fn get() -> &'static Self {
+        static NAMES: std::sync::OnceLock<EventHeaderNames> = std::sync::OnceLock::new();
+        NAMES.get_or_init(|| {
+            let mut all: Vec<EventHeader> = EventHeader::ALL.to_vec();
+            all.sort_by_key(|eh| {
+                let name = eh.as_str();
+                (name.len(), initial(name), last(name))
+            });
+            let longest = all
+                .last()
+                .map_or(0, |eh| {
+                    eh.as_str()
+                        .len()
+                });
+            let mut by_length = vec![0..0; longest + 1];
+            for (i, eh) in all
+                .iter()
+                .enumerate()
+            {
+                let range = &mut by_length[eh
+                    .as_str()
+                    .len()];
+                if range.start == range.end {
+                    *range = i..i;
+                }
+                range.end = i + 1;
+            }
+            let sorted = all
+                .into_iter()
+                .map(|eh| (initial(eh.as_str()), last(eh.as_str()), eh))
+                .collect();
+            EventHeaderNames { sorted, by_length }
+        })
+    }
+}
+
+/// First byte, ASCII-lowercased; 0 for an empty key (no wire name is empty).
+fn initial(s: &str) -> u8 {
+    s.as_bytes()
+        .first()
+        .map_or(0, u8::to_ascii_lowercase)
+}
+
+/// Last byte, ASCII-lowercased; 0 for an empty key.
+fn last(s: &str) -> u8 {
+    s.as_bytes()
+        .last()
+        .map_or(0, u8::to_ascii_lowercase)
+}
+
+/// `title_case_dashes` (the published Title-Casing) in place: changing the
+/// ASCII case of a byte keeps the string's length and its UTF-8 valid. A
+/// non-ASCII character after a dash (or first) is left as it is, as
+/// `char::to_ascii_uppercase` leaves it. A key Title-Cased already (most
+/// are) is only read.
+fn title_case_dashes_in_place(s: &mut str) {
+    let title_cased = s
+        .bytes()
+        .scan(true, |capitalize, b| {
+            let cased = if *capitalize {
+                b.to_ascii_uppercase()
+            } else {
+                b.to_ascii_lowercase()
+            };
+            *capitalize = b == b'-';
+            Some(b == cased)
+        })
+        .all(|same| same);
+    if title_cased {
+        return;
+    }
+    s.make_ascii_lowercase();
+    let mut start = 0;
+    loop {
+        if let Some(first) = s.get_mut(start..start + 1) {
+            first.make_ascii_uppercase();
+        }
+        match s[start..].find('-') {
+            Some(dash) => start += dash + 1,
+            None => break,
+        }
+    }
+}
+
+/// `normalize_header_key` as published (freeswitch-types 1.10.0): what
+/// [`normalize_header_key_owned`] must give for every key.
+#[cfg(test)]
+pub(crate) fn normalize_header_key_by_parse(raw: &str) -> String {
     if let Ok(eh) = raw.parse::<EventHeader>() {
         return eh
             .as_str()
@@ -251,6 +404,7 @@ pub fn normalize_header_key(raw: &str) -> String {
     }
 }
 
+#[cfg(test)]
 fn title_case_dashes(s: &str) -> String {
     let mut result = String::with_capacity(s.len());
     let mut capitalize_next = true;
@@ -475,6 +629,197 @@ mod tests {
         assert_eq!(normalize_header_key("profile-name"), "profile-name");
         assert_eq!(normalize_header_key("PROFILE-NAME"), "profile-name");
         assert_eq!(normalize_header_key("profile_name"), "profile_name");
+    }
+
+    // --- normalize_header_key_owned against the published normalize_header_key ---
+
+    /// Both entry points against the published function, and the owned one
+    /// keeps the key's allocation.
+    fn assert_normalizes_as_published(raw: &str) {
+        let expected = normalize_header_key_by_parse(raw);
+        assert_eq!(normalize_header_key(raw), expected, "{raw:?}");
+        let owned = raw.to_string();
+        let buffer = owned.as_ptr();
+        let normalized = normalize_header_key_owned(owned);
+        assert_eq!(normalized, expected, "{raw:?}");
+        assert_eq!(normalized.as_ptr(), buffer, "{raw:?} was reallocated");
+    }
+
+    /// ASCII casings of a key: as written, lower, upper, alternating both
+    /// ways, Title-Cased at dashes and underscores.
+    fn casings(key: &str) -> Vec<String> {
+        let alternate = |upper_first: bool| -> String {
+            key.chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if (i % 2 == 0) == upper_first {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })
+                .collect()
+        };
+        let mut title = String::new();
+        let mut capitalize = true;
+        for c in key.chars() {
+            title.push(if capitalize {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            });
+            capitalize = c == '-' || c == '_';
+        }
+        vec![
+            key.to_string(),
+            key.to_ascii_lowercase(),
+            key.to_ascii_uppercase(),
+            alternate(true),
+            alternate(false),
+            title,
+        ]
+    }
+
+    #[test]
+    fn every_event_header_in_every_casing_normalizes_as_published() {
+        for eh in EventHeader::ALL {
+            for key in casings(eh.as_str()) {
+                assert_normalizes_as_published(&key);
+                assert_eq!(normalize_header_key_owned(key.clone()), eh.as_str(), "{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn wire_names_with_an_underscore_are_still_matched() {
+        let snake: Vec<&str> = EventHeader::ALL
+            .iter()
+            .map(EventHeader::as_str)
+            .filter(|name| name.contains('_'))
+            .collect();
+        assert_eq!(
+            snake,
+            [
+                "pl_data",
+                "sip_content_type",
+                "gateway_name",
+                "module_name",
+                "profile_name",
+                "profile_uri"
+            ]
+        );
+        assert_eq!(normalize_header_key_owned("PL_DATA".to_string()), "pl_data");
+        assert_eq!(normalize_header_key_owned("Profile_Uri".to_string()), "profile_uri");
+    }
+
+    #[test]
+    fn no_two_wire_names_differ_only_in_case() {
+        for (i, a) in EventHeader::ALL
+            .iter()
+            .enumerate()
+        {
+            for b in &EventHeader::ALL[i + 1..] {
+                assert!(
+                    !a.as_str()
+                        .eq_ignore_ascii_case(b.as_str()),
+                    "{a} and {b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn other_keys_normalize_as_published() {
+        let keys = [
+            "",
+            "-",
+            "--",
+            "_",
+            "a",
+            "A",
+            "variable_sip_call_id",
+            "variable_sip_h_X-My-CUSTOM-Header",
+            "variable_Unique-ID",
+            "VARIABLE_FOO",
+            "sip_h_Call-Info",
+            "sip_i_contact",
+            "Unique-ID_",
+            "_Unique-ID",
+            "unique_id",
+            "content-type",
+            "CONTENT-TYPE",
+            "Content-Length",
+            "reply-text",
+            "x-custom-header",
+            "X--Double--Dash",
+            "-leading-dash",
+            "trailing-dash-",
+            "x-custom_header",
+            "Event-Name ",
+            " Event-Name",
+            "Event-Namf",
+            "Event-Nam",
+            "Event-Names",
+            "ünïcode-key",
+            "x-é-a",
+            "-ébc-ÉBC",
+            "Ä-b",
+            "straße-x",
+            "ß",
+            "日本-語",
+            "emoji-😀-x",
+            "x-\u{0}-y",
+            "\u{0}",
+            "tab\tkey",
+        ];
+        for key in keys {
+            for casing in casings(key) {
+                assert_normalizes_as_published(&casing);
+            }
+        }
+    }
+
+    /// Keys made of wire-name pieces, dashes, underscores, digits and
+    /// non-ASCII letters in random casings (a fixed xorshift, so a failure
+    /// reproduces).
+    #[test]
+    fn generated_keys_normalize_as_published() {
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |bound: usize| -> usize {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let pieces = [
+            "-", "_", "variable", "sip", "h", "ID", "x", "é", "ß", "Ω", "0", "9", " ", "name",
+            "Caller", "Other-Leg", "UUID", "event", "profile",
+        ];
+        for _ in 0..50_000 {
+            let mut key = String::new();
+            if next(2) == 0 {
+                // A wire name, perhaps cut or extended.
+                let name = EventHeader::ALL[next(EventHeader::ALL.len())].as_str();
+                let cut = next(name.len() + 1);
+                key.push_str(if next(3) == 0 { &name[..cut] } else { name });
+                if next(4) == 0 {
+                    key.push_str(pieces[next(pieces.len())]);
+                }
+            } else {
+                for _ in 0..next(8) {
+                    key.push_str(pieces[next(pieces.len())]);
+                }
+            }
+            let cased: String = key
+                .chars()
+                .map(|c| match next(3) {
+                    0 => c.to_ascii_uppercase(),
+                    1 => c.to_ascii_lowercase(),
+                    _ => c,
+                })
+                .collect();
+            assert_normalizes_as_published(&cased);
+        }
     }
 
     #[test]

@@ -82,7 +82,10 @@ pub use event::{
     EslEvent, EslEventPriority, EslEventType, EventFormat, EventSubscription,
     EventSubscriptionError, ParseEventFormatError, ParseEventTypeError, ParsePriorityError,
 };
-pub use headers::{case_alias_key, normalize_header_key, EventHeader, ParseEventHeaderError};
+pub use headers::{
+    case_alias_key, normalize_header_key, normalize_header_key_owned, EventHeader,
+    ParseEventHeaderError,
+};
 pub use log_level::{LogLevel, ParseLogLevelError};
 pub use lookup::{variable_key, HeaderLookup, ParseHeaderError};
 #[cfg(feature = "esl")]

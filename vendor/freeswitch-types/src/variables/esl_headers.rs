@@ -19,7 +19,7 @@
 use indexmap::IndexMap;
 use sip_header::{HistoryInfo, HistoryInfoError, SipHeaderLookup, UriInfo, UriInfoError};
 
-use crate::headers::{case_alias_key, normalize_header_key};
+use crate::headers::{case_alias_key, normalize_header_key_owned};
 use crate::lookup::{variable_key, HeaderLookup};
 use crate::variables::{EslArray, EslArrayError, MAX_ARRAY_ITEMS};
 
@@ -88,8 +88,11 @@ impl EslHeaders {
     }
 
     /// Insert a header under its canonical key, replacing any entry there.
+    ///
+    /// The key is normalized in its own allocation: a channel variable or a
+    /// header in its wire spelling is stored as given, not copied.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        let key = normalize_header_key(&key.into());
+        let key = normalize_header_key_owned(key.into());
         if let Some(alias) = case_alias_key(&key) {
             self.aliases
                 .insert(alias, key.clone());
@@ -380,6 +383,91 @@ impl HeaderLookup for EslHeaders {
 mod tests {
     use super::*;
     use crate::headers::EventHeader;
+
+    /// `insert` as published (freeswitch-types 1.10.0), on bare maps.
+    fn insert_as_published(
+        map: &mut IndexMap<String, String>,
+        aliases: &mut IndexMap<String, String>,
+        key: &str,
+        value: &str,
+    ) {
+        let key = crate::headers::normalize_header_key_by_parse(key);
+        if let Some(alias) = case_alias_key(&key) {
+            aliases.insert(alias, key.clone());
+        }
+        map.insert(key, value.to_string());
+    }
+
+    #[test]
+    fn insert_stores_and_aliases_as_published() {
+        let mut keys: Vec<String> = Vec::new();
+        for eh in EventHeader::ALL {
+            let name = eh.as_str();
+            keys.extend([
+                name.to_string(),
+                name.to_ascii_lowercase(),
+                name.to_ascii_uppercase(),
+            ]);
+        }
+        keys.extend(
+            [
+                "variable_sip_call_id",
+                "variable_sip_h_X-My-CUSTOM-Header",
+                "variable_sip_h_x-my-custom-header",
+                "sip_h_Call-Info",
+                "content-type",
+                "Content-Type",
+                "CONTENT-LENGTH",
+                "x-custom_header",
+                "X-Custom-Header",
+                "",
+                "ünïcode-key",
+                "x-é-a",
+            ]
+            .map(String::from),
+        );
+        let mut h = EslHeaders::new();
+        let mut map = IndexMap::new();
+        let mut aliases = IndexMap::new();
+        for (i, key) in keys
+            .iter()
+            .enumerate()
+        {
+            let value = i.to_string();
+            h.insert(key.as_str(), value.as_str());
+            insert_as_published(&mut map, &mut aliases, key, &value);
+        }
+        assert_eq!(h.map, map);
+        assert_eq!(h.aliases, aliases);
+        assert!(h
+            .map
+            .keys()
+            .eq(map.keys()));
+        assert!(h
+            .aliases
+            .iter()
+            .eq(aliases.iter()));
+    }
+
+    #[test]
+    fn a_canonical_key_is_stored_in_its_own_allocation() {
+        for key in ["variable_sip_call_id", "Unique-ID", "Content-Type", "unique-id"] {
+            let owned = key.to_string();
+            let buffer = owned.as_ptr();
+            let mut h = EslHeaders::new();
+            h.insert(owned, "v");
+            let (stored, _) = h
+                .map
+                .first()
+                .expect("one entry");
+            assert_eq!(stored.as_ptr(), buffer, "{key}");
+        }
+        let mut h = EslHeaders::new();
+        h.insert("variable_sip_call_id", "v");
+        assert!(h
+            .aliases
+            .is_empty());
+    }
 
     #[test]
     fn every_write_path_normalizes_the_key() {
