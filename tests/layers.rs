@@ -36,8 +36,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("explain", 31),
     // 4 — one call's life
     ("call", 40),
-    // 5 — the process
+    // 5 — the process (`allocator` is the binary's, src/main.rs)
     ("daemon", 50),
+    ("allocator", 50),
 ];
 
 /// A use of a module by another that breaks the layering.
